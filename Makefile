@@ -1,0 +1,59 @@
+# alexbench — see README.md. Two commands do everything on a fresh Debian machine:
+#   make ablation   every experiment matrix (full profile on a GPU, quick on CPU) + the HTML report
+#   make test       the whole test suite (what CI runs)
+SHELL := /bin/bash
+export CGO_ENABLED := 1
+# go-nvml's header marks many calls deprecated; the warnings are noise at build time.
+export CGO_CFLAGS := -O2 -Wno-deprecated-declarations
+GO ?= go
+BIN := bin/alexbench
+RESULTS ?= results
+PROFILE ?= auto
+REPORT ?= $(RESULTS)/report.html
+MATRICES ?= $(sort $(wildcard experiments/e*.toml))
+
+.PHONY: all build setup data js ablation run report test test-short bench lint clean
+
+all: build
+
+build: $(BIN)
+$(BIN): $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
+	$(GO) build -o $(BIN) ./cmd/alexbench
+
+# Set-up a fresh machine needs (idempotent): Go modules, the dataset, echarts for the report.
+setup: data js
+	$(GO) mod download
+
+# Fashion-MNIST: Debian's dataset-fashion-mnist where apt works (root), else the resolver downloads.
+data: $(BIN)
+	@if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) \
+		|| echo "make data: apt-get could not install dataset-fashion-mnist; falling back to a download"; \
+	fi
+	$(BIN) data verify --fetch
+
+# echarts for the offline report, pinned by package-lock.json.
+js: node_modules/echarts/dist/echarts.min.js
+node_modules/echarts/dist/echarts.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+ablation: setup
+	$(BIN) run $(MATRICES) --results $(RESULTS) --profile $(PROFILE)
+	$(MAKE) report
+
+report: $(BIN) js
+	$(BIN) report --results $(RESULTS) -o $(REPORT)
+
+test: setup
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+test-short: $(BIN)
+	$(GO) test -short -count=1 ./...
+
+bench: setup
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,48 @@
+// Package config holds the one configuration type every entry point shares: a
+// TOML matrix cell and `alexbench train` flags both resolve to a Config, and a
+// cell's key is the hash of its canonical encoding.
+package config
+
+import (
+	"alexbench/models"
+)
+
+// Config is everything a cell can vary. Zero values are never meaningful on their
+// own: start from Default(model) and overlay what the user set (Set, or TOML).
+type Config struct {
+	// Model is a name from the models registry: lenet, alexnet, resnet28, ...
+	Model string `toml:"model" json:"model"`
+	models.Options
+
+	// Normalize standardizes inputs with Fashion-MNIST's mean/std after the /255
+	// scaling (E5's normalization ablation); off is d2l's pipeline.
+	Normalize bool `toml:"normalize" json:"normalize"`
+
+	// Optimizer: plain SGD, like d2l's train_ch6.
+	LR        float64 `toml:"lr" json:"lr"`
+	Epochs    int     `toml:"epochs" json:"epochs"`
+	BatchSize int     `toml:"batch_size" json:"batch_size"`
+	// LRScaling is "none" or "linear": linear multiplies LR by BatchSize/LRRefBatch
+	// (Goyal et al.'s rule, for E3).
+	LRScaling  string `toml:"lr_scaling" json:"lr_scaling"`
+	LRRefBatch int    `toml:"lr_ref_batch" json:"lr_ref_batch"`
+
+	// Data subset sizes; 0 means the whole split (60000 / 10000).
+	TrainLimit int `toml:"train_limit" json:"train_limit"`
+	TestLimit  int `toml:"test_limit" json:"test_limit"`
+
+	Seed int64 `toml:"seed" json:"seed"`
+	// Precision is "fp32" or "bf16".
+	Precision string `toml:"precision" json:"precision"`
+	// Backend is "auto", "go", "xla:cuda", "xla:cpu" or "xla:/abs/path/plugin.so".
+	// It is part of the config but not of the cell key (see Key).
+	Backend string `toml:"backend" json:"backend"`
+}
+
+// EffectiveLR is the learning rate the optimizer really uses, after LRScaling.
+func (c Config) EffectiveLR() float64 {
+	if c.LRScaling == "linear" && c.LRRefBatch > 0 {
+		return c.LR * float64(c.BatchSize) / float64(c.LRRefBatch)
+	}
+	return c.LR
+}

@@ -1,0 +1,46 @@
+package trainer
+
+// Epoch is one line of a cell's metrics.jsonl.
+type Epoch struct {
+	Epoch          int     `json:"epoch"` // 1-based
+	TrainLoss      float64 `json:"train_loss"`
+	TrainAcc       float64 `json:"train_acc"`
+	TestAcc        float64 `json:"test_acc"`
+	ExamplesPerSec float64 `json:"examples_per_sec"` // training only, as d2l measures it
+	EpochSeconds   float64 `json:"epoch_seconds"`    // training + evaluation wall time
+	TrainSeconds   float64 `json:"train_seconds"`
+	EvalSeconds    float64 `json:"eval_seconds"`
+}
+
+// Outcome values of a run (and of a cell's summary.json).
+const (
+	OutcomeDone     = "done"
+	OutcomeDiverged = "diverged"
+	OutcomeOOM      = "oom"
+	OutcomeFailed   = "failed"
+)
+
+// Result is what Train returns: per-epoch metrics as data plus how it ended.
+type Result struct {
+	Outcome string  `json:"outcome"`
+	Error   string  `json:"error,omitempty"`
+	Epochs  []Epoch `json:"epochs"`
+	// DivergedEpoch is the 1-based epoch in which the loss became NaN/Inf (0 if none).
+	DivergedEpoch int `json:"diverged_epoch,omitempty"`
+	// FirstStepSeconds is the wall time of the first train step (graph compile included).
+	FirstStepSeconds float64 `json:"first_step_seconds"`
+	// StepMillis is the median train step time after the first, in milliseconds.
+	StepMillis  float64 `json:"step_ms"`
+	Params      int64   `json:"params"`
+	Backend     string  `json:"backend"` // e.g. "go (SimpleGo)", "xla:cuda"
+	Device      string  `json:"device"`  // e.g. "NVIDIA H100 80GB HBM3" or "CPU (2 cores)"
+	WallSeconds float64 `json:"wall_seconds"`
+}
+
+// Final is the last epoch's metrics (zero value if no epoch finished).
+func (r *Result) Final() Epoch {
+	if len(r.Epochs) == 0 {
+		return Epoch{}
+	}
+	return r.Epochs[len(r.Epochs)-1]
+}
