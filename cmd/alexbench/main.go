@@ -3,14 +3,78 @@
 package main
 
 import (
-	_ "github.com/NVIDIA/go-nvml/pkg/nvml"
-	_ "github.com/go-echarts/go-echarts/v2/charts"
-	_ "github.com/gomlx/gomlx/backends/simplego"
-	_ "github.com/gomlx/gomlx/backends/xla"
-	_ "github.com/gomlx/gomlx/pkg/ml/train/optimizers"
-
-	_ "alexbench/harness/config"
-	_ "alexbench/models/nn"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
 )
 
-func main() {}
+// command is one subcommand. Each lives in its own cmd_<name>.go file and
+// registers itself from init, so adding one never touches this file.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string) error
+}
+
+var commands = map[string]command{}
+
+func register(name, summary string, run func(args []string) error) {
+	commands[name] = command{name, summary, run}
+}
+
+// exitError carries a specific exit status (e.g. compare's 1 on regression).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func usage() {
+	fmt.Fprintf(os.Stderr, "usage: alexbench <command> [flags]\n\ncommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(os.Stderr, "\nRun `alexbench <command> -h` for its flags.\n")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		usage()
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "alexbench: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := cmd.run(os.Args[2:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintf(os.Stderr, "alexbench %s: %v\n", cmd.name, err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}
+
+// newFlagSet makes a subcommand's flag set whose errors come back as values
+// (flag.ContinueOnError), so main prints them once, with the command's name.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("alexbench "+name, flag.ContinueOnError)
+	return fs
+}
