@@ -78,3 +78,24 @@ func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("alexbench "+name, flag.ContinueOnError)
 	return fs
 }
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments (`alexbench run a.toml b.toml --profile quick`), which
+// the flag package alone stops at the first positional. It returns the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
