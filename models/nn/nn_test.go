@@ -1,0 +1,217 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/simplego"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+func goBackend(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := backends.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func randTensor(r *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.Float64()*2 - 1
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
+
+func flat(t *tensors.Tensor) []float64 {
+	out := make([]float64, t.Size())
+	copy(out, tensors.MustCopyFlatData[float64](t))
+	return out
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	var m float64
+	for i := range a {
+		m = max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+// withForce runs fn with the layers' formulation forced to f.
+func withForce(f Formulation, fn func()) {
+	old := Force
+	Force = f
+	defer func() { Force = old }()
+	fn()
+}
+
+type convCase struct{ b, h, w, cin, cout, k, s, p int }
+
+var convCases = []convCase{
+	{2, 7, 7, 3, 4, 3, 1, 1},    // same padding
+	{2, 9, 6, 2, 3, 3, 2, 1},    // stride 2, non-square
+	{1, 11, 13, 1, 2, 5, 1, 2},  // LeNet conv1-like
+	{2, 12, 12, 3, 2, 11, 4, 1}, // AlexNet conv1-like
+	{1, 6, 5, 4, 3, 1, 2, 0},    // 1×1 strided shortcut
+	{1, 8, 8, 2, 2, 4, 3, 0},    // stride not dividing
+}
+
+// The SimpleGo fallback (im2col) must compute what the native convolution does.
+func TestConvFallbackMatchesNative(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, c := range convCases {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			x, w := randTensor(r, c.b, c.h, c.w, c.cin), randTensor(r, c.k, c.k, c.cin, c.cout)
+			native := MustExecOnce(be, func(x, w *Node) *Node {
+				p := c.p
+				return Convolve(x, w).StridePerAxis(c.s, c.s).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
+			}, x, w)
+			fallback := MustExecOnce(be, func(x, w *Node) *Node { return im2colConv(x, w, c.k, c.s, c.p) }, x, w)
+			if !native.Shape().Equal(fallback.Shape()) {
+				t.Fatalf("shapes: native %s, fallback %s", native.Shape(), fallback.Shape())
+			}
+			if d := maxAbsDiff(flat(native), flat(fallback)); d > 1e-5 {
+				t.Errorf("max |native - fallback| = %g", d)
+			}
+		})
+	}
+}
+
+type poolCase struct {
+	max        bool
+	b, h, w, c int
+	k, s, p    int
+}
+
+var poolCases = []poolCase{
+	{true, 2, 8, 8, 3, 2, 2, 0},   // LeNet, reshape path
+	{false, 2, 8, 8, 3, 2, 2, 0},  // LeNet avg
+	{true, 2, 7, 9, 2, 2, 2, 0},   // odd sizes, reshape path with crop
+	{true, 2, 13, 13, 2, 3, 2, 0}, // AlexNet overlapping
+	{false, 1, 9, 7, 2, 3, 2, 0},  // overlapping avg, non-square
+	{true, 1, 6, 6, 2, 3, 2, 1},   // padded max
+}
+
+func TestPoolFallbackMatchesNative(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range poolCases {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			x := randTensor(r, c.b, c.h, c.w, c.c)
+			pad := [][2]int{{c.p, c.p}, {c.p, c.p}}
+			native := MustExecOnce(be, func(x *Node) *Node {
+				if c.max {
+					return MaxPool(x).Window(c.k).Strides(c.s).PaddingPerDim(pad).Done()
+				}
+				return MeanPool(x).Window(c.k).Strides(c.s).PaddingPerDim(pad).Done()
+			}, x)
+			layer := Pool2D{Max: c.max, Window: c.k, Stride: c.s, Padding: c.p}
+			fallback := MustExecOnce(be, func(x *Node) *Node { return layer.fallback(x) }, x)
+			if !native.Shape().Equal(fallback.Shape()) {
+				t.Fatalf("shapes: native %s, fallback %s", native.Shape(), fallback.Shape())
+			}
+			if d := maxAbsDiff(flat(native), flat(fallback)); d > 1e-5 {
+				t.Errorf("max |native - fallback| = %g", d)
+			}
+		})
+	}
+}
+
+// checkGradients compares graph gradients of sum(f(inputs)·R) with central
+// finite differences at a sample of coordinates, in float64.
+func checkGradients(t *testing.T, be backends.Backend, f func(in []*Node) *Node, inputs ...*tensors.Tensor) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 6))
+	// Project onto a fixed random direction so every output element matters.
+	var proj *tensors.Tensor
+	loss := func(in []*Node) *Node {
+		y := f(in)
+		if proj == nil {
+			proj = randTensor(r, y.Shape().Dimensions...)
+		}
+		return ReduceAllSum(Mul(y, Const(y.Graph(), proj)))
+	}
+	gradExec := MustNewExec(be, func(in []*Node) []*Node {
+		l := loss(in)
+		return Gradient(l, in...)
+	})
+	args := make([]any, len(inputs))
+	for i := range inputs {
+		args[i] = inputs[i]
+	}
+	grads := gradExec.MustExec(args...)
+	lossExec := MustNewExec(be, func(in []*Node) *Node { return loss(in) })
+	eval := func(vals [][]float64) float64 {
+		a := make([]any, len(vals))
+		for i, v := range vals {
+			a[i] = tensors.FromFlatDataAndDimensions(v, inputs[i].Shape().Dimensions...)
+		}
+		return tensors.ToScalar[float64](lossExec.MustExec(a...)[0])
+	}
+	vals := make([][]float64, len(inputs))
+	for i := range inputs {
+		vals[i] = flat(inputs[i])
+	}
+	const eps = 1e-5
+	for i := range inputs {
+		g := flat(grads[i])
+		for trial := 0; trial < 12; trial++ {
+			j := r.IntN(len(vals[i]))
+			orig := vals[i][j]
+			vals[i][j] = orig + eps
+			up := eval(vals)
+			vals[i][j] = orig - eps
+			down := eval(vals)
+			vals[i][j] = orig
+			fd := (up - down) / (2 * eps)
+			if math.Abs(fd-g[j]) > 1e-4*max(1, math.Abs(fd)) {
+				t.Errorf("input %d element %d: gradient %.6g, finite difference %.6g", i, j, g[j], fd)
+			}
+		}
+	}
+}
+
+func TestConvFallbackGradients(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range convCases {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			x, w := randTensor(r, c.b, c.h, c.w, c.cin), randTensor(r, c.k, c.k, c.cin, c.cout)
+			checkGradients(t, be, func(in []*Node) *Node { return im2colConv(in[0], in[1], c.k, c.s, c.p) }, x, w)
+		})
+	}
+}
+
+func TestPoolFallbackGradients(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, c := range poolCases {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			x := randTensor(r, c.b, c.h, c.w, c.c)
+			layer := Pool2D{Max: c.max, Window: c.k, Stride: c.s, Padding: c.p}
+			checkGradients(t, be, func(in []*Node) *Node { return layer.fallback(in[0]) }, x)
+		})
+	}
+}
+
+// The Slice VJP replacement must give GoMLX's answer for strided slices with
+// odd remainders, on every axis.
+func TestStridedSliceGradient(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	x := randTensor(r, 3, 10, 7)
+	checkGradients(t, be, func(in []*Node) *Node {
+		return stridedSlice(in[0], []int{1, 2, 0}, []int{3, 9, 7}, []int{1, 3, 2})
+	}, x)
+}

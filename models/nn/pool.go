@@ -1,0 +1,109 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Pool2D is max or average pooling over square windows, channels last.
+// Average pooling counts padding zeros, like PyTorch's default.
+type Pool2D struct {
+	LayerName               string
+	Max                     bool
+	Window, Stride, Padding int
+}
+
+func (p Pool2D) Name() string { return p.LayerName }
+func (p Pool2D) Kind() string {
+	if p.Max {
+		return "maxpool"
+	}
+	return "avgpool"
+}
+func (p Pool2D) OutShape(in Shape) Shape {
+	return Shape{convOut(in[0], p.Window, p.Stride, p.Padding), convOut(in[1], p.Window, p.Stride, p.Padding), in[2]}
+}
+func (p Pool2D) Params(Shape) int64 { return 0 }
+
+// MACs counts one operation per window element, as torchinfo reports 0 for
+// pooling; we keep the comparisons visible for the E4 compute shares.
+func (p Pool2D) MACs(in Shape) int64 { return p.OutShape(in).Size() * int64(p.Window*p.Window) }
+
+func (p Pool2D) String() string {
+	return fmt.Sprintf("%s(k=%d, s=%d, p=%d)", p.Kind(), p.Window, p.Stride, p.Padding)
+}
+
+func (p Pool2D) Forward(_ *context.Context, x *Node) *Node {
+	g := x.Graph()
+	pad := [][2]int{{p.Padding, p.Padding}, {p.Padding, p.Padding}}
+	if p.Max && useNative(g, backends.OpTypeReduceWindow, backends.OpTypeSelectAndScatterMax) {
+		return MaxPool(x).Window(p.Window).Strides(p.Stride).PaddingPerDim(pad).Done()
+	}
+	if !p.Max && p.Padding == 0 && useNative(g, backends.OpTypeReduceWindow, backends.OpTypePad) {
+		return MeanPool(x).Window(p.Window).Strides(p.Stride).NoPadding().Done()
+	}
+	return p.fallback(x)
+}
+
+// fallback pools with ops every backend differentiates: non-overlapping
+// windows (LeNet's 2×2/2) as Reshape + Reduce; overlapping ones (AlexNet's 3×3/2)
+// as an elementwise Max/Add over the K·K strided slices.
+func (p Pool2D) fallback(x *Node) *Node {
+	dims := x.Shape().Dimensions
+	b, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	k, s := p.Window, p.Stride
+	ho, wo := convOut(h, k, s, p.Padding), convOut(w, k, s, p.Padding)
+	if k == s && p.Padding == 0 {
+		if ho*k != h || wo*k != w {
+			x = stridedSlice(x, []int{0, 0, 0, 0}, []int{b, ho * k, wo * k, c}, []int{1, 1, 1, 1})
+		}
+		x = Reshape(x, b, ho, k, wo, k, c)
+		if p.Max {
+			return ReduceMax(x, 2, 4)
+		}
+		return ReduceMean(x, 2, 4)
+	}
+	if p.Padding > 0 {
+		if p.Max {
+			// Padding must never win the max: pad with the lowest value instead of zeros.
+			low := -math.MaxFloat32
+			x = padAxisWith(padAxisWith(x, 1, p.Padding, p.Padding, low), 2, p.Padding, p.Padding, low)
+		} else {
+			x = padAxis(padAxis(x, 1, p.Padding, p.Padding), 2, p.Padding, p.Padding)
+		}
+	}
+	var acc *Node
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			sl := stridedSlice(x, []int{0, i, j, 0},
+				[]int{b, i + (ho-1)*s + 1, j + (wo-1)*s + 1, c}, []int{1, s, s, 1})
+			switch {
+			case acc == nil:
+				acc = sl
+			case p.Max:
+				acc = Max(acc, sl)
+			default:
+				acc = Add(acc, sl)
+			}
+		}
+	}
+	if !p.Max {
+		acc = DivScalar(acc, float64(k*k))
+	}
+	return acc
+}
+
+// GlobalAvgPool averages each channel over the image: [B,H,W,C] → [B,C].
+type GlobalAvgPool struct{ LayerName string }
+
+func (p GlobalAvgPool) Name() string                              { return p.LayerName }
+func (p GlobalAvgPool) Kind() string                              { return "globalavgpool" }
+func (p GlobalAvgPool) OutShape(in Shape) Shape                   { return Shape{in[2]} }
+func (p GlobalAvgPool) Params(Shape) int64                        { return 0 }
+func (p GlobalAvgPool) MACs(in Shape) int64                       { return in.Size() }
+func (p GlobalAvgPool) String() string                            { return "GlobalAvgPool" }
+func (p GlobalAvgPool) Forward(_ *context.Context, x *Node) *Node { return ReduceMean(x, 1, 2) }
