@@ -1,0 +1,347 @@
+//go:build linux
+
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"image/png"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The browser test opens a report built from the fixture tree in Debian's
+// headless Chromium with the network blocked, and checks what a reader would
+// see: no script errors, every chart drawn, every section there. It skips
+// only when Chromium (or echarts) is missing and CI is unset; .ci/run
+// installs both, so under CI=true a missing one fails.
+
+func needTool(t *testing.T, what, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s: %s (CI must install it: see .ci/run)", what, why)
+	}
+	t.Skipf("%s: %s", what, why)
+}
+
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// testOutDir is $ALEXBENCH_TEST_OUT/<test> when set (kept), else a temp dir.
+func testOutDir(t *testing.T) string {
+	if base := os.Getenv("ALEXBENCH_TEST_OUT"); base != "" {
+		dir := filepath.Join(base, t.Name())
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// blackhole is a local "proxy" every network request of the browser goes
+// to (host names resolve to nothing, so it is the only way out); it answers
+// nothing and records what was asked.
+type blackhole struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	seen []string
+}
+
+func newBlackhole(t *testing.T) *blackhole {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blackhole{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				line, _ := bufio.NewReader(c).ReadString('\n')
+				b.mu.Lock()
+				b.seen = append(b.seen, strings.TrimSpace(line))
+				b.mu.Unlock()
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return b
+}
+
+// isChromiumOwn tells Chromium's own background traffic (time sync, update
+// checks, accounts), which its flags do not fully silence, from the page's.
+func isChromiumOwn(requestLine string) bool {
+	f := strings.Fields(requestLine)
+	if len(f) < 2 {
+		return false
+	}
+	host := f[1]
+	if u, err := url.Parse(f[1]); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, suffix := range []string{".google.com", ".googleapis.com", ".gstatic.com", ".gvt1.com"} {
+		if strings.HasSuffix("."+host, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *blackhole) requests() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.seen...)
+}
+
+// runChromium runs headless Chromium with the network blocked and returns stdout.
+func runChromium(t *testing.T, bin string, proxy string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	base := []string{
+		"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-default-apps", "--disable-extensions", "--no-first-run", "--no-default-browser-check",
+		"--user-data-dir=" + t.TempDir(),
+		"--proxy-server=http://" + proxy, "--proxy-bypass-list=<-loopback>",
+		"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+		"--hide-scrollbars", "--force-device-scale-factor=1",
+	}
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	// Chromium forks helpers: on timeout kill the whole process group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	defer func() { t.Logf("chromium %s: %.1f s", args[len(args)-2], time.Since(start).Seconds()) }()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\nstderr (last 2000 bytes): %s", args, err, tail(stderr.Bytes(), 2000))
+	}
+	return stdout.Bytes()
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// probeHead catches every error from the first script on; probeTail, after
+// the charts had time to draw, measures the page and writes the result into
+// the DOM, which --dump-dom prints.
+const probeHead = `<script>
+window.__probe = {errors: []};
+window.addEventListener("error", function (e) {
+  var where = e.target && (e.target.src || e.target.href);
+  __probe.errors.push("error: " + (e.message || ("failed to load " + where)));
+}, true);
+window.addEventListener("unhandledrejection", function (e) { __probe.errors.push("unhandled rejection: " + e.reason); });
+(function () {
+  var orig = console.error;
+  console.error = function () { __probe.errors.push("console.error: " + Array.prototype.join.call(arguments, " ")); orig.apply(console, arguments); };
+})();
+</script>`
+
+const probeTail = `<script>
+setTimeout(function () {
+  var r = {errors: __probe.errors, charts: [], sections: [], images: [], resources: [], title: document.title};
+  document.querySelectorAll("div.chart").forEach(function (div) {
+    var c = {id: div.id, width: div.clientWidth, height: div.clientHeight, canvases: 0, pixels: 0, series: 0, points: 0};
+    div.querySelectorAll("canvas").forEach(function (cv) {
+      c.canvases++;
+      var d = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
+      for (var i = 3; i < d.length; i += 4) { if (d[i] !== 0) { c.pixels++; } }
+    });
+    try {
+      var inst = window.echarts && echarts.getInstanceByDom(div);
+      var opt = inst && inst.getOption();
+      ((opt && opt.series) || []).forEach(function (s) { c.series++; c.points += (s.data || []).length; });
+    } catch (e) {
+      r.errors.push("probing chart " + div.id + ": " + e);
+    }
+    r.charts.push(c);
+  });
+  document.querySelectorAll("section").forEach(function (s) { r.sections.push(s.id); });
+  document.querySelectorAll("img").forEach(function (im) { r.images.push({w: im.naturalWidth, h: im.naturalHeight}); });
+  performance.getEntriesByType("resource").forEach(function (e) { r.resources.push(e.name); });
+  var pre = document.createElement("pre");
+  pre.id = "alexbench-probe";
+  pre.textContent = JSON.stringify(r);
+  document.body.appendChild(pre);
+}, 1000);
+</script>`
+
+type probeResult struct {
+	Errors []string `json:"errors"`
+	Charts []struct {
+		ID               string
+		Width, Height    int
+		Canvases, Pixels int
+		Series, Points   int
+	} `json:"charts"`
+	Sections  []string             `json:"sections"`
+	Images    []struct{ W, H int } `json:"images"`
+	Resources []string             `json:"resources"`
+	Title     string               `json:"title"`
+}
+
+func TestReportInBrowser(t *testing.T) {
+	bin := findChromium()
+	if bin == "" {
+		needTool(t, "chromium", "not installed (apt-get install chromium)")
+	}
+	ejs, err := FindECharts("")
+	if err != nil {
+		needTool(t, "echarts", err.Error())
+	}
+	src, version, err := LoadECharts(ejs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Load(writeFixtureTree(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := Render(res, Options{ECharts: src, EChartsVersion: version, Command: "alexbench report --results results"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := testOutDir(t)
+	reportPath := filepath.Join(out, "report.html")
+	if err := WriteFile(reportPath, page); err != nil {
+		t.Fatal(err)
+	}
+
+	// Statically: outside the inlined echarts source nothing names a URL, and
+	// every src attribute is a data: URI.
+	own := bytes.Replace(page, src, nil, 1)
+	if m := regexp.MustCompile(`(?i)(https?:|ftp:|wss?:)//[^\s"'<)]*`).Find(own); m != nil {
+		t.Errorf("report names a network URL: %s", m)
+	}
+	for _, m := range regexp.MustCompile(`(?i)\b(src|href)\s*=\s*"([^"#][^"]{0,40})`).FindAllSubmatch(own, -1) {
+		if !bytes.HasPrefix(m[2], []byte("data:")) {
+			t.Errorf("report loads %s=%q", m[1], m[2])
+		}
+	}
+
+	probed := bytes.Replace(page, []byte("<head>"), []byte("<head>"+probeHead), 1)
+	// The last </body> is the page's: echarts' source contains the string too.
+	end := bytes.LastIndex(probed, []byte("</body>"))
+	probed = append(probed[:end:end], append([]byte(probeTail), probed[end:]...)...)
+	probePath := filepath.Join(t.TempDir(), "probe.html")
+	if err := os.WriteFile(probePath, probed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hole := newBlackhole(t)
+	dom := runChromium(t, bin, hole.ln.Addr().String(), "--window-size=1280,1000", "--virtual-time-budget=8000", "--dump-dom", "file://"+probePath)
+	m := regexp.MustCompile(`(?s)<pre id="alexbench-probe">(.*?)</pre>`).FindSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the probe did not report (page never finished?); DOM tail: %s", tail(dom, 1500))
+	}
+	var r probeResult
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &r); err != nil {
+		t.Fatalf("probe output: %v", err)
+	}
+
+	if len(r.Errors) > 0 {
+		t.Errorf("page errors:\n%s", strings.Join(r.Errors, "\n"))
+	}
+	if r.Title != "alexbench · AlexNet on Fashion-MNIST, measured" {
+		t.Errorf("document title %q: a result string ran as script", r.Title)
+	}
+	wantCharts := strings.Count(string(page), `<div class="chart" id="`)
+	if len(r.Charts) != wantCharts || wantCharts < 15 {
+		t.Errorf("browser saw %d charts, page has %d", len(r.Charts), wantCharts)
+	}
+	for _, c := range r.Charts {
+		if c.Canvases == 0 || c.Pixels < 2000 || c.Series == 0 || c.Points == 0 {
+			t.Errorf("chart %s (%d×%d px) not drawn: %d canvases, %d pixels drawn, %d series, %d points",
+				c.ID, c.Width, c.Height, c.Canvases, c.Pixels, c.Series, c.Points)
+		}
+	}
+	have := map[string]bool{}
+	for _, s := range r.Sections {
+		have[s] = true
+	}
+	for _, ex := range exercises {
+		if !have[ex.ID] {
+			t.Errorf("section %s (%s) missing in the browser", ex.ID, ex.Title)
+		}
+	}
+	for _, id := range []string{"filters", "nvml", "other", "problems"} {
+		if !have[id] {
+			t.Errorf("section %s missing in the browser", id)
+		}
+	}
+	if len(r.Images) == 0 {
+		t.Error("no pictures in the page")
+	}
+	for i, im := range r.Images {
+		if im.W == 0 || im.H == 0 {
+			t.Errorf("picture %d did not decode (%d×%d)", i, im.W, im.H)
+		}
+	}
+	if len(r.Resources) > 0 {
+		t.Errorf("the page fetched resources: %v", r.Resources)
+	}
+	var pageReqs, background []string
+	for _, req := range hole.requests() {
+		if isChromiumOwn(req) {
+			background = append(background, req)
+		} else {
+			pageReqs = append(pageReqs, req)
+		}
+	}
+	if len(pageReqs) > 0 {
+		t.Errorf("the page tried the network: %v", pageReqs)
+	}
+	if len(background) > 0 {
+		t.Logf("Chromium's own background requests (blocked, ignored): %d", len(background))
+	}
+
+	// A screenshot of the top of the report, for people.
+	shot := filepath.Join(out, "report.png")
+	runChromium(t, bin, hole.ln.Addr().String(), "--window-size=1280,2400", "--virtual-time-budget=5000", "--screenshot="+shot, "file://"+reportPath)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 2400 {
+		t.Errorf("screenshot is %v, want 1280×2400", b)
+	}
+	t.Logf("report %s (%d bytes), screenshot %s; %d charts drawn", reportPath, len(page), shot, len(r.Charts))
+}

@@ -1,0 +1,199 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// chartBlock is one chart in the page: a div and the echarts option for it.
+//
+// The option comes from go-echarts (chart types, series and axis options),
+// but the page does not use go-echarts' own templates: they print the option
+// with HTML escaping off inside <script>, so a matrix named "</script>..."
+// would end the script. json.Marshal escapes <, > and & as \u003c..., which is
+// safe inside <script>; the option is otherwise exactly go-echarts' JSON.
+type chartBlock struct {
+	ID     string
+	Height int // pixels
+	Option template.JS
+}
+
+// optionChart is what every go-echarts chart type offers.
+type optionChart interface {
+	Validate()
+	JSON() map[string]any
+}
+
+// palette is echarts' default, so explicitly colored series match the rest.
+var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
+
+func seriesColor(i int) string { return palette[i%len(palette)] }
+
+// initOpts fixes the chart ID (go-echarts would draw a random one, and the
+// page must be byte-identical for the same results).
+func initOpts(id string, height int) charts.GlobalOpts {
+	return charts.WithInitializationOpts(opts.Initialization{
+		ChartID: id,
+		Width:   "100%",
+		Height:  fmt.Sprintf("%dpx", height),
+	})
+}
+
+// commonOpts are the options every chart of the report shares.
+func commonOpts(id, title, subtitle string, height int) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		initOpts(id, height),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle, Left: "center",
+			TitleStyle: &opts.TextStyle{FontSize: 14}}),
+		charts.WithLegendOpts(opts.Legend{Bottom: "0", Type: "scroll"}),
+		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "4%", Top: "70", Bottom: "45", ContainLabel: opts.Bool(true)}),
+		charts.WithAnimation(false), // a report is a document: draw once, fully
+	}
+}
+
+// finish renders a configured chart into a block; tweak may adjust options
+// go-echarts has no field for (they are plain echarts options).
+func finish(id string, height int, c optionChart, tweak func(map[string]any)) chartBlock {
+	c.Validate()
+	m := c.JSON()
+	m["animation"] = false
+	if tweak != nil {
+		tweak(m)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Only NaN/Inf in a float64 option can fail; values go through num.
+		panic(fmt.Sprintf("reports: chart %s: %v", id, err))
+	}
+	return chartBlock{ID: id, Height: height, Option: template.JS(b)}
+}
+
+// axis tweaks that go-echarts' XAxis/YAxis have no field for.
+func setAxis(m map[string]any, which string, i int, kv map[string]any) {
+	raw, _ := json.Marshal(m[which])
+	var axes []map[string]any
+	_ = json.Unmarshal(raw, &axes)
+	for len(axes) <= i {
+		axes = append(axes, map[string]any{})
+	}
+	for k, v := range kv {
+		axes[i][k] = v
+	}
+	m[which] = axes
+}
+
+func xyPoint(x, y float64) []any { return []any{num(x), num(y)} }
+
+func lineXY(xs, ys []float64) []opts.LineData {
+	d := make([]opts.LineData, len(xs))
+	for i := range xs {
+		d[i] = opts.LineData{Value: xyPoint(xs[i], ys[i])}
+	}
+	return d
+}
+
+func lineValues(ys []float64) []opts.LineData {
+	d := make([]opts.LineData, len(ys))
+	for i, y := range ys {
+		d[i] = opts.LineData{Value: num(y)}
+	}
+	return d
+}
+
+func barValues(ys []float64) []opts.BarData {
+	d := make([]opts.BarData, len(ys))
+	for i, y := range ys {
+		d[i] = opts.BarData{Value: num(y)}
+	}
+	return d
+}
+
+func valueAxisX(name string, typ string) opts.XAxis {
+	return opts.XAxis{Type: typ, Name: name, NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
+}
+
+func valueAxisY(name string, typ string) opts.YAxis {
+	return opts.YAxis{Type: typ, Name: name, Scale: opts.Bool(true)}
+}
+
+// bandSeries adds a mean line with a shaded ±sd band around it (two stacked,
+// line-less series below the mean) on a category x axis.
+func bandSeries(c *charts.Line, name string, col string, cv curve, f func(float64) float64) {
+	lo := make([]float64, len(cv.Mean))
+	width := make([]float64, len(cv.Mean))
+	for i := range cv.Mean {
+		lo[i] = cv.Mean[i] - cv.SD[i]
+		width[i] = 2 * cv.SD[i]
+	}
+	stack := "band " + name
+	if cv.N > 1 {
+		c.AddSeries(name+" − sd", lineValues(lo), charts.WithLineChartOpts(opts.LineChart{Stack: stack, Symbol: "none"}),
+			charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		c.AddSeries(name+" ± sd", lineValues(width), charts.WithLineChartOpts(opts.LineChart{Stack: stack, Symbol: "none"}),
+			charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+			charts.WithAreaStyleOpts(opts.AreaStyle{Color: col, Opacity: opts.Float(0.2)}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+	}
+	c.AddSeries(name, lineValues(cv.Mean), charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 5}),
+		charts.WithLineStyleOpts(opts.LineStyle{Width: 2, Color: col}),
+		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+}
+
+// legendOnly limits the legend to the named series (hiding band helpers).
+func legendOnly(names []string) func(map[string]any) {
+	return func(m map[string]any) {
+		m["legend"] = map[string]any{"bottom": 0, "type": "scroll", "data": names}
+	}
+}
+
+func epochLabels(eps []int) []string {
+	s := make([]string, len(eps))
+	for i, e := range eps {
+		s[i] = fmt.Sprint(e)
+	}
+	return s
+}
+
+// categoryAxisX is a category x axis whose long labels are rotated and cut.
+func categoryAxisX(rotate float64) opts.XAxis {
+	return opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: rotate, Interval: "0"}}
+}
+
+// truncateLabels cuts category labels to a width (echarts option).
+func truncateLabels(which string, width int) func(map[string]any) {
+	return func(m map[string]any) {
+		setAxisLabel(m, which, map[string]any{"width": width, "overflow": "truncate"})
+	}
+}
+
+func setAxisLabel(m map[string]any, which string, kv map[string]any) {
+	raw, _ := json.Marshal(m[which])
+	var axes []map[string]any
+	_ = json.Unmarshal(raw, &axes)
+	if len(axes) == 0 {
+		axes = []map[string]any{{}}
+	}
+	label, _ := axes[0]["axisLabel"].(map[string]any)
+	if label == nil {
+		label = map[string]any{}
+	}
+	for k, v := range kv {
+		label[k] = v
+	}
+	axes[0]["axisLabel"] = label
+	m[which] = axes
+}
+
+// tweaks applies several option tweaks in order.
+func tweaks(fs ...func(map[string]any)) func(map[string]any) {
+	return func(m map[string]any) {
+		for _, f := range fs {
+			f(m)
+		}
+	}
+}

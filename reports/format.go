@@ -1,0 +1,161 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// num is a chart value: JSON with 6 significant digits (the page stays small
+// and byte-stable), null for NaN/Inf so echarts draws a gap.
+type num float64
+
+func (n num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', 6, 64), nil
+}
+
+func fmtAcc(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", x)
+}
+
+// fmtMeanSD is "0.881 ± 0.004" (or just the mean for one value).
+func fmtMeanSD(m, sd float64, n int, f func(float64) string) string {
+	if n < 2 {
+		return f(m)
+	}
+	return f(m) + " ± " + f(sd)
+}
+
+func fmtSigned(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%+.3f", x)
+}
+
+func fmtPoints(x float64) string { // accuracy difference in percentage points
+	return fmt.Sprintf("%+.1f points", 100*x)
+}
+
+func fmtSeconds(s float64) string {
+	switch {
+	case math.IsNaN(s):
+		return "–"
+	case s < 1:
+		return fmt.Sprintf("%.0f ms", s*1000)
+	case s < 120:
+		return fmt.Sprintf("%.1f s", s)
+	case s < 7200:
+		return fmt.Sprintf("%.1f min", s/60)
+	}
+	return fmt.Sprintf("%.1f h", s/3600)
+}
+
+func fmtRate(x float64) string { // examples per second
+	if math.IsNaN(x) || x == 0 {
+		return "–"
+	}
+	if x >= 100 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+func fmtMiB(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	if x >= 100 {
+		return fmt.Sprintf("%.0f MiB", x)
+	}
+	return fmt.Sprintf("%.1f MiB", x)
+}
+
+// fmtParams is a parameter count from a float (NaN when not recorded).
+func fmtParams(x float64) string {
+	if math.IsNaN(x) || x < 0 {
+		return "–"
+	}
+	return fmtCount(int64(x))
+}
+
+func fmtCount(n int64) string { // 46764746 → "46,764,746"
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// fmtSI is 1.23 G, 45.6 M, ... with the unit appended.
+func fmtSI(x float64, unit string) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	prefixes := []struct {
+		f float64
+		p string
+	}{{1e15, "P"}, {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}}
+	for _, p := range prefixes {
+		if math.Abs(x) >= p.f {
+			return fmt.Sprintf("%.3g %s%s", x/p.f, p.p, unit)
+		}
+	}
+	return fmt.Sprintf("%.3g %s", x, unit)
+}
+
+func fmtP(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "–"
+	case p < 1e-4:
+		return "< 0.0001"
+	}
+	return fmt.Sprintf("%.4f", p)
+}
+
+// pPhrase is "= 0.0123" or "< 0.0001", to follow "p".
+func pPhrase(p float64) string {
+	if f := fmtP(p); f[0] == '<' {
+		return f
+	}
+	return "= " + fmtP(p)
+}
+
+func fmtRatio(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "–"
+	}
+	if x >= 10 {
+		return fmt.Sprintf("%.0f×", x)
+	}
+	return fmt.Sprintf("%.2f×", x)
+}
+
+func fmtPct(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

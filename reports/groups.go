@@ -1,0 +1,189 @@
+package reports
+
+import (
+	"math"
+	"sort"
+
+	"alexbench/harness/trainer"
+)
+
+// group is a matrix's cells that differ only by seed: one point of a plot.
+type group struct {
+	Label string
+	Cells []*Cell // all of them, whatever their outcome
+	Done  []*Cell // those that finished with outcome done
+}
+
+// groups splits a matrix's cells by label, in the matrix's cell order.
+func groups(cells []*Cell) []*group {
+	var out []*group
+	byLabel := map[string]*group{}
+	for _, c := range cells {
+		g := byLabel[c.Label]
+		if g == nil {
+			g = &group{Label: c.Label}
+			byLabel[c.Label] = g
+			out = append(out, g)
+		}
+		g.Cells = append(g.Cells, c)
+		if c.Done() {
+			g.Done = append(g.Done, c)
+		}
+	}
+	return out
+}
+
+// first returns the group's first cell with a config (for its knob values).
+func (g *group) first() *Cell {
+	for _, c := range g.Done {
+		if c.ConfigOK {
+			return c
+		}
+	}
+	for _, c := range g.Cells {
+		if c.ConfigOK {
+			return c
+		}
+	}
+	return g.Cells[0]
+}
+
+// stat is mean ± sd over a group's done seeds.
+type stat struct {
+	Mean, SD float64
+	N        int
+}
+
+func statOf(xs []float64) stat {
+	var ok []float64
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			ok = append(ok, x)
+		}
+	}
+	m, sd := meanSD(ok)
+	return stat{m, sd, len(ok)}
+}
+
+func (s stat) acc() string     { return fmtMeanSD(s.Mean, s.SD, s.N, fmtAcc) }
+func (s stat) seconds() string { return fmtMeanSD(s.Mean, s.SD, s.N, fmtSeconds) }
+func (s stat) rate() string    { return fmtMeanSD(s.Mean, s.SD, s.N, fmtRate) }
+
+// over computes f on every done cell of the group.
+func (g *group) over(f func(*Cell) float64) stat {
+	xs := make([]float64, 0, len(g.Done))
+	for _, c := range g.Done {
+		xs = append(xs, f(c))
+	}
+	return statOf(xs)
+}
+
+func finalTestAcc(c *Cell) float64  { return c.final().TestAcc }
+func finalTrainAcc(c *Cell) float64 { return c.final().TrainAcc }
+func finalLoss(c *Cell) float64     { return c.final().TrainLoss }
+
+// final is the summary's final epoch, or metrics.jsonl's last line.
+func (c *Cell) final() trainer.Epoch {
+	if c.Summary != nil && c.Summary.Final.Epoch > 0 {
+		return c.Summary.Final
+	}
+	if len(c.Epochs) > 0 {
+		return c.Epochs[len(c.Epochs)-1]
+	}
+	return trainer.Epoch{TrainLoss: math.NaN(), TrainAcc: math.NaN(), TestAcc: math.NaN()}
+}
+
+// trainSeconds is the training time: the sum of the epochs' training seconds
+// (evaluation excluded), else of their wall seconds, else the cell's wall time.
+func trainSeconds(c *Cell) float64 {
+	var train, epoch float64
+	for _, e := range c.Epochs {
+		train += e.TrainSeconds
+		epoch += e.EpochSeconds
+	}
+	switch {
+	case train > 0:
+		return train
+	case epoch > 0:
+		return epoch
+	case c.Summary != nil && c.Summary.WallSeconds > 0:
+		return c.Summary.WallSeconds
+	}
+	return math.NaN()
+}
+
+// throughput is training examples/s: the mean over the epochs after the first
+// (whose time includes graph compilation), or the only epoch's.
+func throughput(c *Cell) float64 {
+	eps := c.Epochs
+	if len(eps) == 0 {
+		if c.Summary != nil && c.Summary.Final.ExamplesPerSec > 0 {
+			return c.Summary.Final.ExamplesPerSec
+		}
+		return math.NaN()
+	}
+	if len(eps) > 1 {
+		eps = eps[1:]
+	}
+	var xs []float64
+	for _, e := range eps {
+		if e.ExamplesPerSec > 0 {
+			xs = append(xs, e.ExamplesPerSec)
+		}
+	}
+	return statOf(xs).Mean
+}
+
+func peakMiB(c *Cell) float64 {
+	if c.Memory == nil || c.Memory.PeakMiB <= 0 {
+		return math.NaN()
+	}
+	return c.Memory.PeakMiB
+}
+
+func params(c *Cell) float64 {
+	if c.Summary == nil || c.Summary.Params <= 0 {
+		return math.NaN()
+	}
+	return float64(c.Summary.Params)
+}
+
+// curve is a per-epoch mean ± sd over a group's done seeds, up to the last
+// epoch every one of them reached.
+type curve struct {
+	Epochs   []int
+	Mean, SD []float64
+	N        int
+}
+
+func (g *group) curve(f func(trainer.Epoch) float64) curve {
+	n := math.MaxInt
+	for _, c := range g.Done {
+		n = min(n, len(c.Epochs))
+	}
+	if len(g.Done) == 0 || n == 0 {
+		return curve{}
+	}
+	cv := curve{N: len(g.Done)}
+	for i := 0; i < n; i++ {
+		xs := make([]float64, len(g.Done))
+		for j, c := range g.Done {
+			xs[j] = f(c.Epochs[i])
+		}
+		m, sd := meanSD(xs)
+		cv.Epochs = append(cv.Epochs, g.Done[0].Epochs[i].Epoch)
+		cv.Mean = append(cv.Mean, m)
+		cv.SD = append(cv.SD, sd)
+	}
+	return cv
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

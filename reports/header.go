@@ -1,0 +1,136 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+type header struct {
+	Rows     []headerRow
+	Warnings []string
+}
+
+type headerRow struct{ Name, Value string }
+
+// distinct collects the different non-empty values, sorted.
+type distinct map[string]int
+
+func (d distinct) add(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		d[s]++
+	}
+}
+
+func (d distinct) String() string {
+	if len(d) == 0 {
+		return "not recorded"
+	}
+	return strings.Join(sortedKeys(d), "; ")
+}
+
+// buildHeader says what produced the results: everything comes from the
+// summaries (and profiles), never from the machine rendering the report, so
+// the same results give the same header.
+func buildHeader(res *Results) header {
+	profiles, backends, devices, drivers := distinct{}, distinct{}, distinct{}, distinct{}
+	gos, gomlxs, commits := distinct{}, distinct{}, distinct{}
+	var first, last time.Time
+	counts := map[string]int{}
+	total := 0
+	for _, m := range res.Matrices {
+		for _, c := range m.Cells {
+			total++
+			counts[c.Outcome()]++
+			s := c.Summary
+			if s == nil {
+				continue
+			}
+			profiles.add(s.Profile)
+			backends.add(s.Backend)
+			devices.add(s.Device)
+			drivers.add(s.Versions.Driver)
+			gos.add(s.Versions.Go)
+			gomlxs.add(s.Versions.GoMLX)
+			commits.add(s.Versions.Alexbench)
+			if !s.Started.IsZero() && (first.IsZero() || s.Started.Before(first)) {
+				first = s.Started
+			}
+			if !s.Finished.IsZero() && s.Finished.After(last) {
+				last = s.Finished
+			}
+		}
+	}
+	for _, p := range res.Profiles {
+		backends.add(p.Backend)
+		devices.add(p.Device)
+		gomlxs.add(p.GoMLX)
+		commits.add(p.Alexbench)
+		if t, err := time.Parse(time.RFC3339, p.Created); err == nil {
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+	}
+	var h header
+	add := func(name, value string) { h.Rows = append(h.Rows, headerRow{name, value}) }
+	add("profile", profiles.String())
+	add("backend", backends.String())
+	add("device", devices.String())
+	add("driver", drivers.String())
+	add("Go", gos.String())
+	add("GoMLX", gomlxs.String())
+	add("alexbench commit", commits.String())
+	add("date", dateRange(first, last))
+	var parts []string
+	for _, o := range []string{"done", "diverged", "oom", "failed", OutcomeUnreadable, OutcomePending, OutcomeMissing} {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+		}
+	}
+	cells := plural(total, "cell", "cells")
+	if len(parts) > 0 {
+		cells += ": " + strings.Join(parts, ", ")
+	}
+	add("cells", cells)
+	add("results folder", res.Dir)
+
+	if profiles["quick"] > 0 {
+		h.Warnings = append(h.Warnings, "Quick profile: these numbers come from runs scaled down to fit a CPU "+
+			"(a subset of the images, fewer epochs, smaller inputs; see each cell's config). They show the direction "+
+			"and rough size of each effect, not d2l-scale accuracy or speed. Run `make ablation` on a GPU for the full profile.")
+	}
+	if len(profiles) > 1 {
+		h.Warnings = append(h.Warnings, "This results folder mixes profiles ("+profiles.String()+"): compare cells of one profile only.")
+	}
+	if len(devices) > 1 {
+		h.Warnings = append(h.Warnings, "Cells ran on different devices ("+devices.String()+"): timings are only comparable within one device.")
+	}
+	return h
+}
+
+func dateRange(first, last time.Time) string {
+	const layout = "2006-01-02 15:04 UTC"
+	switch {
+	case first.IsZero() && last.IsZero():
+		return "not recorded"
+	case first.IsZero():
+		return "until " + last.UTC().Format(layout)
+	case last.IsZero():
+		return "from " + first.UTC().Format(layout)
+	case first.UTC().Format(layout) == last.UTC().Format(layout):
+		return first.UTC().Format(layout)
+	}
+	return first.UTC().Format(layout) + " – " + last.UTC().Format(layout)
+}
+
+// sortedCounts lists a distinct set in order (for answers).
+func (d distinct) list() []string {
+	ks := sortedKeys(d)
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,104 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+)
+
+// page is everything the template prints; every string in it is escaped by
+// html/template, only chart options (already JSON-escaped) and echarts itself
+// are trusted.
+type page struct {
+	Title    string
+	Header   header
+	Sections []*section
+	Problems []string
+	Footer   footer
+	ECharts  template.JS
+}
+
+type footer struct {
+	Command        string
+	EChartsVersion string
+}
+
+// section answers one exercise.
+type section struct {
+	ID       string // anchor, also what the browser test looks for
+	Title    string
+	Question []string
+	Status   string // "measured", "partial", "not measured"
+	Answer   []string
+	Blocks   []block
+}
+
+// block is one element of a section, in order: exactly one field is set.
+type block struct {
+	Heading string
+	Note    string
+	Charts  []chartBlock // one chart, or a row of panels
+	Table   *table
+	Images  []imageBlock
+	Cells   *cellTable
+}
+
+type table struct {
+	Caption string
+	Head    []string
+	Rows    [][]string
+	Right   []bool // right-aligned (numeric) columns
+}
+
+func (t *table) Align(i int) bool { return i < len(t.Right) && t.Right[i] }
+
+type imageBlock struct {
+	Caption string
+	Title   string
+	Src     template.URL // data:image/png;base64,...
+}
+
+// cellTable lists an exercise's cells: the ones that did not finish in view,
+// all of them folded away.
+type cellTable struct {
+	Summary string
+	NotDone []cellRow
+	Rows    []cellRow
+}
+
+type cellRow struct {
+	Matrix, Label, Seed, Key, Outcome, TestAcc, Epochs, Time, Note string
+}
+
+func pngDataURI(png []byte) template.URL {
+	// Only bytes that start with the PNG signature get here (see loadCell).
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+}
+
+//go:embed page.html.tmpl
+var pageTemplate string
+
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"chartWidth": func(n int) string { return fmt.Sprintf("%.4g%%", 100/float64(max(n, 1))) },
+}).Parse(pageTemplate))
+
+func (p *page) render() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := pageTmpl.Execute(&buf, p); err != nil {
+		return nil, fmt.Errorf("rendering the report: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// StatusClass is the status as a CSS class suffix.
+func (s *section) StatusClass() string {
+	switch s.Status {
+	case "measured":
+		return "measured"
+	case "partial":
+		return "partial"
+	}
+	return "not-measured"
+}

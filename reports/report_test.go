@@ -1,0 +1,183 @@
+package reports
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"alexbench/harness/config"
+)
+
+// stubECharts stands in for echarts.min.js where only the page's own text
+// matters (the browser test uses the real one).
+var stubECharts = []byte("/* echarts stub */ window.echarts = {init: function () { return {setOption: function () {}, resize: function () {}}; }};" + strings.Repeat(" ", 1000))
+
+func renderFixture(t *testing.T, root string) []byte {
+	t.Helper()
+	res, err := Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := Render(res, Options{ECharts: stubECharts, EChartsVersion: "stub", Command: "alexbench report --results results"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return html
+}
+
+func TestReportIsDeterministic(t *testing.T) {
+	root := writeFixtureTree(t)
+	a := renderFixture(t, root)
+	b := renderFixture(t, root)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renders of the same results differ")
+	}
+	// A copy of the tree elsewhere (other mtimes, other path) gives the same page
+	// but for the results folder it names.
+	other := filepath.Join(t.TempDir(), "results")
+	if err := os.CopyFS(other, os.DirFS(root)); err != nil {
+		t.Fatal(err)
+	}
+	c := renderFixture(t, other)
+	if !bytes.Equal(bytes.ReplaceAll(a, []byte(root), []byte("X")), bytes.ReplaceAll(c, []byte(other), []byte("X"))) {
+		t.Fatal("a copy of the results renders differently")
+	}
+}
+
+func TestReportContent(t *testing.T) {
+	html := string(renderFixture(t, writeFixtureTree(t)))
+	cases := []struct {
+		name string
+		want string
+	}{
+		{"E0 section", `<section id="e0" class="exercise">`},
+		{"E1 section", `<section id="e1" class="exercise">`},
+		{"E2.1 section", `<section id="e2-1" class="exercise">`},
+		{"E2.2 section", `<section id="e2-2" class="exercise">`},
+		{"E3 section", `<section id="e3" class="exercise">`},
+		{"E4 section", `<section id="e4" class="exercise">`},
+		{"E5 section", `<section id="e5" class="exercise">`},
+		{"filters section", `<section id="filters" class="exercise">`},
+		{"nvml section", `<section id="nvml" class="exercise">`},
+		{"other matrices", `<section id="other" class="exercise">`},
+		{"quick warning", "Quick profile: these numbers come from runs scaled down"},
+		{"d2l reference", "test acc 0.883"},
+		{"E0 seeds", "over 3 seeds"},
+		{"failed cell outcome", `class="outcome-failed">failed</td>`},
+		{"failed cell error, escaped", "index out of range [3] with length 3 &lt;img src=x onerror=alert(1)&gt;"},
+		{"oom cell", `class="outcome-oom">oom</td>`},
+		{"oom in the E3 answer", "batch 1024: 1 cell oom"},
+		{"diverged cell", `class="outcome-diverged">diverged</td>`},
+		{"pending cell", `class="outcome-pending">pending</td>`},
+		{"unreadable summary", `class="outcome-unreadable">unreadable</td>`},
+		{"corrupt profile listed", "broken.json"},
+		{"E5 relu effect is significant", "activation=relu instead of sigmoid raises mean test accuracy from 0.663 to 0.774 (&#43;11.1 points, 16 vs 14 cells): significant at the 5% level (Welch p &lt; 0.0001)"},
+		{"E4 memory answer", "E4.1 memory: the fully connected layers hold"},
+		{"E4 batch dependence", "Batch-size dependence (alexnet;"},
+		{"E4 roofline", `id="chart-e4-roofline"`},
+		{"pictures embedded", `src="data:image/png;base64,iVBORw0KGgo`},
+		{"nvml chart", `id="chart-nvml-1"`},
+		{"E2.1 Pareto", "Pareto front (no other variant is both faster and more accurate)"},
+		{"header device", "CPU (2 cores)"},
+		{"header date from results", "2026-11-02 09:00 UTC"},
+		{"footer command", "alexbench report --results results"},
+		{"hostile matrix name as text", "&lt;/script&gt;&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"},
+		{"hostile model inside chart JSON", `\u003c/script\u003e\u003cscript\u003edocument.title=\"pwned\"\u003c/script\u003e`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(html, c.want) {
+				t.Errorf("report lacks %q", c.want)
+			}
+		})
+	}
+	for _, bad := range []string{`<script>document.title`, `<b>bold</b>`, `<img src=x`, "http://", "https://", ">NaN", "NaN<", ":NaN", " NaN ", "%!", "+Inf"} {
+		if strings.Contains(html, bad) {
+			i := strings.Index(html, bad)
+			t.Errorf("report contains %q: …%s…", bad, html[max(0, i-80):min(len(html), i+80)])
+		}
+	}
+	// Every chart div has exactly one init call with its ID, and IDs are unique.
+	divs := regexp.MustCompile(`<div class="chart" id="([^"]+)"`).FindAllStringSubmatch(html, -1)
+	seen := map[string]bool{}
+	for _, d := range divs {
+		if seen[d[1]] {
+			t.Errorf("chart ID %s used twice", d[1])
+		}
+		seen[d[1]] = true
+		if strings.Count(html, `alexbench.chart("`+d[1]+`",`) != 1 {
+			t.Errorf("chart %s has no single init call", d[1])
+		}
+	}
+	if len(divs) < 15 {
+		t.Errorf("only %d charts in the full fixture", len(divs))
+	}
+}
+
+func TestReportPartialResults(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "results")
+	full, err := config.Default("alexnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFixtureCell(t, root, 0, fixtureCell{matrix: "e0-alexnet", cfg: full, outcome: "done", skill: 0.88, secs: 3, profile: "full"})
+	html := string(renderFixture(t, root))
+	if strings.Contains(html, "Quick profile") {
+		t.Error("a full-profile report warns about the quick profile")
+	}
+	for _, want := range []string{
+		"Not measured yet — run `alexbench run experiments/e3-batch-size.toml`.",
+		"Not measured yet — run `alexbench run experiments/e5-lenet.toml`.",
+		"Not measured yet — run `alexbench profile alexnet --batch 128`",
+		"one seed only",
+		`<span class="status status-measured">measured</span>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("partial report lacks %q", want)
+		}
+	}
+}
+
+func TestReportEmptyAndMissingResults(t *testing.T) {
+	empty := t.TempDir()
+	html := string(renderFixture(t, empty))
+	if n := strings.Count(html, "Not measured yet"); n < 7 {
+		t.Errorf("empty results: %d sections say not measured, want ≥ 7", n)
+	}
+	_, err := Load(filepath.Join(empty, "nope"))
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(empty, "nope")) || !strings.Contains(err.Error(), "alexbench run") {
+		t.Errorf("missing folder: got %v, want an error naming it and saying how to make it", err)
+	}
+}
+
+func TestLoadFindsExercises(t *testing.T) {
+	res, err := Load(writeFixtureTree(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range res.Matrices {
+		got[m.Folder] = m.Exercise + " from " + m.ExerciseFrom
+	}
+	want := map[string]string{
+		"e0-alexnet": "E0 from folder name", "e1-epochs": "E1 from folder name", "e2-simplify": "E2.1 from folder name",
+		"e2-28x28": "E2.2 from folder name", "e3-batch-size": "E3 from folder name", "e5-lenet": "E5 from folder name",
+		"xss": "E2.2 from matrix.toml", "bench": " from ",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: exercise %q, want %q", k, got[k], v)
+		}
+	}
+	if len(res.Profiles) != 2 || res.Profiles[0].Batch != 1 || res.Profiles[1].Batch != 128 {
+		t.Errorf("profiles: %+v", res.Profiles)
+	}
+	for _, m := range res.Matrices {
+		if m.Folder == "e3-batch-size" && strings.Join(m.Axes, ",") != "batch_size,lr_scaling" {
+			t.Errorf("e3 axes %v", m.Axes)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"alexbench/harness/trainer"
+)
+
+// displayNames names groups by model when that is unambiguous, else by label.
+func displayNames(gs []*group) []string {
+	models := map[string]int{}
+	for _, g := range gs {
+		models[g.first().Config.Model]++
+	}
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		if m := g.first().Config.Model; m != "" && models[m] == 1 {
+			names[i] = m
+		} else {
+			names[i] = g.Label
+		}
+	}
+	return names
+}
+
+func epochsXY(cv curve) []float64 {
+	xs := make([]float64, len(cv.Epochs))
+	for i, e := range cv.Epochs {
+		xs[i] = float64(e)
+	}
+	return xs
+}
+
+func buildE1(b *builder, s *section, ms []*Matrix) {
+	var gs []*group
+	for _, m := range ms {
+		for _, g := range groups(m.Cells) {
+			if len(g.Done) > 0 {
+				gs = append(gs, g)
+			}
+		}
+	}
+	if len(gs) == 0 {
+		s.Answer = append(s.Answer, "No E1 cell has finished yet.")
+		return
+	}
+	names := displayNames(gs)
+	type summary struct {
+		name                        string
+		test, train, gap            curve
+		lastTest, lastGap, firstGap float64
+		bestTest                    float64
+		bestEpoch, epochs           int
+		recentChange                float64 // test acc change over the last 5 epochs
+		params, epochSecs           float64
+	}
+	var sums []summary
+	acc := charts.NewLine()
+	accID := chartID(s, "accuracy")
+	acc.SetGlobalOptions(commonOpts(accID, "Accuracy per epoch", "solid: test, dashed: train; mean over seeds", 380)...)
+	acc.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(valueAxisY("accuracy", "value")),
+		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+	gap := charts.NewLine()
+	gapID := chartID(s, "gap")
+	gap.SetGlobalOptions(commonOpts(gapID, "Train − test accuracy gap", "mean over seeds", 320)...)
+	gap.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(valueAxisY("train acc − test acc", "value")),
+		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+	loss := charts.NewLine()
+	lossID := chartID(s, "loss")
+	loss.SetGlobalOptions(commonOpts(lossID, "Train loss per epoch", "mean over seeds", 320)...)
+	loss.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(valueAxisY("loss", "value")),
+		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+
+	for i, g := range gs {
+		col := seriesColor(i)
+		su := summary{name: names[i]}
+		su.test = g.curve(func(e trainer.Epoch) float64 { return e.TestAcc })
+		su.train = g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc })
+		cl := g.curve(func(e trainer.Epoch) float64 { return e.TrainLoss })
+		su.gap = g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc - e.TestAcc })
+		n := len(su.test.Mean)
+		if n == 0 {
+			continue
+		}
+		xs := epochsXY(su.test)
+		acc.AddSeries(su.name+" test", lineXY(xs, su.test.Mean), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		acc.AddSeries(su.name+" train", lineXY(xs, su.train.Mean), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed"}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		gap.AddSeries(su.name, lineXY(xs, su.gap.Mean), charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		loss.AddSeries(su.name, lineXY(xs, cl.Mean), charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+
+		su.epochs = su.test.Epochs[n-1]
+		su.lastTest, su.lastGap, su.firstGap = su.test.Mean[n-1], su.gap.Mean[n-1], su.gap.Mean[0]
+		su.bestTest = math.Inf(-1)
+		for j, v := range su.test.Mean {
+			if v > su.bestTest {
+				su.bestTest, su.bestEpoch = v, su.test.Epochs[j]
+			}
+		}
+		k := max(0, n-6)
+		su.recentChange = su.test.Mean[n-1] - su.test.Mean[k]
+		su.params = g.over(params).Mean
+		su.epochSecs = g.over(trainSeconds).Mean / float64(max(su.epochs, 1))
+		sums = append(sums, su)
+
+		text := fmt.Sprintf("%s (%s, %s): after %d epochs test acc %s (best %s at epoch %d), train acc %s; the train–test gap went from %s at epoch %d to %s.",
+			su.name, scaleNote(g.first().Config), plural(su.test.N, "seed", "seeds"), su.epochs, fmtAcc(su.lastTest), fmtAcc(su.bestTest), su.bestEpoch,
+			fmtAcc(su.train.Mean[n-1]), fmtSigned(su.firstGap), su.test.Epochs[0], fmtSigned(su.lastGap))
+		if n >= 2 {
+			text += fmt.Sprintf(" Over its last %d epochs test accuracy changed by %s.", n-1-k, fmtPoints(su.recentChange))
+			if su.lastGap > su.firstGap+0.01 && su.recentChange <= 0.002 {
+				text += " Test accuracy has stopped improving while the gap keeps widening: the measurements show overfitting."
+			}
+		}
+		s.Answer = append(s.Answer, text)
+	}
+	if len(sums) >= 2 {
+		a, l := sums[0], sums[1]
+		for _, su := range sums { // compare AlexNet with LeNet when both are there
+			if su.name == "alexnet" {
+				a = su
+			}
+			if su.name == "lenet" {
+				l = su
+			}
+		}
+		if a.name != l.name {
+			text := fmt.Sprintf("%s vs %s at their last epoch: test acc %s vs %s (%s), gap %s vs %s.",
+				a.name, l.name, fmtAcc(a.lastTest), fmtAcc(l.lastTest), fmtPoints(a.lastTest-l.lastTest), fmtSigned(a.lastGap), fmtSigned(l.lastGap))
+			if !math.IsNaN(a.params) && !math.IsNaN(l.params) {
+				text += fmt.Sprintf(" %s has %s parameters, %s has %s (%s);", a.name, fmtParams(a.params), l.name, fmtParams(l.params), fmtRatio(a.params/l.params))
+			}
+			text += fmt.Sprintf(" an epoch of training took %s vs %s.", fmtSeconds(a.epochSecs), fmtSeconds(l.epochSecs))
+			s.Answer = append(s.Answer, text)
+		}
+	}
+	s.Blocks = append(s.Blocks,
+		block{Charts: []chartBlock{finish(accID, 380, acc, nil)}},
+		block{Charts: []chartBlock{finish(gapID, 320, gap, nil), finish(lossID, 320, loss, nil)}})
+}

@@ -1,0 +1,204 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// batchPoint is one batch size of one E3 series, over its seeds.
+type batchPoint struct {
+	batch          int
+	rate, mem, acc stat
+	outcomes       map[string]int
+	memMethods     distinct
+}
+
+type batchSeries struct {
+	name   string
+	points []*batchPoint // by batch size
+}
+
+// e3Series splits cells by every axis except batch size and seed.
+func e3Series(ms []*Matrix) []*batchSeries {
+	var out []*batchSeries
+	for _, m := range ms {
+		byName := map[string]*batchSeries{}
+		var order []string
+		type key struct {
+			series string
+			batch  int
+		}
+		cells := map[key][]*Cell{}
+		for _, c := range m.Cells {
+			if !c.ConfigOK {
+				continue
+			}
+			var parts []string
+			for _, k := range m.Axes {
+				if k == "seed" || k == "batch_size" {
+					continue
+				}
+				v, _ := c.Config.Get(k)
+				parts = append(parts, k+"="+formatValue(v))
+			}
+			name := strings.Join(parts, " ")
+			if name == "" {
+				name = c.Config.Model
+			}
+			if len(ms) > 1 {
+				name = m.Name + ": " + name
+			}
+			if byName[name] == nil {
+				byName[name] = &batchSeries{name: name}
+				order = append(order, name)
+			}
+			k := key{name, c.Config.BatchSize}
+			cells[k] = append(cells[k], c)
+		}
+		for k, cs := range cells {
+			p := &batchPoint{batch: k.batch, outcomes: map[string]int{}, memMethods: distinct{}}
+			var rates, mems, accs []float64
+			for _, c := range cs {
+				p.outcomes[c.Outcome()]++
+				if c.Memory != nil && c.Memory.PeakMiB > 0 {
+					p.memMethods.add(c.Memory.Method)
+				}
+				if c.Done() {
+					rates, mems, accs = append(rates, throughput(c)), append(mems, peakMiB(c)), append(accs, finalTestAcc(c))
+				}
+			}
+			p.rate, p.mem, p.acc = statOf(rates), statOf(mems), statOf(accs)
+			byName[k.series].points = append(byName[k.series].points, p)
+		}
+		sort.Strings(order)
+		for _, n := range order {
+			bs := byName[n]
+			sort.Slice(bs.points, func(i, j int) bool { return bs.points[i].batch < bs.points[j].batch })
+			out = append(out, bs)
+		}
+	}
+	return out
+}
+
+func buildE3(b *builder, s *section, ms []*Matrix) {
+	series := e3Series(ms)
+	methods := distinct{}
+	panel := func(name, title, axis, axisType string, f func(*batchPoint) stat) chartBlock {
+		id := chartID(s, name)
+		c := charts.NewLine()
+		c.SetGlobalOptions(commonOpts(id, title, "mean over seeds; x: batch size (log₂)", 340)...)
+		c.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("batch size", "log")), charts.WithYAxisOpts(valueAxisY(axis, axisType)),
+			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+		for i, bs := range series {
+			var xs, ys []float64
+			for _, p := range bs.points {
+				if st := f(p); st.N > 0 {
+					xs, ys = append(xs, float64(p.batch)), append(ys, st.Mean)
+				}
+			}
+			col := seriesColor(i)
+			c.AddSeries(bs.name, lineXY(xs, ys), charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 7}),
+				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		}
+		return finish(id, 340, c, func(m map[string]any) { setAxis(m, "xAxis", 0, map[string]any{"logBase": 2}) })
+	}
+	for _, bs := range series {
+		var text []string
+		var done []*batchPoint
+		for _, p := range bs.points {
+			methods = mergeDistinct(methods, p.memMethods)
+			for _, o := range sortedKeys(p.outcomes) {
+				n := p.outcomes[o]
+				if o != "done" {
+					text = append(text, fmt.Sprintf("batch %d: %s %s", p.batch, plural(n, "cell", "cells"), o))
+				}
+			}
+			if p.acc.N > 0 {
+				done = append(done, p)
+			}
+		}
+		sort.Strings(text)
+		if len(done) == 0 {
+			s.Answer = append(s.Answer, fmt.Sprintf("%s: no batch size has finished yet.", bs.name))
+			continue
+		}
+		lo, hi := done[0], done[len(done)-1]
+		line := fmt.Sprintf("%s: from batch %d to %d, training throughput went from %s to %s examples/s (%s)",
+			bs.name, lo.batch, hi.batch, fmtRate(lo.rate.Mean), fmtRate(hi.rate.Mean), fmtRatio(hi.rate.Mean/lo.rate.Mean))
+		if lo.mem.N > 0 && hi.mem.N > 0 {
+			line += fmt.Sprintf(", peak memory from %s to %s", fmtMiB(lo.mem.Mean), fmtMiB(hi.mem.Mean))
+		}
+		best, worst := done[0], done[0]
+		for _, p := range done {
+			if p.acc.Mean > best.acc.Mean {
+				best = p
+			}
+			if p.acc.Mean < worst.acc.Mean {
+				worst = p
+			}
+		}
+		line += fmt.Sprintf(", and final test accuracy from %s to %s; the most accurate batch size was %d (%s), the least %d (%s).",
+			fmtAcc(lo.acc.Mean), fmtAcc(hi.acc.Mean), best.batch, best.acc.acc(), worst.batch, worst.acc.acc())
+		if len(text) > 0 {
+			line += " Not done: " + strings.Join(text, "; ") + "."
+		}
+		s.Answer = append(s.Answer, line)
+	}
+	if len(methods) > 0 {
+		s.Answer = append(s.Answer, "Peak memory as recorded per cell, by method: "+methods.String()+".")
+	} else {
+		s.Answer = append(s.Answer, "Peak memory was not recorded for any finished cell"+memoryReason(ms)+".")
+	}
+	if len(series) == 0 {
+		return
+	}
+	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{
+		panel("throughput", "Throughput", "examples/s", "value", func(p *batchPoint) stat { return p.rate }),
+		panel("memory", "Peak memory", "MiB", "value", func(p *batchPoint) stat { return p.mem }),
+		panel("accuracy", "Final test accuracy", "test accuracy", "value", func(p *batchPoint) stat { return p.acc }),
+	}})
+	t := &table{Caption: "Batch sizes", Head: []string{"series", "batch", "examples/s", "peak memory (MiB)", "test acc", "cells"},
+		Right: []bool{false, true, true, true, true, false}}
+	for _, bs := range series {
+		for _, p := range bs.points {
+			var oc []string
+			for _, o := range sortedKeys(p.outcomes) {
+				oc = append(oc, fmt.Sprintf("%d %s", p.outcomes[o], o))
+			}
+			mem := "–"
+			if p.mem.N > 0 {
+				mem = fmtMeanSD(p.mem.Mean, p.mem.SD, p.mem.N, func(x float64) string { return fmt.Sprintf("%.0f", x) })
+			}
+			t.Rows = append(t.Rows, []string{bs.name, fmt.Sprint(p.batch), p.rate.rate(), mem, p.acc.acc(), strings.Join(oc, ", ")})
+		}
+	}
+	s.Blocks = append(s.Blocks, block{Table: t},
+		block{Note: "Throughput is training examples per second, the mean over the epochs after the first (the first includes graph compilation)."})
+}
+
+func mergeDistinct(a, b distinct) distinct {
+	for k, v := range b {
+		a[k] += v
+	}
+	return a
+}
+
+// memoryReason quotes why memory was unavailable, from the cells' summaries.
+func memoryReason(ms []*Matrix) string {
+	reasons := distinct{}
+	for _, m := range ms {
+		for _, c := range m.Cells {
+			if c.Memory != nil && c.Memory.Reason != "" {
+				reasons.add(c.Memory.Reason)
+			}
+		}
+	}
+	if len(reasons) == 0 {
+		return ""
+	}
+	return " (" + reasons.String() + ")"
+}

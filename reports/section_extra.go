@@ -1,0 +1,117 @@
+package reports
+
+import (
+	"fmt"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// maxImageCells bounds how many cells' pictures the page embeds (size).
+const maxImageCells = 6
+
+// buildImages shows conv1's filters and activation maps, E0's cells first.
+func buildImages(b *builder) *section {
+	s := &section{ID: "filters", Title: "conv1 filters and activation maps",
+		Question: []string{"What did the first convolution learn? conv1's learned filters, and its activation maps for one test image per class, as saved by the cells."}}
+	var withImages []*Cell
+	var where []string
+	for _, m := range b.res.Matrices {
+		for _, c := range m.Cells {
+			if len(c.Images) > 0 {
+				withImages = append(withImages, c)
+				where = append(where, m.Name)
+			}
+		}
+	}
+	if len(withImages) == 0 {
+		s.Status = "not measured"
+		s.Answer = append(s.Answer, "No cell saved filters.png or activations.png yet — they are written by training runs of models with a conv1 (e.g. `alexbench run experiments/e0-alexnet.toml`).")
+		return s
+	}
+	s.Status = "measured"
+	for i, c := range withImages {
+		if i == maxImageCells {
+			s.Blocks = append(s.Blocks, block{Note: fmt.Sprintf("%d more cells saved pictures; they are in their cell folders.", len(withImages)-maxImageCells)})
+			break
+		}
+		var ims []imageBlock
+		for _, im := range c.Images {
+			ims = append(ims, imageBlock{Caption: im.Title, Title: im.File, Src: pngDataURI(im.PNG)})
+		}
+		heading := fmt.Sprintf("%s · %s", where[i], c.Label)
+		if c.ConfigOK {
+			heading += fmt.Sprintf(" · seed %d", c.Config.Seed)
+		}
+		s.Blocks = append(s.Blocks, block{Heading: heading}, block{Images: ims})
+	}
+	return s
+}
+
+// buildTimelines draws each sampled cell's NVML series: memory, utilization
+// and power as three stacked panels of one chart.
+func buildTimelines(b *builder) *section {
+	s := &section{ID: "nvml", Title: "GPU timelines (NVML)",
+		Question: []string{"How did memory, utilization and power evolve during each cell? Sampled by NVML while the cell ran."}}
+	n := 0
+	reasons := distinct{}
+	for _, m := range b.res.Matrices {
+		for _, c := range m.Cells {
+			if c.Memory != nil && c.Memory.Reason != "" {
+				reasons.add(c.Memory.Reason)
+			}
+			if c.Timeline == nil || len(c.Timeline.Panels) == 0 {
+				continue
+			}
+			n++
+			id := chartID(s, fmt.Sprintf("%d", n))
+			s.Blocks = append(s.Blocks, block{Charts: []chartBlock{timelineChart(id, m.Name+" · "+c.Label+" · "+c.Key, c.Timeline)}})
+		}
+	}
+	if n == 0 {
+		s.Status = "not measured"
+		text := "No cell has an nvml.csv: NVML timelines are recorded only when a cell runs on an NVIDIA GPU."
+		if len(reasons) > 0 {
+			text += " The cells' summaries say: " + reasons.String() + "."
+		}
+		s.Answer = append(s.Answer, text)
+		return s
+	}
+	s.Status = "measured"
+	s.Answer = append(s.Answer, fmt.Sprintf("%s recorded by NVML. Memory panels show the maximum, the others the mean, of each plotted interval.", plural(n, "cell was", "cells were")))
+	return s
+}
+
+func timelineChart(id, title string, tl *Timeline) chartBlock {
+	const panelHeight = 150
+	height := 60 + panelHeight*len(tl.Panels) + 40
+	c := charts.NewLine()
+	c.SetGlobalOptions(initOpts(id, height),
+		charts.WithTitleOpts(opts.Title{Title: title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 13}}),
+		charts.WithLegendOpts(opts.Legend{Bottom: "0", Type: "scroll"}),
+		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}),
+		charts.WithAnimation(false))
+	var grids []opts.Grid
+	for i, p := range tl.Panels {
+		top := 50 + i*panelHeight
+		grids = append(grids, opts.Grid{Left: "70", Right: "30", Top: fmt.Sprint(top), Height: fmt.Sprint(panelHeight - 45)})
+		x := opts.XAxis{Type: "value", GridIndex: i, Scale: opts.Bool(true)}
+		y := opts.YAxis{Type: "value", GridIndex: i, Name: p.Title + " (" + p.Unit + ")", Scale: opts.Bool(true)}
+		if i == len(tl.Panels)-1 {
+			x.Name, x.NameLocation, x.NameGap = tl.XName, "middle", 25
+		}
+		if i == 0 {
+			c.SetGlobalOptions(charts.WithXAxisOpts(x), charts.WithYAxisOpts(y))
+		} else {
+			c.ExtendXAxis(x)
+			c.ExtendYAxis(y)
+		}
+		for _, ser := range p.Series {
+			idx := i
+			c.AddSeries(ser.Name, lineXY(ser.X, ser.Y), charts.WithLineChartOpts(opts.LineChart{Symbol: "none", XAxisIndex: idx, YAxisIndex: idx}),
+				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex = idx, idx }))
+		}
+	}
+	c.SetGlobalOptions(charts.WithGridOpts(grids...))
+	return finish(id, height, c, nil)
+}
