@@ -96,6 +96,16 @@ func lineXY(xs, ys []float64) []opts.LineData {
 	return d
 }
 
+// compactXY replaces a series' data by plain [x, y] pairs, half the bytes of
+// go-echarts' {"value": [x, y]} items (timelines have many points).
+func compactXY(xs, ys []float64) charts.SeriesOpts {
+	d := make([][2]num, len(xs))
+	for i := range xs {
+		d[i] = [2]num{num(xs[i]), num(ys[i])}
+	}
+	return charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Data = d })
+}
+
 func lineValues(ys []float64) []opts.LineData {
 	d := make([]opts.LineData, len(ys))
 	for i, y := range ys {

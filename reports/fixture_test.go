@@ -40,6 +40,8 @@ type fixtureCell struct {
 	images  bool
 	memMiB  float64
 	profile string // quick unless set
+	// nvmlRows is the timeline length when nvml is set (default 40).
+	nvmlRows int
 }
 
 func quickConfig(t testing.TB, model string, set map[string]any) config.Config {
@@ -128,7 +130,7 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 		lines.Write(append(b, '\n'))
 	}
 	writeFixtureFile(t, filepath.Join(dir, "metrics.jsonl"), lines.Bytes())
-	if fc.nvml {
+	if fc.nvml || fc.nvmlRows > 0 {
 		writeFixtureFile(t, filepath.Join(dir, "nvml.csv"), fixtureNVML(fc))
 	}
 	if fc.images {
@@ -173,17 +175,23 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	writeJSONFile(t, filepath.Join(dir, "summary.json"), s)
 }
 
+// fixtureNVML mirrors nvml/csv.go's header (empty cells: fields the device
+// did not report).
 func fixtureNVML(fc fixtureCell) []byte {
 	var b bytes.Buffer
-	b.WriteString("t_s,gpu,mem_used_mib,proc_mem_mib,util_gpu_pct,util_mem_pct,power_w,sm_clock_mhz,temp_c\n")
-	for i := 0; i < 40; i++ {
+	b.WriteString("t_s,device,mem_used_mib,mem_reserved_mib,proc_mib,util_gpu,util_mem,power_w,sm_clock_mhz,temp_c,mem_used_v2_mib,mem_total_mib\n")
+	rows := fc.nvmlRows
+	if rows == 0 {
+		rows = 40
+	}
+	for i := 0; i < rows; i++ {
 		ts := float64(i) * 0.1
 		ramp := math.Min(1, ts/0.8)
-		util := "93"
+		util := fmt.Sprint(90 + i%7)
 		if i == 17 {
-			util = "" // a field NVML failed to read: a gap
+			util = ""
 		}
-		fmt.Fprintf(&b, "%.1f,0,%.0f,%.0f,%s,41,%.1f,1980,55\n", ts, 600+fc.memMiB*ramp, fc.memMiB*ramp, util, 90+250*ramp)
+		fmt.Fprintf(&b, "%.3f,0,%.0f,,%.0f,%s,41,%.1f,1980,55,%.0f,81559\n", ts, 600+fc.memMiB*ramp, fc.memMiB*ramp, util, 90+250*ramp, 540+fc.memMiB*ramp)
 	}
 	return b.Bytes()
 }
@@ -335,6 +343,20 @@ exercise = "E2.2"
 	for i, fc := range cells {
 		writeFixtureCell(t, root, i, fc)
 	}
+	// The runner's matrix.json for E3 plans one more batch size than ran.
+	var planned []matrixRecordCell
+	for _, fc := range cells {
+		if fc.matrix == "e3-batch-size" {
+			planned = append(planned, matrixRecordCell{Key: fc.cfg.Key("quick"),
+				Params: []Param{{"batch_size", fc.cfg.BatchSize}, {"lr_scaling", fc.cfg.LRScaling}}})
+		}
+	}
+	big := quickConfig(t, "alexnet", map[string]any{"batch_size": int64(1024), "lr_scaling": "none"})
+	big.BatchSize = 2048
+	planned = append(planned, matrixRecordCell{Key: big.Key("quick"), Params: []Param{{"batch_size", 2048}, {"lr_scaling", "none"}}})
+	writeJSONFile(t, filepath.Join(root, "e3-batch-size", "matrix.json"), matrixRecord{
+		Name: "e3-batch-size", Description: "batch size sweep", Exercise: "E3", File: "experiments/e3-batch-size.toml",
+		Axes: []string{"batch_size", "lr_scaling"}, Profiles: map[string][]matrixRecordCell{"quick": planned}})
 	for _, b := range []int{1, 128} {
 		writeJSONFile(t, filepath.Join(root, "profile", fmt.Sprintf("alexnet-b%d.json", b)), fixtureProfile(t, b))
 	}

@@ -33,11 +33,13 @@ type Matrix struct {
 	Name        string // matrix.toml's name, else Folder
 	Description string
 	Exercise    string // "E0", "E1", "E2.1", "E2.2", "E3", "E4", "E5", or "" if unknown
-	// ExerciseFrom says how Exercise was found: "matrix.toml" or "folder name".
+	// ExerciseFrom says how Exercise was found: "matrix.json", "matrix.toml"
+	// or "folder name".
 	ExerciseFrom string
-	// TOML is results/<matrix>/matrix.toml (the runner's copy of the matrix), if any.
-	TOML  []byte
-	Cells []*Cell // by label, then seed, then key
+	// File is the experiments/*.toml the matrix came from, when recorded.
+	File   string
+	record *matrixRecord // results/<matrix>/matrix.json, if the runner wrote one
+	Cells  []*Cell       // by label, then seed, then key
 	// Axes are the config keys whose values differ between the cells (seed
 	// included), sorted: what the matrix varies. Keys that only follow the
 	// model (each model's own defaults, when model is an axis) are left out.
@@ -59,6 +61,9 @@ type Cell struct {
 	Problems []string         // files of this cell that could not be read
 
 	summaryUnreadable bool
+	// Params are the cell's axis values as the runner recorded them in
+	// matrix.json (nil without one).
+	Params []Param
 	// Label names the cell by its matrix's axes (seed excluded), e.g.
 	// "batch_size=128 lr_scaling=linear"; replicate seeds share a label.
 	Label string
@@ -145,6 +150,19 @@ func Load(dir string) (*Results, error) {
 			res.Matrices = append(res.Matrices, m)
 		}
 	}
+	profiles := map[string]bool{}
+	for _, m := range res.Matrices {
+		for _, c := range m.Cells {
+			if c.Summary != nil && c.Summary.Profile != "" {
+				profiles[c.Summary.Profile] = true
+			}
+		}
+	}
+	for _, m := range res.Matrices {
+		m.addPlanned(profiles)
+		m.label()
+		m.applyRecord()
+	}
 	sort.SliceStable(res.Matrices, func(i, j int) bool {
 		a, b := res.Matrices[i], res.Matrices[j]
 		if oa, ob := exerciseOrder(a.Exercise), exerciseOrder(b.Exercise); oa != ob {
@@ -156,37 +174,12 @@ func Load(dir string) (*Results, error) {
 	return res, nil
 }
 
-// matrixHeader is the part of a matrix TOML the report reads; the rest is the
-// harness's business.
-type matrixHeader struct {
-	Name        string `toml:"name"`
-	Description string `toml:"description"`
-	Exercise    string `toml:"exercise"`
-}
-
 // Paths in problems are relative to the results folder, so a copied tree
 // reports the same.
 func (res *Results) loadMatrix(root, name string) (*Matrix, error) {
 	dir := filepath.Join(root, name)
 	m := &Matrix{Folder: name, Name: name}
-	mt := filepath.Join(name, "matrix.toml")
-	if data, err := os.ReadFile(filepath.Join(root, mt)); err == nil {
-		m.TOML = data
-		var h matrixHeader
-		if _, err := toml.Decode(string(data), &h); err != nil {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", mt, err))
-		} else {
-			if h.Name != "" {
-				m.Name = h.Name
-			}
-			m.Description = h.Description
-			if ex := normalizeExercise(h.Exercise, name); ex != "" {
-				m.Exercise, m.ExerciseFrom = ex, "matrix.toml"
-			}
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", mt, unwrapPath(err)))
-	}
+	described := res.readMatrixFiles(root, m)
 	if m.Exercise == "" {
 		if ex := exerciseFromName(name); ex != "" {
 			m.Exercise, m.ExerciseFrom = ex, "folder name"
@@ -208,10 +201,9 @@ func (res *Results) loadMatrix(root, name string) (*Matrix, error) {
 		res.Problems = append(res.Problems, c.Problems...)
 		m.Cells = append(m.Cells, c)
 	}
-	if len(m.Cells) == 0 && m.TOML == nil {
+	if len(m.Cells) == 0 && !described {
 		return nil, nil // not a matrix folder
 	}
-	m.label()
 	return m, nil
 }
 
@@ -466,29 +458,46 @@ func withConfig0(cs []*Cell) config.Config {
 // lessLabel orders cells by their axis values, numerically where the values
 // are numbers (so batch 16 comes before 128).
 func lessLabel(a, b *Cell, axes []string) bool {
-	if a.ConfigOK != b.ConfigOK {
-		return a.ConfigOK
-	}
-	if !a.ConfigOK {
-		return a.Key < b.Key
-	}
 	for _, k := range axes {
 		if k == "seed" {
 			continue
 		}
-		va, _ := a.Config.Get(k)
-		vb, _ := b.Config.Get(k)
-		if va == vb {
+		va, oka := a.value(k)
+		vb, okb := b.value(k)
+		if oka != okb {
+			return oka
+		}
+		if !oka || va == vb {
 			continue
 		}
 		if fa, ok := toFloat(va); ok {
 			if fb, ok := toFloat(vb); ok {
-				return fa < fb
+				if fa != fb {
+					return fa < fb
+				}
+				continue
 			}
 		}
-		return formatValue(va) < formatValue(vb)
+		if sa, sb := formatValue(va), formatValue(vb); sa != sb {
+			return sa < sb
+		}
 	}
 	return a.Label < b.Label
+}
+
+// value is a config key's value for the cell: from its config, else from the
+// params the runner recorded.
+func (c *Cell) value(key string) (any, bool) {
+	if c.ConfigOK {
+		v, err := c.Config.Get(key)
+		return v, err == nil
+	}
+	for _, p := range c.Params {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return nil, false
 }
 
 func toFloat(v any) (float64, bool) {

@@ -11,23 +11,27 @@ import (
 	"strings"
 )
 
-// The report reads a cell's nvml.csv (written by the nvml sampler) generically,
-// so new columns never break it. What it relies on:
+// The report reads a cell's nvml.csv (written by the nvml sampler, see
+// nvml/csv.go) generically, so new columns never break it. What it relies on:
 //
-//   - a header row, then one row per sample;
+//   - a header row, then one row per sample (and device);
 //   - a time column: "t_s" (seconds since the cell started; aliases "time_s",
 //     "elapsed_s", "t"); without one, samples are plotted by index;
-//   - optionally a device column ("gpu", "device" or "index") when several GPUs
-//     are sampled: each device becomes its own series;
+//   - optionally a device column ("device", "gpu" or "index") when several
+//     GPUs are sampled: each device becomes its own series;
 //   - numeric columns, grouped into three panels by name:
-//     memory      names containing "mem" but not "util", in MiB ("_mib", "_mb")
-//     or bytes ("_bytes", converted to MiB);
+//     memory      names ending in "_mib"/"_mb" (MiB) or containing "mem" and
+//     ending in "_bytes" (converted), except totals ("mem_total_mib"), which
+//     would flatten the plot, and the "_v2"/"reserved" variants of used;
 //     utilization names containing "util" (percent);
 //     power       names containing "power" or ending in "_w" (watts).
-//     Other columns (clocks, temperature, energy) are ignored here.
+//     Other columns (clocks, temperature, energy) are not plotted.
 //   - empty or non-numeric cells (a field NVML does not support, an error
 //     mid-run) are gaps, not failures.
-const maxTimelinePoints = 400 // per series, so long cells stay small in the page
+//
+// maxTimelinePoints bounds each series (buckets of samples): a full GPU sweep
+// has a timeline per cell, and the page must stay small.
+const maxTimelinePoints = 150
 
 // Timeline is a cell's NVML series, grouped into panels.
 type Timeline struct {
@@ -67,21 +71,38 @@ func classifyColumn(name string) (panelKind, float64) {
 	switch {
 	case strings.Contains(n, "util"):
 		return panelUtil, 1
-	case strings.Contains(n, "mem"):
-		if strings.HasSuffix(n, "_bytes") || strings.HasSuffix(n, "_b") {
-			return panelMemory, 1.0 / (1 << 20)
-		}
-		if strings.HasSuffix(n, "_mib") || strings.HasSuffix(n, "_mb") {
-			return panelMemory, 1
-		}
-		return panelNone, 0 // unknown unit: not plotted rather than mislabeled
+	case strings.Contains(n, "total") || strings.Contains(n, "reserved") || strings.Contains(n, "_v2"):
+		// Totals flatten the plot; the v2/reserved variants repeat "used"
+		// (their peaks are in summary.json): fewer series, smaller page.
+		return panelNone, 0
+	case strings.HasSuffix(n, "_mib") || strings.HasSuffix(n, "_mb"):
+		return panelMemory, 1
+	case strings.Contains(n, "mem") && strings.HasSuffix(n, "_bytes"):
+		return panelMemory, 1.0 / (1 << 20)
+	case strings.HasSuffix(n, "_mw"):
+		return panelPower, 1.0 / 1000
 	case strings.Contains(n, "power") || strings.HasSuffix(n, "_w"):
-		if strings.HasSuffix(n, "_mw") {
-			return panelPower, 1.0 / 1000
-		}
 		return panelPower, 1
 	}
 	return panelNone, 0
+}
+
+// columnTitles names the nvml package's columns for the legend.
+var columnTitles = map[string]string{
+	"proc_mib":         "this process",
+	"mem_used_mib":     "device used",
+	"mem_used_v2_mib":  "device used (v2)",
+	"mem_reserved_mib": "driver reserved",
+	"util_gpu":         "GPU busy",
+	"util_mem":         "memory busy",
+	"power_w":          "power",
+}
+
+func columnTitle(name string) string {
+	if t, ok := columnTitles[strings.ToLower(name)]; ok {
+		return t
+	}
+	return name
 }
 
 // parseTimeline reads an nvml.csv. It errors only when the file is not CSV
@@ -152,10 +173,7 @@ func parseTimeline(data []byte) (*Timeline, error) {
 			k := key{i, dev}
 			s := series[k]
 			if s == nil {
-				s = &TimelineSeries{Name: strings.TrimSpace(h)}
-				if dev != "" {
-					s.Name += " (gpu " + dev + ")"
-				}
+				s = &TimelineSeries{Name: columnTitle(strings.TrimSpace(h))}
 				series[k] = s
 			}
 			s.X = append(s.X, x)
@@ -167,8 +185,15 @@ func parseTimeline(data []byte) (*Timeline, error) {
 		tl.XName = "sample"
 	}
 	keys := make([]key, 0, len(series))
+	devices := map[string]bool{}
 	for k := range series {
 		keys = append(keys, k)
+		devices[k.dev] = true
+	}
+	if len(devices) > 1 { // name the device only when there are several
+		for k, s := range series {
+			s.Name += " (gpu " + k.dev + ")"
+		}
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].col != keys[j].col {

@@ -146,11 +146,15 @@ func notMeasured(ex exercise, ms []*Matrix) string {
 		return fmt.Sprintf("Not measured yet — run `%s`.", ex.Run)
 	}
 	var names []string
+	run := ex.Run
 	for _, m := range ms {
 		names = append(names, m.Name)
+		if m.File != "" {
+			run = "alexbench run " + m.File
+		}
 	}
 	return fmt.Sprintf("Not measured yet: no cell of %s has finished (see the cells below) — run `%s` to start or resume it.",
-		strings.Join(names, ", "), ex.Run)
+		strings.Join(names, ", "), run)
 }
 
 func orDash(s string) string {
@@ -171,8 +175,8 @@ func cellsBlock(ms []*Matrix) block {
 			o := c.Outcome()
 			counts[o]++
 			row := cellRow{Matrix: m.Name, Label: c.Label, Key: c.Key, Outcome: o, TestAcc: "–", Epochs: "–", Time: "–"}
-			if c.ConfigOK {
-				row.Seed = fmt.Sprint(c.Config.Seed)
+			if seed := c.seed(); seed >= 0 {
+				row.Seed = fmt.Sprint(seed)
 			}
 			if c.Summary != nil || len(c.Epochs) > 0 {
 				row.TestAcc = fmtAcc(c.final().TestAcc)

@@ -70,6 +70,8 @@ func TestReportContent(t *testing.T) {
 		{"failed cell error, escaped", "index out of range [3] with length 3 &lt;img src=x onerror=alert(1)&gt;"},
 		{"oom cell", `class="outcome-oom">oom</td>`},
 		{"oom in the E3 answer", "batch 1024: 1 cell oom"},
+		{"planned cell never run", `<td>batch_size=2048 lr_scaling=none</td><td class="r"></td><td><code>`},
+		{"missing outcome", `class="outcome-missing">missing</td>`},
 		{"diverged cell", `class="outcome-diverged">diverged</td>`},
 		{"pending cell", `class="outcome-pending">pending</td>`},
 		{"unreadable summary", `class="outcome-unreadable">unreadable</td>`},
@@ -124,13 +126,18 @@ func TestReportPartialResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFixtureCell(t, root, 0, fixtureCell{matrix: "e0-alexnet", cfg: full, outcome: "done", skill: 0.88, secs: 3, profile: "full"})
+	planned := quickConfig(t, "lenet", map[string]any{"activation": "relu"})
+	writeJSONFile(t, filepath.Join(root, "e5-lenet", "matrix.json"), matrixRecord{
+		Name: "e5-lenet", Exercise: "E5", File: "experiments/e5-lenet.toml", Axes: []string{"activation"},
+		Profiles: map[string][]matrixRecordCell{"quick": {{Key: planned.Key("quick"), Params: []Param{{"activation", "relu"}, {"seed", 1}}}}}})
 	html := string(renderFixture(t, root))
 	if strings.Contains(html, "Quick profile") {
 		t.Error("a full-profile report warns about the quick profile")
 	}
 	for _, want := range []string{
 		"Not measured yet — run `alexbench run experiments/e3-batch-size.toml`.",
-		"Not measured yet — run `alexbench run experiments/e5-lenet.toml`.",
+		"Not measured yet: no cell of e5-lenet has finished (see the cells below) — run `alexbench run experiments/e5-lenet.toml` to start or resume it.",
+		`<td>activation=relu</td><td class="r">1</td>`,
 		"Not measured yet — run `alexbench profile alexnet --batch 128`",
 		"one seed only",
 		`<span class="status status-measured">measured</span>`,
@@ -164,7 +171,7 @@ func TestLoadFindsExercises(t *testing.T) {
 	}
 	want := map[string]string{
 		"e0-alexnet": "E0 from folder name", "e1-epochs": "E1 from folder name", "e2-simplify": "E2.1 from folder name",
-		"e2-28x28": "E2.2 from folder name", "e3-batch-size": "E3 from folder name", "e5-lenet": "E5 from folder name",
+		"e2-28x28": "E2.2 from folder name", "e3-batch-size": "E3 from matrix.json", "e5-lenet": "E5 from folder name",
 		"xss": "E2.2 from matrix.toml", "bench": " from ",
 	}
 	for k, v := range want {

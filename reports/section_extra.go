@@ -108,8 +108,9 @@ func timelineChart(id, title string, tl *Timeline) chartBlock {
 		}
 		for _, ser := range p.Series {
 			idx := i
-			c.AddSeries(ser.Name, lineXY(ser.X, ser.Y), charts.WithLineChartOpts(opts.LineChart{Symbol: "none", XAxisIndex: idx, YAxisIndex: idx}),
-				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex = idx, idx }))
+			c.AddSeries(ser.Name, nil, charts.WithLineChartOpts(opts.LineChart{Symbol: "none", XAxisIndex: idx, YAxisIndex: idx}),
+				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex = idx, idx }),
+				compactXY(ser.X, ser.Y))
 		}
 	}
 	c.SetGlobalOptions(charts.WithGridOpts(grids...))

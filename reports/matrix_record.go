@@ -1,0 +1,202 @@
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"alexbench/harness/config"
+)
+
+// matrixRecord is results/<matrix>/matrix.json as the runner writes it
+// (harness.MatrixRecord): what the matrix is and which cells each profile
+// plans, so missing cells can be listed and cells labelled by their axes.
+type matrixRecord struct {
+	Name        string                        `json:"name"`
+	Description string                        `json:"description"`
+	Exercise    string                        `json:"exercise"`
+	File        string                        `json:"file"`
+	Axes        []string                      `json:"axes"`
+	Profiles    map[string][]matrixRecordCell `json:"profiles"`
+}
+
+type matrixRecordCell struct {
+	Key    string  `json:"key"`
+	Params []Param `json:"params"`
+}
+
+// Param is one key = value that sets a cell apart within its matrix.
+type Param struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+}
+
+// matrixHeader is the part of a matrix TOML the report reads (when a
+// results folder holds a copy of the matrix instead of matrix.json).
+type matrixHeader struct {
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Exercise    string `toml:"exercise"`
+}
+
+// readMatrixFiles reads matrix.json, else matrix.toml, into m; it tells
+// whether either was there.
+func (res *Results) readMatrixFiles(root string, m *Matrix) bool {
+	rel := filepath.Join(m.Folder, "matrix.json")
+	if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
+		var r matrixRecord
+		if err := json.Unmarshal(data, &r); err != nil {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, err))
+			return true
+		}
+		m.record = &r
+		if r.Name != "" {
+			m.Name = r.Name
+		}
+		m.Description, m.File = r.Description, r.File
+		if ex := normalizeExercise(r.Exercise, m.Folder); ex != "" {
+			m.Exercise, m.ExerciseFrom = ex, "matrix.json"
+		}
+		return true
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, unwrapPath(err)))
+	}
+	rel = filepath.Join(m.Folder, "matrix.toml")
+	data, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, unwrapPath(err)))
+		}
+		return false
+	}
+	var h matrixHeader
+	if _, err := toml.Decode(string(data), &h); err != nil {
+		res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, err))
+		return true
+	}
+	if h.Name != "" {
+		m.Name = h.Name
+	}
+	m.Description = h.Description
+	if ex := normalizeExercise(h.Exercise, m.Folder); ex != "" {
+		m.Exercise, m.ExerciseFrom = ex, "matrix.toml"
+	}
+	return true
+}
+
+// addPlanned adds the cells matrix.json plans that have no folder yet, as
+// missing. The profile is the one this matrix's finished cells ran, else the
+// results tree's, else (when the record plans neither) the record's own.
+func (m *Matrix) addPlanned(treeProfiles map[string]bool) {
+	if m.record == nil {
+		return
+	}
+	profiles := map[string]bool{}
+	for _, c := range m.Cells {
+		if c.Summary != nil && c.Summary.Profile != "" {
+			profiles[c.Summary.Profile] = true
+		}
+	}
+	if len(profiles) == 0 {
+		profiles = treeProfiles
+	}
+	known := false
+	for p := range profiles {
+		_, ok := m.record.Profiles[p]
+		known = known || ok
+	}
+	if !known { // the matrix was planned for other profiles only: show those
+		profiles = map[string]bool{}
+		for p := range m.record.Profiles {
+			profiles[p] = true
+		}
+	}
+	have := map[string]bool{}
+	for _, c := range m.Cells {
+		have[c.Key] = true
+	}
+	for _, p := range sortedKeys(profiles) {
+		for _, rc := range m.record.Profiles[p] {
+			if !have[rc.Key] {
+				have[rc.Key] = true
+				m.Cells = append(m.Cells, &Cell{Key: rc.Key})
+			}
+		}
+	}
+}
+
+// applyRecord takes the axes and cell labels from matrix.json when it has
+// them: they are the matrix's own words, not a guess from the configs.
+func (m *Matrix) applyRecord() {
+	if m.record == nil {
+		return
+	}
+	params := map[string][]Param{}
+	for _, cells := range m.record.Profiles {
+		for _, rc := range cells {
+			params[rc.Key] = rc.Params
+		}
+	}
+	if len(m.record.Axes) > 0 {
+		ok := true
+		for _, k := range m.record.Axes {
+			ok = ok && config.IsKey(k)
+		}
+		if ok {
+			m.Axes = append([]string(nil), m.record.Axes...)
+		}
+	}
+	for _, c := range m.Cells {
+		ps, ok := params[c.Key]
+		if !ok {
+			continue
+		}
+		c.Params = ps
+		var parts []string
+		for _, p := range ps {
+			if p.Key != "seed" {
+				parts = append(parts, p.Key+"="+formatValue(p.Value))
+			}
+		}
+		switch {
+		case len(parts) > 0:
+			c.Label = strings.Join(parts, " ")
+		case c.ConfigOK:
+			c.Label = c.Config.Model
+		default:
+			c.Label = "(fixed)"
+		}
+	}
+	sort.SliceStable(m.Cells, func(i, j int) bool {
+		a, b := m.Cells[i], m.Cells[j]
+		if a.Label != b.Label {
+			return lessLabel(a, b, m.Axes)
+		}
+		if sa, sb := a.seed(), b.seed(); sa != sb {
+			return sa < sb
+		}
+		return a.Key < b.Key
+	})
+}
+
+// seed is the cell's seed from its config, else from its recorded params.
+func (c *Cell) seed() float64 {
+	if c.ConfigOK {
+		return float64(c.Config.Seed)
+	}
+	for _, p := range c.Params {
+		if p.Key == "seed" {
+			if f, ok := toFloat(p.Value); ok {
+				return f
+			}
+		}
+	}
+	return -1
+}
