@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"alexbench/harness"
+	"alexbench/harness/config"
+)
+
+func init() {
+	register("run", "run experiment matrices into a results tree, resumably (--dry-run lists the cells)", cmdRun)
+}
+
+// Hooks set by train_adapter.go: the trainer for a sweep, whether a GPU
+// backend resolves (for --profile auto), and the per-cell sampler.
+var (
+	newCellTrainer func(dataDir string) harness.TrainFunc
+	gpuAvailable   func() bool
+	newSampler     func() (sampler harness.Sampler, closer func())
+)
+
+// logw receives progress lines (stderr; tests replace it).
+var logw io.Writer = os.Stderr
+
+func logf(format string, args ...any) { fmt.Fprintf(logw, format, args...) }
+
+const defaultResults = "results"
+
+func cmdRun(args []string) error { return runRun(args, os.Stdout) }
+
+func runRun(args []string, stdout io.Writer) error {
+	fs := newFlagSet("run")
+	results := fs.String("results", defaultResults, "results tree: cells go to DIR/<matrix>/<key>/")
+	profile := fs.String("profile", harness.ProfileAuto, "quick (CPU-sized), full (d2l scale), or auto: full when a GPU backend resolves, else quick")
+	dryRun := fs.Bool("dry-run", false, "list the cells with their keys and what a run would do; run nothing")
+	shardFlag := fs.String("shard", "", "run only share i of n (1 ≤ i ≤ n) of the cells, chosen by key: for Slurm arrays and Kubernetes Indexed Jobs")
+	retry := fs.Bool("retry-failed", false, "rerun cells that failed or ran out of memory (their old results are kept in .replaced)")
+	force := fs.Bool("force", false, "rerun every cell, finished or not (old results are kept in .replaced)")
+	backendFlag := fs.String("backend", "", "run every cell on this backend (auto, go, xla:cuda, xla:cpu, xla:/abs/plugin.so) instead of its config's")
+	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: alexbench run MATRIX.toml... [flags]\n\n"+
+			"Expands each matrix into cells and trains the ones not finished yet. A rerun\n"+
+			"skips finished cells, redoes cells a killed run left unfinished and, with\n"+
+			"--retry-failed, failed ones. Matrices are checked whole before anything runs.\n\n")
+		fs.PrintDefaults()
+	}
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return errors.New("give at least one matrix file (experiments/*.toml)")
+	}
+	shard, err := harness.ParseShard(*shardFlag)
+	if err != nil {
+		return err
+	}
+	if *backendFlag != "" {
+		if err := config.ValidBackend(*backendFlag); err != nil {
+			return fmt.Errorf("--backend: %w", err)
+		}
+	}
+	ms, err := harness.LoadMatrices(files)
+	if err != nil {
+		return err
+	}
+	prof, err := harness.ResolveProfile(*profile, gpuAvailable)
+	if err != nil {
+		return fmt.Errorf("--profile: %w", err)
+	}
+	if *profile == harness.ProfileAuto {
+		logf("profile auto → %s\n", prof)
+	}
+	r := &harness.Runner{Results: *results, Profile: prof, RetryFailed: *retry, Force: *force,
+		Shard: shard, Backend: *backendFlag, Log: logw}
+	if *dryRun {
+		plan, err := r.Plan(ms)
+		if err != nil {
+			return err
+		}
+		return harness.WritePlan(stdout, plan)
+	}
+	if newCellTrainer == nil {
+		return errors.New("this build has no trainer wired in (cmd/alexbench/train_adapter.go)")
+	}
+	r.Train = newCellTrainer(*dataDir)
+	if newSampler != nil {
+		s, closer := newSampler()
+		defer closer()
+		r.Sampler = s
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := r.Run(ctx, ms)
+	if rep != nil {
+		fmt.Fprintf(stdout, "%s: ran %d cells (%s), skipped %d\n", *results, rep.Ran, outcomeCounts(rep.Outcomes), rep.Skipped)
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted: the unfinished cell will be rerun by the next run (%w)", err)
+	}
+	return err
+}
+
+func outcomeCounts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", m[k], k)
+	}
+	return strings.Join(parts, ", ")
+}

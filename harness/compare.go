@@ -1,0 +1,354 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"alexbench/harness/trainer"
+)
+
+// Snapshot is what compare needs of a results tree: per cell its outcome,
+// throughput and accuracy, and the group of seeds it belongs to. It is plain
+// data so a baseline can be stored as a file and compared against later.
+type Snapshot struct {
+	Source string         `json:"source"`
+	Cells  []SnapshotCell `json:"cells"`
+}
+
+// SnapshotCell is one cell of a Snapshot.
+type SnapshotCell struct {
+	Matrix  string `json:"matrix"`
+	Key     string `json:"key"`
+	Label   string `json:"label"`
+	Profile string `json:"profile"`
+	// Group is the key of the config with the seed zeroed: cells that differ
+	// only by seed share it, and their spread is the accuracy noise.
+	Group   string `json:"group"`
+	Outcome string `json:"outcome"`
+	Backend string `json:"backend"`
+	Device  string `json:"device"`
+	// ExamplesPerSec is the median training throughput over epochs after the
+	// first (which pays for compilation), or the first if it is the only one.
+	ExamplesPerSec float64 `json:"examples_per_sec"`
+	StepMillis     float64 `json:"step_ms"`
+	TestAcc        float64 `json:"test_acc"`
+}
+
+// LoadSnapshot reads the cells with a summary under root.
+func LoadSnapshot(root string) (*Snapshot, error) {
+	stored, err := ScanResults(root)
+	if err != nil {
+		return nil, err
+	}
+	labels := map[string]string{}
+	for _, sc := range stored {
+		if _, ok := labels[sc.Matrix+"/"]; ok {
+			continue
+		}
+		labels[sc.Matrix+"/"] = ""
+		if rec, err := ReadMatrixRecord(root, sc.Matrix); err == nil && rec != nil {
+			for _, cells := range rec.Profiles {
+				for _, c := range cells {
+					labels[sc.Matrix+"/"+c.Key] = Cell{Params: c.Params}.Label()
+				}
+			}
+		}
+	}
+	snap := &Snapshot{Source: root}
+	for _, sc := range stored {
+		if sc.Summary == nil {
+			continue
+		}
+		cfg, err := ReadConfig(sc.Dir)
+		if err != nil {
+			return nil, err
+		}
+		metrics, err := ReadMetrics(sc.Dir)
+		if err != nil {
+			return nil, err
+		}
+		s := sc.Summary
+		cfg.Seed = 0
+		label := labels[sc.Matrix+"/"+sc.Key]
+		if label == "" {
+			label = sc.Key
+		}
+		snap.Cells = append(snap.Cells, SnapshotCell{
+			Matrix: sc.Matrix, Key: sc.Key, Label: label, Profile: s.Profile,
+			Group: cfg.Key(s.Profile), Outcome: s.Outcome, Backend: s.Backend, Device: s.Device,
+			ExamplesPerSec: steadyThroughput(metrics), StepMillis: s.StepMillis, TestAcc: s.Final.TestAcc,
+		})
+	}
+	return snap, nil
+}
+
+func steadyThroughput(epochs []trainer.Epoch) float64 {
+	if len(epochs) == 0 {
+		return 0
+	}
+	if len(epochs) == 1 {
+		return epochs[0].ExamplesPerSec
+	}
+	var v []float64
+	for _, e := range epochs[1:] {
+		v = append(v, e.ExamplesPerSec)
+	}
+	return median(v)
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// CompareOptions are compare's tolerances.
+type CompareOptions struct {
+	// MaxRegression is the relative throughput loss tolerated (0.05 = 5 %):
+	// examples/sec may fall and step time may rise by this much.
+	MaxRegression float64
+	// AccSigmas and AccFloor set the accuracy tolerance: NEW's mean test
+	// accuracy over a seed group regresses when it is below BASE's mean by more
+	// than max(AccSigmas · BASE's standard deviation over seeds, AccFloor).
+	AccSigmas float64
+	AccFloor  float64
+}
+
+// DefaultCompareOptions: 5 % throughput, 3 σ of the seed spread with a floor
+// of half a point of accuracy (a single seed has no spread).
+func DefaultCompareOptions() CompareOptions {
+	return CompareOptions{MaxRegression: 0.05, AccSigmas: 3, AccFloor: 0.005}
+}
+
+// ParsePercent reads "5%" or "0.05" as 0.05.
+func ParsePercent(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want a percentage like 5%% or a fraction like 0.05", s)
+	}
+	if pct {
+		v /= 100
+	}
+	if v < 0 || v >= 1 {
+		return 0, fmt.Errorf("%q: must be in [0%%, 100%%)", s)
+	}
+	return v, nil
+}
+
+// Row statuses of a comparison.
+const (
+	StatusOK         = "ok"
+	StatusImproved   = "improved"
+	StatusRegression = "REGRESSION"
+	StatusMissing    = "MISSING"
+	StatusNew        = "new"
+)
+
+// CompareRow is one line of the comparison table.
+type CompareRow struct {
+	Matrix string
+	Cell   string // the cell's label, or "<label> (n seeds)" for accuracy
+	Metric string // examples_per_sec | step_ms | test_acc | outcome
+	Base   string
+	New    string
+	Change string
+	Status string
+	Why    string
+}
+
+// CompareReport is a whole comparison.
+type CompareReport struct {
+	Rows        []CompareRow
+	Regressions int
+}
+
+// Compare compares NEW against BASE per cell key (throughput) and per seed
+// group (accuracy). A cell finished in BASE that NEW lacks or did not finish
+// counts as a regression: a nightly that silently ran less is not green.
+func Compare(base, cur *Snapshot, opt CompareOptions) *CompareReport {
+	rep := &CompareReport{}
+	add := func(r CompareRow) {
+		if r.Status == StatusRegression || r.Status == StatusMissing {
+			rep.Regressions++
+		}
+		rep.Rows = append(rep.Rows, r)
+	}
+	id := func(c SnapshotCell) string { return c.Matrix + "/" + c.Key }
+	curBy := map[string]SnapshotCell{}
+	for _, c := range cur.Cells {
+		curBy[id(c)] = c
+	}
+	baseBy := map[string]bool{}
+	for _, b := range base.Cells {
+		baseBy[id(b)] = true
+		if b.Outcome != trainer.OutcomeDone {
+			continue // nothing measured to regress from
+		}
+		n, ok := curBy[id(b)]
+		switch {
+		case !ok:
+			add(CompareRow{Matrix: b.Matrix, Cell: b.Label, Metric: "outcome", Base: b.Outcome, New: "absent",
+				Status: StatusMissing, Why: "not in NEW"})
+			continue
+		case n.Outcome != trainer.OutcomeDone:
+			add(CompareRow{Matrix: b.Matrix, Cell: b.Label, Metric: "outcome", Base: b.Outcome, New: n.Outcome,
+				Status: StatusRegression, Why: "did not finish"})
+			continue
+		}
+		if b.ExamplesPerSec > 0 && n.ExamplesPerSec > 0 {
+			add(ratioRow(b, "examples_per_sec", b.ExamplesPerSec, n.ExamplesPerSec, false, opt.MaxRegression))
+		}
+		if b.StepMillis > 0 && n.StepMillis > 0 {
+			add(ratioRow(b, "step_ms", b.StepMillis, n.StepMillis, true, opt.MaxRegression))
+		}
+	}
+	for _, n := range cur.Cells {
+		if !baseBy[id(n)] {
+			add(CompareRow{Matrix: n.Matrix, Cell: n.Label, Metric: "outcome", Base: "absent", New: n.Outcome,
+				Status: StatusNew, Why: "not in BASE"})
+		}
+	}
+	for _, g := range accuracyGroups(base, cur) {
+		add(accuracyRow(g, opt))
+	}
+	return rep
+}
+
+func ratioRow(b SnapshotCell, metric string, base, cur float64, lowerIsBetter bool, tol float64) CompareRow {
+	change := cur/base - 1
+	worse := -change
+	if lowerIsBetter {
+		worse = change
+	}
+	r := CompareRow{Matrix: b.Matrix, Cell: b.Label, Metric: metric,
+		Base: fmtNum(base), New: fmtNum(cur), Change: fmt.Sprintf("%+.1f%%", 100*change), Status: StatusOK}
+	switch {
+	case worse > tol:
+		r.Status, r.Why = StatusRegression, fmt.Sprintf("worse by more than %.1f%%", 100*tol)
+	case -worse > tol:
+		r.Status = StatusImproved
+	}
+	return r
+}
+
+type accGroup struct {
+	matrix, label string
+	base, cur     []float64
+}
+
+// accuracyGroups pairs BASE's and NEW's done cells by seed group, in BASE's order.
+func accuracyGroups(base, cur *Snapshot) []*accGroup {
+	var order []*accGroup
+	by := map[string]*accGroup{}
+	get := func(c SnapshotCell) *accGroup {
+		k := c.Matrix + "/" + c.Group
+		g := by[k]
+		if g == nil {
+			g = &accGroup{matrix: c.Matrix, label: groupLabel(c.Label)}
+			by[k] = g
+			order = append(order, g)
+		}
+		return g
+	}
+	for _, c := range base.Cells {
+		if c.Outcome == trainer.OutcomeDone {
+			g := get(c)
+			g.base = append(g.base, c.TestAcc)
+		}
+	}
+	for _, c := range cur.Cells {
+		if c.Outcome != trainer.OutcomeDone {
+			continue
+		}
+		if g := by[c.Matrix+"/"+c.Group]; g != nil {
+			g.cur = append(g.cur, c.TestAcc)
+		}
+	}
+	kept := order[:0]
+	for _, g := range order {
+		if len(g.cur) > 0 {
+			kept = append(kept, g)
+		}
+	}
+	return kept
+}
+
+// groupLabel drops the seed from a cell label: the group spans the seeds.
+func groupLabel(label string) string {
+	var parts []string
+	for _, p := range strings.Fields(label) {
+		if !strings.HasPrefix(p, "seed=") {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "(fixed)"
+	}
+	return strings.Join(parts, " ")
+}
+
+func accuracyRow(g *accGroup, opt CompareOptions) CompareRow {
+	bm, bsd := meanSD(g.base)
+	cm, _ := meanSD(g.cur)
+	tol := math.Max(opt.AccSigmas*bsd, opt.AccFloor)
+	r := CompareRow{Matrix: g.matrix, Cell: fmt.Sprintf("%s (%d/%d seeds)", g.label, len(g.base), len(g.cur)),
+		Metric: "test_acc", Base: fmt.Sprintf("%.4f±%.4f", bm, bsd), New: fmt.Sprintf("%.4f", cm),
+		Change: fmt.Sprintf("%+.4f", cm-bm), Status: StatusOK}
+	switch {
+	case cm < bm-tol:
+		r.Status, r.Why = StatusRegression, fmt.Sprintf("below base mean − %.4f", tol)
+	case cm > bm+tol:
+		r.Status = StatusImproved
+	}
+	return r
+}
+
+// meanSD is the mean and the sample standard deviation (0 for one value).
+func meanSD(v []float64) (mean, sd float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	if len(v) < 2 {
+		return mean, 0
+	}
+	for _, x := range v {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(v)-1))
+}
+
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+// WriteTable prints the comparison, then a verdict line.
+func (r *CompareReport) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MATRIX\tCELL\tMETRIC\tBASE\tNEW\tCHANGE\tSTATUS\t")
+	for _, row := range r.Rows {
+		status := row.Status
+		if row.Why != "" {
+			status += " (" + row.Why + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Matrix, row.Cell, row.Metric, row.Base, row.New, row.Change, status)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if r.Regressions > 0 {
+		_, err := fmt.Fprintf(w, "%d regression(s)\n", r.Regressions)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "no regressions (%d rows compared)\n", len(r.Rows))
+	return err
+}

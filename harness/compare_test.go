@@ -1,0 +1,113 @@
+package harness
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func snapCell(matrix, key, group string, seed int, acc, eps, stepMS float64) SnapshotCell {
+	return SnapshotCell{Matrix: matrix, Key: key, Group: group, Label: "model=alexnet seed=" + itoa(seed),
+		Profile: ProfileFull, Outcome: "done", TestAcc: acc, ExamplesPerSec: eps, StepMillis: stepMS}
+}
+
+// baseSnapshot: one 3-seed group (acc 0.87, 0.88, 0.89: sd 0.01) and one single-seed cell.
+func baseSnapshot() *Snapshot {
+	return &Snapshot{Cells: []SnapshotCell{
+		snapCell("e0", "k1", "g1", 1, 0.87, 1000, 6.0),
+		snapCell("e0", "k2", "g1", 2, 0.88, 1010, 6.1),
+		snapCell("e0", "k3", "g1", 3, 0.89, 990, 5.9),
+		snapCell("e5", "k4", "g4", 1, 0.80, 20000, 0.8),
+	}}
+}
+
+func TestCompare(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *Snapshot)
+		regs   int
+		says   string
+	}{
+		{"identical", func(*Snapshot) {}, 0, "no regressions"},
+		{"throughput 4% lower is within 5%", func(s *Snapshot) { s.Cells[0].ExamplesPerSec *= 0.96 }, 0, "ok"},
+		{"throughput 20% lower", func(s *Snapshot) { s.Cells[0].ExamplesPerSec *= 0.8 }, 1, "-20.0%   REGRESSION (worse by more than 5.0%)"},
+		{"step time 20% higher", func(s *Snapshot) { s.Cells[3].StepMillis *= 1.2 }, 1, "step_ms"},
+		{"faster is no regression", func(s *Snapshot) { s.Cells[1].ExamplesPerSec *= 1.5 }, 0, "improved"},
+		{"accuracy within 3 sd of the seeds", func(s *Snapshot) {
+			for i := 0; i < 3; i++ {
+				s.Cells[i].TestAcc -= 0.025
+			}
+		}, 0, "no regressions"},
+		{"accuracy beyond 3 sd of the seeds", func(s *Snapshot) {
+			for i := 0; i < 3; i++ {
+				s.Cells[i].TestAcc -= 0.035
+			}
+		}, 1, "below base mean − 0.0300"},
+		{"single seed: the floor applies", func(s *Snapshot) { s.Cells[3].TestAcc -= 0.01 }, 1, "below base mean − 0.0050"},
+		{"single seed within the floor", func(s *Snapshot) { s.Cells[3].TestAcc -= 0.004 }, 0, "no regressions"},
+		{"a cell that now fails", func(s *Snapshot) { s.Cells[3].Outcome = "oom" }, 1, "did not finish"},
+		{"a missing cell", func(s *Snapshot) { s.Cells = s.Cells[:3] }, 1, "MISSING"},
+		{"a new cell is not a regression", func(s *Snapshot) {
+			s.Cells = append(s.Cells, snapCell("e3", "k9", "g9", 1, 0.5, 10, 1))
+		}, 0, "not in BASE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur := baseSnapshot()
+			tt.change(cur)
+			rep := Compare(baseSnapshot(), cur, DefaultCompareOptions())
+			var out bytes.Buffer
+			if err := rep.WriteTable(&out); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Regressions != tt.regs || !strings.Contains(out.String(), tt.says) {
+				t.Errorf("%d regressions, want %d; table:\n%s\n(want it to say %q)", rep.Regressions, tt.regs, out.String(), tt.says)
+			}
+		})
+	}
+}
+
+func TestLoadSnapshotGroupsSeeds(t *testing.T) {
+	root := t.TempDir()
+	m := mustLoad(t, "../testdata/matrices/good/tiny.toml")
+	runInto(t, root, newFakeTrainer(), m)
+	snap, err := LoadSnapshot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := m.Cells(ProfileQuick)
+	if len(snap.Cells) != len(cells) {
+		t.Fatalf("%d snapshot cells, want %d", len(snap.Cells), len(cells))
+	}
+	groups := map[string]int{}
+	for _, c := range snap.Cells {
+		groups[c.Group]++
+		if c.ExamplesPerSec != 1064 || c.StepMillis != 1.5 || c.TestAcc == 0 || !strings.Contains(c.Label, "seed=") {
+			t.Errorf("snapshot cell %+v", c)
+		}
+	}
+	if len(groups) != 3 {
+		t.Errorf("%d seed groups, want 3 (3 configs × 2 seeds): %v", len(groups), groups)
+	}
+	for g, n := range groups {
+		if n != 2 {
+			t.Errorf("group %s has %d cells, want 2 seeds", g, n)
+		}
+	}
+	if rep := Compare(snap, snap, DefaultCompareOptions()); rep.Regressions != 0 {
+		t.Errorf("a tree against itself: %d regressions", rep.Regressions)
+	}
+}
+
+func TestParsePercent(t *testing.T) {
+	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, " 12.5% ": 0.125, "0": 0} {
+		if got, err := ParsePercent(in); err != nil || got != want {
+			t.Errorf("ParsePercent(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"five", "150%", "-1%", "1"} {
+		if _, err := ParsePercent(bad); err == nil {
+			t.Errorf("ParsePercent(%q) accepted", bad)
+		}
+	}
+}

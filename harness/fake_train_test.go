@@ -1,0 +1,111 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"alexbench/harness/config"
+	"alexbench/harness/trainer"
+)
+
+// fakeTrainer stands in for trainer.Train: deterministic metrics from the
+// config, a picture in the artifacts folder, and per-cell behaviour chosen by
+// the test (keyed by Cell.Key, which is the artifacts folder's name).
+type fakeTrainer struct {
+	mu       sync.Mutex
+	runs     map[string]int // key → times Train was called
+	behave   map[string]func(ctx context.Context) (*trainer.Result, error)
+	epochGap time.Duration // sleep per epoch
+	log      string        // when set: append "start <key> <pid>" lines (the kill test)
+}
+
+func newFakeTrainer() *fakeTrainer {
+	return &fakeTrainer{runs: map[string]int{}, behave: map[string]func(context.Context) (*trainer.Result, error){}}
+}
+
+func (f *fakeTrainer) count(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.runs[key]
+}
+
+func (f *fakeTrainer) total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, v := range f.runs {
+		n += v
+	}
+	return n
+}
+
+func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, onEpoch func(trainer.Epoch), dir string) (*trainer.Result, error) {
+	key := filepath.Base(dir)
+	f.mu.Lock()
+	f.runs[key]++
+	b := f.behave[key]
+	f.mu.Unlock()
+	if f.log != "" {
+		lf, err := os.OpenFile(f.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(lf, "start %s %d\n", key, os.Getpid())
+		lf.Close()
+	}
+	if b != nil {
+		return b(ctx)
+	}
+	res := &trainer.Result{Outcome: trainer.OutcomeDone, Backend: "fake", Device: "fake device",
+		Params: 61706, StepMillis: 1.5, FirstStepSeconds: 0.25}
+	for e := 1; e <= cfg.Epochs; e++ {
+		if f.epochGap > 0 {
+			select {
+			case <-time.After(f.epochGap):
+			case <-ctx.Done():
+				return &trainer.Result{Outcome: trainer.OutcomeFailed, Error: "cancelled"}, nil
+			}
+		}
+		ep := fakeEpoch(cfg, e)
+		res.Epochs = append(res.Epochs, ep)
+		onEpoch(ep)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "filters.png"), []byte("png of "+key), 0o644); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// fakeEpoch's numbers depend on the config only, so reruns are byte-identical.
+func fakeEpoch(cfg config.Config, e int) trainer.Epoch {
+	x := float64(e) + float64(cfg.Seed)/10 + cfg.Dropout
+	return trainer.Epoch{Epoch: e, TrainLoss: 2 / x, TrainAcc: 1 - 1/(x+1), TestAcc: 1 - 1/(x+1.5),
+		ExamplesPerSec: 1000 + float64(cfg.BatchSize), EpochSeconds: 1.5, TrainSeconds: 1.25, EvalSeconds: 0.25}
+}
+
+func oomErr(context.Context) (*trainer.Result, error) {
+	return nil, errors.New("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 12.5GiB")
+}
+
+func panicky(context.Context) (*trainer.Result, error) { panic("shape mismatch in conv2") }
+
+func diverging(context.Context) (*trainer.Result, error) {
+	return &trainer.Result{Outcome: trainer.OutcomeDiverged, DivergedEpoch: 2, Error: "loss is NaN",
+		Epochs: []trainer.Epoch{{Epoch: 1, TrainLoss: 2.3}, {Epoch: 2, TrainLoss: math.NaN(), TrainAcc: 0.1}}}, nil
+}
+
+func failing(context.Context) (*trainer.Result, error) {
+	return &trainer.Result{Outcome: trainer.OutcomeFailed, Error: "data: train-images checksum mismatch"}, nil
+}
+
+// fixedClock makes moved-aside folder names predictable.
+func fixedClock() func() time.Time {
+	t := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Second); return t }
+}

@@ -1,0 +1,70 @@
+package harness
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// MatrixError is a bad matrix file: one line, `file:line: key "k": message`.
+// Line is 0 where neither TOML nor the file text tells it; Key is empty for
+// syntax errors that are not about one key.
+type MatrixError struct {
+	File string
+	Line int
+	Key  string // display path: "axes.dropout", "include[2].model", "profile.quick.epochs"
+	Msg  string
+}
+
+func (e *MatrixError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		fmt.Fprintf(&b, "key %q: ", e.Key)
+	}
+	// One line, always: a message that quotes TOML may carry newlines.
+	b.WriteString(strings.Join(strings.Fields(e.Msg), " "))
+	return b.String()
+}
+
+// displayKey turns an index path ("include.1.model") into what a user reads
+// ("include[2].model", 1-based like the order in the file).
+func displayKey(path string) string {
+	parts := strings.Split(path, ".")
+	var b strings.Builder
+	for i, p := range parts {
+		if n, err := strconv.Atoi(p); err == nil && i > 0 {
+			fmt.Fprintf(&b, "[%d]", n+1)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// typeErrRE matches BurntSushi/toml's decode errors, which are plain errors
+// with the position only in their text.
+var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
+
+// decodeError turns an error from toml.Decode into a MatrixError.
+func decodeError(file string, err error) *MatrixError {
+	if pe, ok := err.(toml.ParseError); ok {
+		return &MatrixError{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+	}
+	msg := err.Error()
+	if m := typeErrRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &MatrixError{File: file, Line: line, Key: m[2], Msg: m[3]}
+	}
+	return &MatrixError{File: file, Msg: strings.TrimPrefix(msg, "toml: ")}
+}

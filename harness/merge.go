@@ -1,0 +1,292 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"alexbench/harness/trainer"
+)
+
+// MergeReport says what Merge did, cell by cell ("matrix/key").
+type MergeReport struct {
+	Copied    []string // new in the destination
+	Replaced  []string // a failed / oom / unfinished destination cell replaced by a finished one
+	Same      []string // already there, byte-identical
+	Kept      []string // the destination's result is better (finished vs failed) or both failed
+	Unfinish  []string // source cells without a readable summary: not copied
+	Conflicts []string // both finished (done or diverged) but different: nothing was copied
+}
+
+// Merge copies the finished cells of the src results trees into dst (sharded
+// runs on machines without a shared filesystem each make a tree). A cell dst
+// lacks, or has only failed / oom / unfinished, is copied (the old folder moved
+// aside to .replaced); one that both have finished and that differs is a
+// conflict, and if there is any conflict Merge copies nothing and returns an
+// error listing them. matrix.json records are merged too.
+func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
+	lock, err := LockResults(dst, Shard{})
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+
+	type step struct {
+		src    StoredCell
+		action string // copy | replace
+	}
+	rep := &MergeReport{}
+	var steps []step
+	// planned: what dst will hold for a cell once earlier steps ran, so two
+	// sources with different results for one cell conflict too.
+	planned := map[string]StoredCell{}
+	for _, src := range srcs {
+		if same, _ := sameDir(src, dst); same {
+			return nil, fmt.Errorf("merge: source %s is the destination", src)
+		}
+		cells, err := ScanResults(src)
+		if err != nil {
+			return nil, err
+		}
+		if cells == nil {
+			if _, err := os.Stat(src); err != nil {
+				return nil, fmt.Errorf("merge: source %w", err)
+			}
+		}
+		for _, sc := range cells {
+			id := sc.Matrix + "/" + sc.Key
+			if sc.Summary == nil {
+				rep.Unfinish = append(rep.Unfinish, fmt.Sprintf("%s (%s in %s)", id, sc.State, src))
+				continue
+			}
+			have, ok := planned[id]
+			if !ok {
+				dir := CellDir(dst, sc.Matrix, sc.Key)
+				state, sum, err := CellState(dir)
+				have = StoredCell{Matrix: sc.Matrix, Key: sc.Key, Dir: dir, State: state, Summary: sum, Err: err}
+			}
+			action := ""
+			switch {
+			case have.State == StatePending:
+				action = "copy"
+				rep.Copied = append(rep.Copied, id)
+			case have.Summary == nil: // in flight or corrupt: nothing finished to lose
+				action = "replace"
+				rep.Replaced = append(rep.Replaced, id)
+			default:
+				same, err := sameDir(have.Dir, sc.Dir)
+				if err != nil {
+					return nil, err
+				}
+				switch {
+				case same:
+					rep.Same = append(rep.Same, id)
+				case finished(have.State) && finished(sc.State):
+					rep.Conflicts = append(rep.Conflicts, fmt.Sprintf("%s: %s (%s) and %s (%s) differ",
+						id, have.Dir, have.State, sc.Dir, sc.State))
+				case finished(sc.State):
+					action = "replace"
+					rep.Replaced = append(rep.Replaced, id)
+				default:
+					rep.Kept = append(rep.Kept, id)
+				}
+			}
+			if action != "" {
+				steps = append(steps, step{sc, action})
+				planned[id] = sc
+			}
+		}
+	}
+	if len(rep.Conflicts) > 0 {
+		return rep, fmt.Errorf("merge: %d cells finished differently in two trees, nothing copied:\n  %s",
+			len(rep.Conflicts), strings.Join(rep.Conflicts, "\n  "))
+	}
+	for _, st := range steps {
+		dir := CellDir(dst, st.src.Matrix, st.src.Key)
+		if st.action == "replace" {
+			state, _, _ := CellState(dir)
+			r := &Runner{Now: func() time.Time { return now }}
+			if err := r.clearForRun(dir, state); err != nil {
+				return rep, err
+			}
+		}
+		if err := copyCell(st.src.Dir, dir); err != nil {
+			return rep, err
+		}
+	}
+	for _, src := range srcs {
+		if err := mergeMatrixRecords(dst, src); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// finished: a result worth keeping (a failure or OOM may go away on a rerun).
+func finished(state string) bool {
+	return state == trainer.OutcomeDone || state == trainer.OutcomeDiverged
+}
+
+// copyCell copies a cell folder into place: into a temp folder next to it,
+// then one rename, so dst never holds half a cell.
+func copyCell(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dst), ".merge-"+filepath.Base(dst)+"-*")
+	if err != nil {
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(tmp, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil // links and leftover temp files are not results
+		}
+		return copyFile(path, target)
+	})
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("copying %s to %s: %w", src, dst, err)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// sameDir tells whether two cell folders hold the same regular files with the
+// same bytes (temp files left by a kill aside). Two paths to one folder are the same.
+func sameDir(a, b string) (bool, error) {
+	if ia, err := os.Stat(a); err == nil {
+		if ib, err := os.Stat(b); err == nil && os.SameFile(ia, ib) {
+			return true, nil
+		}
+	}
+	fa, err := listFiles(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := listFiles(b)
+	if err != nil {
+		return false, err
+	}
+	if len(fa) != len(fb) {
+		return false, nil
+	}
+	for i := range fa {
+		if fa[i] != fb[i] {
+			return false, nil
+		}
+		ba, err := os.ReadFile(filepath.Join(a, fa[i]))
+		if err != nil {
+			return false, err
+		}
+		bb, err := os.ReadFile(filepath.Join(b, fb[i]))
+		if err != nil {
+			return false, err
+		}
+		if !bytes.Equal(ba, bb) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func listFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+// mergeMatrixRecords adds src's planned cells to dst's matrix.json records.
+func mergeMatrixRecords(dst, src string) error {
+	names, err := listMatrixRecords(src)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		s, err := ReadMatrixRecord(src, name)
+		if err != nil || s == nil {
+			continue
+		}
+		d, err := ReadMatrixRecord(dst, name)
+		if err != nil || d == nil {
+			d = &MatrixRecord{Name: s.Name, Description: s.Description, Exercise: s.Exercise, File: s.File,
+				Axes: s.Axes, Profiles: map[string][]CellRecord{}}
+		}
+		if d.Profiles == nil {
+			d.Profiles = map[string][]CellRecord{}
+		}
+		for profile, cells := range s.Profiles {
+			have := map[string]bool{}
+			for _, c := range d.Profiles[profile] {
+				have[c.Key] = true
+			}
+			for _, c := range cells {
+				if !have[c.Key] {
+					d.Profiles[profile] = append(d.Profiles[profile], c)
+				}
+			}
+		}
+		b, err := json.MarshalIndent(d, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dst, name), 0o755); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(dst, name, MatrixFile), append(b, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
+}

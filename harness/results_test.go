@@ -1,0 +1,173 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"alexbench/harness/trainer"
+)
+
+// runInto sweeps ms with f into root (quick profile).
+func runInto(t *testing.T, root string, f *fakeTrainer, ms ...*Matrix) {
+	t.Helper()
+	r := &Runner{Results: root, Profile: ProfileQuick, Train: f.train, Now: fixedClock()}
+	if _, err := r.Run(context.Background(), ms); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportHasARowPerFinishedCellWithFlatColumns(t *testing.T) {
+	root := t.TempDir()
+	m := mustLoad(t, "../testdata/matrices/good/tiny.toml")
+	f := newFakeTrainer()
+	cells := m.Cells(ProfileQuick)
+	f.behave[cells[0].Key] = oomErr
+	runInto(t, root, f, m)
+	os.Remove(filepath.Join(CellDir(root, "tiny", cells[1].Key), SummaryFile)) // now in flight
+
+	rows, skipped, err := ExportRows(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(cells)-1 || len(skipped) != 1 || !strings.Contains(skipped[0], cells[1].Key+": in-flight") {
+		t.Fatalf("%d rows, skipped %q", len(rows), skipped)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := recs[0]
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, want := range []string{"matrix", "key", "profile", "model", "activation", "pool", "dropout", "batch_size",
+		"lr", "seed", "outcome", "test_acc", "train_loss", "step_ms", "first_step_seconds", "wall_seconds", "params",
+		"backend", "device", "examples_per_sec"} {
+		if _, ok := col[want]; !ok {
+			t.Errorf("no column %q in %v", want, header)
+		}
+	}
+	byKey := map[string][]string{}
+	for _, r := range recs[1:] {
+		if len(r) != len(header) {
+			t.Fatalf("row has %d fields, header %d", len(r), len(header))
+		}
+		byKey[r[col["key"]]] = r
+	}
+	oom := byKey[cells[0].Key]
+	if oom == nil || oom[col["outcome"]] != "oom" || !strings.Contains(oom[col["error"]], "RESOURCE_EXHAUSTED") {
+		t.Errorf("oom row %v", oom)
+	}
+	done := byKey[cells[2].Key]
+	want := fakeEpoch(cells[2].Config, 2)
+	if done == nil || done[col["activation"]] != "relu" || done[col["pool"]] != "max" || done[col["dropout"]] != "0.5" ||
+		done[col["test_acc"]] != csvValue(want.TestAcc) || done[col["epochs_done"]] != "2" || done[col["params"]] != "61706" ||
+		done[col["matrix"]] != "tiny" || done[col["profile"]] != "quick" || done[col["step_ms"]] != "1.5" {
+		t.Errorf("done row %v", done)
+	}
+
+	buf.Reset()
+	if err := WriteJSONL(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != len(rows) {
+		t.Fatalf("%d JSONL lines for %d rows", len(lines), len(rows))
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &obj); err != nil || len(obj) != len(ExportColumns()) {
+		t.Fatalf("JSONL line %q: %v", lines[0], err)
+	}
+	if !strings.HasPrefix(lines[0], `{"matrix":"tiny","key":`) {
+		t.Errorf("JSONL keys are not in column order: %s", lines[0][:40])
+	}
+}
+
+func TestMergeCopiesFinishedCellsAndRefusesConflicts(t *testing.T) {
+	m := mustLoad(t, "../testdata/matrices/good/tiny.toml")
+	cells := m.Cells(ProfileQuick)
+	base := t.TempDir()
+	a, b, dst := filepath.Join(base, "a"), filepath.Join(base, "b"), filepath.Join(base, "dst")
+	f := newFakeTrainer()
+	for i, root := range []string{a, b} {
+		r := &Runner{Results: root, Profile: ProfileQuick, Train: f.train, Shard: Shard{i + 1, 2}, Now: fixedClock()}
+		if _, err := r.Run(context.Background(), []*Matrix{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := Merge(dst, []string{a, b}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Copied) != len(cells) || len(rep.Conflicts) != 0 {
+		t.Fatalf("merge report %+v", rep)
+	}
+	sts, err := Status(dst)
+	if err != nil || len(sts) != 1 || sts[0].Cells != len(cells) || sts[0].Counts[trainer.OutcomeDone] != len(cells) {
+		t.Fatalf("merged status %+v %v", sts, err)
+	}
+	for _, c := range cells {
+		src := a
+		if !(Shard{1, 2}).Owns(c.Key) {
+			src = b
+		}
+		if same, _ := sameDir(CellDir(src, "tiny", c.Key), CellDir(dst, "tiny", c.Key)); !same {
+			t.Errorf("%s: merged copy differs from its source", c.Key)
+		}
+	}
+
+	// Merging again changes nothing; a tree with a differing finished cell is refused whole.
+	before := snapshotTree(t, dst)
+	if rep, err := Merge(dst, []string{a, b}, time.Now()); err != nil || len(rep.Same) != len(cells) {
+		t.Fatalf("re-merge: %+v %v", rep, err)
+	}
+	c := filepath.Join(base, "c")
+	rc := &Runner{Results: c, Profile: ProfileQuick, Train: newFakeTrainer().train} // same configs, other times
+	if _, err := rc.Run(context.Background(), []*Matrix{m}); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(CellDir(c, "tiny", cells[0].Key)) // c lacks one: copied alone, it would be fine
+	rep, err = Merge(dst, []string{c}, time.Now())
+	if err == nil || len(rep.Conflicts) != len(cells)-1 || !strings.Contains(err.Error(), "nothing copied") ||
+		!strings.Contains(err.Error(), "tiny/"+cells[1].Key+": ") {
+		t.Fatalf("conflicting merge: %v, %+v", err, rep)
+	}
+	if after := snapshotTree(t, dst); !equalTrees(before, after) {
+		t.Error("a refused merge changed the destination")
+	}
+
+	// A failed cell in the destination is replaced by a finished one, and kept aside.
+	failedRoot := filepath.Join(base, "failed")
+	ff := newFakeTrainer()
+	ff.behave[cells[0].Key] = failing
+	runInto(t, failedRoot, ff, m)
+	fresh2 := filepath.Join(base, "fresh2")
+	r := &Runner{Results: fresh2, Profile: ProfileQuick, Train: newFakeTrainer().train}
+	only := *m
+	only.cells = map[string][]Cell{ProfileQuick: cells[:1]}
+	if _, err := r.Run(context.Background(), []*Matrix{&only}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Merge(failedRoot, []string{fresh2}, time.Now())
+	if err != nil || len(rep.Replaced) != 1 {
+		t.Fatalf("replace failed cell: %+v %v", rep, err)
+	}
+	if s, _ := ReadSummary(CellDir(failedRoot, "tiny", cells[0].Key)); s == nil || s.Outcome != "done" {
+		t.Error("the failed cell was not replaced")
+	}
+	if moved, _ := filepath.Glob(filepath.Join(failedRoot, "tiny", ReplacedDir, "*")); len(moved) != 1 {
+		t.Errorf("the failed result was not kept aside: %v", moved)
+	}
+}

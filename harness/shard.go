@@ -1,0 +1,56 @@
+package harness
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Shard is a 1-based share i of n of a sweep's cells (--shard i/n, as jest and
+// playwright count; a Kubernetes Indexed Job passes $((JOB_COMPLETION_INDEX+1))/n,
+// a Slurm array 1..n passes $SLURM_ARRAY_TASK_ID/n). The zero value is the
+// whole sweep.
+type Shard struct{ I, N int }
+
+// Whole tells whether the shard is the whole sweep.
+func (s Shard) Whole() bool { return s.N <= 1 }
+
+func (s Shard) String() string {
+	if s.Whole() {
+		return "1/1"
+	}
+	return fmt.Sprintf("%d/%d", s.I, s.N)
+}
+
+// ParseShard reads "i/n" with 1 ≤ i ≤ n.
+func ParseShard(s string) (Shard, error) {
+	if s == "" {
+		return Shard{}, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil {
+		return Shard{}, fmt.Errorf("--shard %q: want i/n, like 2/4", s)
+	}
+	if n < 1 || i < 1 || i > n {
+		return Shard{}, fmt.Errorf("--shard %s: want 1 ≤ i ≤ n (shards are numbered 1..n)", s)
+	}
+	return Shard{i, n}, nil
+}
+
+// Owns tells whether the cell with key belongs to this shard. It depends on
+// the key alone (a hash, so uniform), never on which other cells a run has:
+// shards started with different matrix lists still never overlap.
+func (s Shard) Owns(key string) bool {
+	if s.Whole() {
+		return true
+	}
+	b, err := hex.DecodeString(key)
+	if err != nil || len(b) < 8 {
+		b = []byte(key + "\x00\x00\x00\x00\x00\x00\x00\x00")
+	}
+	return binary.BigEndian.Uint64(b[:8])%uint64(s.N) == uint64(s.I-1)
+}
