@@ -55,9 +55,10 @@ type table struct {
 func (t *table) Align(i int) bool { return i < len(t.Right) && t.Right[i] }
 
 type imageBlock struct {
-	Caption string
-	Title   string
-	Src     template.URL // data:image/png;base64,...
+	Caption       string
+	Title         string
+	Src           template.URL // data:image/png;base64,...
+	Width, Height int          // display size in CSS pixels (0: natural)
 }
 
 // cellTable lists an exercise's cells: the ones that did not finish in view,

@@ -188,3 +188,43 @@ func TestLoadFindsExercises(t *testing.T) {
 		}
 	}
 }
+
+// TestRealQuickRun reads what the harness really wrote (testdata/README.md).
+func TestRealQuickRun(t *testing.T) {
+	res, err := Load(filepath.Join("testdata", "real-e5-quick"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Matrices) != 1 || len(res.Problems) > 0 {
+		t.Fatalf("matrices %d, problems %v", len(res.Matrices), res.Problems)
+	}
+	m := res.Matrices[0]
+	if m.Exercise != "E5" || m.ExerciseFrom != "matrix.json" || m.File != "experiments/e5-lenet.toml" {
+		t.Errorf("matrix %s: exercise %q from %q, file %q", m.Name, m.Exercise, m.ExerciseFrom, m.File)
+	}
+	if strings.Join(m.Axes, ",") != "activation,pool,dropout,normalize" {
+		t.Errorf("axes %v", m.Axes)
+	}
+	outcomes := map[string]int{}
+	for _, c := range m.Cells {
+		outcomes[c.Outcome()]++
+		if !c.ConfigOK || len(c.Epochs) == 0 || c.Memory == nil || c.Memory.Method != "rss" || c.Memory.PeakMiB <= 0 {
+			t.Errorf("cell %s: config %v, %d epochs, memory %+v", c.Key, c.ConfigOK, len(c.Epochs), c.Memory)
+		}
+		if !strings.HasPrefix(c.Label, "activation=") || strings.Contains(c.Label, "seed") {
+			t.Errorf("cell %s label %q", c.Key, c.Label)
+		}
+	}
+	if outcomes["done"] != 13 || outcomes["diverged"] != 3 {
+		t.Errorf("outcomes %v, want 13 done, 3 diverged", outcomes)
+	}
+	html, err := Render(res, Options{ECharts: stubECharts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Welch p", "Best combination: activation=relu pool=avg dropout=0.5 normalize=true", "loss became NaN/Inf in epoch 1"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report of the real run lacks %q", want)
+		}
+	}
+}

@@ -142,6 +142,11 @@ func buildE4(b *builder, s *section, ms []*Matrix) {
 		s.Answer = append(s.Answer, fmt.Sprintf("Training vs inference: summed over layers, forward + backward takes %s, forward alone %s (%s); training also keeps %s of activations for the backward pass, which inference need not.",
 			fmtMs(total.ms), fmtMs(fwd), fmtRatio(total.ms/math.Max(fwd, 1e-12)), fmtMiB(total.actBytes/mib)))
 	}
+	var files []string
+	for _, q := range ps {
+		files = append(files, fmt.Sprintf("%s (%s, batch %d)", q.File, q.Model, q.Batch))
+	}
+	defer func() { s.Blocks = append(s.Blocks, block{Note: "Profiles read: " + joinList(files) + "."}) }()
 	if dep := batchDependence(ps, p.Model); dep != nil {
 		s.Answer = append(s.Answer, dep.answer)
 		defer func() { s.Blocks = append(s.Blocks, block{Table: dep.table}) }()

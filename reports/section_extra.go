@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -14,16 +15,27 @@ const maxImageCells = 6
 func buildImages(b *builder) *section {
 	s := &section{ID: "filters", Title: "conv1 filters and activation maps",
 		Question: []string{"What did the first convolution learn? conv1's learned filters, and its activation maps for one test image per class, as saved by the cells."}}
+	// One cell per matrix first (its first with pictures), then the rest, so
+	// the capped list shows every matrix that saved any.
 	var withImages []*Cell
 	var where []string
+	var rest []*Cell
+	var restWhere []string
 	for _, m := range b.res.Matrices {
+		first := true
 		for _, c := range m.Cells {
-			if len(c.Images) > 0 {
-				withImages = append(withImages, c)
-				where = append(where, m.Name)
+			if len(c.Images) == 0 {
+				continue
+			}
+			if first {
+				withImages, where = append(withImages, c), append(where, m.Name)
+				first = false
+			} else {
+				rest, restWhere = append(rest, c), append(restWhere, m.Name)
 			}
 		}
 	}
+	withImages, where = append(withImages, rest...), append(where, restWhere...)
 	if len(withImages) == 0 {
 		s.Status = "not measured"
 		s.Answer = append(s.Answer, "No cell saved filters.png or activations.png yet — they are written by training runs of models with a conv1 (e.g. `alexbench run experiments/e0-alexnet.toml`).")
@@ -37,7 +49,8 @@ func buildImages(b *builder) *section {
 		}
 		var ims []imageBlock
 		for _, im := range c.Images {
-			ims = append(ims, imageBlock{Caption: im.Title, Title: im.File, Src: pngDataURI(im.PNG)})
+			w, h := displaySize(im.PNG)
+			ims = append(ims, imageBlock{Caption: im.Title, Title: im.File, Src: pngDataURI(im.PNG), Width: w, Height: h})
 		}
 		heading := fmt.Sprintf("%s · %s", where[i], c.Label)
 		if c.ConfigOK {
@@ -115,4 +128,20 @@ func timelineChart(id, title string, tl *Timeline) chartBlock {
 	}
 	c.SetGlobalOptions(charts.WithGridOpts(grids...))
 	return finish(id, height, c, nil)
+}
+
+// displaySize scales small pictures up by a whole factor (pixelated, so a
+// 5×5 filter stays crisp) to about 320 px on their long side.
+func displaySize(png []byte) (w, h int) {
+	if len(png) < 24 {
+		return 0, 0
+	}
+	// The IHDR chunk follows the 8-byte signature: length, "IHDR", width, height.
+	w = int(binary.BigEndian.Uint32(png[16:20]))
+	h = int(binary.BigEndian.Uint32(png[20:24]))
+	if w <= 0 || h <= 0 || w > 1<<15 || h > 1<<15 {
+		return 0, 0
+	}
+	zoom := max(1, min(8, 320/max(w, h)))
+	return w * zoom, h * zoom
 }
