@@ -120,14 +120,9 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	dir := filepath.Join(root, fc.matrix, key)
 	writeFixtureFile(t, filepath.Join(dir, "config.toml"), fc.cfg.TOML())
 	eps := fixtureEpochs(fc)
-	if fc.outcome == "diverged" {
-		// The trainer stops at the NaN epoch; JSON has no NaN, so the line is not written.
-		eps = eps[:len(eps)-1]
-	}
 	var lines bytes.Buffer
 	for _, e := range eps {
-		b, _ := json.Marshal(e)
-		lines.Write(append(b, '\n'))
+		lines.Write(append(marshalNullNaN(t, e), '\n'))
 	}
 	writeFixtureFile(t, filepath.Join(dir, "metrics.jsonl"), lines.Bytes())
 	if fc.nvml || fc.nvmlRows > 0 {
@@ -163,7 +158,7 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 		s.Final = eps[len(eps)-1]
 	}
 	if fc.outcome == "diverged" {
-		s.DivergedEpoch = len(eps) + 1
+		s.DivergedEpoch = len(eps)
 	}
 	mem := map[string]any{"available": false, "reason": "NVML unavailable: libnvidia-ml.so.1 not found", "method": "rss", "peak_mib": fc.memMiB}
 	if fc.nvml {
@@ -172,7 +167,31 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	if fc.memMiB > 0 {
 		s.Memory = mem
 	}
-	writeJSONFile(t, filepath.Join(dir, "summary.json"), s)
+	writeFixtureFile(t, filepath.Join(dir, "summary.json"), marshalNullNaN(t, s))
+}
+
+// marshalNullNaN writes NaN as null, as the harness does (JSON has no NaN).
+func marshalNullNaN(t testing.TB, v any) []byte {
+	t.Helper()
+	const mark = 1.2345678912345678e+300
+	var b []byte
+	var err error
+	switch x := v.(type) {
+	case trainer.Epoch:
+		if math.IsNaN(x.TrainLoss) {
+			x.TrainLoss = mark
+		}
+		b, err = json.Marshal(x)
+	case harness.Summary:
+		if math.IsNaN(x.Final.TrainLoss) {
+			x.Final.TrainLoss = mark
+		}
+		b, err = json.MarshalIndent(x, "", "  ")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.ReplaceAll(b, []byte("1.2345678912345678e+300"), []byte("null"))
 }
 
 // fixtureNVML mirrors nvml/csv.go's header (empty cells: fields the device
@@ -344,19 +363,19 @@ exercise = "E2.2"
 		writeFixtureCell(t, root, i, fc)
 	}
 	// The runner's matrix.json for E3 plans one more batch size than ran.
-	var planned []matrixRecordCell
+	var planned []harness.CellRecord
 	for _, fc := range cells {
 		if fc.matrix == "e3-batch-size" {
-			planned = append(planned, matrixRecordCell{Key: fc.cfg.Key("quick"),
-				Params: []Param{{"batch_size", fc.cfg.BatchSize}, {"lr_scaling", fc.cfg.LRScaling}}})
+			planned = append(planned, harness.CellRecord{Key: fc.cfg.Key("quick"),
+				Params: []Param{{Key: "batch_size", Value: fc.cfg.BatchSize}, {Key: "lr_scaling", Value: fc.cfg.LRScaling}}})
 		}
 	}
 	big := quickConfig(t, "alexnet", map[string]any{"batch_size": int64(1024), "lr_scaling": "none"})
 	big.BatchSize = 2048
-	planned = append(planned, matrixRecordCell{Key: big.Key("quick"), Params: []Param{{"batch_size", 2048}, {"lr_scaling", "none"}}})
-	writeJSONFile(t, filepath.Join(root, "e3-batch-size", "matrix.json"), matrixRecord{
+	planned = append(planned, harness.CellRecord{Key: big.Key("quick"), Params: []Param{{Key: "batch_size", Value: 2048}, {Key: "lr_scaling", Value: "none"}}})
+	writeJSONFile(t, filepath.Join(root, "e3-batch-size", "matrix.json"), harness.MatrixRecord{
 		Name: "e3-batch-size", Description: "batch size sweep", Exercise: "E3", File: "experiments/e3-batch-size.toml",
-		Axes: []string{"batch_size", "lr_scaling"}, Profiles: map[string][]matrixRecordCell{"quick": planned}})
+		Axes: []string{"batch_size", "lr_scaling"}, Profiles: map[string][]harness.CellRecord{"quick": planned}})
 	for _, b := range []int{1, 128} {
 		writeJSONFile(t, filepath.Join(root, "profile", fmt.Sprintf("alexnet-b%d.json", b)), fixtureProfile(t, b))
 	}

@@ -87,7 +87,7 @@ func buildHeader(res *Results) header {
 	add("alexbench commit", commits.String())
 	add("date", dateRange(first, last))
 	var parts []string
-	for _, o := range []string{"done", "diverged", "oom", "failed", OutcomeUnreadable, OutcomePending, OutcomeMissing} {
+	for _, o := range outcomeOrder {
 		if counts[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}

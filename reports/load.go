@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -38,8 +39,8 @@ type Matrix struct {
 	ExerciseFrom string
 	// File is the experiments/*.toml the matrix came from, when recorded.
 	File   string
-	record *matrixRecord // results/<matrix>/matrix.json, if the runner wrote one
-	Cells  []*Cell       // by label, then seed, then key
+	record *harness.MatrixRecord // results/<matrix>/matrix.json, if the runner wrote one
+	Cells  []*Cell               // by label, then seed, then key
 	// Axes are the config keys whose values differ between the cells (seed
 	// included), sorted: what the matrix varies. Keys that only follow the
 	// model (each model's own defaults, when model is an axis) are left out.
@@ -91,25 +92,29 @@ type Profile struct {
 	ProfileFile
 }
 
-// Outcome values beyond trainer's: a cell that has not finished.
+// Cell states beyond the four outcomes, in `alexbench status`'s words.
 const (
-	OutcomePending    = "pending"    // a folder without summary.json: in flight, or killed
-	OutcomeMissing    = "missing"    // planned by the matrix, no folder yet
-	OutcomeUnreadable = "unreadable" // summary.json exists but cannot be decoded
+	OutcomeInFlight = harness.StateInFlight // a folder without summary.json: running, or killed
+	OutcomePending  = harness.StatePending  // planned by matrix.json, no folder yet
+	OutcomeCorrupt  = harness.StateCorrupt  // summary.json exists but cannot be read
 )
 
+// outcomeOrder lists outcomes and states in the order counts are shown.
+var outcomeOrder = []string{trainer.OutcomeDone, trainer.OutcomeDiverged, trainer.OutcomeOOM, trainer.OutcomeFailed,
+	OutcomeCorrupt, OutcomeInFlight, OutcomePending}
+
 // Outcome is the cell's outcome: done | diverged | oom | failed from its
-// summary, else pending, missing or unreadable.
+// summary, else in-flight, pending or corrupt.
 func (c *Cell) Outcome() string {
 	switch {
 	case c.Summary != nil:
 		return c.Summary.Outcome
 	case c.summaryUnreadable:
-		return OutcomeUnreadable
+		return OutcomeCorrupt
 	case c.Dir == "":
-		return OutcomeMissing
+		return OutcomePending
 	}
-	return OutcomePending
+	return OutcomeInFlight
 }
 
 // Done tells whether the cell finished with usable final metrics.
@@ -242,18 +247,11 @@ func loadCell(dir, rel, key string) *Cell {
 		problem("config.toml", err)
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, "summary.json")); err == nil {
-		var s harness.Summary
-		if err := json.Unmarshal(data, &s); err != nil {
+		if s, err := parseSummary(data, key); err != nil {
 			problem("summary.json", err)
 			c.summaryUnreadable = true
-		} else if s.Outcome == "" {
-			problem("summary.json", errors.New(`no "outcome"`))
-			c.summaryUnreadable = true
 		} else {
-			c.Summary = &s
-			if s.Key != "" {
-				c.Key = s.Key
-			}
+			c.Summary = s
 			c.Memory = parseMemory(s.Memory)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -286,6 +284,62 @@ func loadCell(dir, rel, key string) *Cell {
 	return c
 }
 
+// parseSummary decodes summary.json as strictly as `alexbench status` does
+// (a known outcome, the folder's key), with null metrics read as NaN.
+func parseSummary(data []byte, key string) (*harness.Summary, error) {
+	var s harness.Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	switch s.Outcome {
+	case trainer.OutcomeDone, trainer.OutcomeDiverged, trainer.OutcomeOOM, trainer.OutcomeFailed:
+	default:
+		return nil, fmt.Errorf("outcome %q is not done, diverged, oom or failed", s.Outcome)
+	}
+	if harness.IsCellKey(key) && s.Key != key {
+		return nil, fmt.Errorf("key %q is not the folder's %q", s.Key, key)
+	}
+	var raw struct {
+		Final json.RawMessage `json:"final"`
+	}
+	if json.Unmarshal(data, &raw) == nil && len(raw.Final) > 0 {
+		final, err := parseEpoch(raw.Final)
+		if err != nil {
+			return nil, fmt.Errorf("final: %w", err)
+		}
+		s.Final = final
+	}
+	return &s, nil
+}
+
+// nullableEpoch is trainer.Epoch as the harness writes it: a non-finite
+// number (a diverged loss) is null, which must read as NaN, not 0.
+type nullableEpoch struct {
+	Epoch          int      `json:"epoch"`
+	TrainLoss      *float64 `json:"train_loss"`
+	TrainAcc       *float64 `json:"train_acc"`
+	TestAcc        *float64 `json:"test_acc"`
+	ExamplesPerSec *float64 `json:"examples_per_sec"`
+	EpochSeconds   *float64 `json:"epoch_seconds"`
+	TrainSeconds   *float64 `json:"train_seconds"`
+	EvalSeconds    *float64 `json:"eval_seconds"`
+}
+
+func parseEpoch(b []byte) (trainer.Epoch, error) {
+	var n nullableEpoch
+	if err := json.Unmarshal(b, &n); err != nil {
+		return trainer.Epoch{}, err
+	}
+	f := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	return trainer.Epoch{Epoch: n.Epoch, TrainLoss: f(n.TrainLoss), TrainAcc: f(n.TrainAcc), TestAcc: f(n.TestAcc),
+		ExamplesPerSec: f(n.ExamplesPerSec), EpochSeconds: f(n.EpochSeconds), TrainSeconds: f(n.TrainSeconds), EvalSeconds: f(n.EvalSeconds)}, nil
+}
+
 // parseMetrics reads metrics.jsonl; on a bad line it returns the epochs before
 // it and an error naming the line (a killed writer may leave a torn last line).
 func parseMetrics(data []byte) ([]trainer.Epoch, error) {
@@ -299,8 +353,8 @@ func parseMetrics(data []byte) ([]trainer.Epoch, error) {
 		if len(b) == 0 {
 			continue
 		}
-		var e trainer.Epoch
-		if err := json.Unmarshal(b, &e); err != nil {
+		e, err := parseEpoch(b)
+		if err != nil {
 			return eps, fmt.Errorf("line %d: %w", line, err)
 		}
 		eps = append(eps, e)

@@ -12,31 +12,16 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"alexbench/harness"
 	"alexbench/harness/config"
 )
 
-// matrixRecord is results/<matrix>/matrix.json as the runner writes it
-// (harness.MatrixRecord): what the matrix is and which cells each profile
-// plans, so missing cells can be listed and cells labelled by their axes.
-type matrixRecord struct {
-	Name        string                        `json:"name"`
-	Description string                        `json:"description"`
-	Exercise    string                        `json:"exercise"`
-	File        string                        `json:"file"`
-	Axes        []string                      `json:"axes"`
-	Profiles    map[string][]matrixRecordCell `json:"profiles"`
-}
-
-type matrixRecordCell struct {
-	Key    string  `json:"key"`
-	Params []Param `json:"params"`
-}
+// The runner writes results/<matrix>/matrix.json (harness.MatrixRecord):
+// what the matrix is and which cells each profile plans, so missing cells can
+// be listed and cells labelled by the matrix's own axes.
 
 // Param is one key = value that sets a cell apart within its matrix.
-type Param struct {
-	Key   string `json:"key"`
-	Value any    `json:"value"`
-}
+type Param = harness.Param
 
 // matrixHeader is the part of a matrix TOML the report reads (when a
 // results folder holds a copy of the matrix instead of matrix.json).
@@ -51,7 +36,7 @@ type matrixHeader struct {
 func (res *Results) readMatrixFiles(root string, m *Matrix) bool {
 	rel := filepath.Join(m.Folder, "matrix.json")
 	if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
-		var r matrixRecord
+		var r harness.MatrixRecord
 		if err := json.Unmarshal(data, &r); err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, err))
 			return true

@@ -197,7 +197,7 @@ func cellsBlock(ms []*Matrix) block {
 		return block{Note: "No cells in the results folder for this exercise."}
 	}
 	var parts []string
-	for _, o := range []string{"done", "diverged", "oom", "failed", OutcomeUnreadable, OutcomePending, OutcomeMissing} {
+	for _, o := range outcomeOrder {
 		if counts[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}
@@ -213,9 +213,9 @@ func cellNote(c *Cell) string {
 		if c.Summary.DivergedEpoch > 0 {
 			notes = append(notes, fmt.Sprintf("loss became NaN/Inf in epoch %d", c.Summary.DivergedEpoch))
 		}
-	case OutcomePending:
+	case OutcomeInFlight:
 		notes = append(notes, "no summary.json: still running or killed; `alexbench run` resumes it")
-	case OutcomeMissing:
+	case OutcomePending:
 		notes = append(notes, "planned by the matrix, not run yet")
 	}
 	if c.Summary != nil && c.Summary.Error != "" {

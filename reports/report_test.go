@@ -2,12 +2,14 @@ package reports
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"alexbench/harness"
 	"alexbench/harness/config"
 )
 
@@ -71,10 +73,10 @@ func TestReportContent(t *testing.T) {
 		{"oom cell", `class="outcome-oom">oom</td>`},
 		{"oom in the E3 answer", "batch 1024: 1 cell oom"},
 		{"planned cell never run", `<td>batch_size=2048 lr_scaling=none</td><td class="r"></td><td><code>`},
-		{"missing outcome", `class="outcome-missing">missing</td>`},
+		{"pending (planned) cell", `class="outcome-pending">pending</td>`},
 		{"diverged cell", `class="outcome-diverged">diverged</td>`},
-		{"pending cell", `class="outcome-pending">pending</td>`},
-		{"unreadable summary", `class="outcome-unreadable">unreadable</td>`},
+		{"in-flight cell", `class="outcome-in-flight">in-flight</td>`},
+		{"corrupt summary", `class="outcome-corrupt">corrupt</td>`},
 		{"corrupt profile listed", "broken.json"},
 		{"E5 relu effect is significant", "activation=relu instead of sigmoid raises mean test accuracy from 0.663 to 0.774 (&#43;11.1 points, 16 vs 14 cells): significant at the 5% level (Welch p &lt; 0.0001)"},
 		{"E4 memory answer", "E4.1 memory: the fully connected layers hold"},
@@ -127,9 +129,9 @@ func TestReportPartialResults(t *testing.T) {
 	}
 	writeFixtureCell(t, root, 0, fixtureCell{matrix: "e0-alexnet", cfg: full, outcome: "done", skill: 0.88, secs: 3, profile: "full"})
 	planned := quickConfig(t, "lenet", map[string]any{"activation": "relu"})
-	writeJSONFile(t, filepath.Join(root, "e5-lenet", "matrix.json"), matrixRecord{
+	writeJSONFile(t, filepath.Join(root, "e5-lenet", "matrix.json"), harness.MatrixRecord{
 		Name: "e5-lenet", Exercise: "E5", File: "experiments/e5-lenet.toml", Axes: []string{"activation"},
-		Profiles: map[string][]matrixRecordCell{"quick": {{Key: planned.Key("quick"), Params: []Param{{"activation", "relu"}, {"seed", 1}}}}}})
+		Profiles: map[string][]harness.CellRecord{"quick": {{Key: planned.Key("quick"), Params: []Param{{Key: "activation", Value: "relu"}, {Key: "seed", Value: 1}}}}}})
 	html := string(renderFixture(t, root))
 	if strings.Contains(html, "Quick profile") {
 		t.Error("a full-profile report warns about the quick profile")
@@ -213,6 +215,11 @@ func TestRealQuickRun(t *testing.T) {
 		}
 		if !strings.HasPrefix(c.Label, "activation=") || strings.Contains(c.Label, "seed") {
 			t.Errorf("cell %s label %q", c.Key, c.Label)
+		}
+	}
+	for _, c := range m.Cells {
+		if c.Outcome() == "diverged" && !math.IsNaN(c.Epochs[0].TrainLoss) || !math.IsNaN(c.final().TrainLoss) != (c.Outcome() == "done") {
+			t.Errorf("cell %s (%s): a null loss must read as NaN: epochs %+v final %+v", c.Key, c.Outcome(), c.Epochs, c.final())
 		}
 	}
 	if outcomes["done"] != 13 || outcomes["diverged"] != 3 {
