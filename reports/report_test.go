@@ -85,6 +85,7 @@ func TestReportContent(t *testing.T) {
 		{"pictures embedded", `src="data:image/png;base64,iVBORw0KGgo`},
 		{"nvml chart", `id="chart-nvml-1"`},
 		{"E2.1 Pareto", "Pareto front (no other variant is both faster and more accurate)"},
+		{"E2.1 reference is the unsimplified net", "most common value in the matrix): fc_width=4096 width=1, 21,598,922 parameters"},
 		{"header device", "CPU (2 cores)"},
 		{"header date from results", "2026-11-02 09:00 UTC"},
 		{"footer command", "alexbench report --results results"},

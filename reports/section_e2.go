@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"alexbench/harness/config"
 )
 
 // variant is one group summarized for E2: a point of the trade-off.
@@ -91,19 +93,13 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 		s.Answer = append(s.Answer, "No E2.1 cell has finished yet.")
 		return
 	}
-	// The reference is the largest variant: the unsimplified net.
-	ref := vs[0]
-	for _, v := range vs[1:] {
-		if v.params > ref.params || (v.params == ref.params && v.time.Mean > ref.time.Mean) {
-			ref = v
-		}
-	}
+	ref := baseline(vs, ms)
 	front := paretoFront(vs)
 	onFront := map[*variant]bool{}
 	for _, v := range front {
 		onFront[v] = true
 	}
-	s.Answer = append(s.Answer, fmt.Sprintf("Reference (the variant with the most parameters): %s, %s parameters, test acc %s after %s of training (%s).",
+	s.Answer = append(s.Answer, fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s, %s parameters, test acc %s after %s of training (%s).",
 		ref.name, fmtParams(ref.params), ref.acc.acc(), ref.time.seconds(), scaleNote(ref.g.first().Config)))
 	var fastest *variant
 	for _, v := range vs {
@@ -161,6 +157,58 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 			fmtRatio(ref.time.Mean / v.time.Mean), fmtSigned(v.acc.Mean - ref.acc.Mean), mark})
 	}
 	s.Blocks = append(s.Blocks, block{Table: t})
+}
+
+// baseline finds the unsimplified variant of a one-knob-at-a-time matrix:
+// the one whose every varied knob has the value most variants share (the
+// matrix's fixed setting; d2l's value on a tie). Ties between variants go to
+// the one with more parameters.
+func baseline(vs []*variant, ms []*Matrix) *variant {
+	var axes []string
+	seen := map[string]bool{}
+	for _, m := range ms {
+		for _, k := range m.Axes {
+			if k != "seed" && !seen[k] {
+				seen[k] = true
+				axes = append(axes, k)
+			}
+		}
+	}
+	mode := map[string]string{}
+	for _, k := range axes {
+		counts := map[string]int{}
+		for _, v := range vs {
+			val, _ := v.g.first().value(k)
+			counts[formatValue(val)]++
+		}
+		// Ties go to d2l's own value (the model's default), else the first.
+		def := ""
+		if d, err := config.Default(vs[0].model); err == nil {
+			dv, _ := d.Get(k)
+			def = formatValue(dv)
+		}
+		best := ""
+		for _, val := range sortedKeys(counts) {
+			if best == "" || counts[val] > counts[best] || (counts[val] == counts[best] && val == def) {
+				best = val
+			}
+		}
+		mode[k] = best
+	}
+	var ref *variant
+	refScore := -1
+	for _, v := range vs {
+		score := 0
+		for _, k := range axes {
+			if val, _ := v.g.first().value(k); formatValue(val) == mode[k] {
+				score++
+			}
+		}
+		if score > refScore || (score == refScore && v.params > ref.params) {
+			ref, refScore = v, score
+		}
+	}
+	return ref
 }
 
 func joinList(xs []string) string {
