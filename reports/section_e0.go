@@ -8,7 +8,6 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"alexbench/harness/config"
 	"alexbench/harness/trainer"
 )
 
@@ -24,8 +23,12 @@ var d2lRefs = map[string]d2lRef{
 	"lenet":   {0.469, 0.823, 0.779, 55296.6, "LeNet section: lr 0.9, batch 256, 10 epochs, 28×28"},
 }
 
-// scaleNote describes how a cell's data and schedule compare to d2l's.
-func scaleNote(c config.Config) string {
+// scaleNote describes a cell's data and schedule, to compare with d2l's.
+func scaleNote(cell *Cell) string {
+	if !cell.ConfigOK {
+		return "settings not recorded (no readable config.toml)"
+	}
+	c := cell.Config
 	train, test := "all 60000", "all 10000"
 	if c.TrainLimit > 0 {
 		train = fmt.Sprint(c.TrainLimit)
@@ -55,7 +58,7 @@ func buildE0(b *builder, s *section, ms []*Matrix) {
 			dev := deviceOf(g.Done)
 
 			intro := fmt.Sprintf("%s, %s, over %s: final train loss %s, train acc %s, test acc %s; training throughput %s examples/s on %s.",
-				name, scaleNote(cfg), plural(testAcc.N, "seed", "seeds"), fmtMeanSD(loss.Mean, loss.SD, loss.N, fmtAcc),
+				name, scaleNote(g.first()), plural(testAcc.N, "seed", "seeds"), fmtMeanSD(loss.Mean, loss.SD, loss.N, fmtAcc),
 				trainAcc.acc(), testAcc.acc(), rate.rate(), dev)
 			s.Answer = append(s.Answer, intro)
 
@@ -64,7 +67,7 @@ func buildE0(b *builder, s *section, ms []*Matrix) {
 				diff := testAcc.Mean - ref.TestAcc
 				verdict := ""
 				switch {
-				case g.first().Summary.Profile == "quick":
+				case g.Done[0].Summary.Profile == "quick":
 					verdict = "but a scaled-down run is not meant to match d2l's full-scale numbers"
 				case testAcc.N < 2:
 					verdict = "one seed only, so the seed spread is unknown"

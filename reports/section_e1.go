@@ -109,7 +109,7 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 		sums = append(sums, su)
 
 		text := fmt.Sprintf("%s (%s, %s): after %d epochs test acc %s (best %s at epoch %d), train acc %s; the train–test gap went from %s at epoch %d to %s.",
-			su.name, scaleNote(g.first().Config), plural(su.test.N, "seed", "seeds"), su.epochs, fmtAcc(su.lastTest), fmtAcc(su.bestTest), su.bestEpoch,
+			su.name, scaleNote(g.first()), plural(su.test.N, "seed", "seeds"), su.epochs, fmtAcc(su.lastTest), fmtAcc(su.bestTest), su.bestEpoch,
 			fmtAcc(su.train.Mean[n-1]), fmtSigned(su.firstGap), su.test.Epochs[0], fmtSigned(su.lastGap))
 		if n >= 2 {
 			text += fmt.Sprintf(" Over its last %d epochs test accuracy changed by %s.", n-1-k, fmtPoints(su.recentChange))

@@ -100,7 +100,7 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 		onFront[v] = true
 	}
 	s.Answer = append(s.Answer, fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s, %s parameters, test acc %s after %s of training (%s).",
-		ref.name, fmtParams(ref.params), ref.acc.acc(), ref.time.seconds(), scaleNote(ref.g.first().Config)))
+		ref.name, fmtParams(ref.params), ref.acc.acc(), ref.time.seconds(), scaleNote(ref.g.first())))
 	var fastest *variant
 	for _, v := range vs {
 		if v != ref && v.acc.Mean >= ref.acc.Mean-accTolerance && v.time.Mean < ref.time.Mean {
@@ -268,7 +268,7 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 			s.Answer = append(s.Answer, "No 28×28 model measured here is both more accurate and faster to train than AlexNet@"+fmt.Sprint(ref.resize)+".")
 		}
 	}
-	s.Answer = append(s.Answer, "Settings: "+scaleNote(vs[0].g.first().Config)+" (first variant; see the cells for each one's).")
+	s.Answer = append(s.Answer, "Settings: "+scaleNote(vs[0].g.first())+" (first variant; see the cells for each one's).")
 
 	var labels []string
 	var accs, times, ps []float64

@@ -151,7 +151,7 @@ func buildE5(b *builder, s *section, ms []*Matrix) {
 					line += fmt.Sprintf(" d2l's LeNet setting (sigmoid, average pooling, no dropout, no normalization) reached %s here.", g.over(finalTestAcc).acc())
 				}
 			}
-			line += " Settings: " + scaleNote(gs[0].first().Config) + "."
+			line += " Settings: " + scaleNote(gs[0].first()) + "."
 			s.Answer = append(s.Answer, line)
 		}
 		id := chartID(s, fmt.Sprintf("effects-%d", mi))
