@@ -1,0 +1,66 @@
+package reports
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestE4FromProfiles(t *testing.T) {
+	cases := []struct {
+		name   string
+		edit   func(p *ProfileFile)
+		want   []string
+		absent []string
+	}{
+		{
+			name: "measured AlexNet at batch 128",
+			edit: func(p *ProfileFile) {},
+			want: []string{
+				"the fully connected layers hold 92% of the parameters (43,040,778 of 46,764,746",
+				"the convolutional part does 95% of the FLOPs",
+				"ridge at 10.0 FLOP/byte",
+				`<span class="status status-measured">measured</span>`,
+				`id="chart-e4-roofline"`,
+			},
+		},
+		{
+			name:   "no ceilings: no roofline, no bound claimed",
+			edit:   func(p *ProfileFile) { p.Ceilings = ProfileCeilings{} },
+			want:   []string{"the profile has no measured ceilings, so no layer is classified"},
+			absent: []string{`id="chart-e4-roofline"`, "memory-bound:"},
+		},
+		{
+			name: "layers not timed: partial, no time claims",
+			edit: func(p *ProfileFile) {
+				for i := range p.Layers {
+					p.Layers[i].FwdMs, p.Layers[i].FwdBwdMs = 0, 0
+				}
+			},
+			want:   []string{`<span class="status status-partial">partial</span>`, "not measured</td>"},
+			absent: []string{"Measured layer by layer", "Training vs inference"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "results")
+			p := fixtureProfile(t, 128)
+			c.edit(&p)
+			writeJSONFile(t, filepath.Join(root, "profile", "alexnet-b128.json"), p)
+			html := string(renderFixture(t, root))
+			i := strings.Index(html, `<section id="e4"`)
+			j := strings.Index(html, `<section id="e5"`)
+			e4 := html[i:j]
+			for _, w := range c.want {
+				if !strings.Contains(e4, w) {
+					t.Errorf("E4 lacks %q", w)
+				}
+			}
+			for _, a := range c.absent {
+				if strings.Contains(e4, a) {
+					t.Errorf("E4 has %q", a)
+				}
+			}
+		})
+	}
+}
