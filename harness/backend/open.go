@@ -77,8 +77,14 @@ func (f Finder) Open(spec string) (backends.Backend, Info, error) {
 	return nil, Info{}, fmt.Errorf("backend %q: must be auto, go, xla:cuda, xla:cpu or xla:/abs/path/to/plugin.so", spec)
 }
 
+// SimpleGoConfig runs graph nodes one at a time (each op still uses every
+// core). SimpleGo v0.26.0's default runs nodes in parallel on the same worker
+// pool that its large DotGeneral waits on for batch splits: two such matmuls
+// at once (AlexNet's dense gradients) deadlock it.
+const SimpleGoConfig = "ops_sequential"
+
 func (f Finder) openGo(reason string) (backends.Backend, Info, error) {
-	b, err := simplego.New("")
+	b, err := simplego.New(SimpleGoConfig)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("creating SimpleGo backend: %w", err)
 	}

@@ -21,7 +21,7 @@ func (a Activation) String() string          { return a.Func }
 func (a Activation) Forward(_ *context.Context, x *Node) *Node {
 	switch a.Func {
 	case "relu":
-		return Max(x, ScalarZero(x.Graph(), x.DType()))
+		return relu(x)
 	case "sigmoid":
 		return Sigmoid(x)
 	}

@@ -45,45 +45,52 @@ func (c Conv2D) Forward(ctx *context.Context, x *Node) *Node {
 	w, b := weightAndBias(ctx.In(c.LayerName), g, shapes.Make(dtypes.Float32, k, k, cin, c.Filters),
 		cin*k*k, c.Filters*k*k, c.Filters)
 	w, b = ConvertDType(w, x.DType()), ConvertDType(b, x.DType())
-	var y *Node
 	// The native convolution's input gradient needs Reverse (and Pad for strides).
 	if useNative(g, backends.OpTypeConvGeneral, backends.OpTypeReverse, backends.OpTypePad) {
 		p := c.Padding
-		y = Convolve(x, w).StridePerAxis(c.Stride, c.Stride).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
-	} else {
-		y = im2colConv(x, w, k, c.Stride, c.Padding)
+		y := Convolve(x, w).StridePerAxis(c.Stride, c.Stride).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
+		return Add(y, Reshape(b, 1, 1, 1, c.Filters))
 	}
-	return Add(y, Reshape(b, 1, 1, 1, c.Filters))
+	return im2colConv(x, w, b, k, c.Stride, c.Padding)
 }
 
 // im2colConv lowers the convolution to one matrix product. The patch matrix is
 // built from K·K strided slices concatenated on the channel axis, in the
 // (ky, kx, cin) order of the reshaped weights, so no transpose is needed; SimpleGo
 // runs slices and concatenation as plain copies and DotGeneral on its fast path.
-func im2colConv(x, w *Node, k, stride, pad int) *Node {
+// A column of ones carries the bias (b may be nil), so neither the forward add
+// nor the bias gradient goes through SimpleGo's slow broadcasting iterator:
+// the bias gradient falls out of the weight-gradient matmul.
+func im2colConv(x, w, b *Node, k, stride, pad int) *Node {
 	dims := x.Shape().Dimensions
-	b, h, wd, cin := dims[0], dims[1], dims[2], dims[3]
+	bs, h, wd, cin := dims[0], dims[1], dims[2], dims[3]
 	cout := w.Shape().Dim(-1)
 	ho, wo := convOut(h, k, stride, pad), convOut(wd, k, stride, pad)
 	xp := padAxis(padAxis(x, 1, pad, pad), 2, pad, pad)
-	var cols *Node
-	if k == 1 && stride == 1 {
-		cols = xp
-	} else {
-		parts := make([]*Node, 0, k*k)
-		for i := 0; i < k; i++ {
-			for j := 0; j < k; j++ {
-				parts = append(parts, stridedSlice(xp,
-					[]int{0, i, j, 0},
-					[]int{b, i + (ho-1)*stride + 1, j + (wo-1)*stride + 1, cin},
-					[]int{1, stride, stride, 1}))
+	parts := make([]*Node, 0, k*k+1)
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			if k == 1 && stride == 1 {
+				parts = append(parts, xp)
+				continue
 			}
-		}
-		cols = parts[0]
-		if len(parts) > 1 {
-			cols = Concatenate(parts, 3)
+			parts = append(parts, stridedSlice(xp,
+				[]int{0, i, j, 0},
+				[]int{bs, i + (ho-1)*stride + 1, j + (wo-1)*stride + 1, cin},
+				[]int{1, stride, stride, 1}))
 		}
 	}
-	y := Dot(Reshape(cols, b*ho*wo, k*k*cin), Reshape(w, k*k*cin, cout))
-	return Reshape(y, b, ho, wo, cout)
+	depth := k * k * cin
+	wm := Reshape(w, depth, cout)
+	if b != nil {
+		parts = append(parts, Ones(x.Graph(), shapes.Make(x.DType(), bs, ho, wo, 1)))
+		wm = Concatenate([]*Node{wm, Reshape(b, 1, cout)}, 0)
+		depth++
+	}
+	cols := parts[0]
+	if len(parts) > 1 {
+		cols = Concatenate(parts, 3)
+	}
+	y := matmul(Reshape(cols, bs*ho*wo, depth), wm)
+	return Reshape(y, bs, ho, wo, cout)
 }

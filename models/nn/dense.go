@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -26,7 +27,12 @@ func (d Dense) Forward(ctx *context.Context, x *Node) *Node {
 	fin := x.Shape().Dim(-1)
 	w, b := weightAndBias(ctx.In(d.LayerName), x.Graph(), shapes.Make(dtypes.Float32, fin, d.Units), fin, d.Units, d.Units)
 	w, b = ConvertDType(w, x.DType()), ConvertDType(b, x.DType())
-	return Add(Dot(x, w), Reshape(b, 1, d.Units))
+	if useNative(x.Graph(), backends.OpTypePad) { // XLA: fuses the broadcast add
+		return Add(matmul(x, w), Reshape(b, 1, d.Units))
+	}
+	// SimpleGo: bias as an extra input column of ones (see im2colConv).
+	ones := Ones(x.Graph(), shapes.Make(x.DType(), x.Shape().Dim(0), 1))
+	return matmul(Concatenate([]*Node{x, ones}, 1), Concatenate([]*Node{w, Reshape(b, 1, d.Units)}, 0))
 }
 
 // Flatten turns [B, H, W, C] into [B, H·W·C].

@@ -77,7 +77,7 @@ func TestConvFallbackMatchesNative(t *testing.T) {
 				p := c.p
 				return Convolve(x, w).StridePerAxis(c.s, c.s).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
 			}, x, w)
-			fallback := MustExecOnce(be, func(x, w *Node) *Node { return im2colConv(x, w, c.k, c.s, c.p) }, x, w)
+			fallback := MustExecOnce(be, func(x, w *Node) *Node { return im2colConv(x, w, nil, c.k, c.s, c.p) }, x, w)
 			if !native.Shape().Equal(fallback.Shape()) {
 				t.Fatalf("shapes: native %s, fallback %s", native.Shape(), fallback.Shape())
 			}
@@ -188,7 +188,7 @@ func TestConvFallbackGradients(t *testing.T) {
 	for _, c := range convCases {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			x, w := randTensor(r, c.b, c.h, c.w, c.cin), randTensor(r, c.k, c.k, c.cin, c.cout)
-			checkGradients(t, be, func(in []*Node) *Node { return im2colConv(in[0], in[1], c.k, c.s, c.p) }, x, w)
+			checkGradients(t, be, func(in []*Node) *Node { return im2colConv(in[0], in[1], nil, c.k, c.s, c.p) }, x, w)
 		})
 	}
 }
@@ -214,4 +214,16 @@ func TestStridedSliceGradient(t *testing.T) {
 	checkGradients(t, be, func(in []*Node) *Node {
 		return stridedSlice(in[0], []int{1, 2, 0}, []int{3, 9, 7}, []int{1, 3, 2})
 	}, x)
+}
+
+func TestReLUGradient(t *testing.T) {
+	be := goBackend(t)
+	x := randTensor(rand.New(rand.NewPCG(13, 14)), 4, 5, 3)
+	checkGradients(t, be, func(in []*Node) *Node { return relu(in[0]) }, x)
+}
+
+func TestMatmulGradient(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	checkGradients(t, be, func(in []*Node) *Node { return matmul(in[0], in[1]) }, randTensor(r, 7, 5), randTensor(r, 5, 3))
 }

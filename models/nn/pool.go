@@ -49,24 +49,15 @@ func (p Pool2D) Forward(_ *context.Context, x *Node) *Node {
 	return p.fallback(x)
 }
 
-// fallback pools with ops every backend differentiates: non-overlapping
-// windows (LeNet's 2×2/2) as Reshape + Reduce; overlapping ones (AlexNet's 3×3/2)
-// as an elementwise Max/Add over the K·K strided slices.
+// fallback pools with ops every backend differentiates: an elementwise
+// Max/Add over the K·K strided slices. (Reshape + ReduceMax is shorter for
+// LeNet's 2×2/2, but ReduceMax's gradient broadcasts over size-1 axes, which
+// SimpleGo runs ~10× slower than same-shape elementwise ops.)
 func (p Pool2D) fallback(x *Node) *Node {
 	dims := x.Shape().Dimensions
 	b, h, w, c := dims[0], dims[1], dims[2], dims[3]
 	k, s := p.Window, p.Stride
 	ho, wo := convOut(h, k, s, p.Padding), convOut(w, k, s, p.Padding)
-	if k == s && p.Padding == 0 {
-		if ho*k != h || wo*k != w {
-			x = stridedSlice(x, []int{0, 0, 0, 0}, []int{b, ho * k, wo * k, c}, []int{1, 1, 1, 1})
-		}
-		x = Reshape(x, b, ho, k, wo, k, c)
-		if p.Max {
-			return ReduceMax(x, 2, 4)
-		}
-		return ReduceMean(x, 2, 4)
-	}
 	if p.Padding > 0 {
 		if p.Max {
 			// Padding must never win the max: pad with the lowest value instead of zeros.

@@ -59,7 +59,7 @@ func (r Residual) Forward(ctx *context.Context, x *Node) *Node {
 	if short != nil {
 		s = Sequential(ctx, short, x)
 	}
-	return Max(Add(y, s), ScalarZero(x.Graph(), x.DType()))
+	return relu(Add(y, s))
 }
 
 // Sequential applies layers in order.

@@ -1,49 +1,40 @@
 package nn
 
 import (
-	"runtime"
-	"sync"
-	"weak"
-
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
-// GoMLX differentiates Slice with Pad, which SimpleGo lacks. Slices made with
-// stridedSlice record their bounds here, and the Slice VJP registered below
-// rebuilds Pad from Concatenate (and Reshape for strides) on backends without
-// it. Every other slice, and every backend with Pad, keeps GoMLX's own VJP.
-var (
-	sliceSpecs    sync.Map // weak.Pointer[Node] → sliceSpec; entries go with their node
-	originalSlice = VJPRegistration[NodeTypeSlice]
-)
-
 type sliceSpec struct{ starts, limits, strides []int }
 
-func init() {
-	VJPRegistration[NodeTypeSlice] = func(node *Node, vjps []*Node, outShape shapes.Shape) []*Node {
-		spec, ok := sliceSpecs.Load(weak.Make(node))
-		if !ok || hasOps(node.Graph(), backends.OpTypePad) {
-			return originalSlice(node, vjps, outShape)
-		}
-		s := spec.(sliceSpec)
-		return []*Node{padByConcat(vjps[0], node.Inputs()[0].Shape().Dimensions, s)}
-	}
-}
-
 // stridedSlice is Slice(x) over [starts, limits) with strides, differentiable on
-// every backend.
+// every backend: GoMLX differentiates Slice with Pad, which SimpleGo lacks, so
+// there the gradient is rebuilt from Concatenate (and Reshape for strides).
 func stridedSlice(x *Node, starts, limits, strides []int) *Node {
 	specs := make([]SliceAxisSpec, len(starts))
 	for i := range starts {
 		specs[i] = AxisRange(starts[i], limits[i]).Stride(strides[i])
 	}
-	y := Slice(x, specs...)
-	key := weak.Make(y)
-	sliceSpecs.Store(key, sliceSpec{starts, limits, strides})
-	runtime.AddCleanup(y, func(k weak.Pointer[Node]) { sliceSpecs.Delete(k) }, key)
-	return y
+	s := sliceSpec{starts, limits, strides}
+	return withVJP(Slice(x, specs...), func(node, v *Node, _ shapes.Shape) []*Node {
+		in := node.Inputs()[0]
+		if hasOps(node.Graph(), backends.OpTypePad) {
+			return []*Node{Pad(v, ScalarZero(node.Graph(), v.DType()), s.padding(in.Shape().Dimensions, v.Shape().Dimensions)...)}
+		}
+		return []*Node{padByConcat(v, in.Shape().Dimensions, s)}
+	})
+}
+
+// padding is what Pad needs to put a slice's gradient back in place.
+func (s sliceSpec) padding(dims, sliced []int) []PadAxis {
+	p := make([]PadAxis, len(dims))
+	for i := range dims {
+		p[i].Start = s.starts[i]
+		p[i].Interior = s.strides[i] - 1
+		p[i].End = dims[i] - s.starts[i] - ((sliced[i]-1)*s.strides[i] + 1)
+	}
+	return p
 }
 
 // padByConcat places v (the gradient of a slice) back into zeros of shape

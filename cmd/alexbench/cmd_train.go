@@ -1,0 +1,135 @@
+package main
+
+import (
+	stdctx "context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"alexbench/data"
+	"alexbench/harness/backend"
+	"alexbench/harness/config"
+	"alexbench/harness/trainer"
+)
+
+func init() {
+	register("train", "train one model (exactly one cell of a matrix) and print d2l's final line", cmdTrain)
+}
+
+// flagAliases are the short spellings the issue and d2l users type; every
+// config key is also accepted as --key-with-dashes.
+var flagAliases = map[string]string{"batch": "batch_size"}
+
+// configFlags defines one string flag per config key, so the CLI and the TOML
+// matrices resolve to the same Config through config.Set.
+func configFlags(fs *flag.FlagSet) map[string]*string {
+	vals := map[string]*string{}
+	for _, key := range config.Keys() {
+		vals[key] = fs.String(strings.ReplaceAll(key, "_", "-"), "", "config key "+key)
+	}
+	for alias, key := range flagAliases {
+		vals[key+"\x00"+alias] = fs.String(alias, "", "same as --"+strings.ReplaceAll(key, "_", "-"))
+	}
+	return vals
+}
+
+// resolveConfig starts from the model's defaults and applies the flags the
+// user actually set, naming the flag in any error.
+func resolveConfig(fs *flag.FlagSet, vals map[string]*string) (config.Config, error) {
+	model := "lenet"
+	if v := *vals["model"]; v != "" {
+		model = v
+	}
+	cfg, err := config.Default(model)
+	if err != nil {
+		return cfg, fmt.Errorf("--model: %w", err)
+	}
+	var setErr error
+	fs.Visit(func(f *flag.Flag) {
+		key := strings.ReplaceAll(f.Name, "-", "_")
+		if k, ok := flagAliases[f.Name]; ok {
+			key = k
+		}
+		if !config.IsKey(key) || key == "model" || setErr != nil {
+			return
+		}
+		if err := cfg.Set(key, f.Value.String()); err != nil {
+			setErr = fmt.Errorf("--%s: %w", f.Name, err)
+		}
+	})
+	if setErr != nil {
+		return cfg, setErr
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("flags: %w", err)
+	}
+	return cfg, nil
+}
+
+func cmdTrain(args []string) error {
+	fs := newFlagSet("train")
+	vals := configFlags(fs)
+	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
+	asJSON := fs.Bool("json", false, "print one JSON object (config, per-epoch metrics, outcome) instead of text")
+	artifacts := fs.String("artifacts", "", "folder for conv1 filters / activation map PNGs")
+	benchSteps := fs.Int("bench-steps", 0, "instead of training: time N train steps on one repeated batch")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	cfg, err := resolveConfig(fs, vals)
+	if err != nil {
+		return err
+	}
+	be, info, err := backend.Open(cfg.Backend)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, info.String())
+	set, err := data.Load(data.Options{Dir: *dataDir})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(stdctx.Background(), os.Interrupt)
+	defer stop()
+	opts := trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device, Data: set, ArtifactsDir: *artifacts}
+	if *benchSteps > 0 {
+		b, err := trainer.Bench(cfg, opts, *benchSteps)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(os.Stdout).Encode(b)
+	}
+	if !*asJSON && isTerminal(os.Stderr) {
+		opts.Progress = os.Stderr
+	}
+	res, err := trainer.Train(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Config config.Config `json:"config"`
+			*trainer.Result
+		}{cfg, res})
+	}
+	f := res.Final()
+	if len(res.Epochs) > 0 {
+		// d2l's train_ch6 final line.
+		fmt.Printf("loss %.3f, train acc %.3f, test acc %.3f\n%.1f examples/sec on %s\n",
+			f.TrainLoss, f.TrainAcc, f.TestAcc, f.ExamplesPerSec, res.Device)
+	}
+	if res.Outcome != trainer.OutcomeDone {
+		return fmt.Errorf("run %s: %s", res.Outcome, res.Error)
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,46 @@
+package trainer
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/simplego"
+
+	"alexbench/data"
+	"alexbench/harness/backend"
+	"alexbench/harness/config"
+)
+
+func loadRealData(tb testing.TB) *data.Set {
+	tb.Helper()
+	set, err := data.Load(data.Options{})
+	if err != nil {
+		tb.Skipf("real Fashion-MNIST not found (set %s or install dataset-fashion-mnist): %v", data.EnvVar, err)
+	}
+	return set
+}
+
+// BenchmarkLeNetTrainStep is issue 2's CPU target: LeNet (relu, max) at batch
+// 256 on SimpleGo, ≥ 500 examples/sec.
+func BenchmarkLeNetTrainStep(b *testing.B) {
+	be, err := backends.NewWithConfig(benchBackend())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := config.MustDefault("lenet")
+	cfg.Activation, cfg.Pool, cfg.BatchSize, cfg.TrainLimit = "relu", "max", 256, 1024
+	res, err := Bench(cfg, Options{Backend: be, BackendName: "go", Data: loadRealData(b)}, max(b.N, 5))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(res.ImagesPerSec, "examples/sec")
+	b.ReportMetric(res.StepMillis, "ms/step")
+}
+
+func benchBackend() string {
+	if s := os.Getenv("ALEXBENCH_BENCH_BACKEND"); s != "" {
+		return s
+	}
+	return "go:" + backend.SimpleGoConfig
+}

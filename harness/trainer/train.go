@@ -1,0 +1,299 @@
+package trainer
+
+import (
+	stdctx "context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"alexbench/data"
+	"alexbench/harness/config"
+	"alexbench/models"
+)
+
+// Options are the run's surroundings, as opposed to the Config it trains.
+type Options struct {
+	// Backend runs the graphs; Device names it for results ("CPU (2 cores)").
+	Backend     backends.Backend
+	BackendName string
+	Device      string
+	// Data is the loaded dataset; callers load it once for many cells.
+	Data *data.Set
+	// OnEpoch, when set, is called after each epoch with its metrics.
+	OnEpoch func(Epoch)
+	// ArtifactsDir, when set, receives conv1's filters and activation maps as PNGs.
+	ArtifactsDir string
+	// Progress, when set, gets a progress line per step (use a terminal).
+	Progress io.Writer
+}
+
+// Train runs cfg's recipe and returns its per-epoch metrics. An error is
+// returned only for problems before training starts (bad config, no data);
+// anything that ends a started run (divergence, out-of-memory, a failure in
+// GoMLX, cancellation) is reported in Result.Outcome and Result.Error.
+func Train(ctx stdctx.Context, cfg config.Config, opts Options) (*Result, error) {
+	r, err := newRun(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res := r.res
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				res.Outcome, res.Error = classify(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+			}
+		}()
+		r.loop(ctx)
+	}()
+	res.WallSeconds = time.Since(start).Seconds()
+	r.finalize()
+	return res, nil
+}
+
+// run holds one training run's state.
+type run struct {
+	cfg    config.Config
+	opts   Options
+	model  *models.Model
+	mctx   *context.Context
+	train  data.Split
+	test   data.Split
+	pipe   data.Pipeline
+	batch  int
+	res    *Result
+	trainX *tensors.Tensor
+	trainY *tensors.Tensor
+	testX  *tensors.Tensor
+	testY  *tensors.Tensor
+	step   *context.Exec
+	eval   *context.Exec
+}
+
+func newRun(cfg config.Config, opts Options) (*run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Backend == nil || opts.Data == nil {
+		return nil, errors.New("trainer: Options.Backend and Options.Data are required")
+	}
+	m, err := models.Build(cfg.Model, cfg.Options)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, opts: opts, model: m, batch: cfg.BatchSize}
+	r.train, r.test = opts.Data.Train.Head(cfg.TrainLimit), opts.Data.Test.Head(cfg.TestLimit)
+	if r.train.N < r.batch {
+		return nil, &config.KeyError{Key: "batch_size", Err: fmt.Errorf("%d is larger than the %d training examples", r.batch, r.train.N)}
+	}
+	dtype := dtypes.Float32
+	if cfg.Precision == "bf16" {
+		dtype = dtypes.BFloat16
+	}
+	r.pipe = data.Pipeline{Resize: cfg.Resize, Normalize: cfg.Normalize, DType: dtype}
+	r.mctx = context.New()
+	if err := r.mctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
+		return nil, err
+	}
+	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.BackendName, Device: opts.Device}
+	return r, nil
+}
+
+// upload makes host tensors of both splits; GoMLX moves each to the device on
+// first use and keeps it there, so the dataset crosses the bus once.
+func (r *run) upload() {
+	img := func(s data.Split) *tensors.Tensor {
+		return tensors.FromFlatDataAndDimensions(s.Images, s.N, data.Height, data.Width)
+	}
+	lab := func(s data.Split) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(s.Labels, s.N) }
+	r.trainX, r.trainY = img(r.train), lab(r.train)
+	r.testX, r.testY = img(r.test), lab(r.test)
+}
+
+func (r *run) loop(ctx stdctx.Context) {
+	r.upload()
+	r.step = context.MustNewExec(r.opts.Backend, r.mctx, trainStepFn(r.model, r.pipe, r.cfg.EffectiveLR()))
+	r.eval = context.MustNewExec(r.opts.Backend, r.mctx.Reuse(), evalStepFn(r.model, r.pipe))
+	stepsPerEpoch := r.train.N / r.batch // the last partial batch is dropped: one compiled shape
+	for epoch := 1; epoch <= r.cfg.Epochs; epoch++ {
+		if err := ctx.Err(); err != nil {
+			r.res.Outcome, r.res.Error = OutcomeFailed, "cancelled: "+err.Error()
+			return
+		}
+		perm := data.SeededPermutation(r.train.N, r.cfg.Seed, epoch)
+		r.resetAccumulators()
+		t0 := time.Now()
+		for s := 0; s < stepsPerEpoch; s++ {
+			idx := tensors.FromFlatDataAndDimensions(perm[s*r.batch:(s+1)*r.batch], r.batch)
+			ts := time.Now()
+			out, err := r.step.Exec(r.trainX, r.trainY, idx)
+			if err != nil {
+				r.res.Outcome, r.res.Error = classify(err)
+				return
+			}
+			out[0].FinalizeAll()
+			if epoch == 1 && s == 0 {
+				r.res.FirstStepSeconds = r.syncedSince(ts)
+			}
+			r.progress(epoch, s+1, stepsPerEpoch)
+		}
+		lossSum, correct, count := r.readAccumulators() // syncs with the device
+		trainSec := time.Since(t0).Seconds()
+		te := time.Now()
+		testAcc, err := r.evaluate()
+		if err != nil {
+			r.res.Outcome, r.res.Error = classify(err)
+			return
+		}
+		evalSec := time.Since(te).Seconds()
+		e := Epoch{
+			Epoch: epoch, TrainLoss: lossSum / count, TrainAcc: correct / count, TestAcc: testAcc,
+			ExamplesPerSec: count / trainSec, EpochSeconds: trainSec + evalSec,
+			TrainSeconds: trainSec, EvalSeconds: evalSec,
+		}
+		if epoch == 1 {
+			// The first epoch's rate includes compilation; d2l's doesn't have one.
+			if rest := trainSec - r.res.FirstStepSeconds; stepsPerEpoch > 1 && rest > 0 {
+				e.ExamplesPerSec = float64((stepsPerEpoch-1)*r.batch) / rest
+			}
+		}
+		r.res.Epochs = append(r.res.Epochs, e)
+		if r.opts.Progress != nil {
+			fmt.Fprintf(r.opts.Progress, "\repoch %d/%d: loss %.3f, train acc %.3f, test acc %.3f, %.1f examples/sec\n",
+				epoch, r.cfg.Epochs, e.TrainLoss, e.TrainAcc, e.TestAcc, e.ExamplesPerSec)
+		}
+		if r.opts.OnEpoch != nil {
+			r.opts.OnEpoch(e)
+		}
+		if math.IsNaN(e.TrainLoss) || math.IsInf(e.TrainLoss, 0) {
+			r.res.Outcome, r.res.DivergedEpoch = OutcomeDiverged, epoch
+			r.res.Error = fmt.Sprintf("training loss became %v in epoch %d", e.TrainLoss, epoch)
+			return
+		}
+	}
+	r.res.StepMillis = r.meanStepMillis()
+}
+
+// meanStepMillis is the train step time after the first step, from the
+// epochs' training wall time (which ends synchronized).
+func (r *run) meanStepMillis() float64 {
+	var sec float64
+	var steps int
+	per := r.train.N / r.batch
+	for i, e := range r.res.Epochs {
+		sec += e.TrainSeconds
+		steps += per
+		if i == 0 {
+			sec -= r.res.FirstStepSeconds
+			steps--
+		}
+	}
+	if steps <= 0 || sec <= 0 {
+		return 0
+	}
+	return 1000 * sec / float64(steps)
+}
+
+// syncedSince waits for the device to finish queued work (by reading an
+// accumulator) and returns the seconds since t.
+func (r *run) syncedSince(t time.Time) float64 {
+	r.readAccumulators()
+	return time.Since(t).Seconds()
+}
+
+func (r *run) resetAccumulators() {
+	actx := r.mctx.In(accScope).Checked(false)
+	for _, name := range []string{accLoss, accCorrect, accCount} {
+		if v := actx.GetVariableByScopeAndName(actx.Scope(), name); v != nil {
+			v.MustSetValue(tensors.FromValue(float64(0)))
+		}
+	}
+}
+
+func (r *run) readAccumulators() (lossSum, correct, count float64) {
+	actx := r.mctx.In(accScope)
+	get := func(name string) float64 {
+		v := actx.GetVariableByScopeAndName(actx.Scope(), name)
+		if v == nil {
+			return 0
+		}
+		return tensors.ToScalar[float64](v.MustValue())
+	}
+	return get(accLoss), get(accCorrect), get(accCount)
+}
+
+// evaluate is test accuracy over the whole (limited) test split, in batches of
+// the training batch size; the last one is padded and masked.
+func (r *run) evaluate() (float64, error) {
+	n, b := r.test.N, r.batch
+	var correct float64
+	for start := 0; start < n; start += b {
+		idx := make([]int32, b)
+		valid := make([]float32, b)
+		for i := range idx {
+			if start+i < n {
+				idx[i], valid[i] = int32(start+i), 1
+			}
+		}
+		out, err := r.eval.Exec(r.testX, r.testY, tensors.FromFlatDataAndDimensions(idx, b),
+			tensors.FromFlatDataAndDimensions(valid, b))
+		if err != nil {
+			return 0, err
+		}
+		correct += float64(tensors.ToScalar[float32](out[0]))
+		out[0].FinalizeAll()
+	}
+	return correct / float64(n), nil
+}
+
+func (r *run) progress(epoch, step, steps int) {
+	if r.opts.Progress == nil {
+		return
+	}
+	const width = 30
+	done := width * step / steps
+	fmt.Fprintf(r.opts.Progress, "\repoch %d/%d [%s%s] %d/%d", epoch, r.cfg.Epochs,
+		strings.Repeat("=", done), strings.Repeat(" ", width-done), step, steps)
+}
+
+// finalize writes artifacts and frees device memory held by the run.
+func (r *run) finalize() {
+	if r.opts.ArtifactsDir != "" && len(r.res.Epochs) > 0 {
+		if err := writeArtifacts(r, r.opts.ArtifactsDir); err != nil && r.res.Error == "" {
+			r.res.Error = "artifacts: " + err.Error()
+		}
+	}
+	for _, t := range []*tensors.Tensor{r.trainX, r.trainY, r.testX, r.testY} {
+		if t != nil {
+			t.FinalizeAll()
+		}
+	}
+	if r.step != nil {
+		r.step.Finalize()
+	}
+	if r.eval != nil {
+		r.eval.Finalize()
+	}
+	r.mctx.Finalize()
+	runtime.GC()
+}
+
+// classify maps an error ending a run to its outcome.
+func classify(err error) (outcome, msg string) {
+	msg = err.Error()
+	low := strings.ToLower(msg)
+	if strings.Contains(low, "out of memory") || strings.Contains(msg, "RESOURCE_EXHAUSTED") {
+		return OutcomeOOM, msg
+	}
+	return OutcomeFailed, msg
+}
