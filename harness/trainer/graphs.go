@@ -1,8 +1,8 @@
 package trainer
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"alexbench/data"
@@ -24,7 +24,6 @@ const (
 // the number of correct argmax predictions.
 func crossEntropy(logits, y *Node) (loss, correct *Node) {
 	logits = ConvertDType(logits, dtypes.Float32)
-	g := logits.Graph()
 	maxes := StopGradient(ReduceAndKeep(logits, ReduceMax, -1))
 	shifted := Sub(logits, maxes)
 	logSumExp := Log(ReduceSum(Exp(shifted), -1))
@@ -33,7 +32,6 @@ func crossEntropy(logits, y *Node) (loss, correct *Node) {
 	loss = ReduceAllMean(Sub(logSumExp, picked))
 	pred := ConvertDType(ArgMax(logits, -1), dtypes.Int32)
 	correct = ReduceAllSum(ConvertDType(Equal(pred, y), dtypes.Float32))
-	_ = g
 	return loss, correct
 }
 
