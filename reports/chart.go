@@ -61,6 +61,8 @@ func finish(id string, height int, c optionChart, tweak func(map[string]any)) ch
 	c.Validate()
 	m := c.JSON()
 	m["animation"] = false
+	// echarts describes the chart in an aria-label for screen readers.
+	m["aria"] = map[string]any{"enabled": true}
 	if tweak != nil {
 		tweak(m)
 	}

@@ -133,7 +133,7 @@ func deviceOf(cells []*Cell) string {
 		if c.Summary != nil {
 			dev := c.Summary.Device
 			if c.Summary.Backend != "" {
-				dev += " (" + c.Summary.Backend + ")"
+				dev += " with the " + c.Summary.Backend + " backend"
 			}
 			d.add(dev)
 		}
