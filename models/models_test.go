@@ -91,3 +91,10 @@ func TestKnobsChangeTheNet(t *testing.T) {
 		}
 	}
 }
+
+// torchinfo's Mult-Adds for d2l's AlexNet at 1×224×224 (convs and dense only).
+func TestAlexNetMACs(t *testing.T) {
+	if got, want := mustBuild(t, "alexnet", nil).MACs(), int64(938_146_176); got != want {
+		t.Errorf("alexnet MACs = %d, want %d", got, want)
+	}
+}

@@ -36,30 +36,47 @@ func (bn BatchNorm) Forward(ctx *context.Context, x *Node) *Node {
 	runMean := ctx.WithInitializer(initializers.Zero).VariableWithShape("running_mean", chShape).SetTrainable(false)
 	runVar := ctx.WithInitializer(initializers.One).VariableWithShape("running_var", chShape).SetTrainable(false)
 
-	bshape := make([]int, x.Rank())
-	for i := range bshape {
-		bshape[i] = 1
+	xf := ConvertDType(x, dtypes.Float32)
+	if !ctx.IsTraining(g) {
+		return ConvertDType(normalize(xf, runMean.ValueGraph(g), runVar.ValueGraph(g), gamma.ValueGraph(g), beta.ValueGraph(g)), x.DType())
 	}
-	bshape[len(bshape)-1] = c
+	y, mean, variance := batchNormTrain(xf, gamma.ValueGraph(g), beta.ValueGraph(g))
+	n := float64(x.Shape().Size() / c)
+	unbiased := MulScalar(variance, n/max(n-1, 1))
+	runMean.SetValueGraph(Add(MulScalar(runMean.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(mean), bnMomentum)))
+	runVar.SetValueGraph(Add(MulScalar(runVar.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(unbiased), bnMomentum)))
+	return ConvertDType(y, x.DType())
+}
+
+// batchNormTrain normalizes x with its own batch statistics (over every axis
+// but the last) and returns them too.
+func batchNormTrain(x, gamma, beta *Node) (y, mean, variance *Node) {
 	axes := make([]int, x.Rank()-1)
 	for i := range axes {
 		axes[i] = i
 	}
-	xf := ConvertDType(x, dtypes.Float32)
-	var mean, variance *Node
-	if ctx.IsTraining(g) {
-		mean = ReduceMean(xf, axes...)
-		centered := Sub(xf, Reshape(mean, bshape...))
-		variance = ReduceMean(Square(centered), axes...)
-		n := float64(x.Shape().Size() / c)
-		unbiased := MulScalar(variance, n/max(n-1, 1))
-		runMean.SetValueGraph(Add(MulScalar(runMean.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(mean), bnMomentum)))
-		runVar.SetValueGraph(Add(MulScalar(runVar.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(unbiased), bnMomentum)))
-	} else {
-		mean, variance = runMean.ValueGraph(g), runVar.ValueGraph(g)
+	mean = ReduceMean(x, axes...)
+	centered := Sub(x, Reshape(mean, channelShape(x)...))
+	variance = ReduceMean(Square(centered), axes...)
+	return normalize(x, mean, variance, gamma, beta), mean, variance
+}
+
+// normalize is (x − mean)/√(var + eps)·gamma + beta per channel, folded into
+// one scale and one shift. 1/√ is Div∘Sqrt: GoMLX v0.26.0 defines no gradient
+// for Rsqrt.
+func normalize(x, mean, variance, gamma, beta *Node) *Node {
+	scale := Div(gamma, Sqrt(AddScalar(variance, bnEps)))
+	shift := Sub(beta, Mul(mean, scale))
+	bs := channelShape(x)
+	return Add(Mul(x, Reshape(scale, bs...)), Reshape(shift, bs...))
+}
+
+// channelShape is [1, …, 1, C] for broadcasting per-channel values over x.
+func channelShape(x *Node) []int {
+	s := make([]int, x.Rank())
+	for i := range s {
+		s[i] = 1
 	}
-	scale := Mul(gamma.ValueGraph(g), Rsqrt(AddScalar(variance, bnEps)))
-	shift := Sub(beta.ValueGraph(g), Mul(mean, scale))
-	y := Add(Mul(xf, Reshape(scale, bshape...)), Reshape(shift, bshape...))
-	return ConvertDType(y, x.DType())
+	s[len(s)-1] = x.Shape().Dim(-1)
+	return s
 }

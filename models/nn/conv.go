@@ -37,7 +37,14 @@ func (c Conv2D) String() string {
 	return fmt.Sprintf("Conv2D(%d, k=%d, s=%d, p=%d)", c.Filters, c.Kernel, c.Stride, c.Padding)
 }
 
-func convOut(n, k, s, p int) int { return (n+2*p-k)/s + 1 }
+// convOut is the output side of a window op; 0 when the window does not fit
+// (Go's division truncates toward zero, which would otherwise give 1).
+func convOut(n, k, s, p int) int {
+	if n+2*p < k {
+		return 0
+	}
+	return (n+2*p-k)/s + 1
+}
 
 func (c Conv2D) Forward(ctx *context.Context, x *Node) *Node {
 	g := x.Graph()

@@ -227,3 +227,20 @@ func TestMatmulGradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	checkGradients(t, be, func(in []*Node) *Node { return matmul(in[0], in[1]) }, randTensor(r, 7, 5), randTensor(r, 5, 3))
 }
+
+// Batch norm trains on SimpleGo: its gradient, through the batch statistics,
+// matches finite differences (in training mode).
+func TestBatchNormGradient(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(17, 18))
+	checkGradients(t, be, func(in []*Node) *Node {
+		y, _, _ := batchNormTrain(in[0], in[1], in[2])
+		return y
+	}, randTensor(r, 4, 3, 3, 2), randTensor(r, 2), randTensor(r, 2))
+}
+
+func TestWindowThatDoesNotFitGivesZero(t *testing.T) {
+	if got := (Pool2D{Max: true, Window: 3, Stride: 2}).OutShape(Shape{2, 2, 8}); got[0] != 0 {
+		t.Errorf("3×3 pool on 2×2: %v, want 0 rows", got)
+	}
+}

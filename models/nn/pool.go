@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -29,9 +30,9 @@ func (p Pool2D) OutShape(in Shape) Shape {
 }
 func (p Pool2D) Params(Shape) int64 { return 0 }
 
-// MACs counts one operation per window element, as torchinfo reports 0 for
-// pooling; we keep the comparisons visible for the E4 compute shares.
-func (p Pool2D) MACs(in Shape) int64 { return p.OutShape(in).Size() * int64(p.Window*p.Window) }
+// MACs is 0, as torchinfo's "Mult-Adds" counts pooling (it has no
+// multiply-adds); the E4 profile counts its comparisons/additions itself.
+func (p Pool2D) MACs(in Shape) int64 { return 0 }
 
 func (p Pool2D) String() string {
 	return fmt.Sprintf("%s(k=%d, s=%d, p=%d)", p.Kind(), p.Window, p.Stride, p.Padding)
@@ -41,6 +42,13 @@ func (p Pool2D) Forward(_ *context.Context, x *Node) *Node {
 	g := x.Graph()
 	pad := [][2]int{{p.Padding, p.Padding}, {p.Padding, p.Padding}}
 	if p.Max && useNative(g, backends.OpTypeReduceWindow, backends.OpTypeSelectAndScatterMax) {
+		if x.DType() == dtypes.BFloat16 {
+			// GoMLX's max-pool init value, bf16's lowest finite number, does not
+			// survive the StableHLO text round trip on PJRT 0.115 ("expected element
+			// literal"); pooling in f32 costs two cheap converts.
+			y := MaxPool(ConvertDType(x, dtypes.Float32)).Window(p.Window).Strides(p.Stride).PaddingPerDim(pad).Done()
+			return ConvertDType(y, x.DType())
+		}
 		return MaxPool(x).Window(p.Window).Strides(p.Stride).PaddingPerDim(pad).Done()
 	}
 	if !p.Max && p.Padding == 0 && useNative(g, backends.OpTypeReduceWindow, backends.OpTypePad) {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"alexbench/models"
+)
+
+func init() {
+	register("summary", "per-layer output shape, parameters and multiply-adds of a model (like torchinfo)", cmdSummary)
+}
+
+func cmdSummary(args []string) error {
+	fs := newFlagSet("summary")
+	vals := configFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON (layers and totals)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return fmt.Errorf("want one model name, got %q", pos)
+	}
+	if len(pos) == 1 {
+		if *vals["model"] != "" && *vals["model"] != pos[0] {
+			return fmt.Errorf("model given twice: %q and --model %q", pos[0], *vals["model"])
+		}
+		*vals["model"] = pos[0]
+		fs.Set("model", pos[0])
+	}
+	if *vals["model"] == "" {
+		return fmt.Errorf("which model? (known: %s)", strings.Join(models.Names(), ", "))
+	}
+	cfg, err := resolveConfig(fs, vals)
+	if err != nil {
+		return err
+	}
+	m, err := models.Build(cfg.Model, cfg.Options)
+	if err != nil {
+		return err
+	}
+	rows := m.Summary()
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Model   string             `json:"model"`
+			Options models.Options     `json:"options"`
+			Input   []int              `json:"input"`
+			Layers  []models.LayerInfo `json:"layers"`
+			Params  int64              `json:"params"`
+			MACs    int64              `json:"macs"`
+		}{cfg.Model, cfg.Options, m.Input, rows, m.Params(), m.MACs()})
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "layer\tkind\toutput shape\tparams\tmult-adds\t\n")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Kind, shapeString(r.OutShape), commas(r.Params), commas(r.MACs))
+	}
+	fmt.Fprintf(tw, "total\t\t%s\t%s\t%s\t\n", shapeString(m.Input)+" in", commas(m.Params()), commas(m.MACs()))
+	return tw.Flush()
+}
+
+// shapeString prints a per-example shape d2l-style, channels first: 96×54×54.
+func shapeString(s []int) string {
+	if len(s) == 3 {
+		s = []int{s[2], s[0], s[1]}
+	}
+	parts := make([]string, len(s))
+	for i, d := range s {
+		parts[i] = fmt.Sprint(d)
+	}
+	return strings.Join(parts, "×")
+}
+
+func commas(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
