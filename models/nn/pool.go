@@ -103,6 +103,6 @@ func (p GlobalAvgPool) Name() string                              { return p.Lay
 func (p GlobalAvgPool) Kind() string                              { return "globalavgpool" }
 func (p GlobalAvgPool) OutShape(in Shape) Shape                   { return Shape{in[2]} }
 func (p GlobalAvgPool) Params(Shape) int64                        { return 0 }
-func (p GlobalAvgPool) MACs(in Shape) int64                       { return in.Size() }
+func (p GlobalAvgPool) MACs(in Shape) int64                       { return 0 }
 func (p GlobalAvgPool) String() string                            { return "GlobalAvgPool" }
 func (p GlobalAvgPool) Forward(_ *context.Context, x *Node) *Node { return ReduceMean(x, 1, 2) }
