@@ -244,3 +244,22 @@ func TestWindowThatDoesNotFitGivesZero(t *testing.T) {
 		t.Errorf("3×3 pool on 2×2: %v, want 0 rows", got)
 	}
 }
+
+// The bias rides in the patch matrix as a column of ones: forward equals
+// conv + bias, and its gradient matches finite differences.
+func TestConvFallbackBias(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(19, 20))
+	c := convCases[1]
+	x, w, b := randTensor(r, c.b, c.h, c.w, c.cin), randTensor(r, c.k, c.k, c.cin, c.cout), randTensor(r, c.cout)
+	want := MustExecOnce(be, func(x, w, b *Node) *Node {
+		p := c.p
+		y := Convolve(x, w).StridePerAxis(c.s, c.s).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
+		return Add(y, Reshape(b, 1, 1, 1, c.cout))
+	}, x, w, b)
+	got := MustExecOnce(be, func(x, w, b *Node) *Node { return im2colConv(x, w, b, c.k, c.s, c.p) }, x, w, b)
+	if d := maxAbsDiff(flat(want), flat(got)); d > 1e-5 {
+		t.Errorf("max |conv+bias − fallback| = %g", d)
+	}
+	checkGradients(t, be, func(in []*Node) *Node { return im2colConv(in[0], in[1], in[2], c.k, c.s, c.p) }, x, w, b)
+}
