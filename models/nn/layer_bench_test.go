@@ -65,3 +65,31 @@ func BenchmarkLeNetLayers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConvForward compares SimpleGo's native ConvGeneral with the im2col
+// fallback on LeNet's conv2 at batch 256 (forward only), in GFLOP/s.
+func BenchmarkConvForward(b *testing.B) {
+	be := goBackend(b)
+	const batch, h, cin, cout, k = 256, 14, 6, 16, 5
+	flops := 2.0 * float64(batch*(h-k+1)*(h-k+1)*cout*k*k*cin)
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, batch, h, h, cin))
+	w := tensors.FromShape(shapes.Make(dtypes.Float32, k, k, cin, cout))
+	for _, tc := range []struct {
+		name string
+		fn   func(x, w *Node) *Node
+	}{
+		{"native", func(x, w *Node) *Node { return Convolve(x, w).StridePerAxis(1, 1).NoPadding().Done() }},
+		{"im2col", func(x, w *Node) *Node { return im2colConv(x, w, nil, k, 1, 0) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := MustNewExec(be, tc.fn)
+			e.MustExec(x, w)[0].FinalizeAll()
+			b.ResetTimer()
+			t0 := time.Now()
+			for i := 0; i < b.N; i++ {
+				e.MustExec(x, w)[0].FinalizeAll()
+			}
+			b.ReportMetric(flops*float64(b.N)/time.Since(t0).Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
