@@ -52,7 +52,7 @@ func quickConfig(t testing.TB, model string, set map[string]any) config.Config {
 	}
 	c.TrainLimit, c.TestLimit, c.Epochs, c.Backend = 2000, 500, 4, "go"
 	if model == "alexnet" {
-		c.Resize = 64
+		c.Resize = 67 // the smallest side AlexNet's pooling chain keeps ≥ 1×1 is 65
 	}
 	for _, k := range sortedKeys(set) {
 		if err := c.Set(k, set[k]); err != nil {
@@ -153,6 +153,8 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	}
 	if m, err := models.Build(fc.cfg.Model, fc.cfg.Options); err == nil {
 		s.Params = m.Params()
+	} else if _, unknown := models.Lookup(fc.cfg.Model); unknown == nil {
+		t.Fatalf("fixture cell %s: %v", fc.cfg.Model, err) // a fixture the models would refuse
 	}
 	if len(eps) > 0 {
 		s.Final = eps[len(eps)-1]

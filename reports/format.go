@@ -159,3 +159,13 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// chanceAcc is the accuracy of guessing among Fashion-MNIST's 10 classes;
+// nearChance is the level below which a run has not learned anything worth
+// comparing (the answers say so instead of reading effects into noise).
+const (
+	chanceAcc  = 0.1
+	nearChance = 0.15
+)
+
+func isNearChance(acc float64) bool { return !math.IsNaN(acc) && acc < nearChance }

@@ -60,6 +60,9 @@ func buildE0(b *builder, s *section, ms []*Matrix) {
 			intro := fmt.Sprintf("%s, %s, over %s: final train loss %s, train acc %s, test acc %s; training throughput %s examples/s on %s.",
 				name, scaleNote(g.first()), plural(testAcc.N, "seed", "seeds"), fmtMeanSD(loss.Mean, loss.SD, loss.N, fmtAcc),
 				trainAcc.acc(), testAcc.acc(), rate.rate(), dev)
+			if isNearChance(trainAcc.Mean) {
+				intro += fmt.Sprintf(" Its training accuracy is near chance (%.1f for 10 classes): with these settings the network has not learned yet.", chanceAcc)
+			}
 			s.Answer = append(s.Answer, intro)
 
 			ref, hasRef := d2lRefs[cfg.Model]

@@ -113,9 +113,12 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 			fmtAcc(su.train.Mean[n-1]), fmtSigned(su.firstGap), su.test.Epochs[0], fmtSigned(su.lastGap))
 		if n >= 2 {
 			text += fmt.Sprintf(" Over its last %d epochs test accuracy changed by %s.", n-1-k, fmtPoints(su.recentChange))
-			if su.lastGap > su.firstGap+0.01 && su.recentChange <= 0.002 {
-				text += " Test accuracy has stopped improving while the gap keeps widening: the measurements show overfitting."
-			}
+		}
+		switch {
+		case isNearChance(su.train.Mean[n-1]):
+			text += fmt.Sprintf(" Its training accuracy is still near chance (%.1f for 10 classes): with these settings it has not learned, so its curves say nothing about overfitting.", chanceAcc)
+		case n >= 2 && su.lastGap > 0.02 && su.lastGap > su.firstGap+0.02 && su.recentChange <= 0.002:
+			text += " Test accuracy has stopped improving while the train–test gap keeps widening: the measurements show overfitting."
 		}
 		s.Answer = append(s.Answer, text)
 	}

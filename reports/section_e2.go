@@ -116,6 +116,15 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 	} else {
 		s.Answer = append(s.Answer, fmt.Sprintf("No measured variant trains faster than the reference while staying within %s of its accuracy.", accToleranceText))
 	}
+	var chance []string
+	for _, v := range vs {
+		if isNearChance(v.acc.Mean) {
+			chance = append(chance, v.name)
+		}
+	}
+	if len(chance) > 0 {
+		s.Answer = append(s.Answer, fmt.Sprintf("Near chance accuracy (below %.2f: not learned with these settings, so their speed says nothing about simplifying): %s.", nearChance, joinList(chance)))
+	}
 	var names []string
 	for _, v := range front {
 		names = append(names, v.name)
@@ -266,6 +275,11 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 			s.Answer = append(s.Answer, "28×28 models both more accurate and faster to train than AlexNet@"+fmt.Sprint(ref.resize)+": "+joinList(better)+".")
 		} else {
 			s.Answer = append(s.Answer, "No 28×28 model measured here is both more accurate and faster to train than AlexNet@"+fmt.Sprint(ref.resize)+".")
+		}
+	}
+	for _, v := range vs {
+		if isNearChance(v.acc.Mean) {
+			s.Answer = append(s.Answer, fmt.Sprintf("%s is near chance accuracy (%s): it has not learned with these settings.", v.name, v.acc.acc()))
 		}
 	}
 	s.Answer = append(s.Answer, "Settings: "+scaleNote(vs[0].g.first())+" (first variant; see the cells for each one's).")

@@ -143,6 +143,10 @@ func buildE5(b *builder, s *section, ms []*Matrix) {
 			}
 		}
 		sort.SliceStable(combos, func(i, j int) bool { return combos[i].acc.Mean > combos[j].acc.Mean })
+		if n := countNearChance(combos, func(c combo) float64 { return c.acc.Mean }); n > 0 {
+			s.Answer = append(s.Answer, fmt.Sprintf("%s%d of %d combinations stayed near chance accuracy (below %.2f): they did not learn with these settings, which weighs on every main effect above.",
+				prefix, n, len(combos), nearChance))
+		}
 		if len(combos) > 0 {
 			best := combos[0]
 			line := fmt.Sprintf("%sBest combination: %s with test acc %s.", prefix, best.name, best.acc.acc())
@@ -204,4 +208,14 @@ func matrixDefault(m *Matrix) (config.Config, bool) {
 func isD2LLeNet(g *group) bool {
 	c := g.first().Config
 	return c.Model == "lenet" && c.Activation == "sigmoid" && c.Pool == "avg" && c.Dropout == 0 && !c.Normalize && !c.BatchNorm
+}
+
+func countNearChance[T any](xs []T, acc func(T) float64) int {
+	n := 0
+	for _, x := range xs {
+		if isNearChance(acc(x)) {
+			n++
+		}
+	}
+	return n
 }
