@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -63,6 +62,9 @@ type BaselineGroup struct {
 	Seeds       int     `json:"seeds"`
 	TestAccMean float64 `json:"test_acc_mean"`
 	TestAccSD   float64 `json:"test_acc_sd"`
+	// The speed spread over seeds is the run-to-run noise compare allows for.
+	ExamplesPerSecMean float64 `json:"examples_per_sec_mean"`
+	ExamplesPerSecSD   float64 `json:"examples_per_sec_sd"`
 }
 
 // Snapshot is the part harness.Compare works on.
@@ -117,7 +119,7 @@ func BaselineFromResults(root string) (*Baseline, error) {
 		}
 	}
 	b.Card, b.Backend, b.Driver = joinSet(cards), joinSet(backends), joinSet(drivers)
-	b.Versions = Versions{Go: joinSet(goVer), GoMLX: joinSet(gomlx), Alexbench: joinSet(commits), Driver: b.Driver}
+	b.Versions = Versions{Go: joinSet(goVer), GoMLX: joinSet(gomlx), Alexbench: joinSet(commits)} // the driver is b.Driver
 	b.Profiles = profiles
 	if b.Profiles == nil {
 		b.Profiles = []string{}
@@ -161,25 +163,19 @@ func joinSet(list []string) string {
 
 func baselineGroups(cells []BaselineCell) []BaselineGroup {
 	groups := []BaselineGroup{}
-	where := map[string]int{}
-	accs := [][]float64{}
-	for _, c := range cells {
-		if c.Outcome != trainer.OutcomeDone {
-			continue
+	for _, g := range speedGroups(&Baseline{Cells: cells}) {
+		var accs []float64
+		for _, c := range cells {
+			if c.Outcome == trainer.OutcomeDone && c.Matrix == g.matrix && c.Group == g.group {
+				accs = append(accs, c.TestAcc)
+			}
 		}
-		k := c.Matrix + "/" + c.Group
-		i, ok := where[k]
-		if !ok {
-			i = len(groups)
-			where[k] = i
-			groups = append(groups, BaselineGroup{Matrix: c.Matrix, Group: c.Group, Label: groupLabel(c.Label)})
-			accs = append(accs, nil)
+		bg := BaselineGroup{Matrix: g.matrix, Group: g.group, Label: g.label, Seeds: g.cells}
+		bg.TestAccMean, bg.TestAccSD = meanSD(accs)
+		if len(g.eps) > 0 {
+			bg.ExamplesPerSecMean, bg.ExamplesPerSecSD = meanSD(g.eps)
 		}
-		accs[i] = append(accs[i], c.TestAcc)
-	}
-	for i := range groups {
-		groups[i].Seeds = len(accs[i])
-		groups[i].TestAccMean, groups[i].TestAccSD = meanSD(accs[i])
+		groups = append(groups, bg)
 	}
 	return groups
 }
@@ -345,137 +341,3 @@ func FindBaseline(dir, card string) (string, error) {
 	}
 	return path, nil
 }
-
-// BaselineCompareOptions are CompareOptions plus the baseline-level checks.
-type BaselineCompareOptions struct {
-	CompareOptions
-	// MaxFirstStepRegression is the relative rise of the first step's time
-	// (graph compile and autotuning) tolerated; it is noisier than steady
-	// throughput, so it has its own, wider tolerance.
-	MaxFirstStepRegression float64
-	// AllowCardMismatch compares results from different cards (the speed
-	// rows then say little; accuracy still does).
-	AllowCardMismatch bool
-}
-
-// DefaultBaselineCompareOptions: compare's defaults and 50 % for the first step.
-func DefaultBaselineCompareOptions() BaselineCompareOptions {
-	return BaselineCompareOptions{CompareOptions: DefaultCompareOptions(), MaxFirstStepRegression: 0.5}
-}
-
-// CardMismatchError is compare's refusal to compare different cards.
-type CardMismatchError struct {
-	Base, New             string // card names
-	BaseSource, NewSource string
-}
-
-func (e *CardMismatchError) Error() string {
-	return fmt.Sprintf("%s ran on %q but %s on %q: speed is not comparable across cards "+
-		"(pass --allow-card-mismatch to compare anyway, or use the baseline for this card)",
-		e.BaseSource, e.Base, e.NewSource, e.New)
-}
-
-// CompareBaselines compares NEW against BASE: harness.Compare's throughput
-// and accuracy rows, plus the first step's time of every cell. It refuses
-// different cards unless told otherwise, and two sides without a cell in
-// common (different profiles or matrices: every row would be MISSING).
-func CompareBaselines(base, cur *Baseline, opt BaselineCompareOptions) (*CompareReport, error) {
-	if base.Card != cur.Card && !opt.AllowCardMismatch {
-		return nil, &CardMismatchError{Base: base.Card, New: cur.Card, BaseSource: base.Source, NewSource: cur.Source}
-	}
-	curBy := map[string]BaselineCell{}
-	for _, c := range cur.Cells {
-		curBy[c.Matrix+"/"+c.Key] = c
-	}
-	common := 0
-	for _, b := range base.Cells {
-		if _, ok := curBy[b.Matrix+"/"+b.Key]; ok {
-			common++
-		}
-	}
-	if common == 0 {
-		return nil, fmt.Errorf("%s (profiles %s) and %s (profiles %s) have no cell in common: "+
-			"different profiles, matrices, or alexbench versions whose defaults changed the cell keys",
-			base.Source, strings.Join(base.Profiles, ","), cur.Source, strings.Join(cur.Profiles, ","))
-	}
-	rep := Compare(base.Snapshot(), cur.Snapshot(), opt.CompareOptions)
-	for _, b := range base.Cells {
-		n, ok := curBy[b.Matrix+"/"+b.Key]
-		if !ok || b.Outcome != trainer.OutcomeDone || n.Outcome != trainer.OutcomeDone ||
-			b.FirstStepSeconds <= 0 || n.FirstStepSeconds <= 0 {
-			continue
-		}
-		row := ratioRow(b.SnapshotCell, "first_step_s", b.FirstStepSeconds, n.FirstStepSeconds, true, opt.MaxFirstStepRegression)
-		if row.Status == StatusRegression {
-			rep.Regressions++
-		}
-		rep.Rows = insertAfterCell(rep.Rows, row)
-	}
-	return rep, nil
-}
-
-// insertAfterCell puts row after the last row of the same cell, so a cell's
-// speed rows stay together.
-func insertAfterCell(rows []CompareRow, row CompareRow) []CompareRow {
-	at := len(rows)
-	for i := len(rows) - 1; i >= 0; i-- {
-		if rows[i].Matrix == row.Matrix && rows[i].Cell == row.Cell {
-			at = i + 1
-			break
-		}
-	}
-	rows = append(rows, CompareRow{})
-	copy(rows[at+1:], rows[at:])
-	rows[at] = row
-	return rows
-}
-
-// WriteMarkdown writes the comparison as a GitHub-flavoured Markdown section
-// (for $GITHUB_STEP_SUMMARY): a verdict, what was compared, then the table
-// with regressions first.
-func (r *CompareReport) WriteMarkdown(w io.Writer, base, cur *Baseline) error {
-	var b strings.Builder
-	if r.Regressions > 0 {
-		fmt.Fprintf(&b, "### ❌ %d regression(s)\n\n", r.Regressions)
-	} else {
-		fmt.Fprintf(&b, "### ✅ No regressions (%d rows compared)\n\n", len(r.Rows))
-	}
-	fmt.Fprintf(&b, "| | card | driver | GoMLX | alexbench | measured |\n|---|---|---|---|---|---|\n")
-	for _, side := range []struct {
-		name string
-		b    *Baseline
-	}{{"BASE", base}, {"NEW", cur}} {
-		fmt.Fprintf(&b, "| %s `%s` | %s | %s | %s | %s | %s |\n", side.name, mdEscape(side.b.Source), mdEscape(side.b.Card),
-			mdEscape(side.b.Driver), mdEscape(side.b.Versions.GoMLX), mdEscape(side.b.Versions.Alexbench),
-			side.b.MeasuredTo.UTC().Format("2006-01-02 15:04 MST"))
-	}
-	b.WriteString("\n| matrix | cell | metric | base | new | change | status |\n|---|---|---|---|---|---|---|\n")
-	rows := append([]CompareRow(nil), r.Rows...)
-	sort.SliceStable(rows, func(i, j int) bool { return rowRank(rows[i]) < rowRank(rows[j]) })
-	for _, row := range rows {
-		status := row.Status
-		if row.Status == StatusRegression || row.Status == StatusMissing {
-			status = "**" + status + "**"
-		}
-		if row.Why != "" {
-			status += " (" + row.Why + ")"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(row.Matrix), mdEscape(row.Cell), row.Metric,
-			mdEscape(row.Base), mdEscape(row.New), row.Change, mdEscape(status))
-	}
-	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func rowRank(r CompareRow) int {
-	switch r.Status {
-	case StatusRegression, StatusMissing:
-		return 0
-	case StatusImproved, StatusNew:
-		return 1
-	}
-	return 2
-}
-
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

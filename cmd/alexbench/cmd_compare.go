@@ -20,6 +20,7 @@ func runCompare(args []string, stdout io.Writer) error {
 	def := harness.DefaultBaselineCompareOptions()
 	maxReg := fs.String("max-regression", "5%", "throughput tolerance: examples/sec may fall, and step time rise, by this much")
 	maxFirst := fs.String("max-first-step-regression", "50%", "tolerance for the first step's time (graph compile + autotuning), which is noisier")
+	speedSigmas := fs.Float64("speed-sigmas", def.SpeedSigmas, "widen the throughput tolerance to this many standard deviations of BASE's seeds, where larger (their run-to-run noise)")
 	sigmas := fs.Float64("acc-sigmas", def.AccSigmas, "accuracy tolerance in standard deviations of BASE's seeds")
 	floor := fs.Float64("acc-floor", def.AccFloor, "smallest accuracy tolerance (what one seed, with no spread, gets)")
 	allowCard := fs.Bool("allow-card-mismatch", false, "compare results measured on different cards (refused otherwise)")
@@ -31,12 +32,13 @@ func runCompare(args []string, stdout io.Writer) error {
 		fmt.Fprintf(fs.Output(), "usage: alexbench compare BASE NEW [flags]\n"+
 			"       alexbench compare --baseline FILE|DIR NEW [flags]\n"+
 			"       alexbench compare --write-baseline FILE|DIR RESULTS [--force]\n\n"+
-			"Compares NEW against BASE cell by cell; each is a results tree or a baseline\n"+
-			"file. examples/sec and step time against --max-regression, the first step's\n"+
-			"time against --max-first-step-regression; mean test accuracy over the seeds\n"+
-			"of each config against BASE's mean − max(acc-sigmas × BASE's seed sd, acc-floor).\n"+
-			"A cell finished in BASE but missing or failed in NEW is a regression. Results\n"+
-			"from different cards are refused unless --allow-card-mismatch.\n"+
+			"Compares NEW against BASE per configuration (the mean over its seeds); each\n"+
+			"is a results tree or a baseline file. examples/sec and step time may worsen\n"+
+			"by max(--max-regression, speed-sigmas × BASE's relative seed sd), the first\n"+
+			"step's time by --max-first-step-regression; mean test accuracy must stay above\n"+
+			"BASE's mean − max(acc-sigmas × BASE's seed sd, acc-floor). A cell finished in\n"+
+			"BASE but missing or failed in NEW is a regression. Results from different\n"+
+			"cards are refused unless --allow-card-mismatch.\n"+
 			"Prints a table; exits 1 when anything regressed.\n\n"+
 			"--write-baseline stores RESULTS' per-cell metrics with the card, driver,\n"+
 			"versions and date (see docs/NIGHTLY.md).\n\n")
@@ -63,10 +65,10 @@ func runCompare(args []string, stdout io.Writer) error {
 	if opt.MaxFirstStepRegression, err = harness.ParsePercent(*maxFirst); err != nil {
 		return fmt.Errorf("--max-first-step-regression: %w", err)
 	}
-	if *sigmas < 0 || *floor < 0 {
-		return errors.New("--acc-sigmas and --acc-floor must be ≥ 0")
+	if *sigmas < 0 || *floor < 0 || *speedSigmas < 0 {
+		return errors.New("--acc-sigmas, --acc-floor and --speed-sigmas must be ≥ 0")
 	}
-	opt.AccSigmas, opt.AccFloor, opt.AllowCardMismatch = *sigmas, *floor, *allowCard
+	opt.AccSigmas, opt.AccFloor, opt.SpeedSigmas, opt.AllowCardMismatch = *sigmas, *floor, *speedSigmas, *allowCard
 
 	var base, cur *harness.Baseline
 	switch {
