@@ -1,0 +1,77 @@
+package profile
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// FileName is the name the report looks for, <model>-b<batch>.json, for the
+// model's default input size; another size gets <model>-r<resize>-b<batch>.json,
+// so it never replaces the default-size profile.
+func FileName(f *File) string {
+	if m, err := BuildModel(f.Model, 0); err == nil && m.Options.Resize != f.Resize {
+		return fmt.Sprintf("%s-r%d-b%d.json", f.Model, f.Resize, f.Batch)
+	}
+	return fmt.Sprintf("%s-b%d.json", f.Model, f.Batch)
+}
+
+// Marshal is the indented JSON of f. Non-finite floats (which JSON cannot
+// hold) are an error: every rate here is guarded against division by zero.
+func Marshal(f *File) ([]byte, error) {
+	for _, l := range f.Layers {
+		for _, v := range []float64{l.Intensity, l.FwdMs, l.FwdBwdMs, l.AchievedFLOPs, l.AchievedBytesPerSec, l.FwdBwdAchievedFLOP, l.RoofFraction} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("layer %s: non-finite value %v", l.Name, v)
+			}
+		}
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Write writes f to dir/FileName(...) through a temp file in dir and a
+// rename, so a reader sees the old profile or the whole new one. It returns
+// the path.
+func Write(dir string, f *File) (string, error) {
+	path := filepath.Join(dir, FileName(f))
+	data, err := Marshal(f)
+	if err != nil {
+		return "", fmt.Errorf("encoding %s: %w", path, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	fail := func(err error) (string, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	return path, nil
+}
