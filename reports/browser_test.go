@@ -201,6 +201,37 @@ setTimeout(function () {
 }, 1000);
 </script>`
 
+// combinedTree is a real quick run of every matrix (testdata/README.md) plus
+// the synthetic fixture, renamed synthetic-<matrix> with its exercise kept,
+// for what a CPU run cannot show (OOM, NVML, profiles, hostile names).
+func combinedTree(t *testing.T) string {
+	t.Helper()
+	root := writeFixtureTree(t)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || name == "profile" {
+			continue
+		}
+		dir := filepath.Join(root, name)
+		if ex := exerciseFromName(name); ex != "" {
+			if _, err := os.Stat(filepath.Join(dir, "matrix.json")); err != nil {
+				writeFixtureFile(t, filepath.Join(dir, "matrix.toml"), []byte(fmt.Sprintf("exercise = %q\n", ex)))
+			}
+		}
+		if err := os.Rename(dir, filepath.Join(root, "synthetic-"+name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.CopyFS(root, os.DirFS(filepath.Join("testdata", "real-quick"))); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
 type probeResult struct {
 	Errors []string `json:"errors"`
 	Charts []struct {
@@ -228,15 +259,7 @@ func TestReportInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The synthetic tree covers every exercise and every awkward case; its E5
-	// matrix is replaced by a real quick run (see testdata/README.md).
-	root := writeFixtureTree(t)
-	if err := os.RemoveAll(filepath.Join(root, "e5-lenet")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.CopyFS(filepath.Join(root, "e5-lenet"), os.DirFS(filepath.Join("testdata", "real-e5-quick", "e5-lenet"))); err != nil {
-		t.Fatal(err)
-	}
+	root := combinedTree(t)
 	res, err := Load(root)
 	if err != nil {
 		t.Fatal(err)

@@ -110,11 +110,11 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 		}
 	}
 	if fastest != nil {
-		s.Answer = append(s.Answer, fmt.Sprintf("Fastest variant within %s of the reference's accuracy: %s — test acc %s (%s) in %s, %s faster, with %s parameters (%s of the reference's).",
+		s.Answer = append(s.Answer, fmt.Sprintf("Fastest variant no more than %s below the reference's accuracy: %s — test acc %s (%s) in %s, %s faster, with %s parameters (%s of the reference's).",
 			accToleranceText, fastest.name, fastest.acc.acc(), fmtPoints(fastest.acc.Mean-ref.acc.Mean), fastest.time.seconds(),
 			fmtRatio(ref.time.Mean/fastest.time.Mean), fmtParams(fastest.params), fmtPct(fastest.params/ref.params)))
 	} else {
-		s.Answer = append(s.Answer, fmt.Sprintf("No measured variant trains faster than the reference while staying within %s of its accuracy.", accToleranceText))
+		s.Answer = append(s.Answer, fmt.Sprintf("No measured variant trains faster than the reference while staying no more than %s below its accuracy.", accToleranceText))
 	}
 	var chance []string
 	for _, v := range vs {

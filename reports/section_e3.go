@@ -50,7 +50,7 @@ func e3Series(ms []*Matrix) []*batchSeries {
 				name = c.Config.Model
 			}
 			if len(ms) > 1 {
-				name = m.Name + ": " + name
+				name = m.Folder + ": " + name
 			}
 			if byName[name] == nil {
 				byName[name] = &batchSeries{name: name}
@@ -141,8 +141,22 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 				worst = p
 			}
 		}
-		line += fmt.Sprintf(", and final test accuracy from %s to %s; the most accurate batch size was %d (%s), the least %d (%s).",
-			fmtAcc(lo.acc.Mean), fmtAcc(hi.acc.Mean), best.batch, best.acc.acc(), worst.batch, worst.acc.acc())
+		line += fmt.Sprintf(", and final test accuracy from %s to %s", fmtAcc(lo.acc.Mean), fmtAcc(hi.acc.Mean))
+		if fmtAcc(best.acc.Mean) == fmtAcc(worst.acc.Mean) {
+			line += "; it was the same at every batch size."
+		} else {
+			line += fmt.Sprintf("; the most accurate batch size was %d (%s), the least %d (%s).", best.batch, best.acc.acc(), worst.batch, worst.acc.acc())
+		}
+		var chance []string
+		for _, p := range done {
+			if isNearChance(p.acc.Mean) {
+				chance = append(chance, fmt.Sprint(p.batch))
+			}
+		}
+		if len(chance) > 0 {
+			line += fmt.Sprintf(" At batch %s test accuracy stayed near chance (below %.2f): those runs did not learn with these settings, so their accuracy says nothing about batch size.",
+				strings.Join(chance, ", "), nearChance)
+		}
 		if len(text) > 0 {
 			line += " Not done: " + strings.Join(text, "; ") + "."
 		}

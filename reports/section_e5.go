@@ -81,7 +81,7 @@ func buildE5(b *builder, s *section, ms []*Matrix) {
 		fs := e5Factors(m)
 		prefix := ""
 		if len(ms) > 1 {
-			prefix = m.Name + ": "
+			prefix = m.Folder + ": "
 		}
 		t := &table{Caption: prefix + "Main effects on final test accuracy (each level averages over the other factors and seeds; the first level of each factor is the base)",
 			Head:  []string{"factor", "level", "test acc (mean ± sd)", "cells", "effect vs base level", "Welch t", "df", "p (two-sided)"},
