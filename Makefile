@@ -12,7 +12,7 @@ PROFILE ?= auto
 REPORT ?= $(RESULTS)/report.html
 MATRICES ?= $(sort $(wildcard experiments/e*.toml))
 
-.PHONY: all build setup data js ablation run report test test-short bench lint clean
+.PHONY: all build setup data js ablation run report test test-short bench nightly clean
 
 all: build
 
@@ -54,6 +54,11 @@ test-short: $(BIN)
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./...
+
+# What the nightly GPU job runs (see docs/NIGHTLY.md).
+nightly: setup
+	$(BIN) run experiments/bench.toml --profile full --results results-nightly
+	$(BIN) compare --baseline benchmarks results-nightly
 
 clean:
 	rm -rf bin
