@@ -22,17 +22,17 @@ step() { # step NAME TIMEOUT CMD...: run, keep stdout in $OUT/NAME.json, stderr 
 }
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$LOG"
-step torch 150 python3 scripts/torch_ref.py --modes eager,compile
-step bench-default 60 $BIN train --model alexnet --backend auto --bench-steps 100
-step bench-default-2 60 $BIN train --model alexnet --backend auto --bench-steps 100
-ALEXBENCH_XLA_FLAGS=--xla_gpu_autotune_level=1 step bench-autotune1 60 $BIN train --model alexnet --backend auto --bench-steps 100
-step bench-bf16 60 $BIN train --model alexnet --backend auto --bench-steps 100 --precision bf16
-step d2l-10-epochs 150 $BIN train --model alexnet --backend auto --epochs 10 --json --artifacts "$W"
-step e3-memory 150 $BIN run scripts/gpu-e3.toml --profile full --results /tmp/gpu-results
+# In order of importance, so a short lease still answers the first questions.
+step d2l-10-epochs 100 $BIN train --model alexnet --backend auto --epochs 10 --json --artifacts "$W"
+step bench-default 30 $BIN train --model alexnet --backend auto --bench-steps 100
+step torch 60 python3 scripts/torch_ref.py --modes eager,compile
+step e3-memory 60 $BIN run scripts/gpu-e3.toml --profile full --results /tmp/gpu-results
 $BIN export --results /tmp/gpu-results --format jsonl >"$W/e3-export.jsonl" 2>>"$LOG"
 for f in /tmp/gpu-results/gpu-e3-memory/*/summary.json; do cat "$f"; echo; done >"$W/e3-summaries.jsonl" 2>>"$LOG"
+step bench-bf16 30 $BIN train --model alexnet --backend auto --bench-steps 100 --precision bf16
+ALEXBENCH_XLA_FLAGS=--xla_gpu_autotune_level=1 step bench-autotune1 30 $BIN train --model alexnet --backend auto --bench-steps 100
 if $BIN help 2>&1 | grep -q profile; then
-	step e4-profile 150 $BIN profile alexnet --batch 128 --backend auto --json -o /tmp/gpu-profile
+	step e4-profile 60 $BIN profile alexnet --batch 128 --backend auto --json -o /tmp/gpu-profile
 	cp -r /tmp/gpu-profile "$W/" 2>>"$LOG"
 fi
 cp -r /tmp/gpu-results "$W/" 2>>"$LOG"
