@@ -9,19 +9,20 @@ import (
 
 // group is a matrix's cells that differ only by seed: one point of a plot.
 type group struct {
-	Label string
-	Cells []*Cell // all of them, whatever their outcome
-	Done  []*Cell // those that finished with outcome done
+	Matrix string // the matrix's folder
+	Label  string
+	Cells  []*Cell // all of them, whatever their outcome
+	Done   []*Cell // those that finished with outcome done
 }
 
 // groups splits a matrix's cells by label, in the matrix's cell order.
-func groups(cells []*Cell) []*group {
+func groups(m *Matrix) []*group {
 	var out []*group
 	byLabel := map[string]*group{}
-	for _, c := range cells {
+	for _, c := range m.Cells {
 		g := byLabel[c.Label]
 		if g == nil {
-			g = &group{Label: c.Label}
+			g = &group{Matrix: m.Folder, Label: c.Label}
 			byLabel[c.Label] = g
 			out = append(out, g)
 		}

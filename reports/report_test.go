@@ -84,6 +84,7 @@ func TestReportContent(t *testing.T) {
 		{"E4 roofline", `id="chart-e4-roofline"`},
 		{"pictures embedded", `src="data:image/png;base64,iVBORw0KGgo`},
 		{"nvml chart", `id="chart-nvml-1"`},
+		{"E1 comparison", "AlexNet vs LeNet at their last epoch: test acc 0.812 vs 0.732 (&#43;8.0 points)"},
 		{"E2.1 Pareto", "Pareto front (no other variant is both faster and more accurate)"},
 		{"E2.1 reference is the unsimplified net", "most common value in the matrix): fc_width=4096 width=1, 21,598,922 parameters"},
 		{"header device", "CPU (2 cores)"},

@@ -42,7 +42,7 @@ func scaleNote(cell *Cell) string {
 
 func buildE0(b *builder, s *section, ms []*Matrix) {
 	for _, m := range ms {
-		for gi, g := range groups(m.Cells) {
+		for gi, g := range groups(m) {
 			if len(g.Done) == 0 {
 				continue
 			}

@@ -10,17 +10,24 @@ import (
 	"alexbench/harness/trainer"
 )
 
-// displayNames names groups by model when that is unambiguous, else by label.
+// displayNames names groups by model when that is unambiguous, else by
+// matrix and model, else by label.
 func displayNames(gs []*group) []string {
-	models := map[string]int{}
+	byModel, byMatrixModel := map[string]int{}, map[string]int{}
 	for _, g := range gs {
-		models[g.first().Config.Model]++
+		m := g.first().Config.Model
+		byModel[m]++
+		byMatrixModel[g.Matrix+"\x00"+m]++
 	}
 	names := make([]string, len(gs))
 	for i, g := range gs {
-		if m := g.first().Config.Model; m != "" && models[m] == 1 {
+		m := g.first().Config.Model
+		switch {
+		case m != "" && byModel[m] == 1:
 			names[i] = m
-		} else {
+		case m != "" && byMatrixModel[g.Matrix+"\x00"+m] == 1:
+			names[i] = g.Matrix + ": " + m
+		default:
 			names[i] = g.Label
 		}
 	}
@@ -38,7 +45,7 @@ func epochsXY(cv curve) []float64 {
 func buildE1(b *builder, s *section, ms []*Matrix) {
 	var gs []*group
 	for _, m := range ms {
-		for _, g := range groups(m.Cells) {
+		for _, g := range groups(m) {
 			if len(g.Done) > 0 {
 				gs = append(gs, g)
 			}
@@ -50,6 +57,7 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 	}
 	names := displayNames(gs)
 	type summary struct {
+		matrix, model               string
 		name                        string
 		test, train, gap            curve
 		lastTest, lastGap, firstGap float64
@@ -77,7 +85,7 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 
 	for i, g := range gs {
 		col := seriesColor(i)
-		su := summary{name: names[i]}
+		su := summary{matrix: g.Matrix, model: g.first().Config.Model, name: names[i]}
 		su.test = g.curve(func(e trainer.Epoch) float64 { return e.TestAcc })
 		su.train = g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc })
 		cl := g.curve(func(e trainer.Epoch) float64 { return e.TrainLoss })
@@ -122,25 +130,30 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 		}
 		s.Answer = append(s.Answer, text)
 	}
-	if len(sums) >= 2 {
-		a, l := sums[0], sums[1]
-		for _, su := range sums { // compare AlexNet with LeNet when both are there
-			if su.name == "alexnet" {
-				a = su
+	// AlexNet against LeNet, within each matrix that has one group of each.
+	for _, m := range ms {
+		var a, l []summary
+		for _, su := range sums {
+			if su.matrix == m.Folder && su.model == "alexnet" {
+				a = append(a, su)
 			}
-			if su.name == "lenet" {
-				l = su
+			if su.matrix == m.Folder && su.model == "lenet" {
+				l = append(l, su)
 			}
 		}
-		if a.name != l.name {
-			text := fmt.Sprintf("%s vs %s at their last epoch: test acc %s vs %s (%s), gap %s vs %s.",
-				a.name, l.name, fmtAcc(a.lastTest), fmtAcc(l.lastTest), fmtPoints(a.lastTest-l.lastTest), fmtSigned(a.lastGap), fmtSigned(l.lastGap))
-			if !math.IsNaN(a.params) && !math.IsNaN(l.params) {
-				text += fmt.Sprintf(" %s has %s parameters, %s has %s (%s);", a.name, fmtParams(a.params), l.name, fmtParams(l.params), fmtRatio(a.params/l.params))
-			}
-			text += fmt.Sprintf(" an epoch of training took %s vs %s.", fmtSeconds(a.epochSecs), fmtSeconds(l.epochSecs))
-			s.Answer = append(s.Answer, text)
+		if len(a) != 1 || len(l) != 1 {
+			continue
 		}
+		text := fmt.Sprintf("AlexNet vs LeNet at their last epoch: test acc %s vs %s (%s), train–test gap %s vs %s.",
+			fmtAcc(a[0].lastTest), fmtAcc(l[0].lastTest), fmtPoints(a[0].lastTest-l[0].lastTest), fmtSigned(a[0].lastGap), fmtSigned(l[0].lastGap))
+		if len(ms) > 1 {
+			text = m.Folder + ": " + text
+		}
+		if !math.IsNaN(a[0].params) && !math.IsNaN(l[0].params) {
+			text += fmt.Sprintf(" AlexNet has %s parameters, LeNet %s (%s);", fmtParams(a[0].params), fmtParams(l[0].params), fmtRatio(a[0].params/l[0].params))
+		}
+		text += fmt.Sprintf(" an epoch of training took %s vs %s.", fmtSeconds(a[0].epochSecs), fmtSeconds(l[0].epochSecs))
+		s.Answer = append(s.Answer, text)
 	}
 	s.Blocks = append(s.Blocks,
 		block{Charts: []chartBlock{finish(accID, 380, acc, nil)}},

@@ -26,7 +26,7 @@ type variant struct {
 func variants(ms []*Matrix) []*variant {
 	var vs []*variant
 	for _, m := range ms {
-		gs := groups(m.Cells)
+		gs := groups(m)
 		var done []*group
 		for _, g := range gs {
 			if len(g.Done) > 0 {

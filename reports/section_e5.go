@@ -131,7 +131,7 @@ func buildE5(b *builder, s *section, ms []*Matrix) {
 			}
 		}
 		// Every combination, best first.
-		gs := groups(m.Cells)
+		gs := groups(m)
 		type combo struct {
 			name string
 			acc  stat
