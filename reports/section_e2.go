@@ -87,10 +87,28 @@ func timeAxisType(vs []*variant) string {
 	return "value"
 }
 
+// perMatrix runs an answer for each matrix on its own (variants of two
+// matrices are not comparable), prefixing the text when there are several.
+func perMatrix(s *section, ms []*Matrix, one func(s *section, m *Matrix, prefix, id string)) {
+	for i, m := range ms {
+		prefix := ""
+		if len(ms) > 1 {
+			prefix = m.Folder + ": "
+		}
+		one(s, m, prefix, fmt.Sprint(i))
+	}
+}
+
 func buildE21(b *builder, s *section, ms []*Matrix) {
+	perMatrix(s, ms, buildE21Matrix)
+}
+
+func buildE21Matrix(s *section, m *Matrix, prefix, idSuffix string) {
+	say := func(text string) { s.Answer = append(s.Answer, prefix+text) }
+	ms := []*Matrix{m}
 	vs := variants(ms)
 	if len(vs) == 0 {
-		s.Answer = append(s.Answer, "No E2.1 cell has finished yet.")
+		say("No E2.1 cell has finished yet.")
 		return
 	}
 	ref := baseline(vs, ms)
@@ -99,7 +117,7 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 	for _, v := range front {
 		onFront[v] = true
 	}
-	s.Answer = append(s.Answer, fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s, %s parameters, test acc %s after %s of training (%s).",
+	say(fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s, %s parameters, test acc %s after %s of training (%s).",
 		ref.name, fmtParams(ref.params), ref.acc.acc(), ref.time.seconds(), scaleNote(ref.g.first())))
 	var fastest *variant
 	for _, v := range vs {
@@ -110,11 +128,11 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 		}
 	}
 	if fastest != nil {
-		s.Answer = append(s.Answer, fmt.Sprintf("Fastest variant no more than %s below the reference's accuracy: %s — test acc %s (%s) in %s, %s faster, with %s parameters (%s of the reference's).",
+		say(fmt.Sprintf("Fastest variant no more than %s below the reference's accuracy: %s — test acc %s (%s) in %s, %s faster, with %s parameters (%s of the reference's).",
 			accToleranceText, fastest.name, fastest.acc.acc(), fmtPoints(fastest.acc.Mean-ref.acc.Mean), fastest.time.seconds(),
 			fmtRatio(ref.time.Mean/fastest.time.Mean), fmtParams(fastest.params), fmtPct(fastest.params/ref.params)))
 	} else {
-		s.Answer = append(s.Answer, fmt.Sprintf("No measured variant trains faster than the reference while staying no more than %s below its accuracy.", accToleranceText))
+		say(fmt.Sprintf("No measured variant trains faster than the reference while staying no more than %s below its accuracy.", accToleranceText))
 	}
 	var chance []string
 	for _, v := range vs {
@@ -123,15 +141,15 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 		}
 	}
 	if len(chance) > 0 {
-		s.Answer = append(s.Answer, fmt.Sprintf("Near chance accuracy (below %.2f: not learned with these settings, so their speed says nothing about simplifying): %s.", nearChance, joinList(chance)))
+		say(fmt.Sprintf("Near chance accuracy (below %.2f: not learned with these settings, so their speed says nothing about simplifying): %s.", nearChance, joinList(chance)))
 	}
 	var names []string
 	for _, v := range front {
 		names = append(names, v.name)
 	}
-	s.Answer = append(s.Answer, fmt.Sprintf("Pareto front (no other variant is both faster and more accurate), fastest first: %s.", joinList(names)))
+	say(fmt.Sprintf("Pareto front (no other variant is both faster and more accurate), fastest first: %s.", joinList(names)))
 
-	id := chartID(s, "pareto")
+	id := chartID(s, "pareto"+idSuffix)
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(commonOpts(id, "Test accuracy vs training time", "each point: one variant, mean over seeds; line: Pareto front", 420)...)
 	sc.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("training time (s)", timeAxisType(vs))), charts.WithYAxisOpts(valueAxisY("test accuracy", "value")),
@@ -152,7 +170,7 @@ func buildE21(b *builder, s *section, ms []*Matrix) {
 	sc.Overlap(frontLine)
 	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{finish(id, 420, sc, nil)}})
 
-	t := &table{Caption: "Variants", Head: []string{"variant", "parameters", "training time", "test acc", "speed-up vs reference", "Δ test acc", "Pareto"},
+	t := &table{Caption: prefix + "Variants", Head: []string{"variant", "parameters", "training time", "test acc", "speed-up vs reference", "Δ test acc", "Pareto"},
 		Right: []bool{false, true, true, true, true, true, false}}
 	for _, v := range vs {
 		mark := ""
@@ -232,9 +250,14 @@ func joinList(xs []string) string {
 }
 
 func buildE22(b *builder, s *section, ms []*Matrix) {
-	vs := variants(ms)
+	perMatrix(s, ms, buildE22Matrix)
+}
+
+func buildE22Matrix(s *section, m *Matrix, prefix, idSuffix string) {
+	say := func(text string) { s.Answer = append(s.Answer, prefix+text) }
+	vs := variants([]*Matrix{m})
 	if len(vs) == 0 {
-		s.Answer = append(s.Answer, "No E2.2 cell has finished yet.")
+		say("No E2.2 cell has finished yet.")
 		return
 	}
 	var ref *variant
@@ -250,10 +273,10 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 		}
 	}
 	if ref == nil {
-		s.Answer = append(s.Answer, "No AlexNet cell has finished, so there is no reference to compare the 28×28 models with.")
+		say("No AlexNet cell has finished, so there is no reference to compare the 28×28 models with.")
 	}
 	if len(small) == 0 {
-		s.Answer = append(s.Answer, "No model working on 28×28 inputs has finished yet.")
+		say("No model working on 28×28 inputs has finished yet.")
 	}
 	if ref != nil && len(small) > 0 {
 		best := small[0]
@@ -262,7 +285,7 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 				best = v
 			}
 		}
-		s.Answer = append(s.Answer, fmt.Sprintf("Most accurate 28×28 model: %s — test acc %s vs AlexNet@%d's %s (%s), trained in %s vs %s (%s faster), with %s parameters vs %s (%s).",
+		say(fmt.Sprintf("Most accurate 28×28 model: %s — test acc %s vs AlexNet@%d's %s (%s), trained in %s vs %s (%s faster), with %s parameters vs %s (%s).",
 			best.name, best.acc.acc(), ref.resize, ref.acc.acc(), fmtPoints(best.acc.Mean-ref.acc.Mean), best.time.seconds(), ref.time.seconds(),
 			fmtRatio(ref.time.Mean/best.time.Mean), fmtParams(best.params), fmtParams(ref.params), fmtRatio(best.params/ref.params)))
 		var better []string
@@ -272,17 +295,17 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 			}
 		}
 		if len(better) > 0 {
-			s.Answer = append(s.Answer, "28×28 models both more accurate and faster to train than AlexNet@"+fmt.Sprint(ref.resize)+": "+joinList(better)+".")
+			say("28×28 models both more accurate and faster to train than AlexNet@" + fmt.Sprint(ref.resize) + ": " + joinList(better) + ".")
 		} else {
-			s.Answer = append(s.Answer, "No 28×28 model measured here is both more accurate and faster to train than AlexNet@"+fmt.Sprint(ref.resize)+".")
+			say("No 28×28 model measured here is both more accurate and faster to train than AlexNet@" + fmt.Sprint(ref.resize) + ".")
 		}
 	}
 	for _, v := range vs {
 		if isNearChance(v.acc.Mean) {
-			s.Answer = append(s.Answer, fmt.Sprintf("%s is near chance accuracy (%s): it has not learned with these settings.", v.name, v.acc.acc()))
+			say(fmt.Sprintf("%s is near chance accuracy (%s): it has not learned with these settings.", v.name, v.acc.acc()))
 		}
 	}
-	s.Answer = append(s.Answer, "Settings: "+scaleNote(vs[0].g.first())+" (first variant; see the cells for each one's).")
+	say("Settings: " + scaleNote(vs[0].g.first()) + " (first variant; see the cells for each one's).")
 
 	var labels []string
 	var accs, times, ps []float64
@@ -295,7 +318,7 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 		accs, times, ps = append(accs, v.acc.Mean), append(times, v.time.Mean), append(ps, v.params)
 	}
 	bar := func(name, title, axis, axisType string, ys []float64, col int) chartBlock {
-		id := chartID(s, name)
+		id := chartID(s, name+idSuffix)
 		c := charts.NewBar()
 		c.SetGlobalOptions(commonOpts(id, title, "mean over seeds", 340)...)
 		c.SetGlobalOptions(charts.WithYAxisOpts(valueAxisY(axis, axisType)),
@@ -310,7 +333,7 @@ func buildE22(b *builder, s *section, ms []*Matrix) {
 		bar("time", "Training time", "seconds", "value", times, 0),
 		bar("params", "Parameters", "parameters", "log", ps, 2),
 	}})
-	t := &table{Caption: "Models", Head: []string{"model", "input", "parameters", "test acc", "training time", "examples/s"},
+	t := &table{Caption: prefix + "Models", Head: []string{"model", "input", "parameters", "test acc", "training time", "examples/s"},
 		Right: []bool{false, true, true, true, true, true}}
 	for _, v := range vs {
 		t.Rows = append(t.Rows, []string{v.name, fmt.Sprintf("%d×%d", v.resize, v.resize), fmtParams(v.params), v.acc.acc(), v.time.seconds(), v.rate.rate()})
