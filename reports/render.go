@@ -114,7 +114,11 @@ func Render(res *Results, o Options) ([]byte, error) {
 		s := &section{ID: "other", Title: "Other matrices", Status: statusOf(other),
 			Question: []string{"Matrices that answer none of the exercises above (benchmarks, experiments of your own)."}}
 		for _, m := range other {
-			s.Answer = append(s.Answer, fmt.Sprintf("%s: %s", m.Name, orDash(m.Description)))
+			desc := m.Description
+			if strings.TrimSpace(desc) == "" {
+				desc = "(no description)"
+			}
+			s.Answer = append(s.Answer, fmt.Sprintf("%s: %s", m.Name, desc))
 		}
 		s.Blocks = append(s.Blocks, cellsBlock(other))
 		p.Sections = append(p.Sections, s)
