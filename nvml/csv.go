@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
+
+	"alexbench/internal/atomicfile"
 )
 
 // csvHeader is nvml.csv's columns: one row per sampling instant and device.
@@ -38,7 +38,7 @@ func (s *Sampler) WriteCSV(path string) error {
 	if r == nil {
 		return fmt.Errorf("writing %s: no run to write", path)
 	}
-	err := writeAtomic(path, func(w *bufio.Writer) error {
+	err := atomicfile.WriteWith(path, func(w *bufio.Writer) error {
 		return writeRows(w, series, s.devices, method, baselines)
 	})
 	if err != nil {
@@ -83,32 +83,4 @@ func cell(v float64, decimals int) string {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'f', decimals, 64)
-}
-
-// writeAtomic writes a file so that readers see the old content or the new,
-// never a part: temp file in the same folder, fsync, rename.
-func writeAtomic(path string, write func(*bufio.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := write(bufio.NewWriter(tmp)); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

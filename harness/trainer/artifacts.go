@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -16,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"alexbench/data"
+	"alexbench/internal/atomicfile"
 	"alexbench/models/nn"
 )
 
@@ -170,15 +170,11 @@ func toFloat64(t *tensors.Tensor) []float64 {
 	return out
 }
 
-// writePNG writes atomically: a temp file in the same folder, then rename.
+// writePNG writes atomically (see atomicfile).
 func writePNG(path string, img image.Image) error {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, buf.Bytes())
 }

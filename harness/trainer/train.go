@@ -112,12 +112,8 @@ func newRun(cfg config.Config, opts Options) (*run, error) {
 // upload makes host tensors of both splits; GoMLX moves each to the device on
 // first use and keeps it there, so the dataset crosses the bus once.
 func (r *run) upload() {
-	img := func(s data.Split) *tensors.Tensor {
-		return tensors.FromFlatDataAndDimensions(s.Images, s.N, data.Height, data.Width)
-	}
-	lab := func(s data.Split) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(s.Labels, s.N) }
-	r.trainX, r.trainY = img(r.train), lab(r.train)
-	r.testX, r.testY = img(r.test), lab(r.test)
+	r.trainX, r.trainY = r.train.Tensors()
+	r.testX, r.testY = r.test.Tensors()
 }
 
 func (r *run) loop(ctx stdctx.Context) {
