@@ -40,6 +40,7 @@ node_modules/echarts/dist/echarts.min.js: package.json package-lock.json
 
 ablation: setup
 	$(BIN) run $(MATRICES) --results $(RESULTS) --profile $(PROFILE)
+	$(BIN) profile alexnet --backend auto -o $(RESULTS)/profile
 	$(MAKE) report
 
 report: $(BIN) js
