@@ -18,7 +18,7 @@ all: build
 
 build: $(BIN)
 $(BIN): $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
-	$(GO) build -o $(BIN) ./cmd/alexbench
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/alexbench
 
 # Set-up a fresh machine needs (idempotent): Go modules, the dataset, echarts for the report.
 setup: data js
