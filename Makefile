@@ -12,7 +12,7 @@ PROFILE ?= auto
 REPORT ?= $(RESULTS)/report.html
 MATRICES ?= $(sort $(wildcard experiments/e*.toml))
 
-.PHONY: all build setup data js ablation run report test test-short bench nightly clean
+.PHONY: all build setup data js browser ablation run report test test-short bench nightly clean
 
 all: build
 
@@ -32,6 +32,13 @@ data: $(BIN)
 	fi
 	$(BIN) data verify --fetch
 
+# Headless Chromium for the report's browser test (Debian's package), where apt works (root).
+browser:
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		|| echo "make browser: could not install chromium; the browser test will skip (and fail under CI=true)"; \
+	fi
+
 # echarts for the offline report, pinned by package-lock.json.
 js: node_modules/echarts/dist/echarts.min.js
 node_modules/echarts/dist/echarts.min.js: package.json package-lock.json
@@ -46,7 +53,7 @@ ablation: setup
 report: $(BIN) js
 	$(BIN) report --results $(RESULTS) -o $(REPORT)
 
-test: setup
+test: setup browser
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
