@@ -92,8 +92,11 @@ func cmdTrain(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The first Ctrl-C stops the run at the next step (outcome failed,
+	// "cancelled"); with the handler then removed, a second one kills.
 	ctx, stop := signal.NotifyContext(stdctx.Background(), os.Interrupt)
 	defer stop()
+	go func() { <-ctx.Done(); stop() }()
 	opts := trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device, Data: set, ArtifactsDir: *artifacts}
 	if *benchSteps > 0 {
 		b, err := trainer.Bench(cfg, opts, *benchSteps)
@@ -112,16 +115,16 @@ func cmdTrain(args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		if err := enc.Encode(struct {
 			Config config.Config `json:"config"`
 			*trainer.Result
-		}{cfg, res})
-	}
-	f := res.Final()
-	if len(res.Epochs) > 0 {
-		// d2l's train_ch6 final line.
+		}{cfg, res}); err != nil {
+			return err
+		}
+	} else if f := res.Final(); len(res.Epochs) > 0 {
+		// d2l's train_ch6 final line (its rate is over all epochs, as here).
 		fmt.Printf("loss %.3f, train acc %.3f, test acc %.3f\n%.1f examples/sec on %s\n",
-			f.TrainLoss, f.TrainAcc, f.TestAcc, f.ExamplesPerSec, res.Device)
+			f.TrainLoss, f.TrainAcc, f.TestAcc, res.ExamplesPerSec, res.Device)
 	}
 	if res.Outcome != trainer.OutcomeDone {
 		return fmt.Errorf("run %s: %s", res.Outcome, res.Error)

@@ -35,7 +35,7 @@ func writeArtifacts(r *run, dir string) error {
 		return nil
 	}
 	v := r.mctx.GetVariableByScopeAndName("/model/"+first.Name(), "weights")
-	if v == nil {
+	if v == nil || !v.HasValue() {
 		return fmt.Errorf("no weights for %s", first.Name())
 	}
 	w := v.MustValue() // [K, K, 1, C]
@@ -46,6 +46,7 @@ func writeArtifacts(r *run, dir string) error {
 	if err != nil {
 		return err
 	}
+	defer maps.FinalizeAll()
 	return writePNG(filepath.Join(dir, ActivationsPNG), mapsGrid(maps))
 }
 
@@ -78,7 +79,9 @@ func (r *run) activationMaps() (*tensors.Tensor, error) {
 		return nil, err
 	}
 	defer e.Finalize()
-	out, err := e.Exec(r.testX, r.testY, tensors.FromFlatDataAndDimensions(idx, len(idx)))
+	it := tensors.FromFlatDataAndDimensions(idx, len(idx))
+	defer it.FinalizeAll()
+	out, err := e.Exec(r.testX, r.testY, it)
 	if err != nil {
 		return nil, err
 	}

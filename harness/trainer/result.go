@@ -29,12 +29,16 @@ type Result struct {
 	DivergedEpoch int `json:"diverged_epoch,omitempty"`
 	// FirstStepSeconds is the wall time of the first train step (graph compile included).
 	FirstStepSeconds float64 `json:"first_step_seconds"`
-	// StepMillis is the median train step time after the first, in milliseconds.
-	StepMillis  float64 `json:"step_ms"`
-	Params      int64   `json:"params"`
-	Backend     string  `json:"backend"` // e.g. "go (SimpleGo)", "xla:cuda"
-	Device      string  `json:"device"`  // e.g. "NVIDIA H100 80GB HBM3" or "CPU (2 cores)"
-	WallSeconds float64 `json:"wall_seconds"`
+	// StepMillis is the mean train step time after the first, in milliseconds
+	// (from the epochs' synchronized training time; 0 if no epoch finished).
+	StepMillis float64 `json:"step_ms"`
+	// ExamplesPerSec is the training rate over all epochs, compilation (the
+	// first step) excluded: what d2l's final line prints.
+	ExamplesPerSec float64 `json:"examples_per_sec"`
+	Params         int64   `json:"params"`
+	Backend        string  `json:"backend"` // e.g. "go (SimpleGo)", "xla:cuda"
+	Device         string  `json:"device"`  // e.g. "NVIDIA H100 80GB HBM3" or "CPU (2 cores)"
+	WallSeconds    float64 `json:"wall_seconds"`
 }
 
 // Final is the last epoch's metrics (zero value if no epoch finished).

@@ -57,6 +57,7 @@ func Train(ctx stdctx.Context, cfg config.Config, opts Options) (*Result, error)
 		r.loop(ctx)
 	}()
 	res.WallSeconds = time.Since(start).Seconds()
+	r.timing()
 	r.finalize()
 	return res, nil
 }
@@ -130,9 +131,14 @@ func (r *run) loop(ctx stdctx.Context) {
 		r.resetAccumulators()
 		t0 := time.Now()
 		for s := 0; s < stepsPerEpoch; s++ {
+			if err := ctx.Err(); err != nil { // Ctrl-C: stop within a step, not an epoch
+				r.res.Outcome, r.res.Error = OutcomeFailed, "cancelled: "+err.Error()
+				return
+			}
 			idx := tensors.FromFlatDataAndDimensions(perm[s*r.batch:(s+1)*r.batch], r.batch)
 			ts := time.Now()
 			out, err := r.step.Exec(r.trainX, r.trainY, idx)
+			idx.FinalizeAll()
 			if err != nil {
 				r.res.Outcome, r.res.Error = classify(err)
 				return
@@ -177,12 +183,12 @@ func (r *run) loop(ctx stdctx.Context) {
 			return
 		}
 	}
-	r.res.StepMillis = r.meanStepMillis()
 }
 
-// meanStepMillis is the train step time after the first step, from the
-// epochs' training wall time (which ends synchronized).
-func (r *run) meanStepMillis() float64 {
+// timing fills the whole run's step time and training rate from the finished
+// epochs' training wall time (which ends synchronized), the first step
+// (compilation) excluded.
+func (r *run) timing() {
 	var sec float64
 	var steps int
 	per := r.train.N / r.batch
@@ -195,9 +201,10 @@ func (r *run) meanStepMillis() float64 {
 		}
 	}
 	if steps <= 0 || sec <= 0 {
-		return 0
+		return
 	}
-	return 1000 * sec / float64(steps)
+	r.res.StepMillis = 1000 * sec / float64(steps)
+	r.res.ExamplesPerSec = float64(steps*r.batch) / sec
 }
 
 // syncedSince waits for the device to finish queued work (by reading an
@@ -241,8 +248,10 @@ func (r *run) evaluate() (float64, error) {
 				idx[i], valid[i] = int32(start+i), 1
 			}
 		}
-		out, err := r.eval.Exec(r.testX, r.testY, tensors.FromFlatDataAndDimensions(idx, b),
-			tensors.FromFlatDataAndDimensions(valid, b))
+		it, vt := tensors.FromFlatDataAndDimensions(idx, b), tensors.FromFlatDataAndDimensions(valid, b)
+		out, err := r.eval.Exec(r.testX, r.testY, it, vt)
+		it.FinalizeAll()
+		vt.FinalizeAll()
 		if err != nil {
 			return 0, err
 		}
@@ -262,9 +271,18 @@ func (r *run) progress(epoch, step, steps int) {
 		strings.Repeat("=", done), strings.Repeat(" ", width-done), step, steps)
 }
 
-// finalize writes artifacts and frees device memory held by the run.
+// finalize writes artifacts and frees device memory held by the run. A step
+// that failed on the device may have taken the variables' buffers with it, so
+// pictures are drawn only after a finished (or diverged) run, and any panic
+// here is recorded rather than raised: the run's outcome is already decided.
 func (r *run) finalize() {
-	if r.opts.ArtifactsDir != "" && len(r.res.Epochs) > 0 {
+	defer func() {
+		if p := recover(); p != nil && r.res.Error == "" {
+			r.res.Error = fmt.Sprintf("cleaning up: %v", p)
+		}
+	}()
+	drawable := r.res.Outcome == OutcomeDone || r.res.Outcome == OutcomeDiverged
+	if r.opts.ArtifactsDir != "" && len(r.res.Epochs) > 0 && drawable {
 		if err := writeArtifacts(r, r.opts.ArtifactsDir); err != nil && r.res.Error == "" {
 			r.res.Error = "artifacts: " + err.Error()
 		}

@@ -29,7 +29,7 @@ func tinyLeNet() config.Config {
 	return cfg
 }
 
-// LeNet learns Fashion-MNIST well above chance (0.10) in two short epochs, and
+// LeNet learns Fashion-MNIST well above chance (0.10) in three short epochs, and
 // reports d2l's per-epoch metrics as data.
 func TestLeNetLearns(t *testing.T) {
 	set := loadRealData(t)

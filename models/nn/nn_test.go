@@ -95,9 +95,9 @@ type poolCase struct {
 }
 
 var poolCases = []poolCase{
-	{true, 2, 8, 8, 3, 2, 2, 0},   // LeNet, reshape path
+	{true, 2, 8, 8, 3, 2, 2, 0},   // LeNet max
 	{false, 2, 8, 8, 3, 2, 2, 0},  // LeNet avg
-	{true, 2, 7, 9, 2, 2, 2, 0},   // odd sizes, reshape path with crop
+	{true, 2, 7, 9, 2, 2, 2, 0},   // odd sizes: the last row/column is dropped
 	{true, 2, 13, 13, 2, 3, 2, 0}, // AlexNet overlapping
 	{false, 1, 9, 7, 2, 3, 2, 0},  // overlapping avg, non-square
 	{true, 1, 6, 6, 2, 3, 2, 1},   // padded max
@@ -220,12 +220,37 @@ func TestReLUGradient(t *testing.T) {
 	be := goBackend(t)
 	x := randTensor(rand.New(rand.NewPCG(13, 14)), 4, 5, 3)
 	checkGradients(t, be, func(in []*Node) *Node { return relu(in[0]) }, x)
+	// At exactly 0 our gradient is 0, like PyTorch's; GoMLX's own Max
+	// gradient would give 1 there, so this also shows ours is the one in use.
+	got := MustExecOnce(be, func(x *Node) *Node { return Gradient(ReduceAllSum(relu(x)), x)[0] },
+		[]float64{-1, 0, 2})
+	if want := []float64{0, 0, 1}; maxAbsDiff(flat(got), want) != 0 {
+		t.Errorf("relu gradient at [-1 0 2] = %v, want %v", flat(got), want)
+	}
 }
 
 func TestMatmulGradient(t *testing.T) {
 	be := goBackend(t)
 	r := rand.New(rand.NewPCG(15, 16))
 	checkGradients(t, be, func(in []*Node) *Node { return matmul(in[0], in[1]) }, randTensor(r, 7, 5), randTensor(r, 5, 3))
+	// The gradient graph is two DotGenerals, not GoMLX's broadcast-multiply
+	// and reduce over [M, K, N].
+	dots := 0
+	MustExecOnce(be, func(a, b *Node) *Node {
+		g := Gradient(ReduceAllSum(matmul(a, b)), a, b)
+		for _, n := range a.Graph().Nodes() {
+			if n.Type() == NodeTypeDotGeneral {
+				dots++
+			}
+			if n.Rank() > 2 {
+				t.Errorf("gradient graph has a rank-%d node: %s", n.Rank(), n)
+			}
+		}
+		return Add(ReduceAllSum(g[0]), ReduceAllSum(g[1]))
+	}, randTensor(r, 7, 5), randTensor(r, 5, 3))
+	if dots != 3 {
+		t.Errorf("%d DotGenerals, want 3 (forward + two gradients)", dots)
+	}
 }
 
 // Batch norm trains on SimpleGo: its gradient, through the batch statistics,
