@@ -23,18 +23,36 @@ func init() {
 // config key is also accepted as --key-with-dashes.
 var flagAliases = map[string]string{"batch": "batch_size"}
 
-// configFlags defines one string flag per config key, so the CLI and the TOML
-// matrices resolve to the same Config through config.Set.
+// configFlags defines one flag per config key, so the CLI and the TOML
+// matrices resolve to the same Config through config.Set. Boolean keys
+// (--normalize, --batchnorm) may be given bare, like any Go bool flag.
 func configFlags(fs *flag.FlagSet) map[string]*string {
 	vals := map[string]*string{}
+	var zero config.Config
 	for _, key := range config.Keys() {
-		vals[key] = fs.String(strings.ReplaceAll(key, "_", "-"), "", "config key "+key)
+		v, _ := zero.Get(key)
+		_, isBool := v.(bool)
+		f := &configFlag{isBool: isBool}
+		fs.Var(f, strings.ReplaceAll(key, "_", "-"), "config key "+key)
+		vals[key] = &f.value
 	}
 	for alias, key := range flagAliases {
-		vals[key+"\x00"+alias] = fs.String(alias, "", "same as --"+strings.ReplaceAll(key, "_", "-"))
+		f := &configFlag{}
+		fs.Var(f, alias, "same as --"+strings.ReplaceAll(key, "_", "-"))
+		vals[key+"\x00"+alias] = &f.value
 	}
 	return vals
 }
+
+// configFlag holds a flag's text until resolveConfig hands it to config.Set.
+type configFlag struct {
+	value  string
+	isBool bool
+}
+
+func (f *configFlag) String() string     { return f.value }
+func (f *configFlag) Set(s string) error { f.value = s; return nil }
+func (f *configFlag) IsBoolFlag() bool   { return f.isBool }
 
 // resolveConfig starts from the model's defaults and applies the flags the
 // user actually set, naming the flag in any error.

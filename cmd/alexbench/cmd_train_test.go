@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Flags resolve to the same Config a matrix cell would: the model's defaults,
+// then the flags given, bool keys bare or with a value, aliases included.
+func TestTrainFlagsResolveConfig(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{args: []string{"--model", "alexnet", "--normalize", "--batch", "64", "--fc-width", "512"}},
+		{args: []string{"--model", "lenet", "--batchnorm=true", "--lr", "0.2"}},
+		{args: []string{"--model", "lenet", "--lr", "fast"}, wantErr: `--lr: key "lr": want a number`},
+		{args: []string{"--model", "lenet", "--normalize=maybe"}, wantErr: `--normalize: key "normalize": want true or false`},
+		{args: []string{"--model", "lenet", "--batch", "0"}, wantErr: `key "batch_size"`},
+		{args: []string{"--model", "vgg"}, wantErr: `--model: unknown model "vgg"`},
+	} {
+		fs := newFlagSet("train")
+		vals := configFlags(fs)
+		if _, err := parseInterleaved(fs, tc.args); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		cfg, err := resolveConfig(fs, vals)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tc.args, err)
+			continue
+		}
+		switch cfg.Model {
+		case "alexnet":
+			if !cfg.Normalize || cfg.BatchSize != 64 || cfg.FCWidth != 512 || cfg.LR != 0.01 {
+				t.Errorf("%v → %+v", tc.args, cfg)
+			}
+		case "lenet":
+			if !cfg.BatchNorm || cfg.LR != 0.2 || cfg.Normalize || cfg.BatchSize != 256 {
+				t.Errorf("%v → %+v", tc.args, cfg)
+			}
+		}
+	}
+}
