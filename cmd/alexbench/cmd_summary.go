@@ -16,7 +16,7 @@ func init() {
 
 func cmdSummary(args []string) error {
 	fs := newFlagSet("summary")
-	vals := configFlags(fs)
+	model := configFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON (layers and totals)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -26,16 +26,15 @@ func cmdSummary(args []string) error {
 		return fmt.Errorf("want one model name, got %q", pos)
 	}
 	if len(pos) == 1 {
-		if *vals["model"] != "" && *vals["model"] != pos[0] {
-			return fmt.Errorf("model given twice: %q and --model %q", pos[0], *vals["model"])
+		if *model != "" && *model != pos[0] {
+			return fmt.Errorf("model given twice: %q and --model %q", pos[0], *model)
 		}
-		*vals["model"] = pos[0]
-		fs.Set("model", pos[0])
+		fs.Set("model", pos[0]) // as if given as --model: Visit sees it too
 	}
-	if *vals["model"] == "" {
+	if *model == "" {
 		return fmt.Errorf("which model? (known: %s)", strings.Join(models.Names(), ", "))
 	}
-	cfg, err := resolveConfig(fs, vals)
+	cfg, err := resolveConfig(fs, model)
 	if err != nil {
 		return err
 	}

@@ -24,24 +24,25 @@ func init() {
 var flagAliases = map[string]string{"batch": "batch_size"}
 
 // configFlags defines one flag per config key, so the CLI and the TOML
-// matrices resolve to the same Config through config.Set. Boolean keys
-// (--normalize, --batchnorm) may be given bare, like any Go bool flag.
-func configFlags(fs *flag.FlagSet) map[string]*string {
-	vals := map[string]*string{}
+// matrices resolve to the same Config through config.Set (resolveConfig reads
+// the flags back with FlagSet.Visit). Boolean keys (--normalize, --batchnorm)
+// may be given bare, like any Go bool flag. It returns --model's value, which
+// picks the defaults everything else overrides.
+func configFlags(fs *flag.FlagSet) (model *string) {
 	var zero config.Config
 	for _, key := range config.Keys() {
 		v, _ := zero.Get(key)
 		_, isBool := v.(bool)
 		f := &configFlag{isBool: isBool}
 		fs.Var(f, strings.ReplaceAll(key, "_", "-"), "config key "+key)
-		vals[key] = &f.value
+		if key == "model" {
+			model = &f.value
+		}
 	}
 	for alias, key := range flagAliases {
-		f := &configFlag{}
-		fs.Var(f, alias, "same as --"+strings.ReplaceAll(key, "_", "-"))
-		vals[key+"\x00"+alias] = &f.value
+		fs.Var(&configFlag{}, alias, "same as --"+strings.ReplaceAll(key, "_", "-"))
 	}
-	return vals
+	return model
 }
 
 // configFlag holds a flag's text until resolveConfig hands it to config.Set.
@@ -56,12 +57,12 @@ func (f *configFlag) IsBoolFlag() bool   { return f.isBool }
 
 // resolveConfig starts from the model's defaults and applies the flags the
 // user actually set, naming the flag in any error.
-func resolveConfig(fs *flag.FlagSet, vals map[string]*string) (config.Config, error) {
-	model := "lenet"
-	if v := *vals["model"]; v != "" {
-		model = v
+func resolveConfig(fs *flag.FlagSet, model *string) (config.Config, error) {
+	name := "lenet"
+	if *model != "" {
+		name = *model
 	}
-	cfg, err := config.Default(model)
+	cfg, err := config.Default(name)
 	if err != nil {
 		return cfg, fmt.Errorf("--model: %w", err)
 	}
@@ -89,7 +90,7 @@ func resolveConfig(fs *flag.FlagSet, vals map[string]*string) (config.Config, er
 
 func cmdTrain(args []string) error {
 	fs := newFlagSet("train")
-	vals := configFlags(fs)
+	model := configFlags(fs)
 	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (config, per-epoch metrics, outcome) instead of text")
 	artifacts := fs.String("artifacts", "", "folder for conv1 filters / activation map PNGs")
@@ -97,7 +98,7 @@ func cmdTrain(args []string) error {
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return err
 	}
-	cfg, err := resolveConfig(fs, vals)
+	cfg, err := resolveConfig(fs, model)
 	if err != nil {
 		return err
 	}

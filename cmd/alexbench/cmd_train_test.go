@@ -20,11 +20,11 @@ func TestTrainFlagsResolveConfig(t *testing.T) {
 		{args: []string{"--model", "vgg"}, wantErr: `--model: unknown model "vgg"`},
 	} {
 		fs := newFlagSet("train")
-		vals := configFlags(fs)
+		model := configFlags(fs)
 		if _, err := parseInterleaved(fs, tc.args); err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
-		cfg, err := resolveConfig(fs, vals)
+		cfg, err := resolveConfig(fs, model)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
