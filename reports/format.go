@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
+
+	"alexbench/internal/numfmt"
 )
 
 // num is a chart value: JSON with 6 significant digits (the page stays small
@@ -87,24 +88,7 @@ func fmtParams(x float64) string {
 	return fmtCount(int64(x))
 }
 
-func fmtCount(n int64) string { // 46764746 → "46,764,746"
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func fmtCount(n int64) string { return numfmt.Thousands(n) } // 46764746 → "46,764,746"
 
 // fmtSI is 1.23 G, 45.6 M, ... with the unit appended.
 func fmtSI(x float64, unit string) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"alexbench/internal/numfmt"
 	"alexbench/models"
 )
 
@@ -58,9 +59,9 @@ func cmdSummary(args []string) error {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "layer\tkind\toutput shape\tparams\tmult-adds\t\n")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Kind, shapeString(r.OutShape), commas(r.Params), commas(r.MACs))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Kind, shapeString(r.OutShape), numfmt.Thousands(r.Params), numfmt.Thousands(r.MACs))
 	}
-	fmt.Fprintf(tw, "total\t\t%s\t%s\t%s\t\n", shapeString(m.Input)+" in", commas(m.Params()), commas(m.MACs()))
+	fmt.Fprintf(tw, "total\t\t%s\t%s\t%s\t\n", shapeString(m.Input)+" in", numfmt.Thousands(m.Params()), numfmt.Thousands(m.MACs()))
 	return tw.Flush()
 }
 
@@ -74,16 +75,4 @@ func shapeString(s []int) string {
 		parts[i] = fmt.Sprint(d)
 	}
 	return strings.Join(parts, "×")
-}
-
-func commas(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"alexbench/internal/numfmt"
 )
 
 const mib = 1 << 20
@@ -78,20 +80,7 @@ func si(v float64, unit string) string {
 }
 
 // count writes n with thousands separators: 46,764,746.
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + count(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func count(n int64) string { return numfmt.Thousands(n) }
 
 func names(ls []Layer) string {
 	if len(ls) == 0 {
