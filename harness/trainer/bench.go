@@ -41,6 +41,7 @@ func Bench(cfg config.Config, opts Options, steps int) (*BenchResult, error) {
 		idx[i] = int32(i)
 	}
 	it := tensors.FromFlatDataAndDimensions(idx, r.batch)
+	defer it.FinalizeAll()
 	run := func() (float64, error) {
 		out, err := r.step.Exec(r.trainX, r.trainY, it)
 		if err != nil {

@@ -74,17 +74,17 @@ func padAxisWith(x *Node, axis, before, after int, value float64) *Node {
 		return x
 	}
 	parts := make([]*Node, 0, 3)
-	zeros := func(n int) *Node {
+	fill := func(n int) *Node {
 		d := append([]int(nil), x.Shape().Dimensions...)
 		d[axis] = n
 		return BroadcastToDims(Scalar(x.Graph(), x.DType(), value), d...)
 	}
 	if before > 0 {
-		parts = append(parts, zeros(before))
+		parts = append(parts, fill(before))
 	}
 	parts = append(parts, x)
 	if after > 0 {
-		parts = append(parts, zeros(after))
+		parts = append(parts, fill(after))
 	}
 	return Concatenate(parts, axis)
 }
