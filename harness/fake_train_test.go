@@ -45,7 +45,7 @@ func (f *fakeTrainer) total() int {
 	return n
 }
 
-func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, onEpoch func(trainer.Epoch), dir string) (*trainer.Result, error) {
+func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
 	key := filepath.Base(dir)
 	f.mu.Lock()
 	f.runs[key]++
@@ -72,9 +72,12 @@ func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, onEpoch func
 				return &trainer.Result{Outcome: trainer.OutcomeFailed, Error: "cancelled"}, nil
 			}
 		}
+		if e == 1 && hooks.OnFirstStep != nil {
+			hooks.OnFirstStep()
+		}
 		ep := fakeEpoch(cfg, e)
 		res.Epochs = append(res.Epochs, ep)
-		onEpoch(ep)
+		hooks.OnEpoch(ep)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "filters.png"), []byte("png of "+key), 0o644); err != nil {
 		return nil, err

@@ -40,7 +40,11 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*Summary, error) 
 	if r.Sampler != nil {
 		r.Sampler.Start(dir)
 	}
-	res, trainErr := safeTrain(ctx, r.Train, cfg, m.onEpoch, dir)
+	hooks := trainer.Hooks{OnEpoch: m.onEpoch}
+	if mk, ok := r.Sampler.(Marker); ok {
+		hooks.OnFirstStep = mk.Mark
+	}
+	res, trainErr := safeTrain(ctx, r.Train, cfg, hooks, dir)
 	var memory any
 	if r.Sampler != nil {
 		memory = r.Sampler.Stop()
@@ -53,7 +57,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*Summary, error) 
 	sum := &Summary{
 		Matrix: pc.Matrix, Key: pc.Key, Profile: pc.Profile,
 		WallSeconds: finished.Sub(started).Seconds(),
-		Versions:    r.Versions, Memory: memory,
+		Versions:    r.Versions, Memory: memory, MemoryModel: MemoryModelOf(cfg),
 		Started: started.UTC(), Finished: finished.UTC(),
 	}
 	sum.Outcome, sum.Error = classify(res, trainErr)
@@ -68,6 +72,8 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*Summary, error) 
 		sum.Params = res.Params
 		sum.Backend = res.Backend
 		sum.Device = res.Device
+		sum.Allocator = res.Allocator
+		sum.XLAFlags = res.XLAFlags
 	}
 	if len(epochs) > 0 {
 		sum.Final = epochs[len(epochs)-1]
@@ -123,14 +129,14 @@ func (m *metricsWriter) writeFinal(epochs []trainer.Epoch) error {
 
 // safeTrain calls train, turning a panic (GoMLX reports many errors by
 // panicking) into an error carrying the panic's text and where it happened.
-func safeTrain(ctx context.Context, train TrainFunc, cfg config.Config, onEpoch func(trainer.Epoch), dir string) (res *trainer.Result, err error) {
+func safeTrain(ctx context.Context, train TrainFunc, cfg config.Config, hooks trainer.Hooks, dir string) (res *trainer.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = nil
 			err = fmt.Errorf("panic: %v\n%s", p, truncate(string(debug.Stack()), 4000))
 		}
 	}()
-	return train(ctx, cfg, onEpoch, dir)
+	return train(ctx, cfg, hooks, dir)
 }
 
 // classify gives a cell's outcome and error text from what Train returned.

@@ -13,11 +13,12 @@ import (
 	"alexbench/harness/trainer"
 )
 
-// TrainFunc trains one cell. onEpoch is called after every epoch (the runner
-// persists metrics.jsonl from it, so a killed cell still shows its curve);
+// TrainFunc trains one cell. hooks.OnEpoch is called after every epoch (the
+// runner persists metrics.jsonl from it, so a killed cell still shows its
+// curve), hooks.OnFirstStep when the first step is done (the sampler's mark);
 // artifactsDir is the cell's folder, where the trainer may drop pictures
 // (filters.png, …). The real one is trainer.Train; tests pass fakes.
-type TrainFunc func(ctx context.Context, cfg config.Config, onEpoch func(trainer.Epoch), artifactsDir string) (*trainer.Result, error)
+type TrainFunc func(ctx context.Context, cfg config.Config, hooks trainer.Hooks, artifactsDir string) (*trainer.Result, error)
 
 // Sampler watches a cell while it trains (the nvml package's GPU sampler, or
 // its CPU RSS fallback). Start is called with the cell's folder, where it may
@@ -27,6 +28,13 @@ type TrainFunc func(ctx context.Context, cfg config.Config, onEpoch func(trainer
 type Sampler interface {
 	Start(cellDir string)
 	Stop() (memory any)
+}
+
+// Marker is a Sampler that also wants to know when a cell's first train
+// step has finished, to tell the steady state from compilation (the nvml
+// sampler reports the peak after the mark separately). Mark must not block.
+type Marker interface {
+	Mark()
 }
 
 // Runner runs matrices' cells into a results tree, resumably: a cell whose

@@ -37,11 +37,17 @@ type run struct {
 	done     chan struct{}      // closed when the goroutine has returned
 	resetErr error              // from resetting VmHWM at Start
 
-	devices        []deviceStats
-	samples        int
-	firstT, lastT  float64
-	peakProcSum    running // per instant: Σ devices of our process's memory
-	peakDeltaSum   running // per instant: Σ devices of max(0, used − baseline)
+	devices       []deviceStats
+	samples       int
+	firstT, lastT float64
+	peakProcSum   running // per instant: Σ devices of our process's memory
+	peakDeltaSum  running // per instant: Σ devices of max(0, used − baseline)
+	startProcSum  float64 // the first instant's Σ of our process's memory
+	// marked is set by Mark; samples begun after it are the steady state.
+	marked         bool
+	steadyFrom     float64 // t of the first steady sample (NaN: none yet)
+	steadyProcSum  running
+	steadyDeltaSum running
 	fieldErrors    int
 	lastFieldError string
 	err            []string
@@ -50,7 +56,7 @@ type run struct {
 }
 
 func newRun(devices, maxPoints int) *run {
-	r := &run{devices: make([]deviceStats, devices), timeline: newTimeline(maxPoints)}
+	r := &run{devices: make([]deviceStats, devices), timeline: newTimeline(maxPoints), steadyFrom: math.NaN()}
 	for i := range r.devices {
 		r.devices[i].baseline = math.NaN()
 		r.devices[i].total = math.NaN()
@@ -59,8 +65,8 @@ func newRun(devices, maxPoints int) *run {
 	return r
 }
 
-// record adds one sampling instant.
-func (r *run) record(p point, issues []fieldIssue, names []string) {
+// record adds one sampling instant; steady tells whether it was begun after Mark.
+func (r *run) record(p point, steady bool, issues []fieldIssue, names []string) {
 	if r.samples == 0 {
 		r.firstT = p.t
 	}
@@ -95,8 +101,18 @@ func (r *run) record(p point, issues []fieldIssue, names []string) {
 		d.clock.add(rd.smClock)
 		d.temp.add(rd.tempC)
 	}
+	if r.samples == 1 {
+		r.startProcSum = procSum
+	}
 	r.peakProcSum.add(procSum)
 	r.peakDeltaSum.add(deltaSum)
+	if steady {
+		if math.IsNaN(r.steadyFrom) {
+			r.steadyFrom = p.t
+		}
+		r.steadyProcSum.add(procSum)
+		r.steadyDeltaSum.add(deltaSum)
+	}
 	for _, is := range issues {
 		if is.class == classUnsupported {
 			r.devices[is.device].unsupported[is.field] = true
@@ -153,9 +169,14 @@ func (r *run) summarize(s *Sampler) Summary {
 	sum.Method = method
 	if method == MethodProcess {
 		sum.PeakMiB = Num(r.peakProcSum.peak())
+		sum.StartMiB = Num(r.startProcSum)
+		sum.SteadyPeakMiB = Num(r.steadyProcSum.peak())
 	} else {
 		sum.PeakMiB = Num(r.peakDeltaSum.peak())
+		sum.StartMiB = 0 // the baseline is the first sample
+		sum.SteadyPeakMiB = Num(r.steadyDeltaSum.peak())
 	}
+	sum.SteadyFromS = Num(r.steadyFrom)
 
 	var utilGPU, utilMem histogram101
 	var clock running

@@ -261,6 +261,9 @@ func (s *Sampler) loop(ctx context.Context, r *run) {
 // sample polls every device at time t and records the result; false means
 // sampling must stop (a fatal NVML error, or the run has ended).
 func (s *Sampler) sample(r *run, t time.Time) bool {
+	s.mu.Lock()
+	steady := r.marked
+	s.mu.Unlock()
 	p := point{t: t.Sub(r.start).Seconds(), readings: make([]reading, len(s.devices))}
 	var issues []fieldIssue
 	var fatal error
@@ -282,8 +285,19 @@ func (s *Sampler) sample(r *run, t time.Time) bool {
 		r.err = append(r.err, fatal.Error())
 		return false
 	}
-	r.record(p, issues, s.names)
+	r.record(p, steady, issues, s.names)
 	return true
+}
+
+// Mark says the cell's first train step has finished: samples begun from now
+// on also count toward Summary.SteadyPeakMiB. It only sets a flag, so the
+// training loop that calls it never waits on NVML. Without a run it does nothing.
+func (s *Sampler) Mark() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != nil {
+		s.cur.marked = true
+	}
 }
 
 // End stops the run and returns its Summary. Without a run in progress it
@@ -339,7 +353,7 @@ func (s *Sampler) emptySummary() Summary {
 		Available: false, Reason: s.reason, Method: MethodRSS,
 		IntervalMS: float64(s.opts.Interval) / float64(time.Millisecond),
 		Driver:     s.driver,
-		PeakMiB:    nan, BaselineMiB: nan, PeakDeviceUsedMiB: nan, PeakDeviceUsedV2MiB: nan,
+		PeakMiB:    nan, StartMiB: nan, SteadyPeakMiB: nan, SteadyFromS: nan, BaselineMiB: nan, PeakDeviceUsedMiB: nan, PeakDeviceUsedV2MiB: nan,
 		ReservedMiB: nan, TotalMiB: nan, MeanUtilGPU: nan, P95UtilGPU: nan, MeanUtilMem: nan,
 		P95UtilMem: nan, EnergyJ: nan, EnergyCounterJ: nan, MeanPowerW: nan, PeakPowerW: nan,
 		MeanSMClockMHz: nan, MaxTempC: nan, PeakRSSMiB: nan,

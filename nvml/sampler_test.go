@@ -435,3 +435,67 @@ func TestSamplerLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// Mark splits the run: the steady peak covers only samples begun after it,
+// so the compile-time spike (1500 MiB at t=0.2) is excluded.
+func TestMarkSeparatesSteadyState(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name      string
+		recs      []rec
+		markAfter int // samples recorded before Mark; < 0: no Mark
+		method    string
+		peak      float64
+		steady    float64
+		from      float64
+		start     float64
+	}{
+		{"process method", canonRecs, 3, MethodProcess, 1500, 1200, 0.35, 0},
+		{"device delta", withoutPID(canonRecs), 3, MethodDeviceDelta, 1600, 1300, 0.35, 0},
+		{"mark before any tick", canonRecs, 1, MethodProcess, 1500, 1500, 0.1, 0},
+		{"no mark", canonRecs, -1, MethodProcess, 1500, nan, nan, 0},
+		{"mark after the last sample", canonRecs, 5, MethodProcess, 1500, nan, nan, 0},
+		{"process already holding memory at Start", func() []rec {
+			r := append([]rec(nil), canonRecs...)
+			r[0].procMiB = 300
+			return r
+		}(), 3, MethodProcess, 1500, 1200, 0.35, 300},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lib := &fakeLibrary{driver: "580.00", devices: []*fakeDevice{{name: "Fake GPU", steps: steps(tc.recs)}}}
+			s, ticks := fakeSampler(t, lib, canonTimes)
+			if err := s.Begin(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			n := len(canonTimes) - 1
+			if tc.markAfter >= 0 {
+				drive(t, s, ticks, tc.markAfter-1)
+				waitSamples(t, s, tc.markAfter)
+				s.Mark()
+				n -= tc.markAfter - 1
+			}
+			drive(t, s, ticks, n)
+			sum := s.End()
+			if sum.Method != tc.method {
+				t.Fatalf("method %q, want %q", sum.Method, tc.method)
+			}
+			checkNum(t, "PeakMiB", sum.PeakMiB, tc.peak)
+			checkNum(t, "SteadyPeakMiB", sum.SteadyPeakMiB, tc.steady)
+			checkNum(t, "SteadyFromS", sum.SteadyFromS, tc.from)
+			checkNum(t, "StartMiB", sum.StartMiB, tc.start)
+		})
+	}
+}
+
+func TestMarkOnRSSPathIsMissing(t *testing.T) {
+	s := New(Options{Disabled: "test", procDir: fakeProc(t, true)})
+	s.Start(t.TempDir())
+	s.Mark()
+	sum := s.Stop().(Summary)
+	for name, v := range map[string]Num{"StartMiB": sum.StartMiB, "SteadyPeakMiB": sum.SteadyPeakMiB, "SteadyFromS": sum.SteadyFromS} {
+		if v.Valid() {
+			t.Errorf("%s = %v on the RSS path, want missing", name, float64(v))
+		}
+	}
+}

@@ -28,6 +28,19 @@ type Summary struct {
 	// PeakMiB is this process's peak memory by Method: the sum over devices of
 	// its GPU memory at one instant, or the peak RSS for MethodRSS.
 	PeakMiB Num `json:"peak_mib"`
+	// StartMiB is this process's memory by Method at Start, before the cell's
+	// work: the CUDA context and allocator pool left by earlier cells of the
+	// same process (the BFC allocator never gives memory back), or 0 for the
+	// first cell and for MethodDeviceDelta.
+	StartMiB Num `json:"start_mib"`
+	// SteadyPeakMiB is PeakMiB over the samples begun after the first train
+	// step finished (Mark): compilation and autotuning scratch excluded. With
+	// XLA's default BFC allocator it equals PeakMiB (a pool only grows); with
+	// the platform allocator it is the training step's own footprint plus the
+	// CUDA context. Null when no mark came or no sample followed it.
+	SteadyPeakMiB Num `json:"steady_peak_mib"`
+	// SteadyFromS is when the first steady sample was taken, in seconds after Start.
+	SteadyFromS Num `json:"steady_from_s"`
 	// BaselineMiB is device memory used at Start (what MethodDeviceDelta subtracts).
 	BaselineMiB Num `json:"baseline_mib"`
 	// PeakDeviceUsedMiB is the peak of GetMemoryInfo's "used" (whole device,

@@ -45,7 +45,7 @@ type openedBackend struct {
 	info backend.Info
 }
 
-func (t *cellTrainer) train(ctx context.Context, cfg config.Config, onEpoch func(trainer.Epoch), dir string) (*trainer.Result, error) {
+func (t *cellTrainer) train(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
 	ob, err := t.backend(cfg.Backend)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,8 @@ func (t *cellTrainer) train(ctx context.Context, cfg config.Config, onEpoch func
 	}
 	return trainer.Train(ctx, cfg, trainer.Options{
 		Backend: ob.be, BackendName: ob.info.Name, Device: ob.info.Device,
-		Data: set, OnEpoch: onEpoch, ArtifactsDir: dir,
+		Allocator: ob.info.Allocator, XLAFlags: ob.info.XLAFlags,
+		Data: set, Hooks: hooks, ArtifactsDir: dir,
 	})
 }
 

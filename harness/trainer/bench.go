@@ -18,6 +18,8 @@ type BenchResult struct {
 	Precision        string  `json:"precision"`
 	Backend          string  `json:"backend"`
 	Device           string  `json:"device"`
+	Allocator        string  `json:"allocator,omitempty"`
+	XLAFlags         string  `json:"xla_flags,omitempty"`
 	FirstStepSeconds float64 `json:"first_step_s"`
 	Steps            int     `json:"steps"`
 	StepMillis       float64 `json:"step_ms"`
@@ -51,7 +53,7 @@ func Bench(cfg config.Config, opts Options, steps int) (*BenchResult, error) {
 		return float64(tensors.ToScalar[float32](out[0])), nil
 	}
 	res := &BenchResult{Model: cfg.Model, Batch: cfg.BatchSize, Resize: cfg.Resize, Precision: cfg.Precision,
-		Backend: opts.BackendName, Device: opts.Device, Steps: steps}
+		Backend: opts.BackendName, Device: opts.Device, Allocator: opts.Allocator, XLAFlags: opts.XLAFlags, Steps: steps}
 	t0 := time.Now()
 	if res.Loss0, err = run(); err != nil {
 		return nil, err

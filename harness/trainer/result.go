@@ -38,7 +38,11 @@ type Result struct {
 	Params         int64   `json:"params"`
 	Backend        string  `json:"backend"` // e.g. "go (SimpleGo)", "xla:cuda"
 	Device         string  `json:"device"`  // e.g. "NVIDIA H100 80GB HBM3" or "CPU (2 cores)"
-	WallSeconds    float64 `json:"wall_seconds"`
+	// Allocator and XLAFlags are the XLA client's memory allocator and
+	// XLA_FLAGS (empty for SimpleGo): both change speed and memory.
+	Allocator   string  `json:"allocator,omitempty"`
+	XLAFlags    string  `json:"xla_flags,omitempty"`
+	WallSeconds float64 `json:"wall_seconds"`
 }
 
 // Final is the last epoch's metrics (zero value if no epoch finished).

@@ -21,16 +21,28 @@ import (
 	"alexbench/models"
 )
 
+// Hooks are called from the training loop, on its goroutine; each may be nil.
+type Hooks struct {
+	// OnEpoch is called after each epoch with its metrics.
+	OnEpoch func(Epoch)
+	// OnFirstStep is called once, when the first train step has finished on
+	// the device: compilation, autotuning and their scratch memory are behind
+	// it, so what a sampler sees from here on is the steady state.
+	OnFirstStep func()
+}
+
 // Options are the run's surroundings, as opposed to the Config it trains.
 type Options struct {
 	// Backend runs the graphs; Device names it for results ("CPU (2 cores)").
 	Backend     backends.Backend
 	BackendName string
 	Device      string
+	// Allocator and XLAFlags describe an XLA backend (harness/backend.Info),
+	// copied into the Result.
+	Allocator, XLAFlags string
 	// Data is the loaded dataset; callers load it once for many cells.
 	Data *data.Set
-	// OnEpoch, when set, is called after each epoch with its metrics.
-	OnEpoch func(Epoch)
+	Hooks
 	// ArtifactsDir, when set, receives conv1's filters and activation maps as PNGs.
 	ArtifactsDir string
 	// Progress, when set, gets a progress line per step (use a terminal).
@@ -106,7 +118,8 @@ func newRun(cfg config.Config, opts Options) (*run, error) {
 	if err := r.mctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
 		return nil, err
 	}
-	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.BackendName, Device: opts.Device}
+	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.BackendName, Device: opts.Device,
+		Allocator: opts.Allocator, XLAFlags: opts.XLAFlags}
 	return r, nil
 }
 
@@ -146,6 +159,9 @@ func (r *run) loop(ctx stdctx.Context) {
 			out[0].FinalizeAll()
 			if epoch == 1 && s == 0 {
 				r.res.FirstStepSeconds = r.syncedSince(ts)
+				if r.opts.OnFirstStep != nil {
+					r.opts.OnFirstStep()
+				}
 			}
 			r.progress(epoch, s+1, stepsPerEpoch)
 		}

@@ -34,10 +34,14 @@ func tinyLeNet() config.Config {
 func TestLeNetLearns(t *testing.T) {
 	set := loadRealData(t)
 	var seen []Epoch
+	firstSteps, epochsAtFirstStep := 0, -1
 	dir := t.TempDir()
 	res, err := Train(stdctx.Background(), tinyLeNet(), Options{
 		Backend: goBackend(t), BackendName: "go", Data: set, ArtifactsDir: dir,
-		OnEpoch: func(e Epoch) { seen = append(seen, e) },
+		Hooks: Hooks{
+			OnEpoch:     func(e Epoch) { seen = append(seen, e) },
+			OnFirstStep: func() { firstSteps++; epochsAtFirstStep = len(seen) },
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +51,9 @@ func TestLeNetLearns(t *testing.T) {
 	}
 	if len(res.Epochs) != 3 || len(seen) != 3 {
 		t.Fatalf("got %d epochs (%d callbacks), want 3", len(res.Epochs), len(seen))
+	}
+	if firstSteps != 1 || epochsAtFirstStep != 0 {
+		t.Errorf("OnFirstStep called %d times, after %d epochs; want once, before the first epoch ends", firstSteps, epochsAtFirstStep)
 	}
 	f := res.Final()
 	if f.TestAcc < 0.6 || f.TrainAcc < 0.5 {
