@@ -23,11 +23,16 @@ type Summary struct {
 	Params           int64         `json:"params"`
 	WallSeconds      float64       `json:"wall_seconds"`
 
-	Backend  string   `json:"backend"`
-	Device   string   `json:"device"`
-	Versions Versions `json:"versions"`
+	Backend string `json:"backend"`
+	Device  string `json:"device"`
+	// Allocator and XLAFlags: the XLA client's allocator and XLA_FLAGS, when XLA ran the cell.
+	Allocator string   `json:"allocator,omitempty"`
+	XLAFlags  string   `json:"xla_flags,omitempty"`
+	Versions  Versions `json:"versions"`
 	// Memory is the nvml package's per-cell summary (GPU) or the peak RSS (CPU).
 	Memory any `json:"memory,omitempty"`
+	// MemoryModel is the analytic estimate to compare Memory's peak with.
+	MemoryModel *MemoryModel `json:"memory_model,omitempty"`
 
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`

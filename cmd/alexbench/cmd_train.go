@@ -116,7 +116,8 @@ func cmdTrain(args []string) error {
 	ctx, stop := signal.NotifyContext(stdctx.Background(), os.Interrupt)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
-	opts := trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device, Data: set, ArtifactsDir: *artifacts}
+	opts := trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device,
+		Allocator: info.Allocator, XLAFlags: info.XLAFlags, Data: set, ArtifactsDir: *artifacts}
 	if *benchSteps > 0 {
 		b, err := trainer.Bench(cfg, opts, *benchSteps)
 		if err != nil {

@@ -111,6 +111,10 @@ func (f Finder) openXLA(name, pluginPath string, isCUDA bool, reason string) (ba
 	if err != nil {
 		return nil, Info{}, err
 	}
+	allocOptions, allocDesc, err := gpuAllocator(f.getenv(AllocatorEnv))
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("backend %s: %w", name, err)
+	}
 	existing := f.getenv("XLA_FLAGS")
 	_, existingNames, err := parseFlags("XLA_FLAGS", existing)
 	if err != nil {
@@ -146,10 +150,7 @@ func (f Finder) openXLA(name, pluginPath string, isCUDA bool, reason string) (ba
 	var options map[string]any
 	info := Info{Name: name, PluginPath: pluginPath, XLAFlags: flags, IsGPU: isCUDA, Reason: reason}
 	if isCUDA {
-		// BFC allocator growing on demand instead of grabbing 75% of the card,
-		// so a run's memory is what it needs (jax: XLA_PYTHON_CLIENT_PREALLOCATE=false).
-		options = map[string]any{"preallocate": false}
-		info.Allocator = "bfc, preallocate=false"
+		options, info.Allocator = allocOptions, allocDesc
 	} else {
 		// GoMLX turns host-shared buffers on only for a plugin named "cpu"; by path it must be asked.
 		config += ",shared_buffers"
