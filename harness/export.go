@@ -16,7 +16,9 @@ import (
 // cell's identity, every config key, then how it ended and what it measured.
 // "epochs" is the configured count, "epochs_done" how many finished;
 // "backend" is the backend the cell ran on, and the config's backend key
-// (usually "auto") is "backend_requested".
+// (usually "auto") is "backend_requested". peak_mib and steady_peak_mib come
+// from the cell's memory summary (by memory_method: nvml-process,
+// nvml-device-delta or rss), model_mib from the analytic memory model.
 func ExportColumns() []string {
 	cols := []string{"matrix", "key", "profile"}
 	for _, k := range config.Keys() {
@@ -29,7 +31,9 @@ func ExportColumns() []string {
 		"outcome", "error", "epochs_done", "train_loss", "train_acc", "test_acc",
 		"examples_per_sec", "epoch_seconds", "diverged_epoch",
 		"step_ms", "first_step_seconds", "wall_seconds", "params",
-		"backend", "device", "started", "finished")
+		"backend", "device", "allocator", "xla_flags",
+		"memory_method", "peak_mib", "steady_peak_mib", "model_mib",
+		"started", "finished")
 }
 
 // ExportRow is one cell's values by column name.
@@ -79,6 +83,9 @@ func ExportRows(root string) (rows []ExportRow, skipped []string, err error) {
 			"diverged_epoch": s.DivergedEpoch, "step_ms": s.StepMillis,
 			"first_step_seconds": s.FirstStepSeconds, "wall_seconds": s.WallSeconds,
 			"params": s.Params, "backend": s.Backend, "device": s.Device,
+			"allocator": s.Allocator, "xla_flags": s.XLAFlags,
+			"memory_method": memoryField(s.Memory, "method"), "peak_mib": memoryField(s.Memory, "peak_mib"),
+			"steady_peak_mib": memoryField(s.Memory, "steady_peak_mib"), "model_mib": modelTotal(s.MemoryModel),
 			"started": s.Started.Format(time.RFC3339), "finished": s.Finished.Format(time.RFC3339),
 		} {
 			row[k] = v
@@ -148,4 +155,20 @@ func WriteJSONL(w io.Writer, rows []ExportRow) error {
 		}
 	}
 	return nil
+}
+
+// memoryField is one field of a summary's memory record as read back from
+// summary.json (a JSON object), or nil.
+func memoryField(memory any, key string) any {
+	if m, ok := memory.(map[string]any); ok {
+		return m[key]
+	}
+	return nil
+}
+
+func modelTotal(m *MemoryModel) any {
+	if m == nil {
+		return nil
+	}
+	return m.TotalMiB
 }

@@ -29,7 +29,10 @@ func TestExportHasARowPerFinishedCellWithFlatColumns(t *testing.T) {
 	f := newFakeTrainer()
 	cells := m.Cells(ProfileQuick)
 	f.behave[cells[0].Key] = oomErr
-	runInto(t, root, f, m)
+	r := &Runner{Results: root, Profile: ProfileQuick, Train: f.train, Now: fixedClock(), Sampler: &eventSampler{}}
+	if _, err := r.Run(context.Background(), []*Matrix{m}); err != nil {
+		t.Fatal(err)
+	}
 	os.Remove(filepath.Join(CellDir(root, "tiny", cells[1].Key), SummaryFile)) // now in flight
 
 	rows, skipped, err := ExportRows(root)
@@ -54,7 +57,7 @@ func TestExportHasARowPerFinishedCellWithFlatColumns(t *testing.T) {
 	}
 	for _, want := range []string{"matrix", "key", "profile", "model", "activation", "pool", "dropout", "batch_size",
 		"lr", "seed", "outcome", "test_acc", "train_loss", "step_ms", "first_step_seconds", "wall_seconds", "params",
-		"backend", "device", "examples_per_sec"} {
+		"backend", "device", "examples_per_sec", "memory_method", "peak_mib", "steady_peak_mib", "model_mib"} {
 		if _, ok := col[want]; !ok {
 			t.Errorf("no column %q in %v", want, header)
 		}
@@ -76,6 +79,11 @@ func TestExportHasARowPerFinishedCellWithFlatColumns(t *testing.T) {
 		done[col["test_acc"]] != csvValue(want.TestAcc) || done[col["epochs_done"]] != "2" || done[col["params"]] != "61706" ||
 		done[col["matrix"]] != "tiny" || done[col["profile"]] != "quick" || done[col["step_ms"]] != "1.5" {
 		t.Errorf("done row %v", done)
+	}
+	if model := MemoryModelOf(cells[2].Config); done[col["peak_mib"]] != "42" || done[col["memory_method"]] != "fake" ||
+		done[col["steady_peak_mib"]] != "30" || done[col["model_mib"]] != csvValue(model.TotalMiB) {
+		t.Errorf("done row's memory columns %v, %v, %v, %v", done[col["memory_method"]], done[col["peak_mib"]],
+			done[col["steady_peak_mib"]], done[col["model_mib"]])
 	}
 
 	buf.Reset()

@@ -48,6 +48,9 @@ type MemoryInfo struct {
 	Reason    string  `json:"reason"`
 	Method    string  `json:"method"` // e.g. "nvml-process", "nvml-delta", "rss"
 	PeakMiB   float64 `json:"peak_mib"`
+	// SteadyPeakMiB is the peak after the first train step (compilation
+	// excluded); 0 when not recorded.
+	SteadyPeakMiB float64 `json:"steady_peak_mib"`
 }
 
 // Image is a picture a cell saved for the report.

@@ -142,6 +142,22 @@ func peakMiB(c *Cell) float64 {
 	return c.Memory.PeakMiB
 }
 
+// steadyPeakMiB is the peak after the first train step, NaN when not recorded.
+func steadyPeakMiB(c *Cell) float64 {
+	if c.Memory == nil || c.Memory.SteadyPeakMiB <= 0 {
+		return math.NaN()
+	}
+	return c.Memory.SteadyPeakMiB
+}
+
+// modelMiB is the analytic memory model's total for the cell, NaN without one.
+func modelMiB(c *Cell) float64 {
+	if c.Summary == nil || c.Summary.MemoryModel == nil || c.Summary.MemoryModel.TotalMiB <= 0 {
+		return math.NaN()
+	}
+	return c.Summary.MemoryModel.TotalMiB
+}
+
 func params(c *Cell) float64 {
 	if c.Summary == nil || c.Summary.Params <= 0 {
 		return math.NaN()

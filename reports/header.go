@@ -35,6 +35,7 @@ func (d distinct) String() string {
 // the same results give the same header.
 func buildHeader(res *Results) header {
 	profiles, backends, devices, drivers := distinct{}, distinct{}, distinct{}, distinct{}
+	allocators, xlaFlags := distinct{}, distinct{}
 	gos, gomlxs, commits := distinct{}, distinct{}, distinct{}
 	var first, last time.Time
 	counts := map[string]int{}
@@ -50,6 +51,8 @@ func buildHeader(res *Results) header {
 			profiles.add(s.Profile)
 			backends.add(s.Backend)
 			devices.add(s.Device)
+			allocators.add(s.Allocator)
+			xlaFlags.add(s.XLAFlags)
 			drivers.add(s.Versions.Driver)
 			gos.add(s.Versions.Go)
 			gomlxs.add(s.Versions.GoMLX)
@@ -81,6 +84,13 @@ func buildHeader(res *Results) header {
 	add("profile", profiles.String())
 	add("backend", backends.String())
 	add("device", devices.String())
+	// Only XLA runs have these; they change speed and measured memory.
+	if len(allocators) > 0 {
+		add("XLA allocator", allocators.String())
+	}
+	if len(xlaFlags) > 0 {
+		add("XLA_FLAGS", xlaFlags.String())
+	}
 	add("driver", drivers.String())
 	add("Go", gos.String())
 	add("GoMLX", gomlxs.String())
@@ -106,6 +116,9 @@ func buildHeader(res *Results) header {
 	}
 	if len(profiles) > 1 {
 		h.Warnings = append(h.Warnings, "This results folder mixes profiles ("+profiles.String()+"): compare cells of one profile only.")
+	}
+	if len(allocators) > 1 || len(xlaFlags) > 1 {
+		h.Warnings = append(h.Warnings, "Cells ran with different XLA allocators or flags: memory and timings are only comparable within one setting.")
 	}
 	if len(devices) > 1 {
 		h.Warnings = append(h.Warnings, "Cells ran on different devices ("+devices.String()+"): timings are only comparable within one device.")

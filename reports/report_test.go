@@ -100,6 +100,16 @@ func TestReportContent(t *testing.T) {
 			}
 		})
 	}
+	for name, re := range map[string]string{
+		"E3 peak vs model": `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; after the first train step \(compilation and autotuning excluded\) [0-9.]+×\.`,
+		"E3 table columns": `<th[^>]*>after first step \(MiB\)</th><th[^>]*>model \(MiB\)</th><th[^>]*>peak / model</th>`,
+		"header allocator": `platform \(cudaMalloc/cudaFree per buffer, no pool\)`,
+		"header XLA flags": `--xla_gpu_autotune_level=1`,
+	} {
+		if !regexp.MustCompile(re).MatchString(html) {
+			t.Errorf("%s: report does not match %s", name, re)
+		}
+	}
 	for _, bad := range []string{`<script>document.title`, `<b>bold</b>`, `<img src=x`, "http://", "https://", ">NaN", "NaN<", ":NaN", " NaN ", "%!", "+Inf"} {
 		if strings.Contains(html, bad) {
 			i := strings.Index(html, bad)

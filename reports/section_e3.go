@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,6 +14,8 @@ import (
 type batchPoint struct {
 	batch          int
 	rate, mem, acc stat
+	steady, model  stat // peak after the first step; the analytic memory model
+	ratio          stat // measured peak / model, per cell
 	outcomes       map[string]int
 	memMethods     distinct
 }
@@ -61,7 +64,7 @@ func e3Series(ms []*Matrix) []*batchSeries {
 		}
 		for k, cs := range cells {
 			p := &batchPoint{batch: k.batch, outcomes: map[string]int{}, memMethods: distinct{}}
-			var rates, mems, accs []float64
+			var rates, mems, accs, steadies, modelled, ratios []float64
 			for _, c := range cs {
 				p.outcomes[c.Outcome()]++
 				if c.Memory != nil && c.Memory.PeakMiB > 0 {
@@ -69,9 +72,12 @@ func e3Series(ms []*Matrix) []*batchSeries {
 				}
 				if c.Done() {
 					rates, mems, accs = append(rates, throughput(c)), append(mems, peakMiB(c)), append(accs, finalTestAcc(c))
+					steadies, modelled = append(steadies, steadyPeakMiB(c)), append(modelled, modelMiB(c))
+					ratios = append(ratios, peakMiB(c)/modelMiB(c))
 				}
 			}
 			p.rate, p.mem, p.acc = statOf(rates), statOf(mems), statOf(accs)
+			p.steady, p.model, p.ratio = statOf(steadies), statOf(modelled), statOf(ratios)
 			byName[k.series].points = append(byName[k.series].points, p)
 		}
 		sort.Strings(order)
@@ -164,6 +170,9 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	}
 	if len(methods) > 0 {
 		s.Answer = append(s.Answer, "Peak memory as recorded per cell, by method: "+methods.String()+".")
+		if line := e3ModelLine(series); line != "" {
+			s.Answer = append(s.Answer, line)
+		}
 	} else {
 		s.Answer = append(s.Answer, "Peak memory was not recorded for any finished cell"+memoryReason(ms)+".")
 	}
@@ -175,23 +184,94 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 		panel("memory", "Peak memory", "MiB", "value", func(p *batchPoint) stat { return p.mem }),
 		panel("accuracy", "Final test accuracy", "test accuracy", "value", func(p *batchPoint) stat { return p.acc }),
 	}})
-	t := &table{Caption: "Batch sizes", Head: []string{"series", "batch", "examples/s", "peak memory (MiB)", "test acc", "cells"},
-		Right: []bool{false, true, true, true, true, false}}
+	anySteady := false
+	for _, bs := range series {
+		for _, p := range bs.points {
+			anySteady = anySteady || p.steady.N > 0
+		}
+	}
+	head := []string{"series", "batch", "examples/s", "peak memory (MiB)"}
+	if anySteady {
+		head = append(head, "after first step (MiB)")
+	}
+	head = append(head, "model (MiB)", "peak / model", "test acc", "cells")
+	right := []bool{false, true, true, true}
+	for range head[4 : len(head)-1] {
+		right = append(right, true)
+	}
+	t := &table{Caption: "Batch sizes", Head: head, Right: append(right, false)}
+	mib := func(st stat) string {
+		if st.N == 0 {
+			return "–"
+		}
+		return fmtMeanSD(st.Mean, st.SD, st.N, func(x float64) string { return fmt.Sprintf("%.0f", x) })
+	}
 	for _, bs := range series {
 		for _, p := range bs.points {
 			var oc []string
 			for _, o := range sortedKeys(p.outcomes) {
 				oc = append(oc, fmt.Sprintf("%d %s", p.outcomes[o], o))
 			}
-			mem := "–"
-			if p.mem.N > 0 {
-				mem = fmtMeanSD(p.mem.Mean, p.mem.SD, p.mem.N, func(x float64) string { return fmt.Sprintf("%.0f", x) })
+			row := []string{bs.name, fmt.Sprint(p.batch), p.rate.rate(), mib(p.mem)}
+			if anySteady {
+				row = append(row, mib(p.steady))
 			}
-			t.Rows = append(t.Rows, []string{bs.name, fmt.Sprint(p.batch), p.rate.rate(), mem, p.acc.acc(), strings.Join(oc, ", ")})
+			ratio := "–"
+			if p.ratio.N > 0 {
+				ratio = fmtRatio(p.ratio.Mean)
+			}
+			row = append(row, mib(p.model), ratio, p.acc.acc(), strings.Join(oc, ", "))
+			t.Rows = append(t.Rows, row)
 		}
 	}
 	s.Blocks = append(s.Blocks, block{Table: t},
-		block{Note: "Throughput is training examples per second, the mean over the epochs after the first (the first includes graph compilation)."})
+		block{Note: "Throughput is training examples per second, the mean over the epochs after the first (the first includes graph compilation). " +
+			"The model column is the analytic training-memory estimate (parameters, gradients, activations kept for backward, the input batch and " +
+			"the backward pass's largest transient); it leaves out " + modelExcludes + ", so a measured peak sits above it." +
+			steadyNote(anySteady)})
+}
+
+// e3ModelLine says how far measured peaks are from the analytic model.
+func e3ModelLine(series []*batchSeries) string {
+	var peak, steady []float64
+	for _, bs := range series {
+		for _, p := range bs.points {
+			if p.ratio.N > 0 {
+				peak = append(peak, p.ratio.Mean)
+			}
+			if p.steady.N > 0 && p.model.N > 0 {
+				steady = append(steady, p.steady.Mean/p.model.Mean)
+			}
+		}
+	}
+	if len(peak) == 0 {
+		return ""
+	}
+	line := "Measured peak memory is " + ratioRange(peak) + " the analytic memory model"
+	if len(steady) > 0 {
+		line += "; after the first train step (compilation and autotuning excluded) " + ratioRange(steady)
+	}
+	return line + "."
+}
+
+func ratioRange(xs []float64) string {
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	if fmtRatio(lo) == fmtRatio(hi) {
+		return fmtRatio(lo)
+	}
+	return fmtRatio(lo) + "–" + fmtRatio(hi)
+}
+
+// modelExcludes is what the analytic memory model leaves out (see harness.MemoryModel).
+const modelExcludes = "the CUDA context and library workspaces, allocator pools and rounding, compile-time autotuning scratch, " +
+	"the dataset kept on the device, and on a CPU the Go runtime, the dataset in host memory and SimpleGo's im2col patches"
+
+func steadyNote(any bool) string {
+	if !any {
+		return ""
+	}
+	return " \"After first step\" is the peak over NVML samples taken once the first train step had finished: with XLA's default BFC allocator " +
+		"it equals the peak (its pool only grows); with ALEXBENCH_XLA_ALLOCATOR=platform it is the steady training footprint plus the CUDA context."
 }
 
 func mergeDistinct(a, b distinct) distinct {

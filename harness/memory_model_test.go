@@ -1,0 +1,44 @@
+package harness
+
+import (
+	"math"
+	"testing"
+
+	"alexbench/harness/config"
+)
+
+func TestMemoryModelOf(t *testing.T) {
+	at := func(batch int, precision string) config.Config {
+		cfg := config.MustDefault("alexnet")
+		cfg.BatchSize, cfg.Precision = batch, precision
+		return cfg
+	}
+	fp32 := MemoryModelOf(at(128, "fp32"))
+	if fp32 == nil {
+		t.Fatal("no memory model for d2l's AlexNet")
+	}
+	// d2l's AlexNet has 46,764,746 float32 parameters: 178.4 MiB, as many again for gradients.
+	if want := 46764746 * 4 / float64(1<<20); math.Abs(fp32.ParamsMiB-want) > 1e-9 || fp32.GradsMiB != fp32.ParamsMiB {
+		t.Errorf("params, grads = %.3f, %.3f MiB; want %.3f each", fp32.ParamsMiB, fp32.GradsMiB, want)
+	}
+	parts := fp32.ParamsMiB + fp32.GradsMiB + fp32.OptimizerMiB + fp32.ActivationsMiB + fp32.InputMiB + fp32.TransientMiB
+	if math.Abs(parts-fp32.TotalMiB) > 1e-6 || fp32.OptimizerMiB != 0 {
+		t.Errorf("total %.3f MiB, parts sum to %.3f (optimizer %.3f; plain SGD keeps none)", fp32.TotalMiB, parts, fp32.OptimizerMiB)
+	}
+	// bf16 halves every tensor but the dropout masks (a byte per element either way).
+	if bf16 := MemoryModelOf(at(128, "bf16")); bf16 == nil || bf16.BytesPerElem != 2 || bf16.ParamsMiB*2 != fp32.ParamsMiB ||
+		bf16.TotalMiB/fp32.TotalMiB < 0.5 || bf16.TotalMiB/fp32.TotalMiB > 0.501 {
+		t.Errorf("bf16 model %+v, want about half of fp32's %.3f MiB", bf16, fp32.TotalMiB)
+	}
+	// Activations grow with the batch, parameters do not.
+	b512 := MemoryModelOf(at(512, "fp32"))
+	if b512.ParamsMiB != fp32.ParamsMiB || math.Abs(b512.ActivationsMiB-4*fp32.ActivationsMiB) > 1e-6 {
+		t.Errorf("batch 512: params %.1f, activations %.1f MiB; want %.1f and 4 × %.1f",
+			b512.ParamsMiB, b512.ActivationsMiB, fp32.ParamsMiB, fp32.ActivationsMiB)
+	}
+	bad := config.MustDefault("lenet")
+	bad.Model = "no-such-model"
+	if m := MemoryModelOf(bad); m != nil {
+		t.Errorf("unknown model got a memory model %+v", m)
+	}
+}
