@@ -1,41 +1,84 @@
 #!/usr/bin/env bash
-# One device call that checks the "done when" numbers of issues 4, 5 and 6 on a
-# GPU machine, next to torch on the same card. Needs bin/alexbench (built here,
-# carried) and .devdata/fashion-mnist (carried); writes logs and JSON to $OUT.
+# One device call that answers what issues 4 and 5 still ask, next to torch on
+# the same card, and prints one table last (scripts/gpu_summary.py):
+#   #4  ours vs torch.compile at XLA defaults and at --xla_gpu_autotune_level=1,
+#       interleaved (A B A B) so drift shows; the d2l 10-epoch recipe at level 1
+#       (is its accuracy unchanged?) and in bf16 (bf16's accuracy effect);
+#   #5  the E3 sweep (batch 32/128/512) with the BFC and the platform allocator,
+#       NVML peak and steady peak next to the analytic model, and XLA's own
+#       buffer assignment per batch (--xla_dump_to) as a third opinion.
+# Needs bin/alexbench (built here, carried) and .devdata/fashion-mnist (carried):
+#   run(command="bash scripts/gpu-verify.sh", carry=["bin", ".devdata"], timeout_s=540)
 # Every step has its own timeout; a failure is recorded and the script goes on.
+# GPU_VERIFY_DRY=1 walks the steps without running them (to test on a CPU).
 set -u
 OUT=${OUT:-/tmp/gpu-verify-out}
-W=/tmp/gpu-verify # everything lands here, then one tarball in $OUT (the tool returns ≤ 8 files)
+W=/tmp/gpu-verify # everything lands here, then one tarball in $OUT
+rm -rf "$W" /tmp/gpu-results-bfc /tmp/gpu-results-platform /tmp/gpu-dump
 mkdir -p "$OUT" "$W"
-export ALEXBENCH_DATA=$PWD/.devdata/fashion-mnist
-BIN=bin/alexbench
+export ALEXBENCH_DATA=${ALEXBENCH_DATA:-$PWD/.devdata/fashion-mnist}
+BIN=${ALEXBENCH_BIN:-bin/alexbench}
 LOG=$W/verify.log
 START=$SECONDS
+AUTOTUNE1=--xla_gpu_autotune_level=1
 
-step() { # step NAME TIMEOUT CMD...: run, keep stdout in $OUT/NAME.json, stderr in the log
+step() { # step NAME TIMEOUT CMD...: stdout → $W/NAME.json, stderr → the log
 	local name=$1 tmo=$2
 	shift 2
-	echo "[$((SECONDS - START))s] $name: $*" | tee -a "$LOG"
+	echo "[$((SECONDS - START))s] $name: ${STEP_ENV:-}$*" | tee -a "$LOG"
+	if [ -n "${GPU_VERIFY_DRY:-}" ]; then
+		echo '{"dry_run": true}' >"$W/$name.json"
+		return
+	fi
 	timeout -k 5 "$tmo" "$@" >"$W/$name.json" 2>>"$LOG"
 	echo "[$((SECONDS - START))s] $name: exit $?" | tee -a "$LOG"
-	head -c 1500 "$W/$name.json"; echo
+	head -c 600 "$W/$name.json"
+	echo
 }
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$LOG"
-# In order of importance, so a short lease still answers the first questions.
-step d2l-10-epochs 100 $BIN train --model alexnet --backend auto --epochs 10 --json --artifacts "$W"
-step bench-default 30 $BIN train --model alexnet --backend auto --bench-steps 100
-step torch 60 python3 scripts/torch_ref.py --modes eager,compile
-step e3-memory 60 $BIN run scripts/gpu-e3.toml --profile full --results /tmp/gpu-results
-$BIN export --results /tmp/gpu-results --format jsonl >"$W/e3-export.jsonl" 2>>"$LOG"
-for f in /tmp/gpu-results/gpu-e3-memory/*/summary.json; do cat "$f"; echo; done >"$W/e3-summaries.jsonl" 2>>"$LOG"
-step bench-bf16 30 $BIN train --model alexnet --backend auto --bench-steps 100 --precision bf16
-ALEXBENCH_XLA_FLAGS=--xla_gpu_autotune_level=1 step bench-autotune1 30 $BIN train --model alexnet --backend auto --bench-steps 100
-if $BIN help 2>&1 | grep -q profile; then
-	step e4-profile 60 $BIN profile alexnet --batch 128 --backend auto --json -o /tmp/gpu-profile
-	cp -r /tmp/gpu-profile "$W/" 2>>"$LOG"
-fi
-cp -r /tmp/gpu-results "$W/" 2>>"$LOG"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$W/card.txt" | tee -a "$LOG"
+git log -1 --format="commit %h %cd" >>"$LOG" 2>&1
+
+# 1. Speed at defaults vs autotune level 1, interleaved, then torch on the same card.
+BENCH="$BIN train --model alexnet --backend auto --bench-steps 100"
+step bench-default-a 40 $BENCH
+STEP_ENV="ALEXBENCH_XLA_FLAGS=$AUTOTUNE1 " ALEXBENCH_XLA_FLAGS=$AUTOTUNE1 step bench-autotune1-a 40 $BENCH
+step bench-default-b 40 $BENCH
+STEP_ENV="ALEXBENCH_XLA_FLAGS=$AUTOTUNE1 " ALEXBENCH_XLA_FLAGS=$AUTOTUNE1 step bench-autotune1-b 40 $BENCH
+step torch 90 python3 scripts/torch_ref.py --modes eager,compile
+
+# 2. The d2l recipe (10 epochs, lr 0.01, b128, 224) at autotune level 1, and in bf16.
+STEP_ENV="ALEXBENCH_XLA_FLAGS=$AUTOTUNE1 " ALEXBENCH_XLA_FLAGS=$AUTOTUNE1 step d2l-autotune1 100 $BIN train --model alexnet --backend auto --epochs 10 --json
+step d2l-bf16 100 $BIN train --model alexnet --backend auto --epochs 10 --precision bf16 --json
+step bench-bf16 40 $BENCH --precision bf16
+
+# 3. E3 memory: the same sweep under both allocators (summaries carry the model).
+step e3-bfc 90 $BIN run scripts/gpu-e3.toml --profile full --results /tmp/gpu-results-bfc
+STEP_ENV="ALEXBENCH_XLA_ALLOCATOR=platform " ALEXBENCH_XLA_ALLOCATOR=platform step e3-platform 120 $BIN run scripts/gpu-e3.toml --profile full --results /tmp/gpu-results-platform
+for a in bfc platform; do
+	"$BIN" export --results /tmp/gpu-results-$a --format jsonl >"$W/e3-$a.jsonl" 2>>"$LOG"
+done
+
+# 4. XLA's buffer assignment of the train step per batch (its own memory plan).
+for b in 32 128 512; do
+	d=/tmp/gpu-dump/b$b
+	mkdir -p "$d"
+	STEP_ENV="ALEXBENCH_XLA_FLAGS=--xla_dump_to=$d " ALEXBENCH_XLA_FLAGS="--xla_dump_to=$d --xla_dump_hlo_as_text" \
+		step dump-b$b 60 $BIN train --model alexnet --backend auto --bench-steps 2 --batch $b
+	# The largest module is the train step; keep its totals line and memory report.
+	f=$(ls -S "$d"/*buffer-assignment.txt 2>/dev/null | head -1)
+	if [ -n "$f" ]; then
+		grep -m1 "Total bytes used" "$f" >"$W/dump-b$b-total.txt"
+		cp "$f" "$W/dump-b$b-buffer-assignment.txt"
+		m=$(ls -S "$d"/*memory-usage-report.txt 2>/dev/null | head -1)
+		[ -n "$m" ] && head -60 "$m" >"$W/dump-b$b-memory-report.txt"
+	fi
+done
+
+# 5. E4 at every batch, if time is left (the profile's GPU table is at batch 128 only).
+step e4-profile 120 $BIN profile alexnet --batches 1,32,128,512 --backend auto --json -o /tmp/gpu-profile
+cp -r /tmp/gpu-profile "$W/" 2>>"$LOG"
+
 echo "[$((SECONDS - START))s] done" | tee -a "$LOG"
-tar czf "$OUT/gpu-verify.tgz" -C /tmp gpu-verify
-cat "$W/e3-export.jsonl" 2>/dev/null | head -c 3000
+tar czf "$OUT/gpu-verify.tgz" -C /tmp gpu-verify gpu-results-bfc gpu-results-platform 2>>"$LOG"
+python3 scripts/gpu_summary.py "$W" | tee "$OUT/summary.md"
