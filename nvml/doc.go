@@ -12,6 +12,10 @@
 // streaming and exact (peaks, means, a 101-bin histogram for p95 utilization,
 // trapezoid-rule energy); the time series for the report's timelines is kept in
 // a bounded buffer that halves its resolution when full (see timeline.go).
+// Mark, called by the trainer when the first train step has finished, splits
+// the run: SteadyPeakMiB is the peak after it, without compilation's autotuning
+// scratch (visible as such only with an allocator that gives memory back; see
+// harness/backend's ALEXBENCH_XLA_ALLOCATOR).
 //
 // Without NVML (no driver, no GPU, or disabled by the caller) a cell still
 // runs: its Summary says "NVML unavailable: <reason>" and records the process's
@@ -19,7 +23,8 @@
 //
 // Estimate is the analytic side: parameters, gradients, optimizer state and the
 // activations kept for backward, per layer and in total, from the layers' static
-// shapes (models/nn.Layer), so reports can put the prediction next to the
+// shapes (models/nn.Layer); the harness stores it in every cell's summary.json
+// (harness.MemoryModel) so the E3 report puts the prediction next to the
 // measured peak.
 //
 // Measurements are per process: run one cell at a time per process.
