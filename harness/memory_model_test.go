@@ -25,10 +25,19 @@ func TestMemoryModelOf(t *testing.T) {
 	if math.Abs(parts-fp32.TotalMiB) > 1e-6 || fp32.OptimizerMiB != 0 {
 		t.Errorf("total %.3f MiB, parts sum to %.3f (optimizer %.3f; plain SGD keeps none)", fp32.TotalMiB, parts, fp32.OptimizerMiB)
 	}
-	// bf16 halves every tensor but the dropout masks (a byte per element either way).
-	if bf16 := MemoryModelOf(at(128, "bf16")); bf16 == nil || bf16.BytesPerElem != 2 || bf16.ParamsMiB*2 != fp32.ParamsMiB ||
-		bf16.TotalMiB/fp32.TotalMiB < 0.5 || bf16.TotalMiB/fp32.TotalMiB > 0.501 {
-		t.Errorf("bf16 model %+v, want about half of fp32's %.3f MiB", bf16, fp32.TotalMiB)
+	// bf16 keeps float32 variables (and gradients), adds bf16 copies of the
+	// weights, and halves the activations (but the dropout masks, a byte per
+	// element either way).
+	bf16 := MemoryModelOf(at(128, "bf16"))
+	if bf16 == nil || bf16.ActivationBytes != 2 || bf16.ParamsMiB != fp32.ParamsMiB || bf16.GradsMiB != fp32.GradsMiB ||
+		bf16.WeightCopiesMiB != fp32.ParamsMiB/2 || fp32.WeightCopiesMiB != 0 ||
+		bf16.ActivationsMiB/fp32.ActivationsMiB < 0.5 || bf16.ActivationsMiB/fp32.ActivationsMiB > 0.502 ||
+		bf16.InputMiB*2 != fp32.InputMiB {
+		t.Errorf("bf16 model %+v, fp32 %+v", bf16, fp32)
+	}
+	parts = bf16.ParamsMiB + bf16.GradsMiB + bf16.WeightCopiesMiB + bf16.ActivationsMiB + bf16.InputMiB + bf16.TransientMiB
+	if math.Abs(parts-bf16.TotalMiB) > 1e-6 {
+		t.Errorf("bf16 total %.3f MiB, parts sum to %.3f", bf16.TotalMiB, parts)
 	}
 	// Activations grow with the batch, parameters do not.
 	b512 := MemoryModelOf(at(512, "fp32"))
