@@ -170,7 +170,7 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	}
 	if len(methods) > 0 {
 		s.Answer = append(s.Answer, "Peak memory as recorded per cell, by method: "+methods.String()+".")
-		if line := e3ModelLine(series); line != "" {
+		if line := e3ModelLine(series, methods); line != "" {
 			s.Answer = append(s.Answer, line)
 		}
 	} else {
@@ -231,16 +231,26 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 			steadyNote(anySteady)})
 }
 
-// e3ModelLine says how far measured peaks are from the analytic model.
-func e3ModelLine(series []*batchSeries) string {
-	var peak, steady []float64
+// e3ModelLine says how far measured peaks are from the analytic model, as a
+// ratio and as growth from the smallest to the largest batch (fixed costs the
+// model leaves out, a CUDA context or a Go runtime, cancel in the growth).
+func e3ModelLine(series []*batchSeries, methods distinct) string {
+	var peak, steady, growth []float64
 	for _, bs := range series {
+		var withBoth []*batchPoint
 		for _, p := range bs.points {
 			if p.ratio.N > 0 {
 				peak = append(peak, p.ratio.Mean)
+				withBoth = append(withBoth, p)
 			}
 			if p.steady.N > 0 && p.model.N > 0 {
 				steady = append(steady, p.steady.Mean/p.model.Mean)
+			}
+		}
+		if n := len(withBoth); n >= 2 {
+			lo, hi := withBoth[0], withBoth[n-1]
+			if dm := hi.model.Mean - lo.model.Mean; dm > 0 {
+				growth = append(growth, (hi.mem.Mean-lo.mem.Mean)/dm)
 			}
 		}
 	}
@@ -251,8 +261,20 @@ func e3ModelLine(series []*batchSeries) string {
 	if len(steady) > 0 {
 		line += "; after the first train step (compilation and autotuning excluded) " + ratioRange(steady)
 	}
-	return line + "."
+	if len(growth) > 0 {
+		line += "; from the smallest to the largest batch it grew " + ratioRange(growth) + " as much as the model"
+	}
+	line += "."
+	if len(methods) == 1 && methods[nvmlMethodRSS] > 0 {
+		line += " On a CPU the peak is the process's resident memory: besides the model's tensors it holds the Go runtime, " +
+			"the dataset and SimpleGo's intermediate buffers (its convolutions' im2col patches are k² times their input), " +
+			"so there the comparison mostly measures SimpleGo's buffers, not the model's tensors."
+	}
+	return line
 }
+
+// nvmlMethodRSS is the nvml package's MethodRSS, as summaries spell it.
+const nvmlMethodRSS = "rss"
 
 func ratioRange(xs []float64) string {
 	lo, hi := slices.Min(xs), slices.Max(xs)
