@@ -31,10 +31,13 @@ type Summary struct {
 	// StartMiB is this process's memory by Method at Start, before the cell's
 	// work: the CUDA context and allocator pool left by earlier cells of the
 	// same process (the BFC allocator never gives memory back), or 0 for the
-	// first cell and for MethodDeviceDelta.
+	// first cell and for MethodDeviceDelta; null on the RSS path.
 	StartMiB Num `json:"start_mib"`
 	// SteadyPeakMiB is PeakMiB over the samples begun after the first train
-	// step finished (Mark): compilation and autotuning scratch excluded. With
+	// step finished (Mark): the train step's compilation and autotuning
+	// scratch excluded (the evaluation graph compiles later, at the end of
+	// epoch 1; its convolutions have the train step's forward shapes, which
+	// XLA's in-process autotuning cache already holds). With
 	// XLA's default BFC allocator it equals PeakMiB (a pool only grows); with
 	// the platform allocator it is the training step's own footprint plus the
 	// CUDA context. Null when no mark came or no sample followed it.

@@ -101,7 +101,7 @@ func TestReportContent(t *testing.T) {
 		})
 	}
 	for name, re := range map[string]string{
-		"E3 peak vs model": `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; after the first train step \(compilation and autotuning excluded\) [0-9.]+×; from the smallest to the largest batch it grew [0-9.]+×(–[0-9.]+×)? as much as the model\.`,
+		"E3 peak vs model": `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; over the samples after the first train step [0-9.]+×; from the smallest to the largest batch it grew [0-9.]+×(–[0-9.]+×)? as much as the model\.`,
 		"E3 table columns": `<th[^>]*>after first step \(MiB\)</th><th[^>]*>model \(MiB\)</th><th[^>]*>peak / model</th>`,
 		"header allocator": `platform \(cudaMalloc/cudaFree per buffer, no pool\)`,
 		"header XLA flags": `--xla_gpu_autotune_level=1`,

@@ -70,9 +70,13 @@ func e3Series(ms []*Matrix) []*batchSeries {
 				if c.Memory != nil && c.Memory.PeakMiB > 0 {
 					p.memMethods.add(c.Memory.Method)
 				}
+				if c.Summary != nil {
+					// Every run cell, OOM ones too: there the model says what did not fit.
+					modelled = append(modelled, modelMiB(c))
+				}
 				if c.Done() {
 					rates, mems, accs = append(rates, throughput(c)), append(mems, peakMiB(c)), append(accs, finalTestAcc(c))
-					steadies, modelled = append(steadies, steadyPeakMiB(c)), append(modelled, modelMiB(c))
+					steadies = append(steadies, steadyPeakMiB(c))
 					ratios = append(ratios, peakMiB(c)/modelMiB(c))
 				}
 			}
@@ -249,8 +253,10 @@ func e3ModelLine(series []*batchSeries, methods distinct) string {
 		}
 		if n := len(withBoth); n >= 2 {
 			lo, hi := withBoth[0], withBoth[n-1]
-			if dm := hi.model.Mean - lo.model.Mean; dm > 0 {
-				growth = append(growth, (hi.mem.Mean-lo.mem.Mean)/dm)
+			// A peak that fell with the batch (another process, a pool from an
+			// earlier cell) says nothing about growth.
+			if dm, dp := hi.model.Mean-lo.model.Mean, hi.mem.Mean-lo.mem.Mean; dm > 0 && dp > 0 {
+				growth = append(growth, dp/dm)
 			}
 		}
 	}
@@ -259,7 +265,7 @@ func e3ModelLine(series []*batchSeries, methods distinct) string {
 	}
 	line := "Measured peak memory is " + ratioRange(peak) + " the analytic memory model"
 	if len(steady) > 0 {
-		line += "; after the first train step (compilation and autotuning excluded) " + ratioRange(steady)
+		line += "; over the samples after the first train step " + ratioRange(steady)
 	}
 	if len(growth) > 0 {
 		line += "; from the smallest to the largest batch it grew " + ratioRange(growth) + " as much as the model"
@@ -292,8 +298,11 @@ func steadyNote(any bool) string {
 	if !any {
 		return ""
 	}
-	return " \"After first step\" is the peak over NVML samples taken once the first train step had finished: with XLA's default BFC allocator " +
-		"it equals the peak (its pool only grows); with ALEXBENCH_XLA_ALLOCATOR=platform it is the steady training footprint plus the CUDA context."
+	return " \"After first step\" is the peak over NVML samples taken once the first train step had finished, so without the train step's " +
+		"compilation and autotuning (the evaluation graph compiles later, at the end of epoch 1; its convolutions have the train step's forward " +
+		"shapes, which XLA's autotuning cache already holds). " +
+		"With XLA's default BFC allocator it equals the peak, since the pool only grows; with ALEXBENCH_XLA_ALLOCATOR=platform it follows the " +
+		"live buffers: the training footprint plus the CUDA context."
 }
 
 func mergeDistinct(a, b distinct) distinct {

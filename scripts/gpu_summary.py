@@ -44,32 +44,52 @@ def table(head, rows):
     return "\n".join(out)
 
 
+def ratio(x, ref):
+    return f"{x / ref:.2f}×" if x and ref else "n/a"
+
+
+def step_files(d, kind):
+    """Step outputs NN-kind-*.json (or NN-kind.json) in run order, with their names."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(d, f"[0-9][0-9]-{kind}*.json"))):
+        base = os.path.basename(path)[:-len(".json")]
+        out.append((base[3:], path))
+    return out
+
+
+def flags(r):
+    """XLA_FLAGS without the CUDA data dir alexbench adds for go-xla's layout."""
+    kept = [f for f in (r.get("xla_flags") or "").split() if not f.startswith("--xla_gpu_cuda_data_dir=")]
+    return " ".join(kept) or "defaults"
+
+
 def speed(d):
-    torch = {r.get("variant"): r for r in load_lines(os.path.join(d, "torch.json")) if r.get("status") == "ok"}
+    torch = {}
+    for _, path in step_files(d, "torch"):
+        torch.update({r.get("variant"): r for r in load_lines(path) if r.get("status") == "ok"})
     compiled = (torch.get("torch.compile") or {}).get("step_ms")
     rows = []
     for name, r in sorted(torch.items()):
         rows.append([name, fmt(r.get("first_step_s"), ".1f"), fmt(r.get("step_ms"), ".2f"), fmt(r.get("img_s"), ",.0f"),
-                     fmt(r["step_ms"] / compiled if compiled and r.get("step_ms") else None, ".2f") + "×"])
-    for path in sorted(glob.glob(os.path.join(d, "bench-*.json"))):
+                     ratio(r.get("step_ms"), compiled), ""])
+    for name, path in step_files(d, "bench-"):
         r = load_json(path) or {}
-        name = "ours " + os.path.basename(path)[len("bench-"):-len(".json")]
         ms = r.get("step_ms")
-        rows.append([name, fmt(r.get("first_step_s"), ".1f"), fmt(ms, ".2f"), fmt(r.get("img_per_s"), ",.0f"),
-                     fmt(ms / compiled if compiled and ms else None, ".2f") + "×"])
-    return table(["variant (b128@224)", "first step s", "step ms", "img/s", "vs torch.compile"], rows)
+        rows.append(["ours " + name[len("bench-"):], fmt(r.get("first_step_s"), ".1f"), fmt(ms, ".2f"),
+                     fmt(r.get("img_per_s"), ",.0f"), ratio(ms, compiled), flags(r) if r.get("step_ms") else ""])
+    return table(["variant (b128@224), in run order", "first step s", "step ms", "img/s", "vs torch.compile", "XLA flags"], rows)
 
 
 def recipes(d):
     rows = []
-    for path in sorted(glob.glob(os.path.join(d, "d2l-*.json"))):
+    for name, path in step_files(d, "d2l-"):
         r = load_json(path) or {}
         last = (r.get("epochs") or [{}])[-1]
-        rows.append([os.path.basename(path)[:-5], r.get("outcome", "n/a"), fmt(last.get("train_loss"), ".3f"),
+        precision = (r.get("config") or {}).get("precision", "n/a")
+        rows.append([name, r.get("outcome", "n/a"), precision, fmt(last.get("train_loss"), ".3f"),
                      fmt(last.get("train_acc"), ".3f"), fmt(last.get("test_acc"), ".3f"),
-                     fmt(r.get("wall_seconds"), ".1f"), fmt(r.get("examples_per_sec"), ",.0f"),
-                     r.get("xla_flags", "") or "defaults"])
-    return table(["run (10 epochs)", "outcome", "loss", "train acc", "test acc", "wall s", "examples/s", "XLA flags"], rows)
+                     fmt(r.get("wall_seconds"), ".1f"), fmt(r.get("examples_per_sec"), ",.0f"), flags(r)])
+    return table(["run (10 epochs)", "outcome", "precision", "loss", "train acc", "test acc", "wall s", "examples/s", "XLA flags"], rows)
 
 
 def plan_mib(d, batch):
@@ -88,9 +108,7 @@ def memory(d):
             peak, steady, model = r.get("peak_mib"), r.get("steady_peak_mib"), r.get("model_mib")
             b = r.get("batch_size")
             rows.append([alloc, b, r.get("outcome"), fmt(peak, ",.0f"), fmt(steady, ",.0f"), fmt(model, ",.0f"),
-                         fmt(plan_mib(d, b), ",.0f"),
-                         fmt(peak / model if peak and model else None, ".2f") + "×",
-                         fmt(steady / model if steady and model else None, ".2f") + "×",
+                         fmt(plan_mib(d, b), ",.0f"), ratio(peak, model), ratio(steady, model),
                          r.get("memory_method", "")])
     return table(["allocator", "batch", "outcome", "NVML peak MiB", "after 1st step MiB", "model MiB",
                   "XLA plan MiB", "peak/model", "steady/model", "method"], rows)

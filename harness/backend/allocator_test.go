@@ -22,6 +22,15 @@ func TestGPUAllocatorOptions(t *testing.T) {
 		if err != nil || !maps.Equal(opts, tc.options) || desc != tc.desc {
 			t.Errorf("gpuAllocator(%q) = %v, %q, %v; want %v, %q", tc.value, opts, desc, err, tc.options, tc.desc)
 		}
+		// go-xla turns a Go bool into PJRT's kBool and a string into kString,
+		// the types the CUDA plugin checks these options against.
+		for k, v := range opts {
+			switch v.(type) {
+			case bool, string:
+			default:
+				t.Errorf("option %s has Go type %T; the plugin wants a bool or a string", k, v)
+			}
+		}
 	}
 }
 
