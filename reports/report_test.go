@@ -103,6 +103,7 @@ func TestReportContent(t *testing.T) {
 	for name, re := range map[string]string{
 		"E3 peak vs model": `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; over the samples after the first train step [0-9.]+×; from the smallest to the largest batch it grew [0-9.]+×(–[0-9.]+×)? as much as the model\.`,
 		"E3 table columns": `<th[^>]*>after first step \(MiB\)</th><th[^>]*>model \(MiB\)</th><th[^>]*>peak / model</th>`,
+		"E3 model in the memory chart": `alexbench\.chart\("chart-e3-memory", \{[^\n]*\(model\)","type":"line"[^\n]*"type":"dashed"[^\n]*dashed: the analytic model`,
 		"header allocator": `platform \(cudaMalloc/cudaFree per buffer, no pool\)`,
 		"header XLA flags": `--xla_gpu_autotune_level=1`,
 	} {

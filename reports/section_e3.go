@@ -97,22 +97,34 @@ func e3Series(ms []*Matrix) []*batchSeries {
 func buildE3(b *builder, s *section, ms []*Matrix) {
 	series := e3Series(ms)
 	methods := distinct{}
-	panel := func(name, title, axis, axisType string, f func(*batchPoint) stat) chartBlock {
+	// panel draws f per series; dashed, when set, is a companion per series
+	// drawn dashed in the same colour (the memory model next to the peak).
+	panel := func(name, title, subtitle, axis, axisType string, f, dashed func(*batchPoint) stat) chartBlock {
 		id := chartID(s, name)
 		c := charts.NewLine()
-		c.SetGlobalOptions(commonOpts(id, title, "mean over seeds; x: batch size (log₂)", 340)...)
+		c.SetGlobalOptions(commonOpts(id, title, subtitle, 340)...)
 		c.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("batch size", "log")), charts.WithYAxisOpts(valueAxisY(axis, axisType)),
 			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
-		for i, bs := range series {
-			var xs, ys []float64
+		xy := func(bs *batchSeries, g func(*batchPoint) stat) (xs, ys []float64) {
 			for _, p := range bs.points {
-				if st := f(p); st.N > 0 {
+				if st := g(p); st.N > 0 {
 					xs, ys = append(xs, float64(p.batch)), append(ys, st.Mean)
 				}
 			}
+			return xs, ys
+		}
+		for i, bs := range series {
 			col := seriesColor(i)
+			xs, ys := xy(bs, f)
 			c.AddSeries(bs.name, lineXY(xs, ys), charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 7}),
 				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+			if dashed == nil {
+				continue
+			}
+			if xs, ys := xy(bs, dashed); len(xs) > 0 {
+				c.AddSeries(bs.name+" (model)", lineXY(xs, ys), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed"}),
+					charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+			}
 		}
 		return finish(id, 340, c, func(m map[string]any) { setAxis(m, "xAxis", 0, map[string]any{"logBase": 2}) })
 	}
@@ -183,10 +195,12 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	if len(series) == 0 {
 		return
 	}
+	const sub = "mean over seeds; x: batch size (log₂)"
 	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{
-		panel("throughput", "Throughput", "examples/s", "value", func(p *batchPoint) stat { return p.rate }),
-		panel("memory", "Peak memory", "MiB", "value", func(p *batchPoint) stat { return p.mem }),
-		panel("accuracy", "Final test accuracy", "test accuracy", "value", func(p *batchPoint) stat { return p.acc }),
+		panel("throughput", "Throughput", sub, "examples/s", "value", func(p *batchPoint) stat { return p.rate }, nil),
+		panel("memory", "Peak memory", sub+"; dashed: the analytic model", "MiB", "value",
+			func(p *batchPoint) stat { return p.mem }, func(p *batchPoint) stat { return p.model }),
+		panel("accuracy", "Final test accuracy", sub, "test accuracy", "value", func(p *batchPoint) stat { return p.acc }, nil),
 	}})
 	anySteady := false
 	for _, bs := range series {
