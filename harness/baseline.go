@@ -220,8 +220,8 @@ func ReadBaseline(path string) (*Baseline, error) {
 		case !isOutcome(c.Outcome):
 			return nil, fmt.Errorf("%s: outcome %q is not done, diverged, oom or failed", where, c.Outcome)
 		case badNumber(c.ExamplesPerSec) || badNumber(c.StepMillis) || badNumber(c.FirstStepSeconds) ||
-			badNumber(c.TestAcc) || c.TestAcc > 1:
-			return nil, fmt.Errorf("%s: examples_per_sec, step_ms, first_step_s must be ≥ 0 and test_acc in [0, 1]", where)
+			badNumber(c.PeakMiB) || badNumber(c.TestAcc) || c.TestAcc > 1:
+			return nil, fmt.Errorf("%s: examples_per_sec, step_ms, first_step_s, peak_mib must be ≥ 0 and test_acc in [0, 1]", where)
 		}
 		seen[c.Matrix+"/"+c.Key] = true
 		if c.Group == "" {

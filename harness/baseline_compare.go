@@ -73,7 +73,7 @@ func CompareBaselines(base, cur *Baseline, opt BaselineCompareOptions) (*Compare
 			k := r.Matrix + "\x00" + r.Cell
 			accRows[k] = r
 			accOrder = append(accOrder, k)
-		case "examples_per_sec", "step_ms":
+		case "examples_per_sec", "step_ms", "peak_mib":
 			// per cell: replaced by the per-configuration rows below
 		default:
 			rep.Rows = append(rep.Rows, r) // outcome rows: missing, unfinished, new cells
@@ -102,6 +102,9 @@ func CompareBaselines(base, cur *Baseline, opt BaselineCompareOptions) (*Compare
 		speed("step_ms", b.stepMS, n.stepMS, true)
 		if bm, nm := mean(b.firstStep), mean(n.firstStep); bm > 0 && nm > 0 {
 			rep.Rows = append(rep.Rows, ratioRow(SnapshotCell{Matrix: b.matrix, Label: cell}, "first_step_s", bm, nm, true, opt.MaxFirstStepRegression))
+		}
+		if bm, nm := mean(b.peak), mean(n.peak); bm > 0 && nm > 0 && b.memoryMethod == n.memoryMethod {
+			rep.Rows = append(rep.Rows, memoryRow(SnapshotCell{Matrix: b.matrix, Label: cell}, bm, nm, opt.CompareOptions))
 		}
 		if r, ok := accRows[b.matrix+"\x00"+cell]; ok {
 			rep.Rows = append(rep.Rows, r)
@@ -139,6 +142,8 @@ type speedGroup struct {
 	matrix, group, label   string
 	cells                  int
 	eps, stepMS, firstStep []float64
+	peak                   []float64
+	memoryMethod           string // of the first cell with a peak; cells measured otherwise are left out
 }
 
 // speedGroups collects the finished cells by seed group, in cell order. A
@@ -162,6 +167,10 @@ func speedGroups(b *Baseline) []*speedGroup {
 		g.eps = appendMeasured(g.eps, c.ExamplesPerSec)
 		g.stepMS = appendMeasured(g.stepMS, c.StepMillis)
 		g.firstStep = appendMeasured(g.firstStep, c.FirstStepSeconds)
+		if c.PeakMiB > 0 && (g.memoryMethod == "" || g.memoryMethod == c.MemoryMethod) {
+			g.memoryMethod = c.MemoryMethod
+			g.peak = append(g.peak, c.PeakMiB)
+		}
 	}
 	return order
 }

@@ -58,6 +58,14 @@ func TestCompareBaselines(t *testing.T) {
 			regs: 1, says: "-45.5% REGRESSION (worse by more than 38.6%)"},
 		{name: "a noisy base without the spread rule", changeBase: noisy, change: each(func(c *BaselineCell) { c.ExamplesPerSec = 900 }),
 			opt: func(o *BaselineCompareOptions) { o.SpeedSigmas = 0 }, regs: 1, says: "worse by more than 5.0%"},
+		{name: "peak memory 25% higher for one configuration", changeBase: each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" }),
+			change: each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 5000, "nvml-process" }), regs: 1,
+			says: "peak_mib 4000.00 5000.00 +25.0% REGRESSION (grew by more than 10% and 64 MiB)"},
+		{name: "peak memory of one seed 17.5% higher: the mean 8.75% is within", changeBase: each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" }),
+			change: func(b *Baseline) {
+				each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" })(b)
+				b.Cells[sameGroup(b)[0]].PeakMiB = 4700
+			}, says: "peak_mib 4000.00 4350.00 +8.7% ok"},
 		{name: "accuracy beyond the floor", change: each(func(c *BaselineCell) { c.TestAcc -= 0.05 }), regs: 1, says: "-0.0500 REGRESSION (below base mean − 0.0"},
 		{name: "a seed that failed", change: func(b *Baseline) { b.Cells[0].Outcome = "oom" }, regs: 1, says: "(2/1 seeds)"},
 		{name: "another card is refused", change: func(b *Baseline) { b.Card = "NVIDIA H200" }, err: "--allow-card-mismatch"},

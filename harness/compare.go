@@ -37,6 +37,11 @@ type SnapshotCell struct {
 	ExamplesPerSec float64 `json:"examples_per_sec"`
 	StepMillis     float64 `json:"step_ms"`
 	TestAcc        float64 `json:"test_acc"`
+	// PeakMiB is the cell's peak memory by MemoryMethod (nvml-process,
+	// nvml-device-delta or rss; see the nvml package), 0 when not recorded.
+	// Peaks are compared only between cells measured the same way.
+	PeakMiB      float64 `json:"peak_mib,omitempty"`
+	MemoryMethod string  `json:"memory_method,omitempty"`
 }
 
 // LoadSnapshot reads the cells with a summary under root.
@@ -82,9 +87,23 @@ func LoadSnapshot(root string) (*Snapshot, error) {
 			Matrix: sc.Matrix, Key: sc.Key, Label: label, Profile: s.Profile,
 			Group: cfg.Key(s.Profile), Outcome: s.Outcome, Backend: s.Backend, Device: s.Device,
 			ExamplesPerSec: steadyThroughput(metrics), StepMillis: s.StepMillis, TestAcc: s.Final.TestAcc,
+			PeakMiB: positive(memoryField(s.Memory, "peak_mib")), MemoryMethod: str(memoryField(s.Memory, "method")),
 		})
 	}
 	return snap, nil
+}
+
+// positive is v as a float64 when it is one and > 0, else 0.
+func positive(v any) float64 {
+	if f, ok := v.(float64); ok && f > 0 && !math.IsInf(f, 0) {
+		return f
+	}
+	return 0
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }
 
 func steadyThroughput(epochs []trainer.Epoch) float64 {
@@ -121,12 +140,19 @@ type CompareOptions struct {
 	// than max(AccSigmas · BASE's standard deviation over seeds, AccFloor).
 	AccSigmas float64
 	AccFloor  float64
+	// MaxMemoryGrowth and MemoryFloorMiB set the memory tolerance: peak
+	// memory regresses when it grew by more than MaxMemoryGrowth (relative)
+	// and by more than MemoryFloorMiB. XLA's pool grows in doubling regions,
+	// so a real change in what a step keeps shows as a jump, not a drift.
+	MaxMemoryGrowth float64
+	MemoryFloorMiB  float64
 }
 
 // DefaultCompareOptions: 5 % throughput, 3 σ of the seed spread with a floor
-// of half a point of accuracy (a single seed has no spread).
+// of half a point of accuracy (a single seed has no spread), and peak memory
+// 10 % and 64 MiB.
 func DefaultCompareOptions() CompareOptions {
-	return CompareOptions{MaxRegression: 0.05, AccSigmas: 3, AccFloor: 0.005}
+	return CompareOptions{MaxRegression: 0.05, AccSigmas: 3, AccFloor: 0.005, MaxMemoryGrowth: 0.10, MemoryFloorMiB: 64}
 }
 
 // ParsePercent reads "5%" or "0.05" as 0.05.
@@ -212,6 +238,9 @@ func Compare(base, cur *Snapshot, opt CompareOptions) *CompareReport {
 		if b.StepMillis > 0 && n.StepMillis > 0 {
 			add(ratioRow(b, "step_ms", b.StepMillis, n.StepMillis, true, opt.MaxRegression))
 		}
+		if b.PeakMiB > 0 && n.PeakMiB > 0 && b.MemoryMethod == n.MemoryMethod {
+			add(memoryRow(b, b.PeakMiB, n.PeakMiB, opt))
+		}
 	}
 	for _, n := range cur.Cells {
 		if !baseBy[id(n)] {
@@ -238,6 +267,19 @@ func ratioRow(b SnapshotCell, metric string, base, cur float64, lowerIsBetter bo
 		r.Status, r.Why = StatusRegression, fmt.Sprintf("worse by more than %.1f%%", 100*tol)
 	case -worse > tol:
 		r.Status = StatusImproved
+	}
+	return r
+}
+
+// memoryRow compares peak memory: worse when it grew by more than both
+// tolerances, better when it shrank by as much.
+func memoryRow(b SnapshotCell, base, cur float64, opt CompareOptions) CompareRow {
+	r := ratioRow(b, "peak_mib", base, cur, true, opt.MaxMemoryGrowth)
+	if math.Abs(cur-base) <= opt.MemoryFloorMiB {
+		r.Status, r.Why = StatusOK, ""
+	}
+	if r.Status == StatusRegression {
+		r.Why = fmt.Sprintf("grew by more than %.0f%% and %.0f MiB", 100*opt.MaxMemoryGrowth, opt.MemoryFloorMiB)
 	}
 	return r
 }

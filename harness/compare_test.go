@@ -111,3 +111,46 @@ func TestParsePercent(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareMemory(t *testing.T) {
+	withPeak := func(peak float64, method string) *Snapshot {
+		s := baseSnapshot()
+		for i := range s.Cells {
+			s.Cells[i].PeakMiB, s.Cells[i].MemoryMethod = peak, method
+		}
+		return s
+	}
+	tests := []struct {
+		name   string
+		cur    *Snapshot
+		regs   int
+		says   string
+		absent bool // no peak_mib row at all
+	}{
+		{"same peak", withPeak(4000, "nvml-process"), 0, "peak_mib", false},
+		{"8% more is within 10%", withPeak(4320, "nvml-process"), 0, "+8.0%    ok", false},
+		{"20% more", withPeak(4800, "nvml-process"), 4, "REGRESSION (grew by more than 10% and 64 MiB)", false},
+		{"50% more of a small peak is within 64 MiB", func() *Snapshot {
+			s := withPeak(4000, "nvml-process")
+			s.Cells[3].PeakMiB = 4060
+			return s
+		}(), 0, "ok", false},
+		{"half the memory", withPeak(2000, "nvml-process"), 0, "improved", false},
+		{"measured another way: not compared", withPeak(9000, "rss"), 0, "", true},
+		{"not measured in NEW: not compared", withPeak(0, ""), 0, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Compare(withPeak(4000, "nvml-process"), tt.cur, DefaultCompareOptions())
+			var out bytes.Buffer
+			if err := rep.WriteTable(&out); err != nil {
+				t.Fatal(err)
+			}
+			has := strings.Contains(out.String(), "peak_mib")
+			if rep.Regressions != tt.regs || has == tt.absent || !strings.Contains(out.String(), tt.says) {
+				t.Errorf("%d regressions, want %d; peak_mib rows %v, want %v; table:\n%s\n(want it to say %q)",
+					rep.Regressions, tt.regs, has, !tt.absent, out.String(), tt.says)
+			}
+		})
+	}
+}

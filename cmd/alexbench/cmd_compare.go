@@ -23,6 +23,8 @@ func runCompare(args []string, stdout io.Writer) error {
 	speedSigmas := fs.Float64("speed-sigmas", def.SpeedSigmas, "widen the throughput tolerance to this many standard deviations of BASE's seeds, where larger (their run-to-run noise)")
 	sigmas := fs.Float64("acc-sigmas", def.AccSigmas, "accuracy tolerance in standard deviations of BASE's seeds")
 	floor := fs.Float64("acc-floor", def.AccFloor, "smallest accuracy tolerance (what one seed, with no spread, gets)")
+	maxMem := fs.String("max-memory-growth", "10%", "peak memory tolerance: it may grow by this much (or by --memory-floor-mib, whichever is larger)")
+	memFloor := fs.Float64("memory-floor-mib", def.MemoryFloorMiB, "smallest peak memory growth that counts, in MiB")
 	allowCard := fs.Bool("allow-card-mismatch", false, "compare results measured on different cards (refused otherwise)")
 	baseline := fs.String("baseline", "", "BASE is this baseline file, or the baseline-<card>.json for NEW's card in this folder; give only NEW")
 	writeTo := fs.String("write-baseline", "", "write RESULTS as a baseline to this file (or folder: baseline-<card>.json in it) instead of comparing")
@@ -36,7 +38,9 @@ func runCompare(args []string, stdout io.Writer) error {
 			"is a results tree or a baseline file. examples/sec and step time may worsen\n"+
 			"by max(--max-regression, speed-sigmas × BASE's relative seed sd), the first\n"+
 			"step's time by --max-first-step-regression; mean test accuracy must stay above\n"+
-			"BASE's mean − max(acc-sigmas × BASE's seed sd, acc-floor). A cell finished in\n"+
+			"BASE's mean − max(acc-sigmas × BASE's seed sd, acc-floor); peak memory (when both\n"+
+			"sides measured it the same way) may grow by --max-memory-growth or\n"+
+			"--memory-floor-mib, whichever is larger. A cell finished in\n"+
 			"BASE but missing or failed in NEW is a regression. Results from different\n"+
 			"cards are refused unless --allow-card-mismatch.\n"+
 			"Prints a table; exits 1 when anything regressed.\n\n"+
@@ -65,9 +69,13 @@ func runCompare(args []string, stdout io.Writer) error {
 	if opt.MaxFirstStepRegression, err = harness.ParsePercent(*maxFirst); err != nil {
 		return fmt.Errorf("--max-first-step-regression: %w", err)
 	}
-	if *sigmas < 0 || *floor < 0 || *speedSigmas < 0 {
-		return errors.New("--acc-sigmas, --acc-floor and --speed-sigmas must be ≥ 0")
+	if opt.MaxMemoryGrowth, err = harness.ParsePercent(*maxMem); err != nil {
+		return fmt.Errorf("--max-memory-growth: %w", err)
 	}
+	if *sigmas < 0 || *floor < 0 || *speedSigmas < 0 || *memFloor < 0 {
+		return errors.New("--acc-sigmas, --acc-floor, --speed-sigmas and --memory-floor-mib must be ≥ 0")
+	}
+	opt.MemoryFloorMiB = *memFloor
 	opt.AccSigmas, opt.AccFloor, opt.SpeedSigmas, opt.AllowCardMismatch = *sigmas, *floor, *speedSigmas, *allowCard
 
 	var base, cur *harness.Baseline
