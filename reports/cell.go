@@ -51,6 +51,9 @@ type MemoryInfo struct {
 	// SteadyPeakMiB is the peak after the first train step (compilation
 	// excluded); 0 when not recorded.
 	SteadyPeakMiB float64 `json:"steady_peak_mib"`
+	// SteadyFromS is when the first steady sample was taken (seconds after
+	// the sampler started, the timeline's time axis); nil when not recorded.
+	SteadyFromS *float64 `json:"steady_from_s"`
 }
 
 // Image is a picture a cell saved for the report.

@@ -165,7 +165,7 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	mem := map[string]any{"available": false, "reason": "NVML unavailable: libnvidia-ml.so.1 not found", "method": "rss", "peak_mib": fc.memMiB}
 	if fc.nvml {
 		mem = map[string]any{"available": true, "method": "nvml-process", "peak_mib": fc.memMiB, "samples": 40,
-			"steady_peak_mib": 0.75 * fc.memMiB}
+			"steady_peak_mib": 0.75 * fc.memMiB, "steady_from_s": 1.5}
 		s.Allocator, s.XLAFlags = "platform (cudaMalloc/cudaFree per buffer, no pool)", "--xla_gpu_autotune_level=1"
 	}
 	if fc.memMiB > 0 {

@@ -101,11 +101,12 @@ func TestReportContent(t *testing.T) {
 		})
 	}
 	for name, re := range map[string]string{
-		"E3 peak vs model": `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; over the samples after the first train step [0-9.]+×; from the smallest to the largest batch it grew [0-9.]+×(–[0-9.]+×)? as much as the model\.`,
-		"E3 table columns": `<th[^>]*>after first step \(MiB\)</th><th[^>]*>model \(MiB\)</th><th[^>]*>peak / model</th>`,
-		"E3 model in the memory chart": `alexbench\.chart\("chart-e3-memory", \{[^\n]*\(model\)","type":"line"[^\n]*"type":"dashed"[^\n]*dashed: the analytic model`,
-		"header allocator": `platform \(cudaMalloc/cudaFree per buffer, no pool\)`,
-		"header XLA flags": `--xla_gpu_autotune_level=1`,
+		"E3 peak vs model":                     `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; over the samples after the first train step [0-9.]+×; from the smallest to the largest batch it grew [0-9.]+×(–[0-9.]+×)? as much as the model\.`,
+		"E3 table columns":                     `<th[^>]*>after first step \(MiB\)</th><th[^>]*>model \(MiB\)</th><th[^>]*>peak / model</th>`,
+		"E3 model in the memory chart":         `alexbench\.chart\("chart-e3-memory", \{[^\n]*\(model\)","type":"line"[^\n]*"type":"dashed"[^\n]*dashed: the analytic model`,
+		"first-step mark on the NVML timeline": `alexbench\.chart\("chart-nvml-1", \{[^\n]*"markLine":\{"data":\[\{"xAxis":1\.5\}\][^\n]*"formatter":"first step done"`,
+		"header allocator":                     `platform \(cudaMalloc/cudaFree per buffer, no pool\)`,
+		"header XLA flags":                     `--xla_gpu_autotune_level=1`,
 	} {
 		if !regexp.MustCompile(re).MatchString(html) {
 			t.Errorf("%s: report does not match %s", name, re)

@@ -78,7 +78,11 @@ func buildTimelines(b *builder) *section {
 			}
 			n++
 			id := chartID(s, fmt.Sprintf("%d", n))
-			s.Blocks = append(s.Blocks, block{Charts: []chartBlock{timelineChart(id, m.Name+" · "+c.Label+" · "+c.Key, c.Timeline)}})
+			mark := -1.0
+			if c.Memory != nil && c.Memory.SteadyFromS != nil && c.Timeline.XName == "time (s)" {
+				mark = *c.Memory.SteadyFromS
+			}
+			s.Blocks = append(s.Blocks, block{Charts: []chartBlock{timelineChart(id, m.Name+" · "+c.Label+" · "+c.Key, c.Timeline, mark)}})
 		}
 	}
 	if n == 0 {
@@ -91,11 +95,14 @@ func buildTimelines(b *builder) *section {
 		return s
 	}
 	s.Status = "measured"
-	s.Answer = append(s.Answer, fmt.Sprintf("%s recorded by NVML. Memory panels show the maximum, the others the mean, of each plotted interval.", plural(n, "cell was", "cells were")))
+	s.Answer = append(s.Answer, fmt.Sprintf("%s recorded by NVML. Memory panels show the maximum, the others the mean, of each plotted interval; "+
+		"a dashed line marks the first sample after the first train step (before it: compilation and autotuning).", plural(n, "cell was", "cells were")))
 	return s
 }
 
-func timelineChart(id, title string, tl *Timeline) chartBlock {
+// timelineChart draws tl's panels; mark ≥ 0 draws a dashed vertical line
+// there on every panel (the end of the first train step).
+func timelineChart(id, title string, tl *Timeline, mark float64) chartBlock {
 	const panelHeight = 150
 	height := 60 + panelHeight*len(tl.Panels) + 40
 	c := charts.NewLine()
@@ -119,15 +126,36 @@ func timelineChart(id, title string, tl *Timeline) chartBlock {
 			c.ExtendXAxis(x)
 			c.ExtendYAxis(y)
 		}
-		for _, ser := range p.Series {
+		for j, ser := range p.Series {
 			idx := i
 			c.AddSeries(ser.Name, nil, charts.WithLineChartOpts(opts.LineChart{Symbol: "none", XAxisIndex: idx, YAxisIndex: idx}),
 				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex = idx, idx }),
 				compactXY(ser.X, ser.Y))
+			if j == 0 && mark >= 0 {
+				c.AddSeries("", nil, charts.WithLineChartOpts(opts.LineChart{XAxisIndex: idx, YAxisIndex: idx}),
+					charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.XAxisIndex, s.YAxisIndex = idx, idx }),
+					stepMarkLine(mark, i == 0))
+			}
 		}
 	}
 	c.SetGlobalOptions(charts.WithGridOpts(grids...))
 	return finish(id, height, c, nil)
+}
+
+// stepMarkLine is a data-less series carrying a dashed vertical line at x,
+// labelled on the top panel only.
+func stepMarkLine(x float64, label bool) charts.SeriesOpts {
+	return func(s *charts.SingleSeries) {
+		show := label
+		s.MarkLines = &opts.MarkLines{
+			MarkLineStyle: opts.MarkLineStyle{
+				Symbol:    []string{"none", "none"},
+				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#888"},
+				Label:     &opts.Label{Show: &show, Formatter: "first step done", Position: "insideEndTop"},
+			},
+		}
+		s.MarkLines.Data = append(s.MarkLines.Data, opts.MarkLineNameXAxisItem{XAxis: num(x)})
+	}
 }
 
 // displaySize scales small pictures up by a whole factor (pixelated, so a
