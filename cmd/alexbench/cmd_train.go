@@ -5,14 +5,18 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
 
 	"alexbench/data"
+	"alexbench/harness"
 	"alexbench/harness/backend"
 	"alexbench/harness/config"
 	"alexbench/harness/trainer"
+	"alexbench/internal/numfmt"
+	"alexbench/nvml"
 )
 
 func init() {
@@ -128,23 +132,51 @@ func cmdTrain(args []string) error {
 	if !*asJSON && isTerminal(os.Stderr) {
 		opts.Progress = os.Stderr
 	}
+	// The same memory record as a matrix cell: NVML on a GPU (nvml.csv in
+	// --artifacts when given), peak RSS otherwise, and the analytic model.
+	var sampler harness.Sampler
+	if newSampler != nil {
+		var closer func()
+		sampler, closer = newSampler()
+		defer closer()
+		sampler.Start(*artifacts)
+		if mk, ok := sampler.(harness.Marker); ok {
+			opts.OnFirstStep = mk.Mark
+		}
+	}
 	res, err := trainer.Train(ctx, cfg, opts)
+	var memory any
+	if sampler != nil {
+		memory = sampler.Stop()
+	}
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	return printTrain(cfg, res, memory, *asJSON)
+}
+
+// printTrain prints a run: d2l's final line on stdout and the memory line on
+// stderr, or one JSON object; an unfinished run is an error (exit status 1).
+func printTrain(cfg config.Config, res *trainer.Result, memory any, asJSON bool) error {
+	model := harness.MemoryModelOf(cfg)
+	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
 			Config config.Config `json:"config"`
 			*trainer.Result
-		}{cfg, res}); err != nil {
+			Memory      any                  `json:"memory,omitempty"`
+			MemoryModel *harness.MemoryModel `json:"memory_model,omitempty"`
+		}{cfg, res, memory, model}); err != nil {
 			return err
 		}
 	} else if f := res.Final(); len(res.Epochs) > 0 {
 		// d2l's train_ch6 final line (its rate is over all epochs, as here).
 		fmt.Printf("loss %.3f, train acc %.3f, test acc %.3f\n%.1f examples/sec on %s\n",
 			f.TrainLoss, f.TrainAcc, f.TestAcc, res.ExamplesPerSec, res.Device)
+		if line := memoryLine(memory, model); line != "" {
+			fmt.Fprintln(os.Stderr, line)
+		}
 	}
 	if res.Outcome != trainer.OutcomeDone {
 		return fmt.Errorf("run %s: %s", res.Outcome, res.Error)
@@ -155,4 +187,25 @@ func cmdTrain(args []string) error {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// memoryLine is one line on what the run held, e.g. "peak memory 3,210 MiB
+// (nvml-process), 2,980 MiB after the first step; analytic model 1,303 MiB".
+func memoryLine(memory any, model *harness.MemoryModel) string {
+	sum, ok := memory.(nvml.Summary)
+	if !ok || !sum.PeakMiB.Valid() {
+		return ""
+	}
+	mib := func(x float64) string { return numfmt.Thousands(int64(math.Round(x))) + " MiB" }
+	line := fmt.Sprintf("peak memory %s (%s)", mib(float64(sum.PeakMiB)), sum.Method)
+	if sum.SteadyPeakMiB.Valid() {
+		line += ", " + mib(float64(sum.SteadyPeakMiB)) + " after the first step"
+	}
+	if model != nil {
+		line += "; analytic model " + mib(model.TotalMiB)
+	}
+	if sum.Reason != "" {
+		line += " — " + sum.Reason
+	}
+	return line
 }

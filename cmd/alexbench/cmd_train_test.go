@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"alexbench/harness"
+	"alexbench/nvml"
 )
 
 // Flags resolve to the same Config a matrix cell would: the model's defaults,
@@ -44,6 +47,28 @@ func TestTrainFlagsResolveConfig(t *testing.T) {
 			if !cfg.BatchNorm || cfg.LR != 0.2 || cfg.Normalize || cfg.BatchSize != 256 {
 				t.Errorf("%v → %+v", tc.args, cfg)
 			}
+		}
+	}
+}
+
+func TestMemoryLine(t *testing.T) {
+	nan := nvml.NaN()
+	model := &harness.MemoryModel{TotalMiB: 1302.85}
+	for _, tc := range []struct {
+		name   string
+		memory any
+		model  *harness.MemoryModel
+		want   string
+	}{
+		{"GPU with a steady peak", nvml.Summary{Method: nvml.MethodProcess, PeakMiB: 4751.6, SteadyPeakMiB: 3210.2}, model,
+			"peak memory 4,752 MiB (nvml-process), 3,210 MiB after the first step; analytic model 1,303 MiB"},
+		{"CPU: RSS and why", nvml.Summary{Method: nvml.MethodRSS, PeakMiB: 201, SteadyPeakMiB: nan, Reason: "NVML unavailable: no driver"}, nil,
+			"peak memory 201 MiB (rss) — NVML unavailable: no driver"},
+		{"nothing measured", nvml.Summary{Method: nvml.MethodRSS, PeakMiB: nan}, model, ""},
+		{"no sampler", nil, model, ""},
+	} {
+		if got := memoryLine(tc.memory, tc.model); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
