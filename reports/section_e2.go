@@ -285,9 +285,9 @@ func buildE22Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 				best = v
 			}
 		}
-		say(fmt.Sprintf("Most accurate 28×28 model: %s — test acc %s vs AlexNet@%d's %s (%s), trained in %s vs %s (%s faster), with %s parameters vs %s (%s).",
+		say(fmt.Sprintf("Most accurate 28×28 model: %s — test acc %s vs AlexNet@%d's %s (%s), trained in %s vs %s (%s), with %s parameters vs %s (%s).",
 			best.name, best.acc.acc(), ref.resize, ref.acc.acc(), fmtPoints(best.acc.Mean-ref.acc.Mean), best.time.seconds(), ref.time.seconds(),
-			fmtRatio(ref.time.Mean/best.time.Mean), fmtParams(best.params), fmtParams(ref.params), fmtRatio(best.params/ref.params)))
+			fasterOrSlower(ref.time.Mean/best.time.Mean), fmtParams(best.params), fmtParams(ref.params), fmtRatio(best.params/ref.params)))
 		var better []string
 		for _, v := range small {
 			if v.acc.Mean >= ref.acc.Mean && v.time.Mean < ref.time.Mean {
@@ -339,4 +339,13 @@ func buildE22Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 		t.Rows = append(t.Rows, []string{v.name, fmt.Sprintf("%d×%d", v.resize, v.resize), fmtParams(v.params), v.acc.acc(), v.time.seconds(), v.rate.rate()})
 	}
 	s.Blocks = append(s.Blocks, block{Table: t})
+}
+
+// fasterOrSlower words a speed-up: "2.53× faster", or "2.17× slower" for a
+// ratio below 1 (not "0.46× faster").
+func fasterOrSlower(speedup float64) string {
+	if speedup > 0 && speedup < 1 {
+		return fmtRatio(1/speedup) + " slower"
+	}
+	return fmtRatio(speedup) + " faster"
 }
