@@ -87,7 +87,7 @@ func LoadSnapshot(root string) (*Snapshot, error) {
 			Matrix: sc.Matrix, Key: sc.Key, Label: label, Profile: s.Profile,
 			Group: cfg.Key(s.Profile), Outcome: s.Outcome, Backend: s.Backend, Device: s.Device,
 			ExamplesPerSec: steadyThroughput(metrics), StepMillis: s.StepMillis, TestAcc: s.Final.TestAcc,
-			PeakMiB: positive(memoryField(s.Memory, "peak_mib")), MemoryMethod: str(memoryField(s.Memory, "method")),
+			PeakMiB: positive(memoryField(s.Memory, "peak_mib")), MemoryMethod: asString(memoryField(s.Memory, "method")),
 		})
 	}
 	return snap, nil
@@ -101,7 +101,7 @@ func positive(v any) float64 {
 	return 0
 }
 
-func str(v any) string {
+func asString(v any) string {
 	s, _ := v.(string)
 	return s
 }

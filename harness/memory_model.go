@@ -30,8 +30,9 @@ type MemoryModel struct {
 	Excludes string `json:"excludes"`
 }
 
-const memoryModelExcludes = "CUDA context and cuDNN/cuBLAS handles and workspaces, allocator pools and rounding, " +
-	"compile-time autotuning scratch, the dataset kept on the device, SimpleGo's im2col patches"
+// MemoryModelExcludes is what the model leaves out (MemoryModel.Excludes).
+const MemoryModelExcludes = "the CUDA context and library workspaces, allocator pools and rounding, compile-time autotuning scratch, " +
+	"the dataset kept on the device, and on a CPU the Go runtime, the dataset in host memory and SimpleGo's im2col patches"
 
 // MemoryModelOf estimates cfg's training memory; nil when the model cannot be
 // built (the cell then fails on its own, with the reason).
@@ -54,7 +55,7 @@ func MemoryModelOf(cfg config.Config) *MemoryModel {
 	mm := &MemoryModel{
 		ParamsMiB: mib(vars.ParamBytes), GradsMiB: mib(vars.GradBytes), OptimizerMiB: mib(vars.OptimizerBytes),
 		ActivationsMiB: mib(acts.ActivationBytes), InputMiB: mib(acts.InputBytes), TransientMiB: mib(acts.TransientBytes),
-		ActivationBytes: actBytes, Excludes: memoryModelExcludes,
+		ActivationBytes: actBytes, Excludes: MemoryModelExcludes,
 	}
 	if actBytes != varBytes {
 		mm.WeightCopiesMiB = mib(acts.ParamBytes)

@@ -46,7 +46,7 @@ type Cell struct {
 type MemoryInfo struct {
 	Available *bool   `json:"available"`
 	Reason    string  `json:"reason"`
-	Method    string  `json:"method"` // e.g. "nvml-process", "nvml-delta", "rss"
+	Method    string  `json:"method"` // nvml.MethodProcess, MethodDeviceDelta or MethodRSS
 	PeakMiB   float64 `json:"peak_mib"`
 	// SteadyPeakMiB is the peak after the first train step (compilation
 	// excluded); 0 when not recorded.

@@ -8,6 +8,9 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"alexbench/harness"
+	"alexbench/nvml"
 )
 
 // batchPoint is one batch size of one E3 series, over its seeds.
@@ -245,7 +248,7 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	s.Blocks = append(s.Blocks, block{Table: t},
 		block{Note: "Throughput is training examples per second, the mean over the epochs after the first (the first includes graph compilation). " +
 			"The model column is the analytic training-memory estimate (parameters, gradients, activations kept for backward, the input batch and " +
-			"the backward pass's largest transient); it leaves out " + modelExcludes + ", so a measured peak sits above it." +
+			"the backward pass's largest transient); it leaves out " + harness.MemoryModelExcludes + ", so a measured peak sits above it." +
 			steadyNote(anySteady)})
 }
 
@@ -285,16 +288,13 @@ func e3ModelLine(series []*batchSeries, methods distinct) string {
 		line += "; from the smallest to the largest batch it grew " + ratioRange(growth) + " as much as the model"
 	}
 	line += "."
-	if len(methods) == 1 && methods[nvmlMethodRSS] > 0 {
+	if len(methods) == 1 && methods[nvml.MethodRSS] > 0 {
 		line += " On a CPU the peak is the process's resident memory: besides the model's tensors it holds the Go runtime, " +
 			"the dataset and SimpleGo's intermediate buffers (its convolutions' im2col patches are k² times their input), " +
 			"so there the comparison mostly measures SimpleGo's buffers, not the model's tensors."
 	}
 	return line
 }
-
-// nvmlMethodRSS is the nvml package's MethodRSS, as summaries spell it.
-const nvmlMethodRSS = "rss"
 
 func ratioRange(xs []float64) string {
 	lo, hi := slices.Min(xs), slices.Max(xs)
@@ -304,12 +304,8 @@ func ratioRange(xs []float64) string {
 	return fmtRatio(lo) + "–" + fmtRatio(hi)
 }
 
-// modelExcludes is what the analytic memory model leaves out (see harness.MemoryModel).
-const modelExcludes = "the CUDA context and library workspaces, allocator pools and rounding, compile-time autotuning scratch, " +
-	"the dataset kept on the device, and on a CPU the Go runtime, the dataset in host memory and SimpleGo's im2col patches"
-
-func steadyNote(any bool) string {
-	if !any {
+func steadyNote(shown bool) string {
+	if !shown {
 		return ""
 	}
 	return " \"After first step\" is the peak over NVML samples taken once the first train step had finished, so without the train step's " +
