@@ -47,7 +47,10 @@ func MemoryModelOf(cfg config.Config) *MemoryModel {
 		actBytes = 2
 	}
 	vars := nvml.Estimate(m.Layers, m.Input, cfg.BatchSize, varBytes, "sgd")
-	acts := nvml.Estimate(m.Layers, m.Input, cfg.BatchSize, actBytes, "sgd")
+	acts := vars
+	if actBytes != varBytes {
+		acts = nvml.Estimate(m.Layers, m.Input, cfg.BatchSize, actBytes, "sgd")
+	}
 	if len(vars.Notes) > 0 || len(acts.Notes) > 0 {
 		return nil
 	}
