@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
 
 	"alexbench/harness/config"
 	"alexbench/harness/trainer"
+	"alexbench/internal/numfmt"
+	"alexbench/nvml"
 )
 
 // TrainFunc trains one cell. hooks.OnEpoch is called after every epoch (the
@@ -181,12 +184,32 @@ func (r *Runner) Run(ctx context.Context, ms []*Matrix) (*RunReport, error) {
 func describeOutcome(s *Summary) string {
 	switch s.Outcome {
 	case trainer.OutcomeDone:
-		return fmt.Sprintf("done: loss %.3f, train acc %.3f, test acc %.3f, %.1f examples/sec (%.1f s)",
-			s.Final.TrainLoss, s.Final.TrainAcc, s.Final.TestAcc, s.Final.ExamplesPerSec, s.WallSeconds)
+		return fmt.Sprintf("done: loss %.3f, train acc %.3f, test acc %.3f, %.1f examples/sec%s (%.1f s)",
+			s.Final.TrainLoss, s.Final.TrainAcc, s.Final.TestAcc, s.Final.ExamplesPerSec, peakText(s.Memory), s.WallSeconds)
 	case trainer.OutcomeDiverged:
 		return fmt.Sprintf("diverged in epoch %d (%.1f s)", s.DivergedEpoch, s.WallSeconds)
 	}
 	return fmt.Sprintf("%s: %s (%.1f s)", s.Outcome, firstLine(s.Error), s.WallSeconds)
+}
+
+// peakText is ", peak 3,210 MiB (nvml-process)" for a memory summary with a
+// peak (the nvml package's Summary, or one read back from summary.json).
+func peakText(memory any) string {
+	var peak float64
+	var method string
+	switch m := memory.(type) {
+	case nvml.Summary:
+		if !m.PeakMiB.Valid() {
+			return ""
+		}
+		peak, method = float64(m.PeakMiB), m.Method
+	default:
+		peak, method = positive(memoryField(memory, "peak_mib")), asString(memoryField(memory, "method"))
+	}
+	if peak <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", peak %s MiB (%s)", numfmt.Thousands(int64(math.Round(peak))), method)
 }
 
 func (r *Runner) logf(format string, args ...any) {

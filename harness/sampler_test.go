@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"alexbench/nvml"
 )
 
 // eventSampler records the calls a runner makes; it implements Marker.
@@ -52,5 +54,23 @@ func TestRunnerMarksSamplerAfterFirstStep(t *testing.T) {
 	}
 	if want := MemoryModelOf(cells[0].Config); want == nil || sum.MemoryModel == nil || *sum.MemoryModel != *want {
 		t.Errorf("summary memory model %+v, want the estimate %+v", sum.MemoryModel, want)
+	}
+}
+
+func TestPeakText(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		memory any
+		want   string
+	}{
+		{"nvml summary", nvml.Summary{Method: nvml.MethodProcess, PeakMiB: 3210.4}, ", peak 3,210 MiB (nvml-process)"},
+		{"read back from summary.json", map[string]any{"method": "rss", "peak_mib": 272.0}, ", peak 272 MiB (rss)"},
+		{"no peak", nvml.Summary{Method: nvml.MethodRSS, PeakMiB: nvml.NaN()}, ""},
+		{"null peak", map[string]any{"method": "rss", "peak_mib": nil}, ""},
+		{"no sampler", nil, ""},
+	} {
+		if got := peakText(tc.memory); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
