@@ -85,14 +85,16 @@ for b in 32 128 512; do
 	mkdir -p "$d"
 	STEP_ENV="ALEXBENCH_XLA_FLAGS=--xla_dump_to=$d " ALEXBENCH_XLA_FLAGS="--xla_dump_to=$d --xla_dump_hlo_as_text" \
 		step dump-b$b 30 $BIN train --model alexnet --backend auto --bench-steps 2 --batch $b
-	# The largest module is the train step; keep its totals line and memory report.
-	f=$(ls -S "$d"/*buffer-assignment.txt 2>/dev/null | head -1)
-	if [ -n "$f" ]; then
-		grep -m1 "Total bytes used" "$f" >"$W/dump-b$b-total.txt"
-		head -c 2000000 "$f" >"$W/dump-b$b-buffer-assignment.txt"
-		m=$(ls -S "$d"/*memory-usage-report.txt 2>/dev/null | head -1)
-		[ -n "$m" ] && head -60 "$m" >"$W/dump-b$b-memory-report.txt"
+	# The largest module is the train step. XLA's memory-usage report starts with
+	# "Total bytes used: N (…)": every allocation of the step, parameters (the
+	# variables and the uploaded dataset), outputs and temporaries.
+	m=$(ls -S "$d"/*memory-usage-report.txt 2>/dev/null | head -1)
+	if [ -n "$m" ]; then
+		grep -m1 "Total bytes used" "$m" >"$W/dump-b$b-total.txt"
+		head -80 "$m" >"$W/dump-b$b-memory-report.txt"
 	fi
+	f=$(ls -S "$d"/*buffer-assignment.txt 2>/dev/null | head -1)
+	[ -n "$f" ] && head -c 2000000 "$f" >"$W/dump-b$b-buffer-assignment.txt"
 done
 pack
 
