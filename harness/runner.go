@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -209,7 +208,7 @@ func peakText(memory any) string {
 	if peak <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(", peak %s MiB (%s)", numfmt.Thousands(int64(math.Round(peak))), method)
+	return fmt.Sprintf(", peak %s (%s)", numfmt.MiB(peak), method)
 }
 
 func (r *Runner) logf(format string, args ...any) {

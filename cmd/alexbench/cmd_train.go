@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -196,13 +195,12 @@ func memoryLine(memory any, model *harness.MemoryModel) string {
 	if !ok || !sum.PeakMiB.Valid() {
 		return ""
 	}
-	mib := func(x float64) string { return numfmt.Thousands(int64(math.Round(x))) + " MiB" }
-	line := fmt.Sprintf("peak memory %s (%s)", mib(float64(sum.PeakMiB)), sum.Method)
+	line := fmt.Sprintf("peak memory %s (%s)", numfmt.MiB(float64(sum.PeakMiB)), sum.Method)
 	if sum.SteadyPeakMiB.Valid() {
-		line += ", " + mib(float64(sum.SteadyPeakMiB)) + " after the first step"
+		line += ", " + numfmt.MiB(float64(sum.SteadyPeakMiB)) + " after the first step"
 	}
 	if model != nil {
-		line += "; analytic model " + mib(model.TotalMiB)
+		line += "; analytic model " + numfmt.MiB(model.TotalMiB)
 	}
 	if sum.Reason != "" {
 		line += " — " + sum.Reason

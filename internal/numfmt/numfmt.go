@@ -3,6 +3,7 @@
 package numfmt
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -23,3 +24,6 @@ func Thousands(n int64) string {
 	}
 	return sign + b.String()
 }
+
+// MiB writes a size in MiB rounded to a whole one: 3210.4 → "3,210 MiB".
+func MiB(x float64) string { return Thousands(int64(math.Round(x))) + " MiB" }

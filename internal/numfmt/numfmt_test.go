@@ -12,3 +12,14 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestMiB(t *testing.T) {
+	for _, tc := range []struct {
+		x    float64
+		want string
+	}{{3210.4, "3,210 MiB"}, {4751.6, "4,752 MiB"}, {0.4, "0 MiB"}, {17040, "17,040 MiB"}} {
+		if got := MiB(tc.x); got != tc.want {
+			t.Errorf("MiB(%v) = %q, want %q", tc.x, got, tc.want)
+		}
+	}
+}
