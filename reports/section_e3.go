@@ -212,15 +212,13 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 		}
 	}
 	head := []string{"series", "batch", "examples/s", "peak memory (MiB)"}
+	right := []bool{false, true, true, true}
 	if anySteady {
-		head = append(head, "after first step (MiB)")
+		head, right = append(head, "after first step (MiB)"), append(right, true)
 	}
 	head = append(head, "model (MiB)", "peak / model", "test acc", "cells")
-	right := []bool{false, true, true, true}
-	for range head[4 : len(head)-1] {
-		right = append(right, true)
-	}
-	t := &table{Caption: "Batch sizes", Head: head, Right: append(right, false)}
+	right = append(right, true, true, true, false)
+	t := &table{Caption: "Batch sizes", Head: head, Right: right}
 	mib := func(st stat) string {
 		if st.N == 0 {
 			return "–"
