@@ -40,10 +40,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*Summary, error) 
 	if r.Sampler != nil {
 		r.Sampler.Start(dir)
 	}
-	hooks := trainer.Hooks{OnEpoch: m.onEpoch}
-	if mk, ok := r.Sampler.(Marker); ok {
-		hooks.OnFirstStep = mk.Mark
-	}
+	hooks := trainer.Hooks{OnEpoch: m.onEpoch, OnFirstStep: FirstStepHook(r.Sampler)}
 	res, trainErr := safeTrain(ctx, r.Train, cfg, hooks, dir)
 	var memory any
 	if r.Sampler != nil {

@@ -39,6 +39,15 @@ type Marker interface {
 	Mark()
 }
 
+// FirstStepHook is s's Mark when s is a Marker (the trainer's OnFirstStep),
+// else nil.
+func FirstStepHook(s Sampler) func() {
+	if mk, ok := s.(Marker); ok {
+		return mk.Mark
+	}
+	return nil
+}
+
 // Runner runs matrices' cells into a results tree, resumably: a cell whose
 // summary.json says done (or diverged) is never run again unless Force; one
 // that failed (or ran out of memory) only with RetryFailed; a folder without a

@@ -139,9 +139,7 @@ func cmdTrain(args []string) error {
 		sampler, closer = newSampler()
 		defer closer()
 		sampler.Start(*artifacts)
-		if mk, ok := sampler.(harness.Marker); ok {
-			opts.OnFirstStep = mk.Mark
-		}
+		opts.OnFirstStep = harness.FirstStepHook(sampler)
 	}
 	res, err := trainer.Train(ctx, cfg, opts)
 	var memory any
