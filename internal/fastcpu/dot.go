@@ -1,0 +1,108 @@
+package fastcpu
+
+import (
+	"unsafe"
+)
+
+// dotPlan is a DotGeneral as a batch of row-major GEMMs.
+type dotPlan struct {
+	batch, m, n, k int
+	transA, transB bool
+	lda, ldb       int
+}
+
+// planDot accepts operands whose batch axes lead, in order, and whose cross
+// and contracting axes each form one contiguous run in increasing order: then
+// every batch element is a plain row-major matrix, transposed or not. That is
+// every matmul models/nn builds; anything else goes to SimpleGo's executor.
+func planDot(p *sgDotData, lhsRank, rhsRank int) (dotPlan, bool) {
+	plan := dotPlan{batch: p.batchSize, m: p.lhsCrossSize, n: p.rhsCrossSize, k: p.contractingSize}
+	if len(p.lhsContractingAxes) == 0 || plan.batch == 0 || plan.m == 0 || plan.n == 0 || plan.k == 0 {
+		return plan, false
+	}
+	var ok bool
+	// lhs: [B, M, K] is plain, [B, K, M] is transposed.
+	if plan.transA, ok = operandLayout(p.lhsBatchAxes, p.lhsContractingAxes, lhsRank); !ok {
+		return plan, false
+	}
+	// rhs: [B, K, N] is plain, [B, N, K] is transposed — the opposite sense.
+	contractFirst, ok := operandLayout(p.rhsBatchAxes, p.rhsContractingAxes, rhsRank)
+	if !ok {
+		return plan, false
+	}
+	plan.transB = !contractFirst
+	plan.lda = plan.k
+	if plan.transA {
+		plan.lda = plan.m
+	}
+	plan.ldb = plan.n
+	if plan.transB {
+		plan.ldb = plan.k
+	}
+	return plan, true
+}
+
+// operandLayout checks batch axes are 0..nb-1 and the contracting axes one
+// increasing run, either right after the batch axes (contractFirst) or at the
+// end (the cross axes then sit between).
+func operandLayout(batchAxes, contracting []int, rank int) (contractFirst, ok bool) {
+	for i, a := range batchAxes {
+		if a != i {
+			return false, false
+		}
+	}
+	nb, nk := len(batchAxes), len(contracting)
+	run := func(start int) bool {
+		for i, a := range contracting {
+			if a != start+i {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case run(rank - nk):
+		return false, true
+	case run(nb):
+		return true, true
+	}
+	return false, false
+}
+
+// execDot runs float32/float64 DotGenerals that planDot accepts on BLAS.
+func execDot(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
+	pp := dataPointer(&node.data, dotDataType)
+	if pp == nil || bypass.Load() {
+		return origDot(backend, node, inputs, owned)
+	}
+	p := (*sgDotData)(pp)
+	lhs, rhs := inputs[0], inputs[1]
+	plan, ok := planDot(p, lhs.shape.Rank(), rhs.shape.Rank())
+	if !ok {
+		return origDot(backend, node, inputs, owned)
+	}
+	switch a := lhs.flat.(type) {
+	case []float32:
+		fastRuns.Add(1)
+		b := rhs.flat.([]float32)
+		out := sgGetBufferForShape(backend, node.shape)
+		dotBatches(plan, a, b, out.flat.([]float32), gemm32)
+		return out, nil
+	case []float64:
+		fastRuns.Add(1)
+		b := rhs.flat.([]float64)
+		out := sgGetBufferForShape(backend, node.shape)
+		dotBatches(plan, a, b, out.flat.([]float64), gemm64)
+		return out, nil
+	}
+	return origDot(backend, node, inputs, owned)
+}
+
+func dotBatches[T float32 | float64](plan dotPlan, a, b, c []T,
+	gemm func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, accumulate bool, c []T, ldc int)) {
+	sa, sb, sc := plan.m*plan.k, plan.k*plan.n, plan.m*plan.n
+	for i := range plan.batch {
+		gemm(plan.transA, plan.transB, plan.m, plan.n, plan.k,
+			a[i*sa:], plan.lda, b[i*sb:], plan.ldb, false, c[i*sc:], plan.n)
+	}
+}

@@ -1,0 +1,92 @@
+package fastcpu
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/gomlx/gomlx/backends"
+)
+
+// EnvSwitch turns the package off when set to "0" (or "off"), for
+// side-by-side comparisons with SimpleGo's own kernels.
+const EnvSwitch = "ALEXBENCH_FASTCPU"
+
+var (
+	installOnce sync.Once
+	installed   bool
+	statusLine  string
+
+	// SimpleGo's own executors, the fallback for every case ours don't take.
+	origDot, origConv executor
+
+	// The dynamic type words of SimpleGo's node data, taken from the probe
+	// graph: an executor only reinterprets node.data when its type matches.
+	dotDataType, convDataType unsafe.Pointer
+
+	// bypass sends every node to SimpleGo's own executor: the tests' reference.
+	bypass atomic.Bool
+	// fastRuns counts nodes our executors computed, so tests can tell the
+	// fast path from a silent fallback.
+	fastRuns atomic.Int64
+)
+
+// Install puts the BLAS-backed executors into SimpleGo's table, once per
+// process; it must run before any SimpleGo graph is compiled (harness/backend
+// calls it when it opens SimpleGo). It reports whether they are installed.
+func Install() bool {
+	installOnce.Do(func() {
+		installed, statusLine = install()
+	})
+	return installed
+}
+
+// Status is one line for the backend description: what is installed, or why not.
+func Status() string {
+	Install()
+	return statusLine
+}
+
+// Installed reports whether the fast executors are in use.
+func Installed() bool { return Install() }
+
+func install() (bool, string) {
+	if v := os.Getenv(EnvSwitch); v == "0" || v == "off" || v == "false" {
+		return false, fmt.Sprintf("fastcpu off (%s=%s): SimpleGo's own kernels", EnvSwitch, v)
+	}
+	if !builtWithBLAS {
+		_, err := openBLAS()
+		return false, "fastcpu off: " + err.Error()
+	}
+	if err := checkLayouts(); err != nil {
+		return false, fmt.Sprintf("fastcpu off: GoMLX's SimpleGo internals differ from v0.26.0's (%v): SimpleGo's own kernels", err)
+	}
+	desc, err := openBLAS()
+	if err != nil {
+		return false, "fastcpu off: " + err.Error() + ": SimpleGo's own kernels (slower)"
+	}
+	origDot = sgNodeExecutors[backends.OpTypeDotGeneral]
+	origConv = sgNodeExecutors[backends.OpTypeConvGeneral]
+	if origDot == nil || origConv == nil {
+		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral executor to fall back on"
+	}
+	sgSetNodeExecutor(backends.OpTypeDotGeneral, priorityUser, execDot)
+	sgSetNodeExecutor(backends.OpTypeConvGeneral, priorityUser, execConv)
+	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc
+}
+
+// dataPointer returns node.data's pointer when its dynamic type is want.
+func dataPointer(data *any, want unsafe.Pointer) unsafe.Pointer {
+	words := (*[2]unsafe.Pointer)(unsafe.Pointer(data))
+	if words[0] != want {
+		return nil
+	}
+	return words[1]
+}
+
+// typeWord is the dynamic type word of an interface value.
+func typeWord(data *any) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(data))[0]
+}
