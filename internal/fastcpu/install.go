@@ -33,6 +33,11 @@ var (
 	fastRuns atomic.Int64
 )
 
+// init installs at program start, before any graph runs: SimpleGo reads its
+// executor table on every node, unguarded, so it must not change under a
+// running graph.
+func init() { Install() }
+
 // Install puts the BLAS-backed executors into SimpleGo's table, once per
 // process; it must run before any SimpleGo graph is compiled (harness/backend
 // calls it when it opens SimpleGo). It reports whether they are installed.

@@ -58,6 +58,10 @@ func (c Conv2D) Forward(ctx *context.Context, x *Node) *Node {
 		y := Convolve(x, w).StridePerAxis(c.Stride, c.Stride).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
 		return Add(y, Reshape(b, 1, 1, 1, c.Filters))
 	}
+	if useFastCPU(g) && c.Padding <= k-1 {
+		y := convNHWC(x, w, c.Stride, c.Padding)
+		return Add(y, Reshape(b, 1, 1, 1, c.Filters))
+	}
 	return im2colConv(x, w, b, k, c.Stride, c.Padding)
 }
 

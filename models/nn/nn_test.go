@@ -10,6 +10,8 @@ import (
 	_ "github.com/gomlx/gomlx/backends/simplego"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"alexbench/internal/fastcpu"
 )
 
 func goBackend(t testing.TB) backends.Backend {
@@ -287,4 +289,39 @@ func TestConvFallbackBias(t *testing.T) {
 		t.Errorf("max |conv+bias − fallback| = %g", d)
 	}
 	checkGradients(t, be, func(in []*Node) *Node { return im2colConv(in[0], in[1], in[2], c.k, c.s, c.p) }, x, w, b)
+}
+
+// On SimpleGo with internal/fastcpu, a convolution is one ConvGeneral with a
+// gradient of two more: it must compute what the im2col formulation does,
+// forward and backward, and its gradients must match finite differences.
+func TestFastConvMatchesIm2col(t *testing.T) {
+	if !fastcpu.Installed() {
+		t.Skipf("fastcpu not installed: %s", fastcpu.Status())
+	}
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range convCases {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			x, w := randTensor(r, c.b, c.h, c.w, c.cin), randTensor(r, c.k, c.k, c.cin, c.cout)
+			proj := randTensor(r, c.b, convOut(c.h, c.k, c.s, c.p), convOut(c.w, c.k, c.s, c.p), c.cout)
+			run := func(conv func(x, w *Node) *Node) []*tensors.Tensor {
+				return MustNewExec(be, func(x, w *Node) []*Node {
+					y := conv(x, w)
+					loss := ReduceAllSum(Mul(y, Const(x.Graph(), proj)))
+					return append([]*Node{y}, Gradient(loss, x, w)...)
+				}).MustExec(x, w)
+			}
+			fast := run(func(x, w *Node) *Node { return convNHWC(x, w, c.s, c.p) })
+			ref := run(func(x, w *Node) *Node { return im2colConv(x, w, nil, c.k, c.s, c.p) })
+			for i, name := range []string{"y", "dx", "dw"} {
+				if !fast[i].Shape().Equal(ref[i].Shape()) {
+					t.Fatalf("%s shape %s, im2col's %s", name, fast[i].Shape(), ref[i].Shape())
+				}
+				if d := maxAbsDiff(flat(fast[i]), flat(ref[i])); d > 1e-9 {
+					t.Errorf("%s: max |fast - im2col| = %g", name, d)
+				}
+			}
+			checkGradients(t, be, func(in []*Node) *Node { return convNHWC(in[0], in[1], c.s, c.p) }, x, w)
+		})
+	}
 }
