@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"alexbench/harness/compare"
+	"alexbench/harness/matrix"
 	"bytes"
 	"reflect"
 	"strings"
@@ -8,7 +10,7 @@ import (
 )
 
 // sameGroup lists the indices of the cells in Cells[0]'s seed group.
-func sameGroup(b *Baseline) []int {
+func sameGroup(b *compare.Baseline) []int {
 	var idx []int
 	for i, c := range b.Cells {
 		if c.Group == b.Cells[0].Group {
@@ -19,8 +21,8 @@ func sameGroup(b *Baseline) []int {
 }
 
 func TestCompareBaselines(t *testing.T) {
-	each := func(f func(c *BaselineCell)) func(b *Baseline) {
-		return func(b *Baseline) {
+	each := func(f func(c *compare.BaselineCell)) func(b *compare.Baseline) {
+		return func(b *compare.Baseline) {
 			for _, i := range sameGroup(b) {
 				f(&b.Cells[i])
 			}
@@ -28,54 +30,54 @@ func TestCompareBaselines(t *testing.T) {
 	}
 	// The base of the noisy cases: one group's seeds measured 1000 and 1200
 	// examples/sec (mean 1100, sd 141: 12.9 %, so 3 σ = 38.6 %).
-	noisy := func(b *Baseline) {
+	noisy := func(b *compare.Baseline) {
 		g := sameGroup(b)
 		b.Cells[g[0]].ExamplesPerSec, b.Cells[g[1]].ExamplesPerSec = 1000, 1200
 	}
 	tests := []struct {
 		name       string
-		changeBase func(b *Baseline)
-		change     func(b *Baseline)
-		opt        func(o *BaselineCompareOptions)
+		changeBase func(b *compare.Baseline)
+		change     func(b *compare.Baseline)
+		opt        func(o *compare.BaselineCompareOptions)
 		regs       int
 		err        string
 		says       string
 	}{
-		{name: "identical", change: func(*Baseline) {}, says: "no regressions (12 rows compared)"},
-		{name: "first step 40% slower is within 50%", change: each(func(c *BaselineCell) { c.FirstStepSeconds *= 1.4 }), says: "+40.0% ok"},
-		{name: "first step of one seed three times as slow", change: func(b *Baseline) { b.Cells[0].FirstStepSeconds *= 3 }, regs: 1,
+		{name: "identical", change: func(*compare.Baseline) {}, says: "no regressions (12 rows compared)"},
+		{name: "first step 40% slower is within 50%", change: each(func(c *compare.BaselineCell) { c.FirstStepSeconds *= 1.4 }), says: "+40.0% ok"},
+		{name: "first step of one seed three times as slow", change: func(b *compare.Baseline) { b.Cells[0].FirstStepSeconds *= 3 }, regs: 1,
 			says: "+100.0% REGRESSION (worse by more than 50.0%)"},
-		{name: "throughput 20% lower everywhere", change: func(b *Baseline) {
+		{name: "throughput 20% lower everywhere", change: func(b *compare.Baseline) {
 			for i := range b.Cells {
 				b.Cells[i].ExamplesPerSec *= 0.8
 			}
 		}, regs: 3, says: "examples_per_sec 1064.00 851.20 -20.0% REGRESSION (worse by more than 5.0%)"},
-		{name: "one seed 8% slower: the mean 4%", change: func(b *Baseline) { b.Cells[0].ExamplesPerSec *= 0.92 }, says: "-4.0% ok"},
-		{name: "step time 20% higher", change: each(func(c *BaselineCell) { c.StepMillis *= 1.2 }), regs: 1, says: "step_ms 1.50 1.80 +20.0% REGRESSION"},
-		{name: "within a noisy base's seed spread", changeBase: noisy, change: each(func(c *BaselineCell) { c.ExamplesPerSec = 900 }),
+		{name: "one seed 8% slower: the mean 4%", change: func(b *compare.Baseline) { b.Cells[0].ExamplesPerSec *= 0.92 }, says: "-4.0% ok"},
+		{name: "step time 20% higher", change: each(func(c *compare.BaselineCell) { c.StepMillis *= 1.2 }), regs: 1, says: "step_ms 1.50 1.80 +20.0% REGRESSION"},
+		{name: "within a noisy base's seed spread", changeBase: noisy, change: each(func(c *compare.BaselineCell) { c.ExamplesPerSec = 900 }),
 			says: "-18.2% ok"},
-		{name: "beyond a noisy base's seed spread", changeBase: noisy, change: each(func(c *BaselineCell) { c.ExamplesPerSec = 600 }),
+		{name: "beyond a noisy base's seed spread", changeBase: noisy, change: each(func(c *compare.BaselineCell) { c.ExamplesPerSec = 600 }),
 			regs: 1, says: "-45.5% REGRESSION (worse by more than 38.6%)"},
-		{name: "a noisy base without the spread rule", changeBase: noisy, change: each(func(c *BaselineCell) { c.ExamplesPerSec = 900 }),
-			opt: func(o *BaselineCompareOptions) { o.SpeedSigmas = 0 }, regs: 1, says: "worse by more than 5.0%"},
-		{name: "peak memory 25% higher for one configuration", changeBase: each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" }),
-			change: each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 5000, "nvml-process" }), regs: 1,
+		{name: "a noisy base without the spread rule", changeBase: noisy, change: each(func(c *compare.BaselineCell) { c.ExamplesPerSec = 900 }),
+			opt: func(o *compare.BaselineCompareOptions) { o.SpeedSigmas = 0 }, regs: 1, says: "worse by more than 5.0%"},
+		{name: "peak memory 25% higher for one configuration", changeBase: each(func(c *compare.BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" }),
+			change: each(func(c *compare.BaselineCell) { c.PeakMiB, c.MemoryMethod = 5000, "nvml-process" }), regs: 1,
 			says: "peak_mib 4000.00 5000.00 +25.0% REGRESSION (grew by more than 10% and 64 MiB)"},
-		{name: "peak memory of one seed 17.5% higher: the mean 8.75% is within", changeBase: each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" }),
-			change: func(b *Baseline) {
-				each(func(c *BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" })(b)
+		{name: "peak memory of one seed 17.5% higher: the mean 8.75% is within", changeBase: each(func(c *compare.BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" }),
+			change: func(b *compare.Baseline) {
+				each(func(c *compare.BaselineCell) { c.PeakMiB, c.MemoryMethod = 4000, "nvml-process" })(b)
 				b.Cells[sameGroup(b)[0]].PeakMiB = 4700
 			}, says: "peak_mib 4000.00 4350.00 +8.7% ok"},
-		{name: "accuracy beyond the floor", change: each(func(c *BaselineCell) { c.TestAcc -= 0.05 }), regs: 1, says: "-0.0500 REGRESSION (below base mean − 0.0"},
-		{name: "a seed that failed", change: func(b *Baseline) { b.Cells[0].Outcome = "oom" }, regs: 1, says: "(2/1 seeds)"},
-		{name: "another card is refused", change: func(b *Baseline) { b.Card = "NVIDIA H200" }, err: "--allow-card-mismatch"},
-		{name: "another card when allowed", change: func(b *Baseline) { b.Card = "NVIDIA H200" },
-			opt: func(o *BaselineCompareOptions) { o.AllowCardMismatch = true }, says: "no regressions"},
-		{name: "nothing in common", change: func(b *Baseline) {
+		{name: "accuracy beyond the floor", change: each(func(c *compare.BaselineCell) { c.TestAcc -= 0.05 }), regs: 1, says: "-0.0500 REGRESSION (below base mean − 0.0"},
+		{name: "a seed that failed", change: func(b *compare.Baseline) { b.Cells[0].Outcome = "oom" }, regs: 1, says: "(2/1 seeds)"},
+		{name: "another card is refused", change: func(b *compare.Baseline) { b.Card = "NVIDIA H200" }, err: "--allow-card-mismatch"},
+		{name: "another card when allowed", change: func(b *compare.Baseline) { b.Card = "NVIDIA H200" },
+			opt: func(o *compare.BaselineCompareOptions) { o.AllowCardMismatch = true }, says: "no regressions"},
+		{name: "nothing in common", change: func(b *compare.Baseline) {
 			for i := range b.Cells {
 				b.Cells[i].Key = strings.Repeat("f", 15) + string(rune('0'+i))
 			}
-			b.Profiles = []string{ProfileFull}
+			b.Profiles = []string{matrix.ProfileFull}
 		}, err: "(profiles full) have no cell in common"},
 	}
 	for _, tt := range tests {
@@ -86,11 +88,11 @@ func TestCompareBaselines(t *testing.T) {
 				tt.changeBase(base)
 			}
 			tt.change(cur)
-			opt := DefaultBaselineCompareOptions()
+			opt := compare.DefaultBaselineCompareOptions()
 			if tt.opt != nil {
 				tt.opt(&opt)
 			}
-			rep, err := CompareBaselines(base, cur, opt)
+			rep, err := compare.CompareBaselines(base, cur, opt)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want %q", err, tt.err)
@@ -113,7 +115,7 @@ func TestCompareBaselines(t *testing.T) {
 // A configuration's rows sit together: speed, first step, then accuracy.
 func TestCompareBaselinesRowsPerConfiguration(t *testing.T) {
 	base, _ := fakeBaseline(t)
-	rep, err := CompareBaselines(base, base, DefaultBaselineCompareOptions())
+	rep, err := compare.CompareBaselines(base, base, compare.DefaultBaselineCompareOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func TestCompareBaselinesRowsPerConfiguration(t *testing.T) {
 func TestCompareMarkdownPutsRegressionsFirst(t *testing.T) {
 	base, _ := fakeBaseline(t)
 	cur, _ := fakeBaseline(t)
-	for _, b := range []*Baseline{base, cur} {
+	for _, b := range []*compare.Baseline{base, cur} {
 		for _, i := range sameGroup(b) {
 			b.Cells[i].Label = "a|b " + b.Cells[i].Label // a pipe must not break the table
 		}
@@ -140,7 +142,7 @@ func TestCompareMarkdownPutsRegressionsFirst(t *testing.T) {
 	for _, i := range sameGroup(cur) {
 		cur.Cells[i].ExamplesPerSec *= 0.5
 	}
-	rep, err := CompareBaselines(base, cur, DefaultBaselineCompareOptions())
+	rep, err := compare.CompareBaselines(base, cur, compare.DefaultBaselineCompareOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package harness
 
 import (
+	"alexbench/harness/compare"
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
+	"alexbench/nvml"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -14,11 +18,11 @@ import (
 )
 
 // fakeBaseline is a results tree of the fake trainer, read as a baseline.
-func fakeBaseline(t *testing.T) (*Baseline, string) {
+func fakeBaseline(t *testing.T) (*compare.Baseline, string) {
 	t.Helper()
 	root := t.TempDir()
 	runInto(t, root, newFakeTrainer(), mustLoad(t, "../testdata/matrices/good/tiny.toml"))
-	b, err := BaselineFromResults(root)
+	b, err := compare.BaselineFromResults(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,13 +31,13 @@ func fakeBaseline(t *testing.T) (*Baseline, string) {
 
 func TestBaselineFromResultsRecordsCardVersionsAndSeedSpread(t *testing.T) {
 	b, root := fakeBaseline(t)
-	if b.Format != BaselineFormat || b.Card != "fake device" || b.Backend != "fake" || b.Source != root {
+	if b.Format != compare.BaselineFormat || b.Card != "fake device" || b.Backend != "fake" || b.Source != root {
 		t.Errorf("header: format %q card %q backend %q source %q", b.Format, b.Card, b.Backend, b.Source)
 	}
-	if want := CurrentVersions(); b.Versions.Go != want.Go || b.Versions.GoMLX != want.GoMLX {
+	if want := results.CurrentVersions(); b.Versions.Go != want.Go || b.Versions.GoMLX != want.GoMLX {
 		t.Errorf("versions %+v, want those of this binary %+v", b.Versions, want)
 	}
-	if !reflect.DeepEqual(b.Profiles, []string{ProfileQuick}) || b.MeasuredFrom.IsZero() || !b.MeasuredTo.After(b.MeasuredFrom) {
+	if !reflect.DeepEqual(b.Profiles, []string{matrix.ProfileQuick}) || b.MeasuredFrom.IsZero() || !b.MeasuredTo.After(b.MeasuredFrom) {
 		t.Errorf("profiles %v, measured %v … %v", b.Profiles, b.MeasuredFrom, b.MeasuredTo)
 	}
 	if len(b.Cells) != 6 {
@@ -56,30 +60,40 @@ func TestBaselineFromResultsRecordsCardVersionsAndSeedSpread(t *testing.T) {
 }
 
 func TestBaselineFromResultsTakesTheDriverFromTheNVMLSummary(t *testing.T) {
-	s := &Summary{Memory: map[string]any{"driver": "580.82.07", "peak_used_mib": 1234.0}}
-	if got := summaryDriver(s); got != "580.82.07" {
-		t.Errorf("driver %q", got)
+	// The driver NVML reported reaches the baseline through summary.json's
+	// typed memory record.
+	root := t.TempDir()
+	runInto(t, root, newFakeTrainer(), mustLoad(t, "../testdata/matrices/good/tiny.toml"))
+	stored, err := results.ScanResults(root)
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.Versions.Driver = "570.1"
-	if got := summaryDriver(s); got != "570.1" {
-		t.Errorf("driver %q, want the version record's", got)
+	for _, sc := range stored {
+		sc.Summary.Memory = &nvml.Summary{Method: nvml.MethodProcess, Driver: "580.82.07", PeakMiB: 1234}
+		if err := results.WriteSummary(sc.Dir, sc.Summary); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got := summaryDriver(&Summary{Memory: map[string]any{"peak_rss_mib": 10.0}}); got != "" {
-		t.Errorf("CPU cell driver %q", got)
+	b, err := compare.BaselineFromResults(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Driver != "580.82.07" || b.Cells[0].PeakMiB != 1234 || b.Cells[0].MemoryMethod != nvml.MethodProcess {
+		t.Errorf("driver %q, peak %v (%s), want NVML's", b.Driver, b.Cells[0].PeakMiB, b.Cells[0].MemoryMethod)
 	}
 }
 
 func TestWriteBaselineRoundTripsAndReplacesOnlyWhenTold(t *testing.T) {
 	b, _ := fakeBaseline(t)
 	dir := t.TempDir()
-	path, err := WriteBaseline(dir, b, false)
+	path, err := compare.WriteBaseline(dir, b, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if filepath.Base(path) != "baseline-fake-device.json" {
 		t.Errorf("wrote %s, want baseline-<card>.json", path)
 	}
-	back, err := ReadBaseline(path)
+	back, err := compare.ReadBaseline(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,17 +105,17 @@ func TestWriteBaselineRoundTripsAndReplacesOnlyWhenTold(t *testing.T) {
 		t.Errorf("round trip changed the baseline:\n%+v\n%+v", b, back)
 	}
 	before, _ := os.ReadFile(path)
-	if _, err := WriteBaseline(path, b, false); err == nil || !strings.Contains(err.Error(), "--force") {
+	if _, err := compare.WriteBaseline(path, b, false); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("overwrote a baseline without being told: %v", err)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("a refused write changed the file")
 	}
 	b.Card = "other card"
-	if _, err := WriteBaseline(path, b, true); err != nil {
+	if _, err := compare.WriteBaseline(path, b, true); err != nil {
 		t.Fatal(err)
 	}
-	if back, _ := ReadBaseline(path); back == nil || back.Card != "other card" {
+	if back, _ := compare.ReadBaseline(path); back == nil || back.Card != "other card" {
 		t.Errorf("replace did not replace: %+v", back)
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(tmp) != 0 {
@@ -131,7 +145,7 @@ func TestReadBaselineRefusesBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	goodPath := filepath.Join(dir, "good.json")
 	os.WriteFile(goodPath, []byte(good), 0o644)
-	b, err := ReadBaseline(goodPath)
+	b, err := compare.ReadBaseline(goodPath)
 	if err != nil {
 		t.Fatalf("the good file: %v", err)
 	}
@@ -143,7 +157,7 @@ func TestReadBaselineRefusesBadFiles(t *testing.T) {
 		if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := ReadBaseline(path)
+		_, err := compare.ReadBaseline(path)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: error %v, want one naming %s and saying %q", tt.name, err, path, tt.want)
 		}
@@ -158,7 +172,7 @@ func TestCardSlug(t *testing.T) {
 		"NVIDIA A100-SXM4-40GB + Other": "nvidia-a100-sxm4-40gb-other",
 		"":                              "unknown",
 	} {
-		if got := CardSlug(card); got != want {
+		if got := compare.CardSlug(card); got != want {
 			t.Errorf("CardSlug(%q) = %q, want %q", card, got, want)
 		}
 	}
@@ -168,17 +182,17 @@ func TestCompareSourceRefusesTreesWithNothingFinished(t *testing.T) {
 	root := t.TempDir()
 	f := newFakeTrainer()
 	m := mustLoad(t, "../testdata/matrices/good/tiny.toml")
-	for _, c := range m.Cells(ProfileQuick) {
+	for _, c := range m.Cells(matrix.ProfileQuick) {
 		f.behave[c.Key] = failing
 	}
 	runInto(t, root, f, m)
-	if _, err := CompareSource(root); err == nil || !strings.Contains(err.Error(), "no finished cells") {
+	if _, err := compare.CompareSource(root); err == nil || !strings.Contains(err.Error(), "no finished cells") {
 		t.Errorf("a tree of failed cells: %v", err)
 	}
-	if _, err := CompareSource(filepath.Join(root, "absent")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := compare.CompareSource(filepath.Join(root, "absent")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing tree: %v", err)
 	}
-	b, err := BaselineFromResults(root)
+	b, err := compare.BaselineFromResults(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,10 +209,10 @@ func TestCompareSourceRefusesTreesWithNothingFinished(t *testing.T) {
 func TestFindBaselineNamesWhatThereIs(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "baseline-nvidia-h200.json"), []byte("{}"), 0o644)
-	if p, err := FindBaseline(dir, "NVIDIA H200"); err != nil || filepath.Base(p) != "baseline-nvidia-h200.json" {
+	if p, err := compare.FindBaseline(dir, "NVIDIA H200"); err != nil || filepath.Base(p) != "baseline-nvidia-h200.json" {
 		t.Errorf("FindBaseline = %s, %v", p, err)
 	}
-	_, err := FindBaseline(dir, "NVIDIA H100 80GB HBM3")
+	_, err := compare.FindBaseline(dir, "NVIDIA H100 80GB HBM3")
 	if err == nil || !strings.Contains(err.Error(), "want baseline-nvidia-h100-80gb-hbm3.json; have: baseline-nvidia-h200.json") ||
 		!strings.Contains(err.Error(), "--write-baseline") {
 		t.Errorf("missing card's baseline: %v", err)

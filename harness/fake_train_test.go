@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"alexbench/harness/matrix"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"testing"
 	"time"
 
 	"alexbench/harness/config"
@@ -111,4 +113,13 @@ func failing(context.Context) (*trainer.Result, error) {
 func fixedClock() func() time.Time {
 	t := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	return func() time.Time { t = t.Add(time.Second); return t }
+}
+
+func mustLoad(t *testing.T, path string) *matrix.Matrix {
+	t.Helper()
+	m, err := matrix.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 	"bufio"
 	"context"
 	"fmt"
@@ -28,7 +30,7 @@ func TestMain(m *testing.M) {
 // runKillChild sweeps testdata's kill matrix into dir/results with a fake
 // trainer that takes a few milliseconds per epoch and logs every start.
 func runKillChild(dir string) int {
-	m, err := LoadMatrix("../testdata/matrices/good/kill.toml")
+	m, err := matrix.Load("../testdata/matrices/good/kill.toml")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -36,8 +38,8 @@ func runKillChild(dir string) int {
 	f := newFakeTrainer()
 	f.epochGap = 20 * time.Millisecond
 	f.log = filepath.Join(dir, "starts.log")
-	r := &Runner{Results: filepath.Join(dir, "results"), Profile: ProfileQuick, Train: f.train, Log: os.Stderr}
-	if _, err := r.Run(context.Background(), []*Matrix{m}); err != nil {
+	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Train: f.train, Log: os.Stderr}
+	if _, err := r.Run(context.Background(), []*matrix.Matrix{m}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -49,9 +51,9 @@ func TestSIGKILLedSweepResumesWithoutLosingOrRedoingCells(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	dir := t.TempDir()
-	results := filepath.Join(dir, "results")
+	root := filepath.Join(dir, "results")
 	m := mustLoad(t, "../testdata/matrices/good/kill.toml")
-	cells := m.Cells(ProfileQuick)
+	cells := m.Cells(matrix.ProfileQuick)
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewSource(seed))
 	t.Logf("kill instants seeded with %d", seed)
@@ -59,7 +61,7 @@ func TestSIGKILLedSweepResumesWithoutLosingOrRedoingCells(t *testing.T) {
 	done := map[string]map[string]string{} // finished cell key → its files
 	check := func(round string, pid int, doneBefore map[string]map[string]string) {
 		t.Helper()
-		now := finishedCells(t, results, "kill")
+		now := finishedCells(t, root, "kill")
 		for key, files := range doneBefore {
 			if !equalTrees(files, now[key]) {
 				t.Fatalf("%s: finished cell %s changed or vanished", round, key)
@@ -108,15 +110,15 @@ func TestSIGKILLedSweepResumesWithoutLosingOrRedoingCells(t *testing.T) {
 		t.Fatalf("%d cells finished, want %d", len(done), len(cells))
 	}
 	for _, c := range cells {
-		s, err := ReadSummary(CellDir(results, "kill", c.Key))
+		s, err := results.ReadSummary(results.CellDir(root, "kill", c.Key))
 		if err != nil || s.Outcome != "done" {
 			t.Errorf("%s: %v", c.Key, err)
 		}
-		if metrics, _ := ReadMetrics(CellDir(results, "kill", c.Key)); len(metrics) != c.Config.Epochs {
+		if metrics, _ := results.ReadMetrics(results.CellDir(root, "kill", c.Key)); len(metrics) != c.Config.Epochs {
 			t.Errorf("%s: %d metrics lines, want %d", c.Key, len(metrics), c.Config.Epochs)
 		}
 	}
-	if extra, _ := filepath.Glob(filepath.Join(results, "kill", "*", ".*")); len(extra) > 0 {
+	if extra, _ := filepath.Glob(filepath.Join(root, "kill", "*", ".*")); len(extra) > 0 {
 		t.Errorf("temp files left in cell folders: %v", extra)
 	}
 }
@@ -143,18 +145,18 @@ func killChild(dir string) *exec.Cmd {
 }
 
 // finishedCells maps each cell with a summary to its files' contents.
-func finishedCells(t *testing.T, results, matrix string) map[string]map[string]string {
+func finishedCells(t *testing.T, root, matrixName string) map[string]map[string]string {
 	t.Helper()
 	out := map[string]map[string]string{}
-	stored, err := ScanResults(results)
+	stored, err := results.ScanResults(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, sc := range stored {
-		if sc.State == StateCorrupt {
+		if sc.State == results.StateCorrupt {
 			t.Fatalf("a kill left a corrupt summary in %s: %v", sc.Dir, sc.Err)
 		}
-		if sc.Summary != nil && sc.Matrix == matrix {
+		if sc.Summary != nil && sc.Matrix == matrixName {
 			out[sc.Key] = snapshotTree(t, sc.Dir)
 		}
 	}

@@ -1,27 +1,26 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"sync"
+	"time"
 
 	"alexbench/harness/config"
+	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 )
 
-// runCell runs one planned cell and writes its folder: config.toml first,
-// metrics.jsonl after every epoch, summary.json last, each atomically.
-// It returns an error only for what must stop the sweep: the results tree
-// cannot be written, or ctx was cancelled (the folder is then left without a
-// summary, so the next run redoes the cell).
-func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*Summary, error) {
-	dir := CellDir(r.Results, pc.Matrix, pc.Key)
-	if err := r.clearForRun(dir, pc.State); err != nil {
+// runCell runs one planned cell and writes its folder through the results
+// writer: config.toml first, metrics.jsonl after every epoch, summary.json
+// last. It returns an error only for what must stop the sweep: the results
+// tree cannot be written, or ctx was cancelled (the folder is then left
+// without a summary, so the next run redoes the cell).
+func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*results.Summary, error) {
+	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
+	if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -31,70 +30,95 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*Summary, error) 
 	if r.Backend != "" {
 		cfg.Backend = r.Backend
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cfg.TOML()); err != nil {
+	if err := results.WriteConfig(dir, cfg); err != nil {
 		return nil, err
 	}
-
-	m := &metricsWriter{path: filepath.Join(dir, MetricsFile)}
-	started := r.now()
-	if r.Sampler != nil {
-		r.Sampler.Start(dir)
-	}
-	hooks := trainer.Hooks{OnEpoch: m.onEpoch, OnFirstStep: FirstStepHook(r.Sampler)}
-	res, trainErr := safeTrain(ctx, r.Train, cfg, hooks, dir)
-	var memory any
-	if r.Sampler != nil {
-		memory = r.Sampler.Stop()
-	}
-	finished := r.now()
+	m := &metricsWriter{dir: dir}
+	sum, _ := TrainCell(ctx, CellRun{Train: r.Train, Sampler: r.Sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, dir)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-
-	sum := &Summary{
-		Matrix: pc.Matrix, Key: pc.Key, Profile: pc.Profile,
-		WallSeconds: finished.Sub(started).Seconds(),
-		Versions:    r.Versions, Memory: memory, MemoryModel: MemoryModelOf(cfg),
-		Started: started.UTC(), Finished: finished.UTC(),
-	}
-	sum.Outcome, sum.Error = classify(res, trainErr)
+	sum.Matrix, sum.Key, sum.Profile, sum.Versions = pc.Matrix, pc.Key, pc.Profile, r.Versions
 	epochs := m.epochs()
-	if res != nil {
-		if len(res.Epochs) > 0 {
-			epochs = res.Epochs // the trainer's own record is the truth
-		}
-		sum.DivergedEpoch = res.DivergedEpoch
-		sum.FirstStepSeconds = res.FirstStepSeconds
-		sum.StepMillis = res.StepMillis
-		sum.Params = res.Params
-		sum.Backend = res.Backend
-		sum.Device = res.Device
-		sum.Allocator = res.Allocator
-		sum.XLAFlags = res.XLAFlags
+	if len(sum.Epochs) > 0 {
+		epochs = sum.Epochs // the trainer's own record is the truth
 	}
-	if len(epochs) > 0 {
-		sum.Final = epochs[len(epochs)-1]
-	}
-	if err := m.writeFinal(epochs); err != nil {
+	if err := results.WriteMetrics(dir, epochs); err != nil {
 		return nil, err
 	}
-	b, err := marshalFinite(sum, true)
-	if err != nil { // Memory is the only free-form field
-		sum.Memory = fmt.Sprintf("unencodable memory summary: %v", err)
-		if b, err = marshalFinite(sum, true); err != nil {
-			return nil, fmt.Errorf("encoding summary: %w", err)
-		}
-	}
-	if err := writeFileAtomic(filepath.Join(dir, SummaryFile), append(b, '\n')); err != nil {
+	if err := results.WriteSummary(dir, &sum.Summary); err != nil {
 		return nil, err
 	}
-	return sum, nil
+	return &sum.Summary, nil
 }
 
-// metricsWriter persists metrics.jsonl after every epoch. The trainer may call
-// onEpoch from any goroutine.
+// CellRun is what TrainCell needs besides the config: the train function,
+// the sampler around it (nil: none), a per-epoch hook, and a clock.
+type CellRun struct {
+	Train   TrainFunc
+	Sampler Sampler
+	OnEpoch func(trainer.Epoch)
+	Now     func() time.Time // nil: time.Now
+}
+
+// CellResult is a trained cell: its summary (without the matrix, key,
+// profile and versions, which the caller knows) and every epoch's line.
+type CellResult struct {
+	results.Summary
+	Epochs []trainer.Epoch
+	Result *trainer.Result // nil when the trainer returned none
+}
+
+// TrainCell trains one cell, the one path both `alexbench run` (through
+// Runner) and `alexbench train` take: the sampler is started around the
+// train function with its first-step mark, a panic becomes the cell's error,
+// the outcome comes from trainer.ClassifyError, and the summary carries the
+// memory record and the analytic memory model. dir is where the trainer and
+// the sampler may write their files ("" for none). err is the trainer's
+// error, also recorded in the summary.
+func TrainCell(ctx context.Context, run CellRun, cfg config.Config, dir string) (*CellResult, error) {
+	now := run.Now
+	if now == nil {
+		now = time.Now
+	}
+	started := now()
+	if run.Sampler != nil {
+		run.Sampler.Start(dir)
+	}
+	hooks := trainer.Hooks{OnEpoch: run.OnEpoch, OnFirstStep: FirstStepHook(run.Sampler)}
+	res, trainErr := safeTrain(ctx, run.Train, cfg, hooks, dir)
+	out := &CellResult{Result: res}
+	if run.Sampler != nil {
+		memory := run.Sampler.Stop()
+		out.Memory = &memory
+	}
+	finished := now()
+	s := &out.Summary
+	s.WallSeconds = finished.Sub(started).Seconds()
+	s.MemoryModel = MemoryModelOf(cfg)
+	s.Started, s.Finished = started.UTC(), finished.UTC()
+	s.Outcome, s.Error = classify(res, trainErr)
+	if res != nil {
+		out.Epochs = res.Epochs
+		s.DivergedEpoch = res.DivergedEpoch
+		s.FirstStepSeconds = res.FirstStepSeconds
+		s.StepMillis = res.StepMillis
+		s.Params = res.Params
+		s.Backend = res.Backend
+		s.Device = res.Device
+		s.Allocator = res.Allocator
+		s.XLAFlags = res.XLAFlags
+	}
+	if len(out.Epochs) > 0 {
+		s.Final = out.Epochs[len(out.Epochs)-1]
+	}
+	return out, trainErr
+}
+
+// metricsWriter persists metrics.jsonl after every epoch, so a killed cell
+// still shows its curve. The trainer may call onEpoch from any goroutine.
 type metricsWriter struct {
-	path    string
+	dir     string
 	mu      sync.Mutex
 	written []trainer.Epoch
 }
@@ -103,25 +127,15 @@ func (m *metricsWriter) onEpoch(e trainer.Epoch) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.written = append(m.written, e)
-	// A failed write is retried by writeFinal, which stops the sweep if the
-	// results tree really cannot be written.
-	writeFileAtomic(m.path, encodeMetrics(m.written))
+	// A failed write is retried by the final results.WriteMetrics, which
+	// stops the sweep if the results tree really cannot be written.
+	results.WriteMetrics(m.dir, m.written)
 }
 
 func (m *metricsWriter) epochs() []trainer.Epoch {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]trainer.Epoch(nil), m.written...)
-}
-
-// writeFinal makes metrics.jsonl hold exactly epochs (rewriting only if the
-// per-epoch writes differ or failed).
-func (m *metricsWriter) writeFinal(epochs []trainer.Epoch) error {
-	want := encodeMetrics(epochs)
-	if have, err := os.ReadFile(m.path); err == nil && bytes.Equal(have, want) {
-		return nil
-	}
-	return writeFileAtomic(m.path, want)
 }
 
 // safeTrain calls train, turning a panic (GoMLX reports many errors by
@@ -136,13 +150,11 @@ func safeTrain(ctx context.Context, train TrainFunc, cfg config.Config, hooks tr
 	return train(ctx, cfg, hooks, dir)
 }
 
-// classify gives a cell's outcome and error text from what Train returned.
+// classify gives a cell's outcome and error text from what Train returned;
+// errors are labelled by trainer.ClassifyError, the one classifier.
 func classify(res *trainer.Result, err error) (outcome, text string) {
 	if err != nil {
-		if isOOM(err.Error()) {
-			return trainer.OutcomeOOM, err.Error()
-		}
-		return trainer.OutcomeFailed, err.Error()
+		return trainer.ClassifyError(err)
 	}
 	if res == nil {
 		return trainer.OutcomeFailed, "the trainer returned neither a result nor an error"
@@ -150,34 +162,15 @@ func classify(res *trainer.Result, err error) (outcome, text string) {
 	switch res.Outcome {
 	case "":
 		if res.Error != "" {
-			return classifyText(res.Error)
+			return trainer.ClassifyText(res.Error)
 		}
 		return trainer.OutcomeDone, ""
 	case trainer.OutcomeFailed:
-		return classifyText(res.Error)
+		return trainer.ClassifyText(res.Error)
 	case trainer.OutcomeDone, trainer.OutcomeDiverged, trainer.OutcomeOOM:
 		return res.Outcome, res.Error
 	}
 	return trainer.OutcomeFailed, fmt.Sprintf("the trainer returned unknown outcome %q: %s", res.Outcome, res.Error)
-}
-
-func classifyText(text string) (string, string) {
-	if isOOM(text) {
-		return trainer.OutcomeOOM, text
-	}
-	return trainer.OutcomeFailed, text
-}
-
-// isOOM recognizes out-of-memory errors of XLA (RESOURCE_EXHAUSTED), CUDA, Go
-// and the OS.
-func isOOM(text string) bool {
-	t := strings.ToLower(text)
-	for _, s := range []string{"out of memory", "resource_exhausted", "resource exhausted", "cannot allocate memory", "failed to allocate"} {
-		if strings.Contains(t, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func truncate(s string, n int) string {
@@ -185,44 +178,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
-}
-
-// CurrentVersions reads what built this binary: Go, GoMLX, and the alexbench
-// commit when the build recorded one ("-dirty" with uncommitted changes).
-func CurrentVersions() Versions {
-	v := Versions{}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	v.Go = bi.GoVersion
-	for _, d := range bi.Deps {
-		if d.Path == "github.com/gomlx/gomlx" {
-			v.GoMLX = d.Version
-		}
-	}
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value
-		}
-	}
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if modified == "true" {
-			rev += "-dirty"
-		}
-		v.Alexbench = rev
-	}
-	return v
 }

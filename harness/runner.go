@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"alexbench/harness/config"
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 	"alexbench/internal/numfmt"
 	"alexbench/nvml"
@@ -29,7 +29,7 @@ type TrainFunc func(ctx context.Context, cfg config.Config, hooks trainer.Hooks,
 // so in what Stop returns.
 type Sampler interface {
 	Start(cellDir string)
-	Stop() (memory any)
+	Stop() nvml.Summary
 }
 
 // Marker is a Sampler that also wants to know when a cell's first train
@@ -62,17 +62,17 @@ type Runner struct {
 
 	RetryFailed bool
 	Force       bool
-	Shard       Shard
+	Shard       matrix.Shard
 	// Backend, when set, replaces every cell's backend (not part of the key).
 	Backend  string
-	Versions Versions  // zero: CurrentVersions()
-	Log      io.Writer // progress lines; nil: none
+	Versions results.Versions // zero: results.CurrentVersions()
+	Log      io.Writer        // progress lines; nil: none
 	Now      func() time.Time
 }
 
 // PlannedCell is a cell with what a run would do with it.
 type PlannedCell struct {
-	Cell
+	matrix.Cell
 	State  string // in the results tree now: pending, in-flight, corrupt or an outcome
 	Run    bool
 	Reason string // why it runs or is skipped, for --dry-run and the log
@@ -81,14 +81,14 @@ type PlannedCell struct {
 
 // Plan says, for every cell of the matrices in the runner's profile, whether a
 // run would run it and why. It only reads the results tree.
-func (r *Runner) Plan(ms []*Matrix) ([]PlannedCell, error) {
-	if r.Profile != ProfileQuick && r.Profile != ProfileFull {
+func (r *Runner) Plan(ms []*matrix.Matrix) ([]PlannedCell, error) {
+	if r.Profile != matrix.ProfileQuick && r.Profile != matrix.ProfileFull {
 		return nil, fmt.Errorf("runner profile %q: want quick or full", r.Profile)
 	}
 	var plan []PlannedCell
 	for _, m := range ms {
 		for _, c := range m.Cells(r.Profile) {
-			state, _, err := CellState(CellDir(r.Results, c.Matrix, c.Key))
+			state, _, err := results.CellState(results.CellDir(r.Results, c.Matrix, c.Key))
 			pc := PlannedCell{Cell: c, State: state, Err: err}
 			pc.Run, pc.Reason = r.decide(c.Key, state, err)
 			plan = append(plan, pc)
@@ -105,23 +105,23 @@ func (r *Runner) decide(key, state string, corrupt error) (bool, string) {
 		return false, ReasonOtherShard
 	}
 	switch state {
-	case StatePending:
+	case results.StatePending:
 		return true, "new"
-	case StateInFlight:
+	case results.StateInFlight:
 		return true, "rerun: in flight when a run stopped"
-	case StateCorrupt:
-		return true, "rerun: corrupt " + SummaryFile // the details are in PlannedCell.Err
+	case results.StateCorrupt:
+		return true, "rerun: corrupt " + results.SummaryFile // the details are in PlannedCell.Err
 	case trainer.OutcomeDone, trainer.OutcomeDiverged:
 		if r.Force {
-			return true, "rerun: --force (old result kept in " + ReplacedDir + ")"
+			return true, "rerun: --force (old result kept in " + results.ReplacedDir + ")"
 		}
 		return false, state
 	default: // failed, oom
 		if r.Force {
-			return true, "rerun: --force (old result kept in " + ReplacedDir + ")"
+			return true, "rerun: --force (old result kept in " + results.ReplacedDir + ")"
 		}
 		if r.RetryFailed {
-			return true, "rerun: --retry-failed (old result kept in " + ReplacedDir + ")"
+			return true, "rerun: --retry-failed (old result kept in " + results.ReplacedDir + ")"
 		}
 		return false, state + " (rerun with --retry-failed)"
 	}
@@ -138,11 +138,11 @@ type RunReport struct {
 // cell that fails, runs out of memory or diverges ends with that outcome and
 // the sweep goes on. When ctx is cancelled the cell in progress is left
 // without a summary (so the next run redoes it) and Run returns ctx's error.
-func (r *Runner) Run(ctx context.Context, ms []*Matrix) (*RunReport, error) {
+func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, error) {
 	if r.Train == nil {
 		return nil, errors.New("runner has no Train function")
 	}
-	lock, err := LockResults(r.Results, r.Shard)
+	lock, err := results.LockResults(r.Results, r.Shard)
 	if err != nil {
 		return nil, err
 	}
@@ -155,12 +155,12 @@ func (r *Runner) Run(ctx context.Context, ms []*Matrix) (*RunReport, error) {
 		return nil, err
 	}
 	for _, m := range ms {
-		if err := writeMatrixRecord(r.Results, m, r.Profile); err != nil {
+		if err := results.WriteMatrixRecord(r.Results, m, r.Profile); err != nil {
 			return nil, err
 		}
 	}
-	if r.Versions == (Versions{}) {
-		r.Versions = CurrentVersions()
+	if r.Versions == (results.Versions{}) {
+		r.Versions = results.CurrentVersions()
 	}
 	rep := &RunReport{Outcomes: map[string]int{}}
 	todo := 0
@@ -189,32 +189,21 @@ func (r *Runner) Run(ctx context.Context, ms []*Matrix) (*RunReport, error) {
 	return rep, nil
 }
 
-func describeOutcome(s *Summary) string {
+func describeOutcome(s *results.Summary) string {
 	switch s.Outcome {
 	case trainer.OutcomeDone:
 		return fmt.Sprintf("done: loss %.3f, train acc %.3f, test acc %.3f, %.1f examples/sec%s (%.1f s)",
-			s.Final.TrainLoss, s.Final.TrainAcc, s.Final.TestAcc, s.Final.ExamplesPerSec, peakText(s.Memory), s.WallSeconds)
+			s.Final.TrainLoss, s.Final.TrainAcc, s.Final.TestAcc, s.Final.ExamplesPerSec, peakText(s), s.WallSeconds)
 	case trainer.OutcomeDiverged:
 		return fmt.Sprintf("diverged in epoch %d (%.1f s)", s.DivergedEpoch, s.WallSeconds)
 	}
-	return fmt.Sprintf("%s: %s (%.1f s)", s.Outcome, firstLine(s.Error), s.WallSeconds)
+	return fmt.Sprintf("%s: %s (%.1f s)", s.Outcome, s.ErrorLine(), s.WallSeconds)
 }
 
-// peakText is ", peak 3,210 MiB (nvml-process)" for a memory summary with a
-// peak (the nvml package's Summary, or one read back from summary.json).
-func peakText(memory any) string {
-	var peak float64
-	var method string
-	switch m := memory.(type) {
-	case nvml.Summary:
-		if !m.PeakMiB.Valid() {
-			return ""
-		}
-		peak, method = float64(m.PeakMiB), m.Method
-	default:
-		peak, method = positive(memoryField(memory, "peak_mib")), asString(memoryField(memory, "method"))
-	}
-	if peak <= 0 {
+// peakText is ", peak 3,210 MiB (nvml-process)" for a summary with a peak.
+func peakText(s *results.Summary) string {
+	peak, method := s.PeakMiB()
+	if method == "" {
 		return ""
 	}
 	return fmt.Sprintf(", peak %s (%s)", numfmt.MiB(peak), method)
@@ -231,41 +220,4 @@ func (r *Runner) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
-}
-
-// clearForRun makes way for a new run of a cell: a folder with no summary
-// holds nothing finished and is removed; one with a summary (any outcome, or a
-// corrupt one) is moved aside.
-func (r *Runner) clearForRun(dir, state string) error {
-	switch state {
-	case StatePending:
-		return nil
-	case StateInFlight:
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("clearing unfinished %s: %w", dir, err)
-		}
-		return nil
-	}
-	_, err := moveAside(dir, r.now())
-	return err
-}
-
-// moveAside renames a cell folder to <matrix>/.replaced/<key>-<UTC time>.
-func moveAside(dir string, now time.Time) (string, error) {
-	parent := filepath.Join(filepath.Dir(dir), ReplacedDir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return "", fmt.Errorf("moving %s aside: %w", dir, err)
-	}
-	base := filepath.Base(dir) + "-" + now.UTC().Format("20060102T150405Z")
-	dst := filepath.Join(parent, base)
-	for i := 2; ; i++ {
-		if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		dst = filepath.Join(parent, fmt.Sprintf("%s-%d", base, i))
-	}
-	if err := os.Rename(dir, dst); err != nil {
-		return "", fmt.Errorf("moving %s aside: %w", dir, err)
-	}
-	return dst, nil
 }

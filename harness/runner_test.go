@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 	"bytes"
 	"context"
 	"os"
@@ -17,12 +19,12 @@ import (
 
 func newTestRunner(t *testing.T, f *fakeTrainer) *Runner {
 	t.Helper()
-	return &Runner{Results: t.TempDir(), Profile: ProfileQuick, Train: f.train, Now: fixedClock(),
-		Versions: Versions{Go: "go-test"}}
+	return &Runner{Results: t.TempDir(), Profile: matrix.ProfileQuick, Train: f.train, Now: fixedClock(),
+		Versions: results.Versions{Go: "go-test"}}
 }
 
-func tiny(t *testing.T) []*Matrix {
-	return []*Matrix{mustLoad(t, "../testdata/matrices/good/tiny.toml")}
+func tiny(t *testing.T) []*matrix.Matrix {
+	return []*matrix.Matrix{mustLoad(t, "../testdata/matrices/good/tiny.toml")}
 }
 
 func TestRunWritesEveryCellFolder(t *testing.T) {
@@ -33,30 +35,30 @@ func TestRunWritesEveryCellFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells := ms[0].Cells(ProfileQuick)
+	cells := ms[0].Cells(matrix.ProfileQuick)
 	if rep.Ran != len(cells) || rep.Outcomes[trainer.OutcomeDone] != len(cells) {
 		t.Fatalf("report %+v, want %d cells done", rep, len(cells))
 	}
 	for _, c := range cells {
-		dir := CellDir(r.Results, "tiny", c.Key)
-		cfgBytes, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+		dir := results.CellDir(r.Results, "tiny", c.Key)
+		cfgBytes, err := os.ReadFile(filepath.Join(dir, results.ConfigFile))
 		if err != nil || !bytes.Equal(cfgBytes, c.Config.TOML()) {
 			t.Errorf("%s: config.toml differs from the cell's config (%v)", c.Key, err)
 		}
-		back, err := ReadConfig(dir)
+		back, err := results.ReadConfig(dir)
 		if err != nil || back != c.Config {
 			t.Errorf("%s: config.toml reads back as %+v (%v)", c.Key, back, err)
 		}
-		metrics, err := ReadMetrics(dir)
+		metrics, err := results.ReadMetrics(dir)
 		if err != nil || len(metrics) != c.Config.Epochs {
 			t.Fatalf("%s: %d metrics lines (%v), want %d", c.Key, len(metrics), err, c.Config.Epochs)
 		}
-		s, err := ReadSummary(dir)
+		s, err := results.ReadSummary(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := fakeEpoch(c.Config, c.Config.Epochs)
-		if s.Outcome != trainer.OutcomeDone || s.Key != c.Key || s.Matrix != "tiny" || s.Profile != ProfileQuick ||
+		if s.Outcome != trainer.OutcomeDone || s.Key != c.Key || s.Matrix != "tiny" || s.Profile != matrix.ProfileQuick ||
 			s.Final != want || metrics[len(metrics)-1] != want || s.StepMillis != 1.5 || s.Params != 61706 ||
 			s.Backend != "fake" || s.Device != "fake device" || s.Versions.Go != "go-test" ||
 			!s.Finished.After(s.Started) {
@@ -69,11 +71,11 @@ func TestRunWritesEveryCellFolder(t *testing.T) {
 			t.Errorf("%s: temp files left: %v", c.Key, leftovers)
 		}
 	}
-	rec, err := ReadMatrixRecord(r.Results, "tiny")
-	if err != nil || rec == nil || len(rec.Profiles[ProfileQuick]) != len(cells) || rec.Exercise != "E5" {
+	rec, err := results.ReadMatrixRecord(r.Results, "tiny")
+	if err != nil || rec == nil || len(rec.Profiles[matrix.ProfileQuick]) != len(cells) || rec.Exercise != "E5" {
 		t.Fatalf("matrix.json = %+v, %v", rec, err)
 	}
-	if p := rec.Profiles[ProfileQuick][1].Params; len(p) != 4 || p[2].Key != "dropout" || p[2].Value != 0.5 {
+	if p := rec.Profiles[matrix.ProfileQuick][1].Params; len(p) != 4 || p[2].Key != "dropout" || p[2].Value != 0.5 {
 		t.Errorf("matrix.json params of cell 2 = %+v", p)
 	}
 
@@ -95,7 +97,7 @@ func TestFailuresEndTheirCellAndTheSweepGoesOn(t *testing.T) {
 	f := newFakeTrainer()
 	r := newTestRunner(t, f)
 	ms := tiny(t)
-	cells := ms[0].Cells(ProfileQuick)
+	cells := ms[0].Cells(matrix.ProfileQuick)
 	f.behave[cells[0].Key] = oomErr
 	f.behave[cells[1].Key] = panicky
 	f.behave[cells[2].Key] = diverging
@@ -115,7 +117,7 @@ func TestFailuresEndTheirCellAndTheSweepGoesOn(t *testing.T) {
 		{trainer.OutcomeDone, ""},
 	}
 	for i, c := range cells {
-		s, err := ReadSummary(CellDir(r.Results, "tiny", c.Key))
+		s, err := results.ReadSummary(results.CellDir(r.Results, "tiny", c.Key))
 		if err != nil {
 			t.Fatalf("cell %d: %v", i, err)
 		}
@@ -127,12 +129,12 @@ func TestFailuresEndTheirCellAndTheSweepGoesOn(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 	// The diverged cell's NaN loss is stored as null, not as broken JSON.
-	dir := CellDir(r.Results, "tiny", cells[2].Key)
-	raw, _ := os.ReadFile(filepath.Join(dir, MetricsFile))
+	dir := results.CellDir(r.Results, "tiny", cells[2].Key)
+	raw, _ := os.ReadFile(filepath.Join(dir, results.MetricsFile))
 	if !bytes.Contains(raw, []byte(`"train_loss":null`)) {
 		t.Errorf("metrics.jsonl of the diverged cell:\n%s", raw)
 	}
-	if s, _ := ReadSummary(dir); s.DivergedEpoch != 2 {
+	if s, _ := results.ReadSummary(dir); s.DivergedEpoch != 2 {
 		t.Errorf("diverged epoch %d, want 2", s.DivergedEpoch)
 	}
 
@@ -141,7 +143,7 @@ func TestFailuresEndTheirCellAndTheSweepGoesOn(t *testing.T) {
 	if rep, _ := r.Run(context.Background(), ms); rep.Ran != 0 {
 		t.Errorf("rerun without --retry-failed ran %d cells", rep.Ran)
 	}
-	oldPanic, _ := os.ReadFile(filepath.Join(CellDir(r.Results, "tiny", cells[1].Key), SummaryFile))
+	oldPanic, _ := os.ReadFile(filepath.Join(results.CellDir(r.Results, "tiny", cells[1].Key), results.SummaryFile))
 	r.RetryFailed = true
 	rep, err = r.Run(context.Background(), ms)
 	if err != nil {
@@ -155,14 +157,14 @@ func TestFailuresEndTheirCellAndTheSweepGoesOn(t *testing.T) {
 			t.Errorf("cell %d ran %d times, want 2", i, f.count(cells[i].Key))
 		}
 	}
-	moved, _ := filepath.Glob(filepath.Join(r.Results, "tiny", ReplacedDir, cells[1].Key+"-*", SummaryFile))
+	moved, _ := filepath.Glob(filepath.Join(r.Results, "tiny", results.ReplacedDir, cells[1].Key+"-*", results.SummaryFile))
 	if len(moved) != 1 {
 		t.Fatalf("the failed result was not kept aside: %v", moved)
 	}
 	if kept, _ := os.ReadFile(moved[0]); !bytes.Equal(kept, oldPanic) {
 		t.Error("the result moved aside differs from the original")
 	}
-	if st, _ := Status(r.Results); len(st) != 1 || st[0].Counts[trainer.OutcomeDone] != 5 || st[0].Counts[trainer.OutcomeDiverged] != 1 {
+	if st, _ := results.Status(r.Results); len(st) != 1 || st[0].Counts[trainer.OutcomeDone] != 5 || st[0].Counts[trainer.OutcomeDiverged] != 1 {
 		t.Errorf("status ignores .replaced? %+v", st)
 	}
 }
@@ -179,11 +181,11 @@ func TestForceRerunsEverythingAndKeepsOldResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := len(ms[0].Cells(ProfileQuick))
+	n := len(ms[0].Cells(matrix.ProfileQuick))
 	if rep.Ran != n {
 		t.Errorf("--force ran %d, want %d", rep.Ran, n)
 	}
-	moved, _ := filepath.Glob(filepath.Join(r.Results, "tiny", ReplacedDir, "*", SummaryFile))
+	moved, _ := filepath.Glob(filepath.Join(r.Results, "tiny", results.ReplacedDir, "*", results.SummaryFile))
 	if len(moved) != n {
 		t.Errorf("%d old results kept aside, want %d", len(moved), n)
 	}
@@ -196,13 +198,13 @@ func TestCorruptAndUnfinishedCellsAreReportedAndRerun(t *testing.T) {
 	if _, err := r.Run(context.Background(), ms); err != nil {
 		t.Fatal(err)
 	}
-	cells := ms[0].Cells(ProfileQuick)
-	corrupt := CellDir(r.Results, "tiny", cells[0].Key)
-	os.WriteFile(filepath.Join(corrupt, SummaryFile), []byte(`{"outcome": "done", "key": `), 0o644)
-	wrongOutcome := CellDir(r.Results, "tiny", cells[1].Key)
-	os.WriteFile(filepath.Join(wrongOutcome, SummaryFile), []byte(`{"outcome": "finished", "key": "`+cells[1].Key+`"}`), 0o644)
-	inflight := CellDir(r.Results, "tiny", cells[2].Key)
-	os.Remove(filepath.Join(inflight, SummaryFile))
+	cells := ms[0].Cells(matrix.ProfileQuick)
+	corrupt := results.CellDir(r.Results, "tiny", cells[0].Key)
+	os.WriteFile(filepath.Join(corrupt, results.SummaryFile), []byte(`{"outcome": "done", "key": `), 0o644)
+	wrongOutcome := results.CellDir(r.Results, "tiny", cells[1].Key)
+	os.WriteFile(filepath.Join(wrongOutcome, results.SummaryFile), []byte(`{"outcome": "finished", "key": "`+cells[1].Key+`"}`), 0o644)
+	inflight := results.CellDir(r.Results, "tiny", cells[2].Key)
+	os.Remove(filepath.Join(inflight, results.SummaryFile))
 	os.WriteFile(filepath.Join(inflight, ".summary.json.tmp-123"), []byte("half"), 0o644)
 
 	plan, err := r.Plan(ms)
@@ -226,12 +228,12 @@ func TestCorruptAndUnfinishedCellsAreReportedAndRerun(t *testing.T) {
 		!strings.Contains(dry.String(), "corrupt: tiny/"+cells[1].Key+": reading ") {
 		t.Errorf("dry run:\n%s", dry.String())
 	}
-	sts, err := Status(r.Results)
-	if err != nil || len(sts) != 1 || sts[0].Counts[StateCorrupt] != 2 || sts[0].Counts[StateInFlight] != 1 {
+	sts, err := results.Status(r.Results)
+	if err != nil || len(sts) != 1 || sts[0].Counts[results.StateCorrupt] != 2 || sts[0].Counts[results.StateInFlight] != 1 {
 		t.Fatalf("status %+v %v", sts, err)
 	}
 	var out bytes.Buffer
-	WriteStatus(&out, sts)
+	results.WriteStatus(&out, sts)
 	if !strings.Contains(out.String(), "corrupt (will be rerun): tiny/"+cells[0].Key) {
 		t.Errorf("status does not report the corrupt summary:\n%s", out.String())
 	}
@@ -244,14 +246,14 @@ func TestCorruptAndUnfinishedCellsAreReportedAndRerun(t *testing.T) {
 		t.Errorf("ran %d, want 3", rep.Ran)
 	}
 	for _, dir := range []string{corrupt, wrongOutcome, inflight} {
-		if s, err := ReadSummary(dir); err != nil || s.Outcome != trainer.OutcomeDone {
+		if s, err := results.ReadSummary(dir); err != nil || s.Outcome != trainer.OutcomeDone {
 			t.Errorf("%s: %v", dir, err)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(inflight, ".summary.json.tmp-123")); err == nil {
 		t.Error("the unfinished run's leftovers survived the rerun")
 	}
-	if moved, _ := filepath.Glob(filepath.Join(r.Results, "tiny", ReplacedDir, "*")); len(moved) != 2 {
+	if moved, _ := filepath.Glob(filepath.Join(r.Results, "tiny", results.ReplacedDir, "*")); len(moved) != 2 {
 		t.Errorf("corrupt summaries kept aside: %v, want 2", moved)
 	}
 }
@@ -259,7 +261,7 @@ func TestCorruptAndUnfinishedCellsAreReportedAndRerun(t *testing.T) {
 func TestLockStopsASecondRunnerAndStaleLocksAreTakenOver(t *testing.T) {
 	f := newFakeTrainer()
 	r := newTestRunner(t, f)
-	held, err := LockResults(r.Results, Shard{})
+	held, err := results.LockResults(r.Results, matrix.Shard{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +277,7 @@ func TestLockStopsASecondRunnerAndStaleLocksAreTakenOver(t *testing.T) {
 		t.Skip("no `true` to make a dead PID:", err)
 	}
 	dead := cmd.Process.Pid
-	os.WriteFile(filepath.Join(r.Results, LockFile), []byte(itoa(dead)+" host 2026-01-01T00:00:00Z\n"), 0o644)
+	os.WriteFile(filepath.Join(r.Results, results.LockFile), []byte(itoa(dead)+" host 2026-01-01T00:00:00Z\n"), 0o644)
 	var log bytes.Buffer
 	r.Log = &log
 	if _, err := r.Run(context.Background(), tiny(t)); err != nil {
@@ -284,7 +286,7 @@ func TestLockStopsASecondRunnerAndStaleLocksAreTakenOver(t *testing.T) {
 	if !strings.Contains(log.String(), "took over the lock of PID "+itoa(dead)) {
 		t.Errorf("log does not mention the stale lock:\n%s", log.String())
 	}
-	b, _ := os.ReadFile(filepath.Join(r.Results, LockFile))
+	b, _ := os.ReadFile(filepath.Join(r.Results, results.LockFile))
 	if !strings.HasPrefix(string(b), itoa(os.Getpid())+" ") {
 		t.Errorf("lock file holds %q, want our PID", b)
 	}
@@ -294,47 +296,47 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestShardLocks(t *testing.T) {
 	dir := t.TempDir()
-	s1, err := LockResults(dir, Shard{1, 2})
+	s1, err := results.LockResults(dir, matrix.Shard{I: 1, N: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s1.Unlock()
-	s2, err := LockResults(dir, Shard{2, 2})
+	s2, err := results.LockResults(dir, matrix.Shard{I: 2, N: 2})
 	if err != nil {
 		t.Fatalf("two shards of one sweep must share a tree: %v", err)
 	}
 	defer s2.Unlock()
-	if l, err := LockResults(dir, Shard{1, 2}); err == nil {
+	if l, err := results.LockResults(dir, matrix.Shard{I: 1, N: 2}); err == nil {
 		l.Unlock()
 		t.Error("two runs of shard 1/2 at once")
 	}
-	if l, err := LockResults(dir, Shard{}); err == nil {
+	if l, err := results.LockResults(dir, matrix.Shard{}); err == nil {
 		l.Unlock()
 		t.Error("a whole run while shards run")
 	}
 }
 
 func TestShardsSplitTheSweepDisjointly(t *testing.T) {
-	ms := []*Matrix{mustLoad(t, "../testdata/matrices/good/tiny.toml"), mustLoad(t, "../testdata/matrices/good/github-include.toml")}
+	ms := []*matrix.Matrix{mustLoad(t, "../testdata/matrices/good/tiny.toml"), mustLoad(t, "../testdata/matrices/good/github-include.toml")}
 	f := newFakeTrainer()
 	root := t.TempDir()
 	const n = 3
 	for i := 1; i <= n; i++ {
-		r := &Runner{Results: root, Profile: ProfileQuick, Train: f.train, Shard: Shard{i, n}}
+		r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Shard: matrix.Shard{I: i, N: n}}
 		if _, err := r.Run(context.Background(), ms); err != nil {
 			t.Fatal(err)
 		}
 	}
 	total := 0
 	for _, m := range ms {
-		for _, c := range m.Cells(ProfileQuick) {
+		for _, c := range m.Cells(matrix.ProfileQuick) {
 			total++
 			if f.count(c.Key) != 1 {
 				t.Errorf("%s ran %d times across %d shards, want once", c, f.count(c.Key), n)
 			}
 			owners := 0
 			for i := 1; i <= n; i++ {
-				if (Shard{i, n}).Owns(c.Key) {
+				if (matrix.Shard{I: i, N: n}).Owns(c.Key) {
 					owners++
 				}
 			}
@@ -351,20 +353,20 @@ func TestShardsSplitTheSweepDisjointly(t *testing.T) {
 func TestParseShard(t *testing.T) {
 	tests := []struct {
 		in   string
-		want Shard
+		want matrix.Shard
 		bad  string
 	}{
-		{"1/2", Shard{1, 2}, ""},
-		{"2/2", Shard{2, 2}, ""},
-		{"", Shard{}, ""},
-		{"3/2", Shard{}, "1 ≤ i ≤ n"},
-		{"0/2", Shard{}, "1 ≤ i ≤ n"},
-		{"1/0", Shard{}, "1 ≤ i ≤ n"},
-		{"a/b", Shard{}, "want i/n"},
-		{"2", Shard{}, "want i/n"},
+		{"1/2", matrix.Shard{I: 1, N: 2}, ""},
+		{"2/2", matrix.Shard{I: 2, N: 2}, ""},
+		{"", matrix.Shard{}, ""},
+		{"3/2", matrix.Shard{}, "1 ≤ i ≤ n"},
+		{"0/2", matrix.Shard{}, "1 ≤ i ≤ n"},
+		{"1/0", matrix.Shard{}, "1 ≤ i ≤ n"},
+		{"a/b", matrix.Shard{}, "want i/n"},
+		{"2", matrix.Shard{}, "want i/n"},
 	}
 	for _, tt := range tests {
-		got, err := ParseShard(tt.in)
+		got, err := matrix.ParseShard(tt.in)
 		if tt.bad == "" && (err != nil || got != tt.want) {
 			t.Errorf("ParseShard(%q) = %v, %v", tt.in, got, err)
 		}
@@ -380,7 +382,7 @@ func TestCancelLeavesTheCellUnfinished(t *testing.T) {
 	r := newTestRunner(t, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	ms := tiny(t)
-	first := ms[0].Cells(ProfileQuick)[0]
+	first := ms[0].Cells(matrix.ProfileQuick)[0]
 	go func() {
 		for f.count(first.Key) == 0 {
 			time.Sleep(time.Millisecond)
@@ -391,9 +393,9 @@ func TestCancelLeavesTheCellUnfinished(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("err = %v", err)
 	}
-	state, _, _ := CellState(CellDir(r.Results, "tiny", first.Key))
-	if state != StateInFlight {
-		t.Errorf("interrupted cell is %s, want %s (so the next run redoes it)", state, StateInFlight)
+	state, _, _ := results.CellState(results.CellDir(r.Results, "tiny", first.Key))
+	if state != results.StateInFlight {
+		t.Errorf("interrupted cell is %s, want %s (so the next run redoes it)", state, results.StateInFlight)
 	}
 	if f.total() != 1 {
 		t.Errorf("cells started after the cancel: %d", f.total()-1)

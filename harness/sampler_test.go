@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 	"context"
 	"slices"
 	"strings"
@@ -23,9 +25,9 @@ func (s *eventSampler) add(e string) {
 }
 func (s *eventSampler) Start(dir string) { s.add("start") }
 func (s *eventSampler) Mark()            { s.add("mark") }
-func (s *eventSampler) Stop() any {
+func (s *eventSampler) Stop() nvml.Summary {
 	s.add("stop")
-	return map[string]any{"method": "fake", "peak_mib": 42, "steady_peak_mib": 30}
+	return nvml.Summary{Method: "fake", PeakMiB: 42, SteadyPeakMiB: 30, StartMiB: nvml.NaN()}
 }
 
 // The runner brackets each cell with Start/Stop, forwards the trainer's
@@ -40,16 +42,16 @@ func TestRunnerMarksSamplerAfterFirstStep(t *testing.T) {
 	if _, err := r.Run(context.Background(), ms); err != nil {
 		t.Fatal(err)
 	}
-	cells := ms[0].Cells(ProfileQuick)
+	cells := ms[0].Cells(matrix.ProfileQuick)
 	want := slices.Repeat([]string{"start", "mark", "stop"}, len(cells))
 	if !slices.Equal(s.events, want) {
 		t.Errorf("sampler calls %s, want %s", strings.Join(s.events, ","), strings.Join(want, ","))
 	}
-	sum, err := ReadSummary(CellDir(r.Results, "tiny", cells[0].Key))
+	sum, err := results.ReadSummary(results.CellDir(r.Results, "tiny", cells[0].Key))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, ok := sum.Memory.(map[string]any); !ok || m["peak_mib"] != float64(42) {
+	if m := sum.Memory; m == nil || m.PeakMiB != 42 || m.Method != "fake" || m.StartMiB.Valid() {
 		t.Errorf("summary memory %#v, want what Stop returned", sum.Memory)
 	}
 	if want := MemoryModelOf(cells[0].Config); want == nil || sum.MemoryModel == nil || *sum.MemoryModel != *want {
@@ -60,16 +62,15 @@ func TestRunnerMarksSamplerAfterFirstStep(t *testing.T) {
 func TestPeakText(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		memory any
+		memory *nvml.Summary
 		want   string
 	}{
-		{"nvml summary", nvml.Summary{Method: nvml.MethodProcess, PeakMiB: 3210.4}, ", peak 3,210 MiB (nvml-process)"},
-		{"read back from summary.json", map[string]any{"method": "rss", "peak_mib": 272.0}, ", peak 272 MiB (rss)"},
-		{"no peak", nvml.Summary{Method: nvml.MethodRSS, PeakMiB: nvml.NaN()}, ""},
-		{"null peak", map[string]any{"method": "rss", "peak_mib": nil}, ""},
+		{"nvml summary", &nvml.Summary{Method: nvml.MethodProcess, PeakMiB: 3210.4}, ", peak 3,210 MiB (nvml-process)"},
+		{"rss", &nvml.Summary{Method: nvml.MethodRSS, PeakMiB: 272}, ", peak 272 MiB (rss)"},
+		{"no peak", &nvml.Summary{Method: nvml.MethodRSS, PeakMiB: nvml.NaN()}, ""},
 		{"no sampler", nil, ""},
 	} {
-		if got := peakText(tc.memory); got != tc.want {
+		if got := peakText(&results.Summary{Memory: tc.memory}); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}

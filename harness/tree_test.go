@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"alexbench/harness/results"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ func snapshotTree(t *testing.T, root string) map[string]string {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() && d.Name() != LockFile {
+		if d.Type().IsRegular() && d.Name() != results.LockFile {
 			b, err := os.ReadFile(path)
 			if err != nil {
 				return err

@@ -48,7 +48,7 @@ func TestStopWritesTimelineCSV(t *testing.T) {
 			dir := t.TempDir()
 			s.Start(dir)
 			drive(t, s, ticks, len(canonTimes)-1)
-			sum := s.Stop().(Summary)
+			sum := s.Stop()
 			if sum.Timeline != CSVName || sum.TimelinePoints != 5 {
 				t.Errorf("timeline %q with %d points, want %s with 5", sum.Timeline, sum.TimelinePoints, CSVName)
 			}
@@ -73,7 +73,7 @@ func TestWriteCSVFailureLeavesNothingAndIsReported(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-folder")
 	s.Start(missing)
 	drive(t, s, ticks, 1)
-	sum := s.Stop().(Summary)
+	sum := s.Stop()
 	if sum.Timeline != "" || !strings.Contains(sum.Error, "writing "+filepath.Join(missing, CSVName)) {
 		t.Errorf("timeline %q, error %q; want no timeline and the write error", sum.Timeline, sum.Error)
 	}

@@ -23,7 +23,7 @@ func TestRealSampler(t *testing.T) {
 		ballast[i] = byte(i)
 	}
 	time.Sleep(150 * time.Millisecond)
-	sum := s.Stop().(Summary)
+	sum := s.Stop()
 	b, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		t.Fatal(err)

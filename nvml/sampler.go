@@ -187,7 +187,7 @@ func (s *Sampler) Start(dir string) {
 
 // Stop ends the run begun by Start, writes dir/nvml.csv when GPU samples were
 // taken, and returns the Summary (a value) for summary.json's "memory" field.
-func (s *Sampler) Stop() any {
+func (s *Sampler) Stop() Summary {
 	sum := s.End()
 	s.mu.Lock()
 	dir := s.dir

@@ -16,7 +16,7 @@ import (
 // defining anything here.
 var _ interface {
 	Start(dir string)
-	Stop() any
+	Stop() Summary
 } = (*Sampler)(nil)
 
 func TestSummaryFromRecordedSeries(t *testing.T) {
@@ -310,7 +310,7 @@ func TestNewFallsBackToRSS(t *testing.T) {
 			}
 			dir := t.TempDir()
 			s.Start(dir)
-			sum, ok := s.Stop().(Summary)
+			sum, ok := s.Stop(), true
 			if !ok {
 				t.Fatalf("Stop() did not return a Summary value")
 			}
@@ -415,7 +415,7 @@ func TestSamplerLifecycle(t *testing.T) {
 
 	t.Run("Stop without Start", func(t *testing.T) {
 		s := New(Options{Library: &fakeLibrary{devices: []*fakeDevice{canonDevice("Fake GPU")}}, procDir: fakeProc(t, true)})
-		if sum := s.Stop().(Summary); !strings.Contains(sum.Error, "Stop without Start") {
+		if sum := s.Stop(); !strings.Contains(sum.Error, "Stop without Start") {
 			t.Errorf("Error = %q", sum.Error)
 		}
 	})
@@ -426,7 +426,7 @@ func TestSamplerLifecycle(t *testing.T) {
 		for cell := range 2 {
 			s.Start(t.TempDir())
 			drive(t, s, ticks, 2)
-			if sum := s.Stop().(Summary); sum.Samples != 3 || sum.Timeline != CSVName {
+			if sum := s.Stop(); sum.Samples != 3 || sum.Timeline != CSVName {
 				t.Errorf("cell %d: samples %d, timeline %q; want 3, %s", cell, sum.Samples, sum.Timeline, CSVName)
 			}
 		}
@@ -492,7 +492,7 @@ func TestMarkOnRSSPathIsMissing(t *testing.T) {
 	s := New(Options{Disabled: "test", procDir: fakeProc(t, true)})
 	s.Start(t.TempDir())
 	s.Mark()
-	sum := s.Stop().(Summary)
+	sum := s.Stop()
 	for name, v := range map[string]Num{"StartMiB": sum.StartMiB, "SteadyPeakMiB": sum.SteadyPeakMiB, "SteadyFromS": sum.SteadyFromS} {
 		if v.Valid() {
 			t.Errorf("%s = %v on the RSS path, want missing", name, float64(v))

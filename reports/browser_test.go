@@ -219,7 +219,7 @@ func combinedTree(t *testing.T) string {
 		dir := filepath.Join(root, name)
 		if ex := exerciseFromName(name); ex != "" {
 			if _, err := os.Stat(filepath.Join(dir, "matrix.json")); err != nil {
-				writeFixtureFile(t, filepath.Join(dir, "matrix.toml"), []byte(fmt.Sprintf("exercise = %q\n", ex)))
+				writeFixtureFile(t, filepath.Join(dir, "matrix.json"), []byte(fmt.Sprintf(`{"name": %q, "exercise": %q, "axes": [], "profiles": {}}`+"\n", name, ex)))
 			}
 		}
 		if err := os.Rename(dir, filepath.Join(root, "synthetic-"+name)); err != nil {

@@ -1,6 +1,9 @@
 package reports
 
 import (
+	"alexbench/harness/profile"
+	"alexbench/harness/results"
+	"alexbench/nvml"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -21,7 +24,7 @@ import (
 
 // The fixture is a results tree shaped like a quick-profile run of every
 // matrix: real configs (config.Default + the matrix knobs, written with
-// Config.TOML like the runner), summaries marshalled from harness.Summary,
+// Config.TOML like the runner), summaries marshalled from results.Summary,
 // learning curves that saturate like SGD's, plus the awkward cases: failed,
 // OOM, diverged, in-flight and unreadable cells, a hostile matrix name, an
 // nvml.csv, conv1 pictures and per-layer profiles built from the models'
@@ -144,11 +147,11 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	for _, e := range eps {
 		wall += e.EpochSeconds
 	}
-	s := harness.Summary{
+	s := results.Summary{
 		Matrix: fc.matrix, Key: key, Profile: fc.profile, Outcome: fc.outcome, Error: fc.errText,
 		FirstStepSeconds: 1.2, StepMillis: 40, WallSeconds: wall + 2,
 		Backend: "go (SimpleGo)", Device: "CPU (2 cores)",
-		Versions: harness.Versions{Go: "go1.26.8", GoMLX: "v0.26.0", Alexbench: "0123abcd"},
+		Versions: results.Versions{Go: "go1.26.8", GoMLX: "v0.26.0", Alexbench: "0123abcd"},
 		Started:  started, Finished: started.Add(time.Duration(wall+2) * time.Second),
 	}
 	if m, err := models.Build(fc.cfg.Model, fc.cfg.Options); err == nil {
@@ -162,10 +165,11 @@ func writeFixtureCell(t testing.TB, root string, i int, fc fixtureCell) {
 	if fc.outcome == "diverged" {
 		s.DivergedEpoch = len(eps)
 	}
-	mem := map[string]any{"available": false, "reason": "NVML unavailable: libnvidia-ml.so.1 not found", "method": "rss", "peak_mib": fc.memMiB}
+	mem := &nvml.Summary{Reason: "NVML unavailable: libnvidia-ml.so.1 not found", Method: "rss", PeakMiB: nvml.Num(fc.memMiB),
+		SteadyPeakMiB: nvml.NaN(), SteadyFromS: nvml.NaN()}
 	if fc.nvml {
-		mem = map[string]any{"available": true, "method": "nvml-process", "peak_mib": fc.memMiB, "samples": 40,
-			"steady_peak_mib": 0.75 * fc.memMiB, "steady_from_s": 1.5}
+		mem = &nvml.Summary{Available: true, Method: "nvml-process", PeakMiB: nvml.Num(fc.memMiB), Samples: 40,
+			SteadyPeakMiB: nvml.Num(0.75 * fc.memMiB), SteadyFromS: 1.5}
 		s.Allocator, s.XLAFlags = "platform (cudaMalloc/cudaFree per buffer, no pool)", "--xla_gpu_autotune_level=1"
 	}
 	if fc.memMiB > 0 {
@@ -187,7 +191,7 @@ func marshalNullNaN(t testing.TB, v any) []byte {
 			x.TrainLoss = mark
 		}
 		b, err = json.Marshal(x)
-	case harness.Summary:
+	case results.Summary:
 		if math.IsNaN(x.Final.TrainLoss) {
 			x.Final.TrainLoss = mark
 		}
@@ -245,19 +249,19 @@ func fixturePNG(t testing.TB, n, size, zoom int) []byte {
 // fixtureProfile builds a per-layer profile from the model's real layer
 // summary, with timings from a simple device model (so the roofline has
 // memory- and compute-bound layers).
-func fixtureProfile(t testing.TB, batch int) ProfileFile {
+func fixtureProfile(t testing.TB, batch int) profile.File {
 	t.Helper()
 	m, err := models.Build("alexnet", models.Options{Activation: "relu", Pool: "max", Dropout: 0.5, Width: 1, FCWidth: 4096, ConvLayers: 5, Resize: 224})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const peakFLOPs, peakBW = 2e11, 2e10
-	p := ProfileFile{Model: "alexnet", Batch: batch, Resize: 224, DType: "float32", Backend: "go (SimpleGo)", Device: "CPU (2 cores)",
+	p := profile.File{Model: "alexnet", Batch: batch, Resize: 224, DType: "float32", Backend: "go (SimpleGo)", Device: "CPU (2 cores)",
 		GoMLX: "v0.26.0", Alexbench: "0123abcd", Created: fixtureStart.Add(3 * time.Hour).Format(time.RFC3339), Runs: 20,
-		Ceilings: ProfileCeilings{PeakFLOPs: peakFLOPs, PeakBytesPerS: peakBW, MatmulN: 2048, CopyBytes: 1 << 28}}
+		Ceilings: profile.Ceilings{PeakFLOPs: peakFLOPs, PeakBytesPerS: peakBW, MatmulN: 2048, CopyBytes: 1 << 28}}
 	for _, r := range m.Summary() {
 		in, out := r.InShape.Size()*int64(batch)*4, r.OutShape.Size()*int64(batch)*4
-		l := ProfileLayer{Name: r.Name, Kind: r.Kind, OutShape: append([]int{batch}, r.OutShape...), Params: r.Params, ParamBytes: 4 * r.Params,
+		l := profile.Layer{Name: r.Name, Kind: r.Kind, OutShape: append([]int{batch}, r.OutShape...), Params: r.Params, ParamBytes: 4 * r.Params,
 			ActBytes: out, FwdFLOPs: 2 * r.MACs * int64(batch), BwdFLOPs: 4 * r.MACs * int64(batch), MinBytes: in + out + 4*r.Params}
 		if l.FwdFLOPs == 0 {
 			l.FwdFLOPs = r.OutShape.Size() * int64(batch) // elementwise: one op per output
@@ -357,9 +361,8 @@ func writeFixtureTree(t testing.TB) string {
 	hostile := quickConfig(t, "lenet", nil)
 	hostile.Model = `</script><script>document.title="pwned"</script>`
 	add(fixtureCell{matrix: "xss", cfg: hostile, outcome: "done", skill: 0.5, secs: 1})
-	writeFixtureFile(t, filepath.Join(root, "xss", "matrix.toml"), []byte(`name = "</script><script>document.title='pwned'</script><b>bold</b>"
-description = "<img src=x onerror=alert(1)>"
-exercise = "E2.2"
+	writeFixtureFile(t, filepath.Join(root, "xss", "matrix.json"), []byte(`{"name": "</script><script>document.title='pwned'</script><b>bold</b>",
+"description": "<img src=x onerror=alert(1)>", "exercise": "E2.2", "axes": [], "profiles": {}}
 `))
 	// A benchmark matrix that answers no exercise.
 	add(fixtureCell{matrix: "bench", cfg: quickConfig(t, "lenet", map[string]any{"epochs": 1}), outcome: "done", skill: 0.6, secs: 2})
@@ -368,19 +371,19 @@ exercise = "E2.2"
 		writeFixtureCell(t, root, i, fc)
 	}
 	// The runner's matrix.json for E3 plans one more batch size than ran.
-	var planned []harness.CellRecord
+	var planned []results.CellRecord
 	for _, fc := range cells {
 		if fc.matrix == "e3-batch-size" {
-			planned = append(planned, harness.CellRecord{Key: fc.cfg.Key("quick"),
+			planned = append(planned, results.CellRecord{Key: fc.cfg.Key("quick"),
 				Params: []Param{{Key: "batch_size", Value: fc.cfg.BatchSize}, {Key: "lr_scaling", Value: fc.cfg.LRScaling}}})
 		}
 	}
 	big := quickConfig(t, "alexnet", map[string]any{"batch_size": int64(1024), "lr_scaling": "none"})
 	big.BatchSize = 2048
-	planned = append(planned, harness.CellRecord{Key: big.Key("quick"), Params: []Param{{Key: "batch_size", Value: 2048}, {Key: "lr_scaling", Value: "none"}}})
-	writeJSONFile(t, filepath.Join(root, "e3-batch-size", "matrix.json"), harness.MatrixRecord{
+	planned = append(planned, results.CellRecord{Key: big.Key("quick"), Params: []Param{{Key: "batch_size", Value: 2048}, {Key: "lr_scaling", Value: "none"}}})
+	writeJSONFile(t, filepath.Join(root, "e3-batch-size", "matrix.json"), results.MatrixRecord{
 		Name: "e3-batch-size", Description: "batch size sweep", Exercise: "E3", File: "experiments/e3-batch-size.toml",
-		Axes: []string{"batch_size", "lr_scaling"}, Profiles: map[string][]harness.CellRecord{"quick": planned}})
+		Axes: []string{"batch_size", "lr_scaling"}, Profiles: map[string][]results.CellRecord{"quick": planned}})
 	for _, b := range []int{1, 128} {
 		writeJSONFile(t, filepath.Join(root, "profile", fmt.Sprintf("alexnet-b%d.json", b)), fixtureProfile(t, b))
 	}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/internal/stats"
 	"math"
 	"sort"
 
@@ -62,7 +63,7 @@ func statOf(xs []float64) stat {
 			ok = append(ok, x)
 		}
 	}
-	m, sd := meanSD(ok)
+	m, sd := stats.MeanSD(ok)
 	return stat{m, sd, len(ok)}
 }
 
@@ -113,41 +114,37 @@ func trainSeconds(c *Cell) float64 {
 	return math.NaN()
 }
 
-// throughput is training examples/s: the mean over the epochs after the first
-// (whose time includes graph compilation), or the only epoch's.
+// throughput is training examples/s, stats.Throughput of the cell's epochs
+// (the median after the first, which pays for compilation: the same number
+// compare and the nightly baselines use), or the summary's when the cell has
+// no metrics lines.
 func throughput(c *Cell) float64 {
-	eps := c.Epochs
-	if len(eps) == 0 {
+	if len(c.Epochs) == 0 {
 		if c.Summary != nil && c.Summary.Final.ExamplesPerSec > 0 {
 			return c.Summary.Final.ExamplesPerSec
 		}
 		return math.NaN()
 	}
-	if len(eps) > 1 {
-		eps = eps[1:]
+	rates := make([]float64, len(c.Epochs))
+	for i, e := range c.Epochs {
+		rates[i] = e.ExamplesPerSec
 	}
-	var xs []float64
-	for _, e := range eps {
-		if e.ExamplesPerSec > 0 {
-			xs = append(xs, e.ExamplesPerSec)
-		}
-	}
-	return statOf(xs).Mean
+	return stats.Throughput(rates)
 }
 
 func peakMiB(c *Cell) float64 {
-	if c.Memory == nil || c.Memory.PeakMiB <= 0 {
+	if c.Memory == nil || !c.Memory.PeakMiB.Valid() || c.Memory.PeakMiB <= 0 {
 		return math.NaN()
 	}
-	return c.Memory.PeakMiB
+	return float64(c.Memory.PeakMiB)
 }
 
 // steadyPeakMiB is the peak after the first train step, NaN when not recorded.
 func steadyPeakMiB(c *Cell) float64 {
-	if c.Memory == nil || c.Memory.SteadyPeakMiB <= 0 {
+	if c.Memory == nil || !c.Memory.SteadyPeakMiB.Valid() || c.Memory.SteadyPeakMiB <= 0 {
 		return math.NaN()
 	}
-	return c.Memory.SteadyPeakMiB
+	return float64(c.Memory.SteadyPeakMiB)
 }
 
 // modelMiB is the analytic memory model's total for the cell, NaN without one.
@@ -187,7 +184,7 @@ func (g *group) curve(f func(trainer.Epoch) float64) curve {
 		for j, c := range g.Done {
 			xs[j] = f(c.Epochs[i])
 		}
-		m, sd := meanSD(xs)
+		m, sd := stats.MeanSD(xs)
 		cv.Epochs = append(cv.Epochs, g.Done[0].Epochs[i].Epoch)
 		cv.Mean = append(cv.Mean, m)
 		cv.SD = append(cv.SD, sd)

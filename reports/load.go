@@ -10,7 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"alexbench/harness"
+	"alexbench/harness/profile"
+	"alexbench/harness/results"
 )
 
 // Results is what a results tree holds, in a fixed order.
@@ -24,15 +25,14 @@ type Results struct {
 // Matrix is one results/<matrix>/ folder.
 type Matrix struct {
 	Folder      string // results/<Folder>/
-	Name        string // the name in matrix.json (or matrix.toml), else Folder
+	Name        string // the name in matrix.json, else Folder
 	Description string
 	Exercise    string // "E0", "E1", "E2.1", "E2.2", "E3", "E4", "E5", or "" if unknown
-	// ExerciseFrom says how Exercise was found: "matrix.json", "matrix.toml"
-	// or "folder name".
+	// ExerciseFrom says how Exercise was found: "matrix.json" or "folder name".
 	ExerciseFrom string
 	// File is the experiments/*.toml the matrix came from, when recorded.
 	File   string
-	record *harness.MatrixRecord // results/<matrix>/matrix.json, if the runner wrote one
+	record *results.MatrixRecord // results/<matrix>/matrix.json, if the runner wrote one
 	Cells  []*Cell               // by label, then seed, then key
 	// Axes are what the matrix varies: matrix.json's axes when recorded, else
 	// the config keys whose values differ between the cells (seed included,
@@ -41,10 +41,11 @@ type Matrix struct {
 	Axes []string
 }
 
-// Profile is one results/profile/*.json file.
+// Profile is one results/profile/*.json file, in harness/profile's format
+// (the profiler's own type: one definition, nothing to drift).
 type Profile struct {
-	File string // path relative to the results folder
-	ProfileFile
+	Path string // relative to the results folder
+	profile.File
 }
 
 // Load reads a results tree. Only a missing or unreadable dir is an error:
@@ -120,7 +121,7 @@ func (res *Results) loadMatrix(root, name string) (*Matrix, error) {
 			continue
 		}
 		cdir := filepath.Join(dir, e.Name())
-		if !isCellDir(cdir) {
+		if !results.IsCellDir(cdir) {
 			continue
 		}
 		c := loadCell(cdir, filepath.Join(name, e.Name()), e.Name())
@@ -159,8 +160,8 @@ func (res *Results) loadProfiles(dir string) {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", path, unwrapPath(err)))
 			continue
 		}
-		p := &Profile{File: filepath.ToSlash(path)}
-		if err := json.Unmarshal(data, &p.ProfileFile); err != nil {
+		p := &Profile{Path: filepath.ToSlash(path)}
+		if err := json.Unmarshal(data, &p.File); err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", path, err))
 			continue
 		}
@@ -178,6 +179,6 @@ func (res *Results) loadProfiles(dir string) {
 		if a.Batch != b.Batch {
 			return a.Batch < b.Batch
 		}
-		return a.File < b.File
+		return a.Path < b.Path
 	})
 }

@@ -10,10 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
-	"alexbench/harness"
 	"alexbench/harness/config"
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 )
 
 // The runner writes results/<matrix>/matrix.json (harness.MatrixRecord):
@@ -21,22 +20,13 @@ import (
 // be listed and cells labelled by the matrix's own axes.
 
 // Param is one key = value that sets a cell apart within its matrix.
-type Param = harness.Param
+type Param = matrix.Param
 
-// matrixHeader is the part of a matrix TOML the report reads (when a
-// results folder holds a copy of the matrix instead of matrix.json).
-type matrixHeader struct {
-	Name        string `toml:"name"`
-	Description string `toml:"description"`
-	Exercise    string `toml:"exercise"`
-}
-
-// readMatrixFiles reads matrix.json, else matrix.toml, into m; it tells
-// whether either was there.
+// readMatrixFiles reads matrix.json into m; it tells whether it was there.
 func (res *Results) readMatrixFiles(root string, m *Matrix) bool {
 	rel := filepath.Join(m.Folder, "matrix.json")
 	if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
-		var r harness.MatrixRecord
+		var r results.MatrixRecord
 		if err := json.Unmarshal(data, &r); err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, err))
 			return true
@@ -53,27 +43,7 @@ func (res *Results) readMatrixFiles(root string, m *Matrix) bool {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, unwrapPath(err)))
 	}
-	rel = filepath.Join(m.Folder, "matrix.toml")
-	data, err := os.ReadFile(filepath.Join(root, rel))
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, unwrapPath(err)))
-		}
-		return false
-	}
-	var h matrixHeader
-	if _, err := toml.Decode(string(data), &h); err != nil {
-		res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, err))
-		return true
-	}
-	if h.Name != "" {
-		m.Name = h.Name
-	}
-	m.Description = h.Description
-	if ex := normalizeExercise(h.Exercise, m.Folder); ex != "" {
-		m.Exercise, m.ExerciseFrom = ex, "matrix.toml"
-	}
-	return true
+	return false
 }
 
 // addPlanned adds the cells matrix.json plans that have no folder yet, as

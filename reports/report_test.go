@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/harness/results"
 	"bytes"
 	"math"
 	"os"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"alexbench/harness"
 	"alexbench/harness/config"
 )
 
@@ -143,9 +143,9 @@ func TestReportPartialResults(t *testing.T) {
 	}
 	writeFixtureCell(t, root, 0, fixtureCell{matrix: "e0-alexnet", cfg: full, outcome: "done", skill: 0.88, secs: 3, profile: "full"})
 	planned := quickConfig(t, "lenet", map[string]any{"activation": "relu"})
-	writeJSONFile(t, filepath.Join(root, "e5-lenet", "matrix.json"), harness.MatrixRecord{
+	writeJSONFile(t, filepath.Join(root, "e5-lenet", "matrix.json"), results.MatrixRecord{
 		Name: "e5-lenet", Exercise: "E5", File: "experiments/e5-lenet.toml", Axes: []string{"activation"},
-		Profiles: map[string][]harness.CellRecord{"quick": {{Key: planned.Key("quick"), Params: []Param{{Key: "activation", Value: "relu"}, {Key: "seed", Value: 1}}}}}})
+		Profiles: map[string][]results.CellRecord{"quick": {{Key: planned.Key("quick"), Params: []Param{{Key: "activation", Value: "relu"}, {Key: "seed", Value: 1}}}}}})
 	html := string(renderFixture(t, root))
 	if strings.Contains(html, "Quick profile") {
 		t.Error("a full-profile report warns about the quick profile")
@@ -188,7 +188,7 @@ func TestLoadFindsExercises(t *testing.T) {
 	want := map[string]string{
 		"e0-alexnet": "E0 from folder name", "e1-epochs": "E1 from folder name", "e2-simplify": "E2.1 from folder name",
 		"e2-28x28": "E2.2 from folder name", "e3-batch-size": "E3 from matrix.json", "e5-lenet": "E5 from folder name",
-		"xss": "E2.2 from matrix.toml", "bench": " from ",
+		"xss": "E2.2 from matrix.json", "bench": " from ",
 	}
 	for k, v := range want {
 		if got[k] != v {

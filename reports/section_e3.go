@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/harness/results"
 	"fmt"
 	"slices"
 	"sort"
@@ -9,7 +10,6 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"alexbench/harness"
 	"alexbench/nvml"
 )
 
@@ -246,7 +246,7 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	s.Blocks = append(s.Blocks, block{Table: t},
 		block{Note: "Throughput is training examples per second, the mean over the epochs after the first (the first includes graph compilation). " +
 			"The model column is the analytic training-memory estimate (parameters, gradients, activations kept for backward, the input batch and " +
-			"the backward pass's largest transient); it leaves out " + harness.MemoryModelExcludes + ", so a measured peak sits above it." +
+			"the backward pass's largest transient); it leaves out " + results.MemoryModelExcludes + ", so a measured peak sits above it." +
 			steadyNote(anySteady)})
 }
 

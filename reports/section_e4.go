@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/harness/profile"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -35,7 +36,7 @@ func mainProfile(ps []*Profile) *Profile {
 
 // classifierStart is the index of the first flatten or dense layer: layers
 // before it are the convolutional feature extractor, from it on the classifier.
-func classifierStart(ls []ProfileLayer) int {
+func classifierStart(ls []profile.Layer) int {
 	for i, l := range ls {
 		if l.Kind == "flatten" || l.Kind == "dense" {
 			return i
@@ -46,7 +47,7 @@ func classifierStart(ls []ProfileLayer) int {
 
 type partSums struct{ params, paramBytes, actBytes, flops, ms float64 }
 
-func sumParts(ls []ProfileLayer) (conv, dense, total partSums) {
+func sumParts(ls []profile.Layer) (conv, dense, total partSums) {
 	cut := classifierStart(ls)
 	for i, l := range ls {
 		p := &conv
@@ -144,7 +145,7 @@ func buildE4(b *builder, s *section, ms []*Matrix) {
 	}
 	var files []string
 	for _, q := range ps {
-		files = append(files, fmt.Sprintf("%s (%s, batch %d)", q.File, q.Model, q.Batch))
+		files = append(files, fmt.Sprintf("%s (%s, batch %d)", q.Path, q.Model, q.Batch))
 	}
 	defer func() { s.Blocks = append(s.Blocks, block{Note: "Profiles read: " + joinList(files) + "."}) }()
 	if dep := batchDependence(ps, p.Model); dep != nil {
@@ -204,7 +205,7 @@ func dominant(convPart, densePart float64) string {
 	return "fully connected layers"
 }
 
-func fwdFLOPs(ls []ProfileLayer) float64 {
+func fwdFLOPs(ls []profile.Layer) float64 {
 	var f float64
 	for _, l := range ls {
 		f += float64(l.FwdFLOPs)

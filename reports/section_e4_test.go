@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/harness/profile"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,13 +10,13 @@ import (
 func TestE4FromProfiles(t *testing.T) {
 	cases := []struct {
 		name   string
-		edit   func(p *ProfileFile)
+		edit   func(p *profile.File)
 		want   []string
 		absent []string
 	}{
 		{
 			name: "measured AlexNet at batch 128",
-			edit: func(p *ProfileFile) {},
+			edit: func(p *profile.File) {},
 			want: []string{
 				"the fully connected layers hold 92% of the parameters (43,040,778 of 46,764,746",
 				"the convolutional part does 95% of the FLOPs",
@@ -26,13 +27,13 @@ func TestE4FromProfiles(t *testing.T) {
 		},
 		{
 			name:   "no ceilings: no roofline, no bound claimed",
-			edit:   func(p *ProfileFile) { p.Ceilings = ProfileCeilings{} },
+			edit:   func(p *profile.File) { p.Ceilings = profile.Ceilings{} },
 			want:   []string{"the profile has no measured ceilings, so no layer is classified"},
 			absent: []string{`id="chart-e4-roofline"`, "memory-bound:"},
 		},
 		{
 			name: "layers not timed: partial, no time claims",
-			edit: func(p *ProfileFile) {
+			edit: func(p *profile.File) {
 				for i := range p.Layers {
 					p.Layers[i].FwdMs, p.Layers[i].FwdBwdMs = 0, 0
 				}

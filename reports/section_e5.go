@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/internal/stats"
 	"fmt"
 	"sort"
 
@@ -94,7 +95,7 @@ func buildE5(b *builder, s *section, ms []*Matrix) {
 				row := []string{f.key, l.value, l.stat.acc(), fmt.Sprint(l.stat.N), "–", "–", "–", "–"}
 				if li > 0 {
 					row[4] = fmtSigned(l.stat.Mean - base.stat.Mean)
-					if w := welchTest(l.accs, base.accs); w.OK {
+					if w := stats.WelchTest(l.accs, base.accs); w.OK {
 						row[5], row[6], row[7] = fmt.Sprintf("%.2f", w.T), fmt.Sprintf("%.1f", w.DF), fmtP(w.P)
 					} else {
 						row[7] = "n/a (needs ≥ 2 cells per level with some spread)"
@@ -112,7 +113,7 @@ func buildE5(b *builder, s *section, ms []*Matrix) {
 					s.Answer = append(s.Answer, fmt.Sprintf("%s%s=%s vs %s: not measured yet (no finished cell at one of the levels).", prefix, f.key, l.value, base.value))
 					continue
 				}
-				w := welchTest(l.accs, base.accs)
+				w := stats.WelchTest(l.accs, base.accs)
 				verdict := "the Welch test is undefined here (fewer than 2 cells per level, or no spread)"
 				if w.OK {
 					if w.P < 0.05 {

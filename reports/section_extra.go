@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/harness/results"
 	"encoding/binary"
 	"fmt"
 
@@ -79,8 +80,8 @@ func buildTimelines(b *builder) *section {
 			n++
 			id := chartID(s, fmt.Sprintf("%d", n))
 			mark := -1.0
-			if c.Memory != nil && c.Memory.SteadyFromS != nil && c.Timeline.XName == "time (s)" {
-				mark = *c.Memory.SteadyFromS
+			if c.Memory != nil && c.Memory.SteadyFromS.Valid() && c.Timeline.XName == "time (s)" {
+				mark = float64(c.Memory.SteadyFromS)
 			}
 			s.Blocks = append(s.Blocks, block{Charts: []chartBlock{timelineChart(id, m.Name+" · "+c.Label+" · "+c.Key, c.Timeline, mark)}})
 		}
@@ -102,7 +103,7 @@ func buildTimelines(b *builder) *section {
 
 // timelineChart draws tl's panels; mark ≥ 0 draws a dashed vertical line
 // there on every panel (the end of the first train step).
-func timelineChart(id, title string, tl *Timeline, mark float64) chartBlock {
+func timelineChart(id, title string, tl *results.Timeline, mark float64) chartBlock {
 	const panelHeight = 150
 	height := 60 + panelHeight*len(tl.Panels) + 40
 	c := charts.NewLine()

@@ -1,12 +1,11 @@
 package main
 
 import (
+	"alexbench/harness/compare"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-
-	"alexbench/harness"
 )
 
 func init() {
@@ -17,7 +16,7 @@ func cmdCompare(args []string) error { return runCompare(args, os.Stdout) }
 
 func runCompare(args []string, stdout io.Writer) error {
 	fs := newFlagSet("compare")
-	def := harness.DefaultBaselineCompareOptions()
+	def := compare.DefaultBaselineCompareOptions()
 	maxReg := fs.String("max-regression", "5%", "throughput tolerance: examples/sec may fall, and step time rise, by this much")
 	maxFirst := fs.String("max-first-step-regression", "50%", "tolerance for the first step's time (graph compile + autotuning), which is noisier")
 	speedSigmas := fs.Float64("speed-sigmas", def.SpeedSigmas, "widen the throughput tolerance to this many standard deviations of BASE's seeds, where larger (their run-to-run noise)")
@@ -63,13 +62,13 @@ func runCompare(args []string, stdout io.Writer) error {
 		return errors.New("--force goes with --write-baseline")
 	}
 	opt := def
-	if opt.MaxRegression, err = harness.ParsePercent(*maxReg); err != nil {
+	if opt.MaxRegression, err = compare.ParsePercent(*maxReg); err != nil {
 		return fmt.Errorf("--max-regression: %w", err)
 	}
-	if opt.MaxFirstStepRegression, err = harness.ParsePercent(*maxFirst); err != nil {
+	if opt.MaxFirstStepRegression, err = compare.ParsePercent(*maxFirst); err != nil {
 		return fmt.Errorf("--max-first-step-regression: %w", err)
 	}
-	if opt.MaxMemoryGrowth, err = harness.ParsePercent(*maxMem); err != nil {
+	if opt.MaxMemoryGrowth, err = compare.ParsePercent(*maxMem); err != nil {
 		return fmt.Errorf("--max-memory-growth: %w", err)
 	}
 	if *sigmas < 0 || *floor < 0 || *speedSigmas < 0 || *memFloor < 0 {
@@ -78,27 +77,27 @@ func runCompare(args []string, stdout io.Writer) error {
 	opt.MemoryFloorMiB = *memFloor
 	opt.AccSigmas, opt.AccFloor, opt.SpeedSigmas, opt.AllowCardMismatch = *sigmas, *floor, *speedSigmas, *allowCard
 
-	var base, cur *harness.Baseline
+	var base, cur *compare.Baseline
 	switch {
 	case *baseline != "" && len(pos) == 1:
 		if _, err := os.Stat(*baseline); err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
-		if cur, err = harness.CompareSource(pos[0]); err != nil {
+		if cur, err = compare.CompareSource(pos[0]); err != nil {
 			return err
 		}
 		path, err := baselinePath(*baseline, cur.Card)
 		if err != nil {
 			return err
 		}
-		if base, err = harness.CompareSource(path); err != nil {
+		if base, err = compare.CompareSource(path); err != nil {
 			return err
 		}
 	case *baseline == "" && len(pos) == 2:
-		if base, err = harness.CompareSource(pos[0]); err != nil {
+		if base, err = compare.CompareSource(pos[0]); err != nil {
 			return err
 		}
-		if cur, err = harness.CompareSource(pos[1]); err != nil {
+		if cur, err = compare.CompareSource(pos[1]); err != nil {
 			return err
 		}
 	default:
@@ -108,7 +107,7 @@ func runCompare(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "BASE %s: %s, driver %s, GoMLX %s, alexbench %s\nNEW  %s: %s, driver %s, GoMLX %s, alexbench %s\n\n",
 		base.Source, base.Card, orNone(base.Driver), orNone(base.Versions.GoMLX), orNone(base.Versions.Alexbench),
 		cur.Source, cur.Card, orNone(cur.Driver), orNone(cur.Versions.GoMLX), orNone(cur.Versions.Alexbench))
-	rep, err := harness.CompareBaselines(base, cur, opt)
+	rep, err := compare.CompareBaselines(base, cur, opt)
 	if err != nil {
 		return err
 	}
@@ -135,7 +134,7 @@ func baselinePath(flagValue, card string) (string, error) {
 	if !st.IsDir() {
 		return flagValue, nil
 	}
-	return harness.FindBaseline(flagValue, card)
+	return compare.FindBaseline(flagValue, card)
 }
 
 func writeBaseline(to, results string, force bool, stdout io.Writer) error {
@@ -146,11 +145,11 @@ func writeBaseline(to, results string, force bool, stdout io.Writer) error {
 	if !st.IsDir() {
 		return fmt.Errorf("--write-baseline: %s is not a results folder", results)
 	}
-	b, err := harness.CompareSource(results)
+	b, err := compare.CompareSource(results)
 	if err != nil {
 		return err
 	}
-	path, err := harness.WriteBaseline(to, b, force)
+	path, err := compare.WriteBaseline(to, b, force)
 	if err != nil {
 		return err
 	}
@@ -162,7 +161,7 @@ func writeBaseline(to, results string, force bool, stdout io.Writer) error {
 }
 
 // appendMarkdown appends (GitHub's step summary is one file every step adds to).
-func appendMarkdown(path string, rep *harness.CompareReport, base, cur *harness.Baseline) error {
+func appendMarkdown(path string, rep *compare.CompareReport, base, cur *compare.Baseline) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("--markdown: %w", err)
@@ -177,7 +176,7 @@ func appendMarkdown(path string, rep *harness.CompareReport, base, cur *harness.
 	return nil
 }
 
-func doneCells(b *harness.Baseline) int {
+func doneCells(b *compare.Baseline) int {
 	n := 0
 	for _, c := range b.Cells {
 		if c.Outcome == "done" {

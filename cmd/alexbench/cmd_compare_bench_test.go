@@ -1,6 +1,9 @@
 package main
 
 import (
+	"alexbench/harness/compare"
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -12,8 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"alexbench/harness"
 )
 
 const benchMatrix = "../../experiments/bench.toml"
@@ -22,7 +23,7 @@ const benchMatrix = "../../experiments/bench.toml"
 // AlexNet b128@224 on the whole dataset, the E3 sweep at 32/128/512, LeNet,
 // each with seeds for a spread; a CPU-sized quick profile of the same shape.
 func TestBenchMatrixIsTheNightlySet(t *testing.T) {
-	m, err := harness.LoadMatrix(benchMatrix)
+	m, err := matrix.Load(benchMatrix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +47,16 @@ func TestBenchMatrixIsTheNightlySet(t *testing.T) {
 			}
 			out[k].seeds++
 			out[k].maxSide = max(out[k].maxSide, cfg.Resize)
-			if profile == harness.ProfileFull && (cfg.TrainLimit != 0 || cfg.TestLimit != 0) {
+			if profile == matrix.ProfileFull && (cfg.TrainLimit != 0 || cfg.TestLimit != 0) {
 				t.Errorf("full cell %s does not use the whole dataset", c.Label())
 			}
-			if profile == harness.ProfileQuick && (cfg.TrainLimit == 0 || cfg.TrainLimit > 2048 || cfg.Resize > 96 || cfg.Epochs > 2) {
+			if profile == matrix.ProfileQuick && (cfg.TrainLimit == 0 || cfg.TrainLimit > 2048 || cfg.Resize > 96 || cfg.Epochs > 2) {
 				t.Errorf("quick cell %s is not CPU-sized: %+v", c.Label(), cfg)
 			}
 		}
 		return out
 	}
-	full := count(harness.ProfileFull)
+	full := count(matrix.ProfileFull)
 	for _, want := range []shape{
 		{"alexnet", 128, 0.01, 3, 224},
 		{"alexnet", 32, 0.0025, 3, 224},
@@ -70,7 +71,7 @@ func TestBenchMatrixIsTheNightlySet(t *testing.T) {
 	if len(full) != 4 {
 		t.Errorf("full profile has %d configurations, want 4: %v", len(full), full)
 	}
-	if quick := count(harness.ProfileQuick); len(quick) != 4 {
+	if quick := count(matrix.ProfileQuick); len(quick) != 4 {
 		t.Errorf("quick profile has %d configurations, want the full profile's 4 shapes", len(quick))
 	}
 }
@@ -84,20 +85,20 @@ func TestBaselinesMatchBenchMatrix(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no benchmarks/baseline-*.json committed")
 	}
-	m, err := harness.LoadMatrix(benchMatrix)
+	m, err := matrix.Load(benchMatrix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{}
-	for _, c := range m.Cells(harness.ProfileFull) {
+	for _, c := range m.Cells(matrix.ProfileFull) {
 		want[c.Key] = true
 	}
 	for _, f := range files {
-		b, err := harness.ReadBaseline(f)
+		b, err := compare.ReadBaseline(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if filepath.Base(f) != harness.BaselineFileName(b.Card) || b.Driver == "" || b.Versions.GoMLX == "" || b.Date.IsZero() {
+		if filepath.Base(f) != compare.BaselineFileName(b.Card) || b.Driver == "" || b.Versions.GoMLX == "" || b.Date.IsZero() {
 			t.Errorf("%s: card %q, driver %q, versions %+v, date %v", f, b.Card, b.Driver, b.Versions, b.Date)
 		}
 		have := map[string]bool{}
@@ -134,29 +135,29 @@ func TestCompareOnRealBenchTrees(t *testing.T) {
 		t.Fatalf("run: %v %q\n%s", err, out.String(), log.String())
 	}
 
-	compare := func(args ...string) (string, error) {
+	runCompare := func(args ...string) (string, error) {
 		var out bytes.Buffer
 		err := runCompare(args, &out)
 		return out.String(), err
 	}
-	if table, err := compare(results, results); err != nil || !strings.Contains(table, "no regressions (") {
+	if table, err := runCompare(results, results); err != nil || !strings.Contains(table, "no regressions (") {
 		t.Fatalf("the tree against itself: %v\n%s", err, table)
 	}
 
 	// A baseline of it, in a folder, picked by card.
 	baselines := filepath.Join(tmp, "benchmarks")
 	os.Mkdir(baselines, 0o755)
-	if msg, err := compare("--write-baseline", baselines, results); err != nil || !strings.Contains(msg, "4 cells") {
+	if msg, err := runCompare("--write-baseline", baselines, results); err != nil || !strings.Contains(msg, "4 cells") {
 		t.Fatalf("--write-baseline: %v %s", err, msg)
 	}
 	files, _ := filepath.Glob(filepath.Join(baselines, "baseline-cpu-*-cores.json"))
 	if len(files) != 1 {
 		t.Fatalf("baseline files %v", files)
 	}
-	if _, err := compare("--write-baseline", baselines, results); err == nil || !strings.Contains(err.Error(), "--force") {
+	if _, err := runCompare("--write-baseline", baselines, results); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("rewrote a baseline without --force: %v", err)
 	}
-	if table, err := compare("--baseline", baselines, results); err != nil || !strings.Contains(table, "no regressions") {
+	if table, err := runCompare("--baseline", baselines, results); err != nil || !strings.Contains(table, "no regressions") {
 		t.Fatalf("the tree against its baseline: %v\n%s", err, table)
 	}
 
@@ -164,7 +165,7 @@ func TestCompareOnRealBenchTrees(t *testing.T) {
 	// larger of 5 % and 3 σ of its seeds' speeds (this machine's noise), so the
 	// rows that must regress are those whose tolerance is below 20 %; with
 	// --speed-sigmas 0 every configuration's must.
-	b, err := harness.ReadBaseline(files[0])
+	b, err := compare.ReadBaseline(files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,14 +178,14 @@ func TestCompareOnRealBenchTrees(t *testing.T) {
 	slower := copyTree(t, results, filepath.Join(tmp, "slower"))
 	lowerThroughput(t, slower, 0.8)
 	epsRow := regexp.MustCompile(`(?m)^bench\s+.+ \(2/2 seeds\)\s+examples_per_sec\s+[0-9.]+\s+[0-9.]+\s+-20\.0%\s+REGRESSION \(worse by more than [0-9.]+%\)`)
-	table, err := compare("--baseline", files[0], slower)
+	table, err := runCompare("--baseline", files[0], slower)
 	if mustRegress > 0 {
 		wantExit1(t, "20% slower", table, err)
 	}
 	if rows := epsRow.FindAllString(table, -1); len(rows) < mustRegress {
 		t.Errorf("want ≥ %d examples_per_sec REGRESSION rows (groups %+v), got %d:\n%s", mustRegress, b.Groups, len(rows), table)
 	}
-	table, err = compare("--baseline", files[0], slower, "--speed-sigmas", "0")
+	table, err = runCompare("--baseline", files[0], slower, "--speed-sigmas", "0")
 	wantExit1(t, "20% slower, fixed tolerance", table, err)
 	if rows := epsRow.FindAllString(table, -1); len(rows) != 2 || !strings.HasPrefix(table, "BASE "+files[0]+": CPU (") ||
 		!strings.Contains(table, "MATRIX  CELL") {
@@ -205,13 +206,13 @@ func TestCompareOnRealBenchTrees(t *testing.T) {
 	}
 	within := copyTree(t, results, filepath.Join(tmp, "acc-within"))
 	setGroupAccuracy(t, within, b, g.Group, g.TestAccMean-tol+0.002)
-	if table, err := compare(results, within); err != nil {
+	if table, err := runCompare(results, within); err != nil {
 		t.Errorf("accuracy within the seed spread: %v\n%s", err, table)
 	}
 	worse := copyTree(t, results, filepath.Join(tmp, "acc-worse"))
 	setGroupAccuracy(t, worse, b, g.Group, g.TestAccMean-tol-0.002)
 	md := filepath.Join(tmp, "summary.md")
-	table, err = compare(results, worse, "--markdown", md)
+	table, err = runCompare(results, worse, "--markdown", md)
 	wantExit1(t, "accuracy beyond the spread", table, err)
 	accRow := regexp.MustCompile(`(?m)^bench\s+.*\(2/2 seeds\)\s+test_acc\s+[0-9.]+±[0-9.]+\s+[0-9.]+\s+-[0-9.]+\s+REGRESSION \(below base mean − [0-9.]+\)`)
 	if !accRow.MatchString(table) || strings.Count(table, "REGRESSION") != 1 {
@@ -225,11 +226,11 @@ func TestCompareOnRealBenchTrees(t *testing.T) {
 	other := filepath.Join(tmp, "baseline-h100.json")
 	raw, _ := os.ReadFile(files[0])
 	os.WriteFile(other, regexp.MustCompile(`"card": "[^"]*"`).ReplaceAll(raw, []byte(`"card": "NVIDIA H100 80GB HBM3"`)), 0o644)
-	if _, err := compare("--baseline", other, results); err == nil || !strings.Contains(err.Error(), `on "NVIDIA H100 80GB HBM3"`) ||
+	if _, err := runCompare("--baseline", other, results); err == nil || !strings.Contains(err.Error(), `on "NVIDIA H100 80GB HBM3"`) ||
 		!strings.Contains(err.Error(), "--allow-card-mismatch") {
 		t.Errorf("another card's baseline: %v", err)
 	}
-	if table, err := compare("--baseline", other, results, "--allow-card-mismatch"); err != nil {
+	if table, err := runCompare("--baseline", other, results, "--allow-card-mismatch"); err != nil {
 		t.Errorf("--allow-card-mismatch: %v\n%s", err, table)
 	}
 }
@@ -265,14 +266,14 @@ func TestCompareFlagsRefuseBadUse(t *testing.T) {
 // a matrix of the same name with test-sized data limits and two seeds.
 func tinyBench(t *testing.T, dir string) string {
 	t.Helper()
-	m, err := harness.LoadMatrix(benchMatrix)
+	m, err := matrix.Load(benchMatrix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	b.WriteString("name = \"bench\"\ndescription = \"bench.toml's quick cells at test size\"\nseeds = 2\n\n" +
 		"[profile.quick]\ntrain_limit = 256\ntest_limit = 128\n")
-	for _, c := range m.Cells(harness.ProfileQuick) {
+	for _, c := range m.Cells(matrix.ProfileQuick) {
 		if c.Config.Seed != 1 || c.Config.LRScaling == "linear" {
 			continue
 		}
@@ -320,14 +321,14 @@ func copyTree(t *testing.T, from, to string) string {
 
 // setGroupAccuracy sets the final test accuracy of every cell of one seed
 // group in a results tree's summaries.
-func setGroupAccuracy(t *testing.T, root string, b *harness.Baseline, group string, acc float64) {
+func setGroupAccuracy(t *testing.T, root string, b *compare.Baseline, group string, acc float64) {
 	t.Helper()
 	n := 0
 	for _, c := range b.Cells {
 		if c.Group != group {
 			continue
 		}
-		path := filepath.Join(harness.CellDir(root, c.Matrix, c.Key), harness.SummaryFile)
+		path := filepath.Join(results.CellDir(root, c.Matrix, c.Key), results.SummaryFile)
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

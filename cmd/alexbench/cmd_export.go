@@ -1,12 +1,12 @@
 package main
 
 import (
+	"alexbench/harness/results"
 	"bytes"
 	"fmt"
 	"io"
 	"os"
 
-	"alexbench/harness"
 	"alexbench/internal/atomicfile"
 )
 
@@ -18,7 +18,7 @@ func cmdExport(args []string) error { return runExport(args, os.Stdout) }
 
 func runExport(args []string, stdout io.Writer) error {
 	fs := newFlagSet("export")
-	results := fs.String("results", defaultResults, "results tree")
+	resultsDir := fs.String("results", defaultResults, "results tree")
 	format := fs.String("format", "csv", "csv or jsonl")
 	out := fs.String("o", "", "write to this file (atomically) instead of stdout")
 	pos, err := parseInterleaved(fs, args)
@@ -28,15 +28,15 @@ func runExport(args []string, stdout io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q (export reads --results DIR)", pos[0])
 	}
-	write := harness.WriteCSV
+	write := results.WriteCSV
 	switch *format {
 	case "csv":
 	case "jsonl":
-		write = harness.WriteJSONL
+		write = results.WriteJSONL
 	default:
 		return fmt.Errorf("--format %q: want csv or jsonl", *format)
 	}
-	rows, skipped, err := harness.ExportRows(*results)
+	rows, skipped, err := results.ExportRows(*resultsDir)
 	if err != nil {
 		return err
 	}

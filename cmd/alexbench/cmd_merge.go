@@ -1,13 +1,12 @@
 package main
 
 import (
+	"alexbench/harness/results"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
-
-	"alexbench/harness"
 )
 
 func init() {
@@ -35,7 +34,7 @@ func runMerge(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("give one or more source trees and --into DST")
 	}
-	rep, err := harness.Merge(*into, srcs, time.Now())
+	rep, err := results.Merge(*into, srcs, time.Now())
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"alexbench/harness/results"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"alexbench/harness"
 	"alexbench/harness/backend"
 	"alexbench/harness/profile"
 )
@@ -83,7 +83,7 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	var be backendHandle
 	opts := profile.Options{Model: model, Resize: *resize, Measure: !*computeOnly,
 		Timing: profile.Timing{Warmup: *warmup, Runs: *runs, Budget: max(*budget, 0)}, Progress: stderr}
-	v := harness.CurrentVersions()
+	v := results.CurrentVersions()
 	opts.GoMLX, opts.Alexbench = v.GoMLX, v.Alexbench
 	if opts.Measure {
 		b, info, err := backend.Open(*backendSpec)

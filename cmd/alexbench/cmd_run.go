@@ -13,19 +13,12 @@ import (
 
 	"alexbench/harness"
 	"alexbench/harness/config"
+	"alexbench/harness/matrix"
 )
 
 func init() {
 	register("run", "run experiment matrices into a results tree, resumably (--dry-run lists the cells)", cmdRun)
 }
-
-// Hooks set by train_adapter.go: the trainer for a sweep, whether a GPU
-// backend resolves (for --profile auto), and the per-cell sampler.
-var (
-	newCellTrainer func(dataDir string) harness.TrainFunc
-	gpuAvailable   func() bool
-	newSampler     func() (sampler harness.Sampler, closer func())
-)
 
 // logw receives progress lines (stderr; tests replace it).
 var logw io.Writer = os.Stderr
@@ -38,8 +31,8 @@ func cmdRun(args []string) error { return runRun(args, os.Stdout) }
 
 func runRun(args []string, stdout io.Writer) error {
 	fs := newFlagSet("run")
-	results := fs.String("results", defaultResults, "results tree: cells go to DIR/<matrix>/<key>/")
-	profile := fs.String("profile", harness.ProfileAuto, "quick (CPU-sized), full (d2l scale), or auto: full when a GPU backend resolves, else quick")
+	resultsDir := fs.String("results", defaultResults, "results tree: cells go to DIR/<matrix>/<key>/")
+	profile := fs.String("profile", matrix.ProfileAuto, "quick (CPU-sized), full (d2l scale), or auto: full when a GPU backend resolves, else quick")
 	dryRun := fs.Bool("dry-run", false, "list the cells with their keys and what a run would do; run nothing")
 	shardFlag := fs.String("shard", "", "run only share i of n (1 ≤ i ≤ n) of the cells, chosen by key: for Slurm arrays and Kubernetes Indexed Jobs")
 	retry := fs.Bool("retry-failed", false, "rerun cells that failed or ran out of memory (their old results are kept in .replaced)")
@@ -61,7 +54,7 @@ func runRun(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("give at least one matrix file (experiments/*.toml)")
 	}
-	shard, err := harness.ParseShard(*shardFlag)
+	shard, err := matrix.ParseShard(*shardFlag)
 	if err != nil {
 		return err
 	}
@@ -70,18 +63,18 @@ func runRun(args []string, stdout io.Writer) error {
 			return fmt.Errorf("--backend: %w", err)
 		}
 	}
-	ms, err := harness.LoadMatrices(files)
+	ms, err := matrix.LoadAll(files)
 	if err != nil {
 		return err
 	}
-	prof, err := harness.ResolveProfile(*profile, gpuAvailable)
+	prof, err := matrix.ResolveProfile(*profile, harness.GPUAvailable)
 	if err != nil {
 		return fmt.Errorf("--profile: %w", err)
 	}
-	if *profile == harness.ProfileAuto {
+	if *profile == matrix.ProfileAuto {
 		logf("profile auto → %s\n", prof)
 	}
-	r := &harness.Runner{Results: *results, Profile: prof, RetryFailed: *retry, Force: *force,
+	r := &harness.Runner{Results: *resultsDir, Profile: prof, RetryFailed: *retry, Force: *force,
 		Shard: shard, Backend: *backendFlag, Log: logw}
 	if *dryRun {
 		plan, err := r.Plan(ms)
@@ -90,20 +83,15 @@ func runRun(args []string, stdout io.Writer) error {
 		}
 		return harness.WritePlan(stdout, plan)
 	}
-	if newCellTrainer == nil {
-		return errors.New("this build has no trainer wired in (cmd/alexbench/train_adapter.go)")
-	}
-	r.Train = newCellTrainer(*dataDir)
-	if newSampler != nil {
-		s, closer := newSampler()
-		defer closer()
-		r.Sampler = s
-	}
+	r.Train = (&harness.Trainer{DataDir: *dataDir, Log: logw}).Train
+	s := harness.NewSampler()
+	defer s.Close()
+	r.Sampler = s
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := r.Run(ctx, ms)
 	if rep != nil {
-		fmt.Fprintf(stdout, "%s: ran %d cells (%s), skipped %d\n", *results, rep.Ran, outcomeCounts(rep.Outcomes), rep.Skipped)
+		fmt.Fprintf(stdout, "%s: ran %d cells (%s), skipped %d\n", *resultsDir, rep.Ran, outcomeCounts(rep.Outcomes), rep.Skipped)
 	}
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("interrupted: the unfinished cell will be rerun by the next run (%w)", err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"alexbench/harness"
 )
 
 func TestRunDryRunListsE5Cells(t *testing.T) {
@@ -34,7 +34,7 @@ func TestEveryExperimentLoadsInBothProfiles(t *testing.T) {
 	if len(files) < 6 {
 		t.Fatalf("found %d experiment matrices, want the six of the issue", len(files))
 	}
-	ms, err := harness.LoadMatrices(files)
+	ms, err := matrix.LoadAll(files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,17 +42,17 @@ func TestEveryExperimentLoadsInBothProfiles(t *testing.T) {
 		if m.Exercise == "" || !strings.HasPrefix(filepath.Base(m.File), m.Name) {
 			t.Errorf("%s: name %q / exercise %q", m.File, m.Name, m.Exercise)
 		}
-		for _, p := range harness.Profiles {
+		for _, p := range matrix.Profiles {
 			if len(m.Cells(p)) == 0 {
 				t.Errorf("%s has no %s cells", m.Name, p)
 			}
 		}
-		for _, c := range m.Cells(harness.ProfileQuick) {
+		for _, c := range m.Cells(matrix.ProfileQuick) {
 			if c.Config.TrainLimit == 0 || c.Config.TrainLimit > 6000 || c.Config.Epochs > 20 || c.Config.Resize > 96 {
 				t.Errorf("%s quick cell %s is not CPU-sized: %+v", m.Name, c.Label(), c.Config)
 			}
 		}
-		for _, c := range m.Cells(harness.ProfileFull) {
+		for _, c := range m.Cells(matrix.ProfileFull) {
 			if c.Config.TrainLimit != 0 || c.Config.TestLimit != 0 || c.Config.Epochs < 10 {
 				t.Errorf("%s full cell %s is not d2l-scale: %+v", m.Name, c.Label(), c.Config)
 			}
@@ -168,7 +168,7 @@ func TestRunTrainsRealCellsThenStatusExportCompare(t *testing.T) {
 // lowerThroughput scales every epoch's examples_per_sec in a results tree.
 func lowerThroughput(t *testing.T, root string, factor float64) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(root, "*", "*", harness.MetricsFile))
+	files, _ := filepath.Glob(filepath.Join(root, "*", "*", results.MetricsFile))
 	if len(files) == 0 {
 		t.Fatal("no metrics to change")
 	}

@@ -1,11 +1,10 @@
 package main
 
 import (
+	"alexbench/harness/results"
 	"fmt"
 	"io"
 	"os"
-
-	"alexbench/harness"
 )
 
 func init() {
@@ -16,7 +15,7 @@ func cmdStatus(args []string) error { return runStatus(args, os.Stdout) }
 
 func runStatus(args []string, stdout io.Writer) error {
 	fs := newFlagSet("status")
-	results := fs.String("results", defaultResults, "results tree")
+	resultsDir := fs.String("results", defaultResults, "results tree")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -24,13 +23,13 @@ func runStatus(args []string, stdout io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q (status reads --results DIR)", pos[0])
 	}
-	sts, err := harness.Status(*results)
+	sts, err := results.Status(*resultsDir)
 	if err != nil {
 		return err
 	}
 	if len(sts) == 0 {
-		fmt.Fprintf(stdout, "no results in %s\n", *results)
+		fmt.Fprintf(stdout, "no results in %s\n", *resultsDir)
 		return nil
 	}
-	return harness.WriteStatus(stdout, sts)
+	return results.WriteStatus(stdout, sts)
 }

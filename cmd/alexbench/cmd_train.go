@@ -3,6 +3,7 @@ package main
 import (
 	stdctx "context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"alexbench/harness"
 	"alexbench/harness/backend"
 	"alexbench/harness/config"
+	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 	"alexbench/internal/numfmt"
 	"alexbench/nvml"
@@ -105,65 +107,64 @@ func cmdTrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	be, info, err := backend.Open(cfg.Backend)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(os.Stderr, info.String())
-	set, err := data.Load(data.Options{Dir: *dataDir})
-	if err != nil {
-		return err
-	}
 	// The first Ctrl-C stops the run at the next step (outcome failed,
 	// "cancelled"); with the handler then removed, a second one kills.
 	ctx, stop := signal.NotifyContext(stdctx.Background(), os.Interrupt)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
-	opts := trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device,
-		Allocator: info.Allocator, XLAFlags: info.XLAFlags, Data: set, ArtifactsDir: *artifacts}
 	if *benchSteps > 0 {
-		b, err := trainer.Bench(cfg, opts, *benchSteps)
-		if err != nil {
-			return err
-		}
-		return json.NewEncoder(os.Stdout).Encode(b)
+		return benchTrain(cfg, *dataDir, *benchSteps)
 	}
+	t := &harness.Trainer{DataDir: *dataDir, Log: os.Stderr}
 	if !*asJSON && isTerminal(os.Stderr) {
-		opts.Progress = os.Stderr
+		t.Progress = os.Stderr
 	}
-	// The same memory record as a matrix cell: NVML on a GPU (nvml.csv in
-	// --artifacts when given), peak RSS otherwise, and the analytic model.
-	var sampler harness.Sampler
-	if newSampler != nil {
-		var closer func()
-		sampler, closer = newSampler()
-		defer closer()
-		sampler.Start(*artifacts)
-		opts.OnFirstStep = harness.FirstStepHook(sampler)
+	// Exactly one cell, through the runner's own path: the same sampler
+	// (NVML on a GPU, nvml.csv in --artifacts when given; peak RSS
+	// otherwise), outcome classification and memory model as a matrix cell.
+	sampler := harness.NewSampler()
+	defer sampler.Close()
+	cell, err := harness.TrainCell(ctx, harness.CellRun{Train: t.Train, Sampler: sampler}, cfg, *artifacts)
+	if cell.Result == nil {
+		if err == nil {
+			err = errors.New(cell.Error)
+		}
+		return err
 	}
-	res, err := trainer.Train(ctx, cfg, opts)
-	var memory any
-	if sampler != nil {
-		memory = sampler.Stop()
-	}
+	return printTrain(cfg, cell, *asJSON)
+}
+
+// benchTrain is --bench-steps: N train steps on one repeated batch, timed.
+func benchTrain(cfg config.Config, dataDir string, steps int) error {
+	be, info, err := backend.Open(cfg.Backend)
 	if err != nil {
 		return err
 	}
-	return printTrain(cfg, res, memory, *asJSON)
+	fmt.Fprintln(os.Stderr, info.String())
+	set, err := data.Load(data.Options{Dir: dataDir})
+	if err != nil {
+		return err
+	}
+	b, err := trainer.Bench(cfg, trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device,
+		Allocator: info.Allocator, XLAFlags: info.XLAFlags, Data: set}, steps)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(b)
 }
 
 // printTrain prints a run: d2l's final line on stdout and the memory line on
 // stderr, or one JSON object; an unfinished run is an error (exit status 1).
-func printTrain(cfg config.Config, res *trainer.Result, memory any, asJSON bool) error {
-	model := harness.MemoryModelOf(cfg)
+func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error {
+	res, memory, model := cell.Result, cell.Memory, cell.MemoryModel
 	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
 			Config config.Config `json:"config"`
 			*trainer.Result
-			Memory      any                  `json:"memory,omitempty"`
-			MemoryModel *harness.MemoryModel `json:"memory_model,omitempty"`
+			Memory      *nvml.Summary        `json:"memory,omitempty"`
+			MemoryModel *results.MemoryModel `json:"memory_model,omitempty"`
 		}{cfg, res, memory, model}); err != nil {
 			return err
 		}
@@ -175,8 +176,8 @@ func printTrain(cfg config.Config, res *trainer.Result, memory any, asJSON bool)
 			fmt.Fprintln(os.Stderr, line)
 		}
 	}
-	if res.Outcome != trainer.OutcomeDone {
-		return fmt.Errorf("run %s: %s", res.Outcome, res.Error)
+	if cell.Outcome != trainer.OutcomeDone {
+		return fmt.Errorf("run %s: %s", cell.Outcome, cell.Error)
 	}
 	return nil
 }
@@ -188,9 +189,8 @@ func isTerminal(f *os.File) bool {
 
 // memoryLine is one line on what the run held, e.g. "peak memory 3,210 MiB
 // (nvml-process), 2,980 MiB after the first step; analytic model 1,303 MiB".
-func memoryLine(memory any, model *harness.MemoryModel) string {
-	sum, ok := memory.(nvml.Summary)
-	if !ok || !sum.PeakMiB.Valid() {
+func memoryLine(sum *nvml.Summary, model *results.MemoryModel) string {
+	if sum == nil || !sum.PeakMiB.Valid() {
 		return ""
 	}
 	line := fmt.Sprintf("peak memory %s (%s)", numfmt.MiB(float64(sum.PeakMiB)), sum.Method)

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"alexbench/harness/results"
 	"strings"
 	"testing"
 
-	"alexbench/harness"
 	"alexbench/nvml"
 )
 
@@ -53,18 +53,18 @@ func TestTrainFlagsResolveConfig(t *testing.T) {
 
 func TestMemoryLine(t *testing.T) {
 	nan := nvml.NaN()
-	model := &harness.MemoryModel{TotalMiB: 1302.85}
+	model := &results.MemoryModel{TotalMiB: 1302.85}
 	for _, tc := range []struct {
 		name   string
-		memory any
-		model  *harness.MemoryModel
+		memory *nvml.Summary
+		model  *results.MemoryModel
 		want   string
 	}{
-		{"GPU with a steady peak", nvml.Summary{Method: nvml.MethodProcess, PeakMiB: 4751.6, SteadyPeakMiB: 3210.2}, model,
+		{"GPU with a steady peak", &nvml.Summary{Method: nvml.MethodProcess, PeakMiB: 4751.6, SteadyPeakMiB: 3210.2}, model,
 			"peak memory 4,752 MiB (nvml-process), 3,210 MiB after the first step; analytic model 1,303 MiB"},
-		{"CPU: RSS and why", nvml.Summary{Method: nvml.MethodRSS, PeakMiB: 201, SteadyPeakMiB: nan, Reason: "NVML unavailable: no driver"}, nil,
+		{"CPU: RSS and why", &nvml.Summary{Method: nvml.MethodRSS, PeakMiB: 201, SteadyPeakMiB: nan, Reason: "NVML unavailable: no driver"}, nil,
 			"peak memory 201 MiB (rss) — NVML unavailable: no driver"},
-		{"nothing measured", nvml.Summary{Method: nvml.MethodRSS, PeakMiB: nan}, model, ""},
+		{"nothing measured", &nvml.Summary{Method: nvml.MethodRSS, PeakMiB: nan}, model, ""},
 		{"no sampler", nil, model, ""},
 	} {
 		if got := memoryLine(tc.memory, tc.model); got != tc.want {

@@ -1,6 +1,9 @@
-package harness
+package compare
 
 import (
+	"alexbench/harness/results"
+	"alexbench/internal/atomicfile"
+	"alexbench/internal/stats"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -34,8 +37,8 @@ type Baseline struct {
 	Card   string `json:"card"`
 	Driver string `json:"driver,omitempty"`
 	// Backend is the cells' backend (xla:cuda, go, …), joined like Card.
-	Backend  string   `json:"backend"`
-	Versions Versions `json:"versions"`
+	Backend  string           `json:"backend"`
+	Versions results.Versions `json:"versions"`
 	// Date is when the baseline was written; MeasuredFrom/To span the cells' runs.
 	Date         time.Time      `json:"date"`
 	MeasuredFrom time.Time      `json:"measured_from"`
@@ -82,11 +85,11 @@ func BaselineFromResults(root string) (*Baseline, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, err := ScanResults(root)
+	stored, err := results.ScanResults(root)
 	if err != nil {
 		return nil, err
 	}
-	sums := map[string]*Summary{}
+	sums := map[string]*results.Summary{}
 	for _, sc := range stored {
 		if sc.Summary != nil {
 			sums[sc.Matrix+"/"+sc.Key] = sc.Summary
@@ -119,7 +122,7 @@ func BaselineFromResults(root string) (*Baseline, error) {
 		}
 	}
 	b.Card, b.Backend, b.Driver = joinSet(cards), joinSet(backends), joinSet(drivers)
-	b.Versions = Versions{Go: joinSet(goVer), GoMLX: joinSet(gomlx), Alexbench: joinSet(commits)} // the driver is b.Driver
+	b.Versions = results.Versions{Go: joinSet(goVer), GoMLX: joinSet(gomlx), Alexbench: joinSet(commits)} // the driver is b.Driver
 	b.Profiles = profiles
 	if b.Profiles == nil {
 		b.Profiles = []string{}
@@ -131,14 +134,12 @@ func BaselineFromResults(root string) (*Baseline, error) {
 // summaryDriver is the NVIDIA driver a cell ran under: the runner's version
 // record when it has one, else what the NVML sampler wrote into the memory
 // summary.
-func summaryDriver(s *Summary) string {
+func summaryDriver(s *results.Summary) string {
 	if s.Versions.Driver != "" {
 		return s.Versions.Driver
 	}
-	if m, ok := s.Memory.(map[string]any); ok {
-		if d, ok := m["driver"].(string); ok {
-			return d
-		}
+	if s.Memory != nil {
+		return s.Memory.Driver
 	}
 	return ""
 }
@@ -171,9 +172,9 @@ func baselineGroups(cells []BaselineCell) []BaselineGroup {
 			}
 		}
 		bg := BaselineGroup{Matrix: g.matrix, Group: g.group, Label: g.label, Seeds: g.cells}
-		bg.TestAccMean, bg.TestAccSD = meanSD(accs)
+		bg.TestAccMean, bg.TestAccSD = stats.MeanSD(accs)
 		if len(g.eps) > 0 {
-			bg.ExamplesPerSecMean, bg.ExamplesPerSecSD = meanSD(g.eps)
+			bg.ExamplesPerSecMean, bg.ExamplesPerSecSD = stats.MeanSD(g.eps)
 		}
 		groups = append(groups, bg)
 	}
@@ -213,11 +214,11 @@ func ReadBaseline(path string) (*Baseline, error) {
 	for i, c := range b.Cells {
 		where := fmt.Sprintf("reading baseline %s: cells[%d]", path, i)
 		switch {
-		case c.Matrix == "" || !IsCellKey(c.Key):
+		case c.Matrix == "" || !results.IsCellKey(c.Key):
 			return nil, fmt.Errorf("%s: matrix %q / key %q: want a matrix name and a 16-hex-digit key", where, c.Matrix, c.Key)
 		case seen[c.Matrix+"/"+c.Key]:
 			return nil, fmt.Errorf("%s: %s/%s appears twice", where, c.Matrix, c.Key)
-		case !isOutcome(c.Outcome):
+		case !results.IsOutcome(c.Outcome):
 			return nil, fmt.Errorf("%s: outcome %q is not done, diverged, oom or failed", where, c.Outcome)
 		case badNumber(c.ExamplesPerSec) || badNumber(c.StepMillis) || badNumber(c.FirstStepSeconds) ||
 			badNumber(c.PeakMiB) || badNumber(c.TestAcc) || c.TestAcc > 1:
@@ -291,7 +292,7 @@ func WriteBaseline(path string, b *Baseline, replace bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encoding baseline: %w", err)
 	}
-	return path, writeFileAtomic(path, data)
+	return path, atomicfile.Write(path, data)
 }
 
 // CompareSource reads what compare takes on either side: a results folder or

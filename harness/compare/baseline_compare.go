@@ -1,6 +1,7 @@
-package harness
+package compare
 
 import (
+	"alexbench/internal/stats"
 	"fmt"
 	"io"
 	"math"
@@ -73,8 +74,6 @@ func CompareBaselines(base, cur *Baseline, opt BaselineCompareOptions) (*Compare
 			k := r.Matrix + "\x00" + r.Cell
 			accRows[k] = r
 			accOrder = append(accOrder, k)
-		case "examples_per_sec", "step_ms", "peak_mib":
-			// per cell: replaced by the per-configuration rows below
 		default:
 			rep.Rows = append(rep.Rows, r) // outcome rows: missing, unfinished, new cells
 		}
@@ -90,9 +89,9 @@ func CompareBaselines(base, cur *Baseline, opt BaselineCompareOptions) (*Compare
 		}
 		cell := fmt.Sprintf("%s (%d/%d seeds)", b.label, b.cells, n.cells)
 		speed := func(metric string, bv, nv []float64, lowerIsBetter bool) {
-			bm, bsd := meanSD(bv)
-			nm, _ := meanSD(nv)
-			if bm <= 0 || nm <= 0 {
+			bm, bsd := stats.MeanSD(bv)
+			nm := stats.Mean(nv)
+			if !(bm > 0 && nm > 0) { // NaN: nothing measured on a side
 				return
 			}
 			tol := math.Max(opt.MaxRegression, opt.SpeedSigmas*bsd/bm)
@@ -186,8 +185,7 @@ func mean(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	m, _ := meanSD(v)
-	return m
+	return stats.Mean(v)
 }
 
 // WriteMarkdown writes the comparison as a GitHub-flavoured Markdown section

@@ -1,10 +1,12 @@
-package harness
+package compare
 
 import (
+	"alexbench/harness/matrix"
+	"alexbench/harness/results"
+	"alexbench/internal/stats"
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -32,8 +34,8 @@ type SnapshotCell struct {
 	Outcome string `json:"outcome"`
 	Backend string `json:"backend"`
 	Device  string `json:"device"`
-	// ExamplesPerSec is the median training throughput over epochs after the
-	// first (which pays for compilation), or the first if it is the only one.
+	// ExamplesPerSec is the cell's stats.Throughput (the median over the
+	// epochs after the first), 0 when not measured.
 	ExamplesPerSec float64 `json:"examples_per_sec"`
 	StepMillis     float64 `json:"step_ms"`
 	TestAcc        float64 `json:"test_acc"`
@@ -46,7 +48,7 @@ type SnapshotCell struct {
 
 // LoadSnapshot reads the cells with a summary under root.
 func LoadSnapshot(root string) (*Snapshot, error) {
-	stored, err := ScanResults(root)
+	stored, err := results.ScanResults(root)
 	if err != nil {
 		return nil, err
 	}
@@ -56,10 +58,10 @@ func LoadSnapshot(root string) (*Snapshot, error) {
 			continue
 		}
 		labels[sc.Matrix+"/"] = ""
-		if rec, err := ReadMatrixRecord(root, sc.Matrix); err == nil && rec != nil {
+		if rec, err := results.ReadMatrixRecord(root, sc.Matrix); err == nil && rec != nil {
 			for _, cells := range rec.Profiles {
 				for _, c := range cells {
-					labels[sc.Matrix+"/"+c.Key] = Cell{Params: c.Params}.Label()
+					labels[sc.Matrix+"/"+c.Key] = matrix.Cell{Params: c.Params}.Label()
 				}
 			}
 		}
@@ -69,11 +71,11 @@ func LoadSnapshot(root string) (*Snapshot, error) {
 		if sc.Summary == nil {
 			continue
 		}
-		cfg, err := ReadConfig(sc.Dir)
+		cfg, err := results.ReadConfig(sc.Dir)
 		if err != nil {
 			return nil, err
 		}
-		metrics, err := ReadMetrics(sc.Dir)
+		metrics, err := results.ReadMetrics(sc.Dir)
 		if err != nil {
 			return nil, err
 		}
@@ -86,48 +88,31 @@ func LoadSnapshot(root string) (*Snapshot, error) {
 		snap.Cells = append(snap.Cells, SnapshotCell{
 			Matrix: sc.Matrix, Key: sc.Key, Label: label, Profile: s.Profile,
 			Group: cfg.Key(s.Profile), Outcome: s.Outcome, Backend: s.Backend, Device: s.Device,
-			ExamplesPerSec: steadyThroughput(metrics), StepMillis: s.StepMillis, TestAcc: s.Final.TestAcc,
-			PeakMiB: positive(memoryField(s.Memory, "peak_mib")), MemoryMethod: asString(memoryField(s.Memory, "method")),
+			ExamplesPerSec: steadyThroughput(metrics), StepMillis: zeroIfNaN(s.StepMillis), TestAcc: zeroIfNaN(s.Final.TestAcc),
 		})
+		c := &snap.Cells[len(snap.Cells)-1]
+		if peak, method := s.PeakMiB(); method != "" {
+			c.PeakMiB, c.MemoryMethod = peak, method
+		}
 	}
 	return snap, nil
 }
 
-// positive is v as a float64 when it is one and > 0, else 0.
-func positive(v any) float64 {
-	if f, ok := v.(float64); ok && f > 0 && !math.IsInf(f, 0) {
-		return f
-	}
-	return 0
-}
-
-func asString(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
+// steadyThroughput is stats.Throughput of the cell's epochs, 0 when none
+// was measured (a baseline file stores no NaN).
 func steadyThroughput(epochs []trainer.Epoch) float64 {
-	if len(epochs) == 0 {
+	rates := make([]float64, len(epochs))
+	for i, e := range epochs {
+		rates[i] = e.ExamplesPerSec
+	}
+	return zeroIfNaN(stats.Throughput(rates))
+}
+
+func zeroIfNaN(v float64) float64 {
+	if math.IsNaN(v) {
 		return 0
 	}
-	if len(epochs) == 1 {
-		return epochs[0].ExamplesPerSec
-	}
-	var v []float64
-	for _, e := range epochs[1:] {
-		v = append(v, e.ExamplesPerSec)
-	}
-	return median(v)
-}
-
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return v
 }
 
 // CompareOptions are compare's tolerances.
@@ -199,9 +184,11 @@ type CompareReport struct {
 	Regressions int
 }
 
-// Compare compares NEW against BASE per cell key (throughput) and per seed
-// group (accuracy). A cell finished in BASE that NEW lacks or did not finish
-// counts as a regression: a nightly that silently ran less is not green.
+// Compare compares NEW against BASE cell by cell for outcomes and per seed
+// group for accuracy; speed and memory are compared per configuration by
+// CompareBaselines, which is what callers use. A cell finished in BASE that
+// NEW lacks or did not finish counts as a regression: a nightly that silently
+// ran less is not green.
 func Compare(base, cur *Snapshot, opt CompareOptions) *CompareReport {
 	rep := &CompareReport{}
 	add := func(r CompareRow) {
@@ -221,25 +208,13 @@ func Compare(base, cur *Snapshot, opt CompareOptions) *CompareReport {
 		if b.Outcome != trainer.OutcomeDone {
 			continue // nothing measured to regress from
 		}
-		n, ok := curBy[id(b)]
-		switch {
+		switch n, ok := curBy[id(b)]; {
 		case !ok:
 			add(CompareRow{Matrix: b.Matrix, Cell: b.Label, Metric: "outcome", Base: b.Outcome, New: "absent",
 				Status: StatusMissing, Why: "not in NEW"})
-			continue
 		case n.Outcome != trainer.OutcomeDone:
 			add(CompareRow{Matrix: b.Matrix, Cell: b.Label, Metric: "outcome", Base: b.Outcome, New: n.Outcome,
 				Status: StatusRegression, Why: "did not finish"})
-			continue
-		}
-		if b.ExamplesPerSec > 0 && n.ExamplesPerSec > 0 {
-			add(ratioRow(b, "examples_per_sec", b.ExamplesPerSec, n.ExamplesPerSec, false, opt.MaxRegression))
-		}
-		if b.StepMillis > 0 && n.StepMillis > 0 {
-			add(ratioRow(b, "step_ms", b.StepMillis, n.StepMillis, true, opt.MaxRegression))
-		}
-		if b.PeakMiB > 0 && n.PeakMiB > 0 && b.MemoryMethod == n.MemoryMethod {
-			add(memoryRow(b, b.PeakMiB, n.PeakMiB, opt))
 		}
 	}
 	for _, n := range cur.Cells {
@@ -341,8 +316,8 @@ func groupLabel(label string) string {
 }
 
 func accuracyRow(g *accGroup, opt CompareOptions) CompareRow {
-	bm, bsd := meanSD(g.base)
-	cm, _ := meanSD(g.cur)
+	bm, bsd := stats.MeanSD(g.base)
+	cm := stats.Mean(g.cur)
 	tol := math.Max(opt.AccSigmas*bsd, opt.AccFloor)
 	r := CompareRow{Matrix: g.matrix, Cell: fmt.Sprintf("%s (%d/%d seeds)", g.label, len(g.base), len(g.cur)),
 		Metric: "test_acc", Base: fmt.Sprintf("%.4f±%.4f", bm, bsd), New: fmt.Sprintf("%.4f", cm),
@@ -354,21 +329,6 @@ func accuracyRow(g *accGroup, opt CompareOptions) CompareRow {
 		r.Status = StatusImproved
 	}
 	return r
-}
-
-// meanSD is the mean and the sample standard deviation (0 for one value).
-func meanSD(v []float64) (mean, sd float64) {
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	if len(v) < 2 {
-		return mean, 0
-	}
-	for _, x := range v {
-		sd += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(sd / float64(len(v)-1))
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }

@@ -1,4 +1,4 @@
-package harness
+package matrix
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 )
 
 // Matrix is one experiments/*.toml file, checked and expanded into cells for
-// every profile. Loading fails, with one MatrixError, if any cell of any
+// every profile. Loading fails, with one Error, if any cell of any
 // profile would be invalid: a matrix either runs whole or not at all.
 type Matrix struct {
 	File        string
@@ -26,6 +26,14 @@ type Matrix struct {
 
 // Cells returns the matrix's cells for profile, in run order.
 func (m *Matrix) Cells(profile string) []Cell { return m.cells[profile] }
+
+// Subset is a copy of m that plans only cells, in profile: a run of a few
+// cells of a matrix, recorded under the matrix's own name.
+func (m *Matrix) Subset(profile string, cells []Cell) *Matrix {
+	c := *m
+	c.cells = map[string][]Cell{profile: cells}
+	return &c
+}
 
 // Cell is one fully resolved configuration of a matrix.
 type Cell struct {
@@ -77,27 +85,31 @@ var (
 
 const maxSeeds = 100
 
-// LoadMatrix reads, checks and expands one matrix file.
-func LoadMatrix(path string) (*Matrix, error) {
+// ValidName tells whether name can be a matrix's name, and so a folder of a
+// results tree.
+func ValidName(name string) bool { return nameRE.MatchString(name) }
+
+// Load reads, checks and expands one matrix file.
+func Load(path string) (*Matrix, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading matrix: %w", err)
 	}
-	return ParseMatrix(path, src)
+	return Parse(path, src)
 }
 
-// LoadMatrices loads every file and checks that no two share a name (they
+// LoadAll loads every file and checks that no two share a name (they
 // would share a results folder).
-func LoadMatrices(paths []string) ([]*Matrix, error) {
+func LoadAll(paths []string) ([]*Matrix, error) {
 	var ms []*Matrix
 	byName := map[string]string{}
 	for _, p := range paths {
-		m, err := LoadMatrix(p)
+		m, err := Load(p)
 		if err != nil {
 			return nil, err
 		}
 		if other, dup := byName[m.Name]; dup {
-			return nil, &MatrixError{File: p, Line: indexLines(readOrEmpty(p)).line("name"), Key: "name",
+			return nil, &Error{File: p, Line: indexLines(readOrEmpty(p)).line("name"), Key: "name",
 				Msg: fmt.Sprintf("%q is also the name of %s (names are results folders and must differ)", m.Name, other)}
 		}
 		byName[m.Name] = p
@@ -111,8 +123,8 @@ func readOrEmpty(path string) string {
 	return string(b)
 }
 
-// ParseMatrix checks and expands a matrix from its text; file names it in errors.
-func ParseMatrix(file string, src []byte) (*Matrix, error) {
+// Parse checks and expands a matrix from its text; file names it in errors.
+func Parse(file string, src []byte) (*Matrix, error) {
 	var mf matrixFile
 	md, err := toml.Decode(string(src), &mf)
 	if err != nil {
@@ -153,8 +165,8 @@ type parser struct {
 	md    toml.MetaData
 }
 
-func (p *parser) errAt(path string, format string, args ...any) *MatrixError {
-	return &MatrixError{File: p.file, Line: p.lines.line(path), Key: displayKey(path), Msg: fmt.Sprintf(format, args...)}
+func (p *parser) errAt(path string, format string, args ...any) *Error {
+	return &Error{File: p.file, Line: p.lines.line(path), Key: displayKey(path), Msg: fmt.Sprintf(format, args...)}
 }
 
 // assign is one key = value from the file, with where it came from.
@@ -174,15 +186,6 @@ type axis struct {
 type rule struct {
 	values []assign // sorted by key
 	src    string
-}
-
-func (r rule) get(key string) (assign, bool) {
-	for _, a := range r.values {
-		if a.key == key {
-			return a, true
-		}
-	}
-	return assign{}, false
 }
 
 // spec is the checked file; profileSpec one profile's overrides.

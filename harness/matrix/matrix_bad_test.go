@@ -1,4 +1,4 @@
-package harness
+package matrix
 
 import (
 	"errors"
@@ -16,7 +16,7 @@ import (
 //	# key: K      (empty: a syntax error about no one key)
 //	# msg: text   (a substring of the message)
 func TestBadMatricesGiveOneLineNamingFileLineAndKey(t *testing.T) {
-	files, err := filepath.Glob("../testdata/matrices/bad/*.toml")
+	files, err := filepath.Glob("../../testdata/matrices/bad/*.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +26,13 @@ func TestBadMatricesGiveOneLineNamingFileLineAndKey(t *testing.T) {
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".toml"), func(t *testing.T) {
 			want := readWant(t, file)
-			m, err := LoadMatrix(file)
+			m, err := Load(file)
 			if err == nil {
 				t.Fatalf("loaded %d quick cells, want an error", len(m.Cells(ProfileQuick)))
 			}
-			var me *MatrixError
+			var me *Error
 			if !errors.As(err, &me) {
-				t.Fatalf("error %T %v, want *MatrixError", err, err)
+				t.Fatalf("error %T %v, want *Error", err, err)
 			}
 			msg := err.Error()
 			if strings.Contains(msg, "\n") {

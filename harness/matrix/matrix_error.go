@@ -1,4 +1,4 @@
-package harness
+package matrix
 
 import (
 	"fmt"
@@ -9,17 +9,17 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// MatrixError is a bad matrix file: one line, `file:line: key "k": message`.
+// Error is a bad matrix file: one line, `file:line: key "k": message`.
 // Line is 0 where neither TOML nor the file text tells it; Key is empty for
 // syntax errors that are not about one key.
-type MatrixError struct {
+type Error struct {
 	File string
 	Line int
 	Key  string // display path: "axes.dropout", "include[2].model", "profile.quick.epochs"
 	Msg  string
 }
 
-func (e *MatrixError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -56,15 +56,15 @@ func displayKey(path string) string {
 // with the position only in their text.
 var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
-// decodeError turns an error from toml.Decode into a MatrixError.
-func decodeError(file string, err error) *MatrixError {
+// decodeError turns an error from toml.Decode into a Error.
+func decodeError(file string, err error) *Error {
 	if pe, ok := err.(toml.ParseError); ok {
-		return &MatrixError{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+		return &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
 	}
 	msg := err.Error()
 	if m := typeErrRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &MatrixError{File: file, Line: line, Key: m[2], Msg: m[3]}
+		return &Error{File: file, Line: line, Key: m[2], Msg: m[3]}
 	}
-	return &MatrixError{File: file, Msg: strings.TrimPrefix(msg, "toml: ")}
+	return &Error{File: file, Msg: strings.TrimPrefix(msg, "toml: ")}
 }

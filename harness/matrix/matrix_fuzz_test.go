@@ -1,4 +1,4 @@
-package harness
+package matrix
 
 import (
 	"os"
@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// FuzzParseMatrix: any input gives cells or one MatrixError on one line, never a panic.
+// FuzzParseMatrix: any input gives cells or one Error on one line, never a panic.
 func FuzzParseMatrix(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/matrices/*/*.toml")
+	files, _ := filepath.Glob("../../testdata/matrices/*/*.toml")
 	exp, _ := filepath.Glob("../experiments/*.toml")
 	for _, file := range append(files, exp...) {
 		if b, err := os.ReadFile(file); err == nil {
@@ -17,9 +17,9 @@ func FuzzParseMatrix(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		m, err := ParseMatrix("fuzz.toml", src)
+		m, err := Parse("fuzz.toml", src)
 		if err != nil {
-			if _, ok := err.(*MatrixError); !ok {
+			if _, ok := err.(*Error); !ok {
 				t.Fatalf("error %T: %v", err, err)
 			}
 			if strings.Contains(err.Error(), "\n") {

@@ -1,4 +1,4 @@
-package harness
+package matrix
 
 import (
 	"reflect"
@@ -10,7 +10,7 @@ import (
 
 func mustLoad(t *testing.T, path string) *Matrix {
 	t.Helper()
-	m, err := LoadMatrix(path)
+	m, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func labels(cells []Cell) []string {
 }
 
 func TestExpandFollowsGitHubIncludeRules(t *testing.T) {
-	m := mustLoad(t, "../testdata/matrices/good/github-include.toml")
+	m := mustLoad(t, "../../testdata/matrices/good/github-include.toml")
 	// GitHub's documented result for the same include list, with its names
 	// mapped to config keys (see the file's comment).
 	want := []string{
@@ -51,7 +51,7 @@ func TestExpandFollowsGitHubIncludeRules(t *testing.T) {
 }
 
 func TestExpandTinyAppliesExcludeIncludeSeedsAndProfiles(t *testing.T) {
-	m := mustLoad(t, "../testdata/matrices/good/tiny.toml")
+	m := mustLoad(t, "../../testdata/matrices/good/tiny.toml")
 	quick := m.Cells(ProfileQuick)
 	want := []string{
 		"activation=sigmoid pool=avg seed=1",
@@ -86,7 +86,7 @@ func TestExpandTinyAppliesExcludeIncludeSeedsAndProfiles(t *testing.T) {
 	if len(seen) != len(quick) {
 		t.Errorf("duplicate keys among %d cells", len(quick))
 	}
-	again := mustLoad(t, "../testdata/matrices/good/tiny.toml")
+	again := mustLoad(t, "../../testdata/matrices/good/tiny.toml")
 	if !reflect.DeepEqual(again.Cells(ProfileQuick), quick) {
 		t.Error("loading twice gives different cells")
 	}
@@ -104,12 +104,12 @@ func TestExpandWithoutAxes(t *testing.T) {
 		{"include-only", ProfileQuick, []string{"width=0.25", "width=0.125"}},
 	}
 	for _, tt := range tests {
-		m := mustLoad(t, "../testdata/matrices/good/"+tt.file+".toml")
+		m := mustLoad(t, "../../testdata/matrices/good/"+tt.file+".toml")
 		if got := labels(m.Cells(tt.profile)); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s %s: got %q, want %q", tt.file, tt.profile, got, tt.want)
 		}
 	}
-	m := mustLoad(t, "../testdata/matrices/good/include-only.toml")
+	m := mustLoad(t, "../../testdata/matrices/good/include-only.toml")
 	if c := m.Cells(ProfileQuick)[1].Config; c.Resize != 67 || c.Width != 0.125 || c.FCWidth != 256 {
 		t.Errorf("quick include cell = %+v", c)
 	}
@@ -128,7 +128,7 @@ resize = [224, 112]
 [profile.quick]
 resize = [67, 96, 128]
 `
-	m, err := ParseMatrix("r.toml", []byte(src))
+	m, err := Parse("r.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ resize = [67, 96, 128]
 }
 
 func TestLoadMatricesRefusesTwoWithOneName(t *testing.T) {
-	_, err := LoadMatrices([]string{"../testdata/matrices/good/tiny.toml", "../testdata/matrices/good/tiny.toml"})
+	_, err := LoadAll([]string{"../../testdata/matrices/good/tiny.toml", "../../testdata/matrices/good/tiny.toml"})
 	if err == nil || !strings.Contains(err.Error(), `tiny.toml:2: key "name"`) {
 		t.Errorf("err = %v", err)
 	}

@@ -1,9 +1,12 @@
 package profile
 
-// File is one model at one batch size: results/profile/<model>-b<batch>.json.
-// The fields up to Layers are reports.ProfileFile's, with the same JSON names
-// (format_test.go checks them against a copy of that list); the rest are
-// extras the report ignores and the CLI prints.
+// File is one model at one batch size: results/profile/<model>-b<batch>.json,
+// the one definition of E4's file: the profiler writes it and the report
+// (reports) reads it as this type. Conventions the report relies on: FLOPs
+// count 2 × multiply-adds; bytes are of the dtype used; every per-layer
+// number is for one whole batch; Intensity and the achieved rates are of the
+// forward pass; a layer not measured has FwdMs = 0. The fields after Layers
+// are extras the CLI prints.
 type File struct {
 	Model     string `json:"model"`
 	Batch     int    `json:"batch"`
@@ -52,8 +55,7 @@ func (c Ceilings) Ridge() float64 {
 	return c.PeakFLOPs / c.PeakBytesPerS
 }
 
-// Layer is one layer's row. The fields up to AchievedBytesPerSec are
-// reports.ProfileLayer's.
+// Layer is one layer's row.
 type Layer struct {
 	Name     string `json:"name"`
 	Kind     string `json:"kind"`

@@ -1,4 +1,4 @@
-package harness
+package results
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"alexbench/harness/config"
+	"alexbench/internal/num"
 )
 
 // ExportColumns are the flat columns of `alexbench export`, in order: the
@@ -76,16 +77,26 @@ func ExportRows(root string) (rows []ExportRow, skipped []string, err error) {
 			row[k] = v
 		}
 		f := s.Final
+		var method any // null in JSON when nothing was sampled
+		peak, steady := num.NaN(), num.NaN()
+		if m := s.Memory; m != nil {
+			method, peak, steady = m.Method, m.PeakMiB, m.SteadyPeakMiB
+		}
+		model := num.NaN()
+		if s.MemoryModel != nil {
+			model = num.Num(s.MemoryModel.TotalMiB)
+		}
+		// Measurements are num.Num: a diverged loss (NaN) is an empty CSV
+		// field and null in JSON, never a 0 that reads as a perfect fit.
 		for k, v := range map[string]any{
-			"outcome": s.Outcome, "error": firstLine(s.Error), "epochs_done": len(metrics),
-			"train_loss": f.TrainLoss, "train_acc": f.TrainAcc, "test_acc": f.TestAcc,
-			"examples_per_sec": f.ExamplesPerSec, "epoch_seconds": f.EpochSeconds,
-			"diverged_epoch": s.DivergedEpoch, "step_ms": s.StepMillis,
-			"first_step_seconds": s.FirstStepSeconds, "wall_seconds": s.WallSeconds,
+			"outcome": s.Outcome, "error": s.ErrorLine(), "epochs_done": len(metrics),
+			"train_loss": num.Finite(f.TrainLoss), "train_acc": num.Finite(f.TrainAcc), "test_acc": num.Finite(f.TestAcc),
+			"examples_per_sec": num.Finite(f.ExamplesPerSec), "epoch_seconds": num.Finite(f.EpochSeconds),
+			"diverged_epoch": s.DivergedEpoch, "step_ms": num.Finite(s.StepMillis),
+			"first_step_seconds": num.Finite(s.FirstStepSeconds), "wall_seconds": num.Finite(s.WallSeconds),
 			"params": s.Params, "backend": s.Backend, "device": s.Device,
 			"allocator": s.Allocator, "xla_flags": s.XLAFlags,
-			"memory_method": memoryField(s.Memory, "method"), "peak_mib": memoryField(s.Memory, "peak_mib"),
-			"steady_peak_mib": memoryField(s.Memory, "steady_peak_mib"), "model_mib": modelTotal(s.MemoryModel),
+			"memory_method": method, "peak_mib": peak, "steady_peak_mib": steady, "model_mib": model,
 			"started": s.Started.Format(time.RFC3339), "finished": s.Finished.Format(time.RFC3339),
 		} {
 			row[k] = v
@@ -122,7 +133,12 @@ func csvValue(v any) string {
 	case string:
 		return x
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return csvValue(num.Finite(x))
+	case num.Num:
+		if !x.Valid() {
+			return "" // missing or diverged: no number, which CSV spells as nothing
+		}
+		return strconv.FormatFloat(float64(x), 'g', -1, 64)
 	case bool:
 		return strconv.FormatBool(x)
 	}
@@ -155,20 +171,4 @@ func WriteJSONL(w io.Writer, rows []ExportRow) error {
 		}
 	}
 	return nil
-}
-
-// memoryField is one field of a summary's memory record as read back from
-// summary.json (a JSON object), or nil.
-func memoryField(memory any, key string) any {
-	if m, ok := memory.(map[string]any); ok {
-		return m[key]
-	}
-	return nil
-}
-
-func modelTotal(m *MemoryModel) any {
-	if m == nil {
-		return nil
-	}
-	return m.TotalMiB
 }

@@ -1,6 +1,7 @@
-package harness
+package results
 
 import (
+	"alexbench/harness/matrix"
 	"errors"
 	"fmt"
 	"os"
@@ -28,7 +29,7 @@ type Lock struct {
 }
 
 // LockResults takes the lock of results root for shard (Shard{} = everything).
-func LockResults(root string, shard Shard) (*Lock, error) {
+func LockResults(root string, shard matrix.Shard) (*Lock, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("creating results %s: %w", root, err)
 	}

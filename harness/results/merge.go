@@ -1,4 +1,4 @@
-package harness
+package results
 
 import (
 	"bytes"
@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"alexbench/harness/matrix"
 	"alexbench/harness/trainer"
+	"alexbench/internal/atomicfile"
 )
 
 // MergeReport says what Merge did, cell by cell ("matrix/key").
@@ -33,7 +35,7 @@ type MergeReport struct {
 // conflict, and if there is any conflict Merge copies nothing and returns an
 // error listing them. matrix.json records are merged too.
 func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
-	lock, err := LockResults(dst, Shard{})
+	lock, err := LockResults(dst, matrix.Shard{})
 	if err != nil {
 		return nil, err
 	}
@@ -49,17 +51,17 @@ func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
 	// sources with different results for one cell conflict too.
 	planned := map[string]StoredCell{}
 	for _, src := range srcs {
+		// A missing source is named as such before anything compares it with
+		// dst (two missing folders would otherwise look like one).
+		if _, err := os.Stat(src); err != nil {
+			return nil, fmt.Errorf("merge: source %w", err)
+		}
 		if same, _ := sameDir(src, dst); same {
 			return nil, fmt.Errorf("merge: source %s is the destination", src)
 		}
 		cells, err := ScanResults(src)
 		if err != nil {
 			return nil, err
-		}
-		if cells == nil {
-			if _, err := os.Stat(src); err != nil {
-				return nil, fmt.Errorf("merge: source %w", err)
-			}
 		}
 		for _, sc := range cells {
 			id := sc.Matrix + "/" + sc.Key
@@ -113,8 +115,7 @@ func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
 		dir := CellDir(dst, st.src.Matrix, st.src.Key)
 		if st.action == "replace" {
 			state, _, _ := CellState(dir)
-			r := &Runner{Now: func() time.Time { return now }}
-			if err := r.clearForRun(dir, state); err != nil {
+			if err := ClearForRun(dir, state, now); err != nil {
 				return rep, err
 			}
 		}
@@ -284,7 +285,7 @@ func mergeMatrixRecords(dst, src string) error {
 		if err := os.MkdirAll(filepath.Join(dst, name), 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dst, name, MatrixFile), append(b, '\n')); err != nil {
+		if err := atomicfile.Write(filepath.Join(dst, name, MatrixFile), append(b, '\n')); err != nil {
 			return err
 		}
 	}

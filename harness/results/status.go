@@ -1,4 +1,4 @@
-package harness
+package results
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"sort"
 	"text/tabwriter"
 
+	"alexbench/harness/matrix"
 	"alexbench/harness/trainer"
 )
 
@@ -140,7 +141,7 @@ func listMatrixRecords(root string) ([]string, error) {
 	}
 	var out []string
 	for _, n := range entries {
-		if !nameRE.MatchString(n) {
+		if !matrix.ValidName(n) {
 			continue
 		}
 		if rec, err := ReadMatrixRecord(root, n); err == nil && rec != nil {

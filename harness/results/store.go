@@ -1,4 +1,4 @@
-package harness
+package results
 
 import (
 	"bufio"
@@ -15,7 +15,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"alexbench/harness/config"
+	"alexbench/harness/matrix"
 	"alexbench/harness/trainer"
+	"alexbench/internal/atomicfile"
 )
 
 // Files of a results tree. A cell's folder is <root>/<matrix>/<key>/; a
@@ -43,9 +45,10 @@ var keyRE = regexp.MustCompile(`^[0-9a-f]{16}$`)
 func IsCellKey(name string) bool { return keyRE.MatchString(name) }
 
 // CellDir is the folder of a cell in the results tree root.
-func CellDir(root, matrix, key string) string { return filepath.Join(root, matrix, key) }
+func CellDir(root, matrixName, key string) string { return filepath.Join(root, matrixName, key) }
 
-func isOutcome(s string) bool {
+// IsOutcome tells whether s is one of the four outcomes a summary may hold.
+func IsOutcome(s string) bool {
 	switch s {
 	case trainer.OutcomeDone, trainer.OutcomeDiverged, trainer.OutcomeOOM, trainer.OutcomeFailed:
 		return true
@@ -59,13 +62,13 @@ func ReadSummary(dir string) (*Summary, error) {
 	path := filepath.Join(dir, SummaryFile)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, err // fs.ErrNotExist: not finished (CellState tells in-flight from pending)
 	}
 	var s Summary
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if !isOutcome(s.Outcome) {
+	if !IsOutcome(s.Outcome) {
 		return nil, fmt.Errorf("reading %s: outcome %q is not done, diverged, oom or failed", path, s.Outcome)
 	}
 	if base := filepath.Base(dir); IsCellKey(base) && s.Key != base {
@@ -101,7 +104,9 @@ func ReadConfig(dir string) (config.Config, error) {
 	return c, nil
 }
 
-// ReadMetrics reads a cell's metrics.jsonl (a missing file is no epochs).
+// ReadMetrics reads a cell's metrics.jsonl (a missing file is no epochs). On
+// a bad line it returns the epochs before it and an error naming the line (a
+// writer killed mid-write leaves at most a torn last line; see atomicfile).
 func ReadMetrics(dir string) ([]trainer.Epoch, error) {
 	path := filepath.Join(dir, MetricsFile)
 	b, err := os.ReadFile(path)
@@ -113,23 +118,29 @@ func ReadMetrics(dir string) ([]trainer.Epoch, error) {
 	}
 	var out []trainer.Epoch
 	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
 		var e trainer.Epoch
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("reading %s:%d: %w", path, n, err)
+			return out, fmt.Errorf("reading %s:%d: %w", path, n, err)
 		}
 		out = append(out, e)
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return out, nil
 }
 
-func encodeMetrics(epochs []trainer.Epoch) []byte {
+// EncodeMetrics is metrics.jsonl's text for epochs: one JSON line each, a
+// diverged loss written as null (trainer.Epoch's own encoding).
+func EncodeMetrics(epochs []trainer.Epoch) []byte {
 	var buf bytes.Buffer
 	for _, e := range epochs {
-		b, _ := marshalFinite(e, false) // a struct of finite-or-null numbers cannot fail
+		b, _ := json.Marshal(e) // numbers only, non-finite ones as null: cannot fail
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
@@ -158,7 +169,7 @@ func ScanResults(root string) ([]StoredCell, error) {
 	}
 	var out []StoredCell
 	for _, m := range matrices {
-		if !m.IsDir() || !nameRE.MatchString(m.Name()) {
+		if !m.IsDir() || !matrix.ValidName(m.Name()) {
 			continue
 		}
 		entries, err := os.ReadDir(filepath.Join(root, m.Name()))
@@ -197,34 +208,13 @@ type MatrixRecord struct {
 
 // CellRecord is one planned cell of a MatrixRecord.
 type CellRecord struct {
-	Key    string  `json:"key"`
-	Params []Param `json:"params"`
-}
-
-// MarshalJSON writes a Param as {"key": …, "value": …}.
-func (p Param) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Key   string `json:"key"`
-		Value any    `json:"value"`
-	}{p.Key, p.Value})
-}
-
-// UnmarshalJSON reads what MarshalJSON wrote.
-func (p *Param) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Key   string `json:"key"`
-		Value any    `json:"value"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	p.Key, p.Value = v.Key, v.Value
-	return nil
+	Key    string         `json:"key"`
+	Params []matrix.Param `json:"params"`
 }
 
 // ReadMatrixRecord reads <root>/<matrix>/matrix.json; a missing one is nil, nil.
-func ReadMatrixRecord(root, matrix string) (*MatrixRecord, error) {
-	path := filepath.Join(root, matrix, MatrixFile)
+func ReadMatrixRecord(root, name string) (*MatrixRecord, error) {
+	path := filepath.Join(root, name, MatrixFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -239,8 +229,8 @@ func ReadMatrixRecord(root, matrix string) (*MatrixRecord, error) {
 	return &r, nil
 }
 
-// writeMatrixRecord records m's cells for profile, keeping other profiles'.
-func writeMatrixRecord(root string, m *Matrix, profile string) error {
+// WriteMatrixRecord records m's cells for profile, keeping other profiles'.
+func WriteMatrixRecord(root string, m *matrix.Matrix, profile string) error {
 	rec, err := ReadMatrixRecord(root, m.Name)
 	if err != nil || rec == nil {
 		rec = &MatrixRecord{} // a corrupt record is rewritten: it is derived data
@@ -256,7 +246,7 @@ func writeMatrixRecord(root string, m *Matrix, profile string) error {
 	for _, c := range m.Cells(profile) {
 		params := c.Params
 		if params == nil {
-			params = []Param{}
+			params = []matrix.Param{}
 		}
 		cells = append(cells, CellRecord{Key: c.Key, Params: params})
 	}
@@ -268,7 +258,7 @@ func writeMatrixRecord(root string, m *Matrix, profile string) error {
 	if err := os.MkdirAll(filepath.Join(root, m.Name), 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(root, m.Name, MatrixFile), append(b, '\n'))
+	return atomicfile.Write(filepath.Join(root, m.Name, MatrixFile), append(b, '\n'))
 }
 
 // readDirNames lists the names in dir (a missing dir is empty).

@@ -1,14 +1,19 @@
-package harness
+package results
 
 import (
+	"encoding/json"
+	"math"
+	"strings"
 	"time"
 
 	"alexbench/harness/trainer"
+	"alexbench/internal/num"
+	"alexbench/nvml"
 )
 
 // Summary is a cell's summary.json, written last: its presence with Outcome
-// "done" is what "finished" means. reports reads only this, config.toml,
-// metrics.jsonl and the files the nvml sampler and the profiler write.
+// "done" is what "finished" means. Everything that reads a cell (status,
+// export, merge, compare, reports) reads it through ReadSummary.
 type Summary struct {
 	Matrix  string `json:"matrix"`
 	Key     string `json:"key"`
@@ -16,6 +21,7 @@ type Summary struct {
 	Outcome string `json:"outcome"` // done | diverged | oom | failed
 	Error   string `json:"error,omitempty"`
 
+	// Final is the last epoch's line; a diverged loss is NaN (null in the file).
 	Final            trainer.Epoch `json:"final"`
 	DivergedEpoch    int           `json:"diverged_epoch,omitempty"`
 	FirstStepSeconds float64       `json:"first_step_seconds"`
@@ -29,13 +35,55 @@ type Summary struct {
 	Allocator string   `json:"allocator,omitempty"`
 	XLAFlags  string   `json:"xla_flags,omitempty"`
 	Versions  Versions `json:"versions"`
-	// Memory is the nvml package's per-cell summary (GPU) or the peak RSS (CPU).
-	Memory any `json:"memory,omitempty"`
+	// Memory is the nvml sampler's per-cell summary: NVML's on a GPU, the
+	// peak RSS on a CPU (Method says which); nil when nothing sampled.
+	Memory *nvml.Summary `json:"memory,omitempty"`
 	// MemoryModel is the analytic estimate to compare Memory's peak with.
 	MemoryModel *MemoryModel `json:"memory_model,omitempty"`
 
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
+}
+
+// ErrorLine is the first line of Error (a panic's stack follows it).
+func (s *Summary) ErrorLine() string {
+	line, _, _ := strings.Cut(s.Error, "\n")
+	return line
+}
+
+// PeakMiB is the memory summary's peak and how it was measured, or NaN and
+// "" when none was recorded.
+func (s *Summary) PeakMiB() (float64, string) {
+	if s.Memory == nil || !s.Memory.PeakMiB.Valid() || s.Memory.PeakMiB <= 0 {
+		return math.NaN(), ""
+	}
+	return float64(s.Memory.PeakMiB), s.Memory.Method
+}
+
+// summaryJSON overrides the float fields that can be non-finite with num.Num
+// (a shallower field wins over the embedded one's of the same JSON name).
+type summaryJSON struct {
+	*summaryFields
+	FirstStepSeconds num.Num `json:"first_step_seconds"`
+	StepMillis       num.Num `json:"step_ms"`
+	WallSeconds      num.Num `json:"wall_seconds"`
+}
+
+type summaryFields Summary // without Summary's methods, so encoding does not recurse
+
+// MarshalJSON writes NaN and ±Inf as null.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	return json.Marshal(summaryJSON{(*summaryFields)(&s), num.Finite(s.FirstStepSeconds), num.Finite(s.StepMillis), num.Finite(s.WallSeconds)})
+}
+
+// UnmarshalJSON reads null as NaN.
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	j := summaryJSON{summaryFields: (*summaryFields)(s), FirstStepSeconds: num.NaN(), StepMillis: num.NaN(), WallSeconds: num.NaN()}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	s.FirstStepSeconds, s.StepMillis, s.WallSeconds = float64(j.FirstStepSeconds), float64(j.StepMillis), float64(j.WallSeconds)
+	return nil
 }
 
 // Versions records what produced a result.
@@ -45,3 +93,31 @@ type Versions struct {
 	Alexbench string `json:"alexbench"` // git commit, when known
 	Driver    string `json:"driver,omitempty"`
 }
+
+// MemoryModel is the analytic training-memory estimate (nvml.Estimate) of a
+// cell's model at its batch size and precision, stored in summary.json next
+// to the measured memory so E3 can set the two side by side from the results
+// folder alone. MiB throughout. harness.MemoryModelOf computes it.
+//
+// In bf16 the variables stay float32 (parameters and their gradients, as the
+// SGD update applies them) and each layer computes with a bf16 copy of its
+// weights (WeightCopiesMiB); activations, the input and the transient are bf16.
+type MemoryModel struct {
+	TotalMiB        float64 `json:"total_mib"`
+	ParamsMiB       float64 `json:"params_mib"`
+	GradsMiB        float64 `json:"grads_mib"`
+	OptimizerMiB    float64 `json:"optimizer_mib"`
+	WeightCopiesMiB float64 `json:"weight_copies_mib,omitempty"`
+	ActivationsMiB  float64 `json:"activations_mib"` // kept for backward
+	InputMiB        float64 `json:"input_mib"`
+	TransientMiB    float64 `json:"transient_mib"`
+	// ActivationBytes is bytes per activation element: 4 (fp32) or 2 (bf16).
+	ActivationBytes int `json:"activation_bytes"`
+	// Excludes names what the model leaves out, so a reader knows why a
+	// measured peak sits above it.
+	Excludes string `json:"excludes"`
+}
+
+// MemoryModelExcludes is what the model leaves out (MemoryModel.Excludes).
+const MemoryModelExcludes = "the CUDA context and library workspaces, allocator pools and rounding, compile-time autotuning scratch, " +
+	"the dataset kept on the device, and on a CPU the Go runtime, the dataset in host memory and SimpleGo's im2col patches"

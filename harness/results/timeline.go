@@ -1,6 +1,7 @@
-package reports
+package results
 
 import (
+	"alexbench/internal/stats"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -11,7 +12,7 @@ import (
 	"strings"
 )
 
-// The report reads a cell's nvml.csv (written by the nvml sampler, see
+// A cell's nvml.csv is read (written by the nvml sampler, see
 // nvml/csv.go) generically, so new columns never break it. What it relies on:
 //
 //   - a header row, then one row per sample (and device);
@@ -105,9 +106,9 @@ func columnTitle(name string) string {
 	return name
 }
 
-// parseTimeline reads an nvml.csv. It errors only when the file is not CSV
+// ParseTimeline reads an nvml.csv. It errors only when the file is not CSV
 // with a header; odd cells become gaps.
-func parseTimeline(data []byte) (*Timeline, error) {
+func ParseTimeline(data []byte) (*Timeline, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.Comment = '#'
@@ -206,9 +207,9 @@ func parseTimeline(data []byte) (*Timeline, error) {
 		for _, k := range keys {
 			if kind, _ := classifyColumn(strings.TrimSpace(header[k.col])); kind == p {
 				s := series[k]
-				reduce := meanOf
+				reduce := stats.Mean
 				if p == panelMemory {
-					reduce = maxOf // peaks are what memory plots are for
+					reduce = stats.Max // peaks are what memory plots are for
 				}
 				s.X, s.Y = downsample(s.X, s.Y, maxTimelinePoints, reduce)
 				panel.Series = append(panel.Series, *s)
@@ -219,19 +220,6 @@ func parseTimeline(data []byte) (*Timeline, error) {
 		}
 	}
 	return tl, nil
-}
-
-func meanOf(xs []float64) float64 {
-	m, _ := meanSD(xs)
-	return m
-}
-
-func maxOf(xs []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range xs {
-		m = math.Max(m, x)
-	}
-	return m
 }
 
 // downsample reduces a series to at most n points by buckets of consecutive

@@ -1,6 +1,7 @@
-package reports
+package results
 
 import (
+	"alexbench/internal/stats"
 	"math"
 	"strings"
 	"testing"
@@ -60,7 +61,7 @@ func TestParseTimeline(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tl, err := parseTimeline([]byte(c.csv))
+			tl, err := ParseTimeline([]byte(c.csv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +84,7 @@ func TestParseTimeline(t *testing.T) {
 			}
 		})
 	}
-	if _, err := parseTimeline(nil); err == nil {
+	if _, err := ParseTimeline(nil); err == nil {
 		t.Error("an empty file parsed without error")
 	}
 }
@@ -95,12 +96,12 @@ func TestDownsampleKeepsPeaks(t *testing.T) {
 		y = append(y, math.Sin(float64(i)/100))
 	}
 	y[5003] = 42 // a one-sample spike
-	ox, oy := downsample(x, y, maxTimelinePoints, maxOf)
+	ox, oy := downsample(x, y, maxTimelinePoints, stats.Max)
 	if len(ox) > maxTimelinePoints || len(ox) != len(oy) {
 		t.Fatalf("%d/%d points, want ≤ %d", len(ox), len(oy), maxTimelinePoints)
 	}
-	if maxOf(oy) != 42 {
-		t.Errorf("the spike was lost: max %v", maxOf(oy))
+	if stats.Max(oy) != 42 {
+		t.Errorf("the spike was lost: max %v", stats.Max(oy))
 	}
 	if ox[0] != 0 {
 		t.Errorf("first x %v", ox[0])

@@ -63,7 +63,7 @@ func Train(ctx stdctx.Context, cfg config.Config, opts Options) (*Result, error)
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				res.Outcome, res.Error = classify(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+				res.Outcome, res.Error = ClassifyError(fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 			}
 		}()
 		r.loop(ctx)
@@ -153,7 +153,7 @@ func (r *run) loop(ctx stdctx.Context) {
 			out, err := r.step.Exec(r.trainX, r.trainY, idx)
 			idx.FinalizeAll()
 			if err != nil {
-				r.res.Outcome, r.res.Error = classify(err)
+				r.res.Outcome, r.res.Error = ClassifyError(err)
 				return
 			}
 			out[0].FinalizeAll()
@@ -170,7 +170,7 @@ func (r *run) loop(ctx stdctx.Context) {
 		te := time.Now()
 		testAcc, err := r.evaluate()
 		if err != nil {
-			r.res.Outcome, r.res.Error = classify(err)
+			r.res.Outcome, r.res.Error = ClassifyError(err)
 			return
 		}
 		evalSec := time.Since(te).Seconds()
@@ -316,14 +316,4 @@ func (r *run) finalize() {
 	}
 	r.mctx.Finalize()
 	runtime.GC()
-}
-
-// classify maps an error ending a run to its outcome.
-func classify(err error) (outcome, msg string) {
-	msg = err.Error()
-	low := strings.ToLower(msg)
-	if strings.Contains(low, "out of memory") || strings.Contains(msg, "RESOURCE_EXHAUSTED") {
-		return OutcomeOOM, msg
-	}
-	return OutcomeFailed, msg
 }

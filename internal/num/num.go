@@ -1,4 +1,4 @@
-package nvml
+package num
 
 import (
 	"bytes"
@@ -41,4 +41,16 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 	}
 	*n = Num(f)
 	return nil
+}
+
+// Float is n as a float64 (NaN when missing).
+func (n Num) Float() float64 { return float64(n) }
+
+// Finite is v when finite, else NaN: what a writer stores for a value that
+// may have diverged (±Inf is no more a number to a reader than NaN).
+func Finite(v float64) Num {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return NaN()
+	}
+	return Num(v)
 }

@@ -1,13 +1,13 @@
-package reports
+package stats
 
 import (
 	"math"
 	"sort"
 )
 
-// meanSD returns the mean and the sample standard deviation (n−1); sd is 0
+// MeanSD returns the mean and the sample standard deviation (n−1); sd is 0
 // for fewer than two values, and both are NaN for none.
-func meanSD(xs []float64) (mean, sd float64) {
+func MeanSD(xs []float64) (mean, sd float64) {
 	if len(xs) == 0 {
 		return math.NaN(), math.NaN()
 	}
@@ -25,7 +25,7 @@ func meanSD(xs []float64) (mean, sd float64) {
 	return mean, math.Sqrt(ss / float64(len(xs)-1))
 }
 
-func median(xs []float64) float64 {
+func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
@@ -37,51 +37,51 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// welch is the result of Welch's unequal-variances t-test.
-type welch struct {
+// Welch is the result of Welch's unequal-variances t-test.
+type Welch struct {
 	T, DF, P float64 // P is two-sided
 	OK       bool    // false when the test is undefined (n < 2 or no variance)
 }
 
-// welchTest compares the means of a and b without assuming equal variances.
-func welchTest(a, b []float64) welch {
+// WelchTest compares the means of a and b without assuming equal variances.
+func WelchTest(a, b []float64) Welch {
 	if len(a) < 2 || len(b) < 2 {
-		return welch{}
+		return Welch{}
 	}
-	ma, sa := meanSD(a)
-	mb, sb := meanSD(b)
+	ma, sa := MeanSD(a)
+	mb, sb := MeanSD(b)
 	va, vb := sa*sa/float64(len(a)), sb*sb/float64(len(b))
 	se2 := va + vb
 	if se2 == 0 {
-		return welch{}
+		return Welch{}
 	}
 	t := (ma - mb) / math.Sqrt(se2)
 	df := se2 * se2 / (va*va/float64(len(a)-1) + vb*vb/float64(len(b)-1))
-	return welch{T: t, DF: df, P: studentTTwoSided(t, df), OK: true}
+	return Welch{T: t, DF: df, P: StudentTTwoSided(t, df), OK: true}
 }
 
-// studentTTwoSided is P(|T| ≥ |t|) for Student's t with df degrees of freedom:
+// StudentTTwoSided is P(|T| ≥ |t|) for Student's t with df degrees of freedom:
 // I_{df/(df+t²)}(df/2, 1/2).
-func studentTTwoSided(t, df float64) float64 {
+func StudentTTwoSided(t, df float64) float64 {
 	if math.IsInf(t, 0) {
 		return 0
 	}
-	return regIncBeta(df/2, 0.5, df/(df+t*t))
+	return RegIncBeta(df/2, 0.5, df/(df+t*t))
 }
 
-// studentTCDF is P(T ≤ t) for Student's t with df degrees of freedom.
-func studentTCDF(t, df float64) float64 {
-	tail := studentTTwoSided(t, df) / 2
+// StudentTCDF is P(T ≤ t) for Student's t with df degrees of freedom.
+func StudentTCDF(t, df float64) float64 {
+	tail := StudentTTwoSided(t, df) / 2
 	if t >= 0 {
 		return 1 - tail
 	}
 	return tail
 }
 
-// regIncBeta is the regularized incomplete beta function I_x(a, b), evaluated
+// RegIncBeta is the regularized incomplete beta function I_x(a, b), evaluated
 // by Lentz's continued fraction (Numerical Recipes §6.4), using the symmetry
 // I_x(a,b) = 1 − I_{1−x}(b,a) where the fraction converges slowly.
-func regIncBeta(a, b, x float64) float64 {
+func RegIncBeta(a, b, x float64) float64 {
 	switch {
 	case math.IsNaN(x) || a <= 0 || b <= 0:
 		return math.NaN()

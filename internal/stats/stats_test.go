@@ -1,4 +1,4 @@
-package reports
+package stats
 
 import (
 	"math"
@@ -22,7 +22,7 @@ func TestRegIncBetaKnownValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := regIncBeta(c.a, c.b, c.x); math.Abs(got-c.want) > 1e-12 {
+			if got := RegIncBeta(c.a, c.b, c.x); math.Abs(got-c.want) > 1e-12 {
 				t.Errorf("I_%g(%g, %g) = %.15g, want %.15g", c.x, c.a, c.b, got, c.want)
 			}
 		})
@@ -67,7 +67,7 @@ func TestStudentTCDF(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := studentTCDF(c.t, c.df); math.Abs(got-c.want) > 1e-6 {
+			if got := StudentTCDF(c.t, c.df); math.Abs(got-c.want) > 1e-6 {
 				t.Errorf("CDF(%g; df=%g) = %.9f, want %.9f", c.t, c.df, got, c.want)
 			}
 		})
@@ -77,7 +77,7 @@ func TestStudentTCDF(t *testing.T) {
 		for _, x := range []float64{-3.1, -0.4, 0.9, 2.2} {
 			lo, hi := 0.0, x
 			want := 0.5 + simpson(func(u float64) float64 { return tDensity(u, df) }, lo, hi, 20000)
-			if got := studentTCDF(x, df); math.Abs(got-want) > 1e-9 {
+			if got := StudentTCDF(x, df); math.Abs(got-want) > 1e-9 {
 				t.Errorf("CDF(%g; df=%g) = %.12f, numerical integral %.12f", x, df, got, want)
 			}
 		}
@@ -110,7 +110,7 @@ func TestWelchTest(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w := welchTest(c.a, c.b)
+			w := WelchTest(c.a, c.b)
 			if c.wantUndefnd {
 				if w.OK {
 					t.Fatalf("got %+v, want undefined", w)
@@ -125,14 +125,14 @@ func TestWelchTest(t *testing.T) {
 }
 
 func TestMeanSD(t *testing.T) {
-	m, sd := meanSD([]float64{2, 4, 4, 4, 5, 5, 7, 9})
+	m, sd := MeanSD([]float64{2, 4, 4, 4, 5, 5, 7, 9})
 	if m != 5 || math.Abs(sd-2.138089935) > 1e-9 {
 		t.Errorf("meanSD = %g, %g; want 5, 2.138089935", m, sd)
 	}
-	if m, sd := meanSD([]float64{3}); m != 3 || sd != 0 {
+	if m, sd := MeanSD([]float64{3}); m != 3 || sd != 0 {
 		t.Errorf("one value: %g, %g", m, sd)
 	}
-	if m, _ := meanSD(nil); !math.IsNaN(m) {
+	if m, _ := MeanSD(nil); !math.IsNaN(m) {
 		t.Errorf("no values: mean %g, want NaN", m)
 	}
 }

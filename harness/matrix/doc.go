@@ -1,0 +1,40 @@
+// Package matrix turns experiments/*.toml files into cells: it checks a
+// matrix file, expands its axes, include and exclude entries, seeds and
+// profiles into fully resolved configs (harness/config) with their keys, and
+// says which shard of a sweep owns a cell. It reads no results and runs
+// nothing.
+//
+// # Matrix files
+//
+//	name = "e5-lenet"            # required; the results folder
+//	description = "…"            # required
+//	exercise = "E5"              # optional: the exercise it answers
+//	seeds = 3                    # optional: repeat every cell with seed 1..3
+//
+//	[fixed]                      # config keys set in every cell
+//	model = "lenet"
+//
+//	[axes]                       # config keys with lists: the cartesian product
+//	activation = ["sigmoid", "relu"]
+//	pool = ["avg", "max"]
+//
+//	[[exclude]]                  # drop combinations matching all of an entry (axes only)
+//	activation = "sigmoid"
+//	pool = "max"
+//
+//	[[include]]                  # add values, or cells, as GitHub Actions does
+//	activation = "relu"
+//	dropout = 0.5
+//
+//	[profile.quick]              # overrides for one profile (quick or full):
+//	epochs = 3                   #   a scalar replaces [fixed] (or the default),
+//	train_limit = 3072           #   a list replaces the axis of that name,
+//	                             #   include/exclude/seeds replace the matrix's own
+//
+// Every key in [fixed], [axes], include, exclude and the profiles is a config
+// key (harness/config). A cell's config is config.Default(model), then
+// [fixed], then the profile's scalars, then its axis values, then include
+// additions, then the seed; it must pass Config.Validate and build (models.Build)
+// in both profiles, or the whole file is refused with one error,
+// `file:line: key "axes.lr[3]": message`, and nothing runs.
+package matrix

@@ -1,0 +1,96 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"alexbench/data"
+	"alexbench/harness/backend"
+	"alexbench/harness/config"
+	"alexbench/harness/trainer"
+	"alexbench/nvml"
+)
+
+// Trainer is the real TrainFunc's state: it opens each backend and loads the
+// dataset once for a whole sweep (or for `alexbench train`'s one cell), then
+// calls trainer.Train.
+type Trainer struct {
+	DataDir  string    // Fashion-MNIST folder ("": data's default search)
+	Log      io.Writer // the backend discovery line; nil: none
+	Progress io.Writer // the trainer's progress bar; nil: none
+
+	mu       sync.Mutex
+	set      *data.Set
+	backends map[string]openedBackend
+}
+
+type openedBackend struct {
+	be   backends.Backend
+	info backend.Info
+}
+
+// Train is the TrainFunc.
+func (t *Trainer) Train(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+	ob, err := t.backend(cfg.Backend)
+	if err != nil {
+		return nil, err
+	}
+	set, err := t.data()
+	if err != nil {
+		return nil, err
+	}
+	return trainer.Train(ctx, cfg, trainer.Options{
+		Backend: ob.be, BackendName: ob.info.Name, Device: ob.info.Device,
+		Allocator: ob.info.Allocator, XLAFlags: ob.info.XLAFlags,
+		Data: set, Hooks: hooks, ArtifactsDir: dir, Progress: t.Progress,
+	})
+}
+
+func (t *Trainer) backend(spec string) (openedBackend, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ob, ok := t.backends[spec]; ok {
+		return ob, nil
+	}
+	be, info, err := backend.Open(spec)
+	if err != nil {
+		return openedBackend{}, fmt.Errorf("opening backend %q: %w", spec, err)
+	}
+	if t.Log != nil {
+		fmt.Fprintln(t.Log, info.String())
+	}
+	ob := openedBackend{be, info}
+	if t.backends == nil {
+		t.backends = map[string]openedBackend{}
+	}
+	t.backends[spec] = ob
+	return ob, nil
+}
+
+func (t *Trainer) data() (*data.Set, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.set == nil {
+		set, err := data.Load(data.Options{Dir: t.DataDir})
+		if err != nil {
+			return nil, err
+		}
+		t.set = set
+	}
+	return t.set, nil
+}
+
+// GPUAvailable tells whether a GPU backend resolves (an NVIDIA GPU and a
+// PJRT CUDA plugin): what --profile auto picks full by.
+func GPUAvailable() bool {
+	f := backend.DefaultFinder()
+	return f.GPU() != "" && f.CUDAPlugin().Found != ""
+}
+
+// NewSampler is the real per-cell sampler: NVML on a GPU, the peak RSS
+// otherwise. Close it when the sweep is over.
+func NewSampler() *nvml.Sampler { return nvml.New(nvml.Options{}) }

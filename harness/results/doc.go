@@ -1,0 +1,25 @@
+// Package results is the one definition of a results tree and a cell's files:
+// what each file holds (Summary, the metrics lines, config.toml, nvml.csv,
+// pictures, matrix.json), the one reader of a cell (ReadCell, and
+// ReadSummary / ReadMetrics / ReadConfig for the parts) and the one writer
+// (WriteConfig, WriteMetrics, WriteSummary), plus what works on whole trees:
+// the lock, status, export and merge. Numbers that may be missing or diverged
+// are NaN in Go and null in the files (internal/num).
+//
+// # Results tree
+//
+// A cell's folder is <results>/<matrix>/<Config.Key(profile)>/ with
+// config.toml, metrics.jsonl (one line per epoch, rewritten after each), the
+// trainer's and sampler's files, and summary.json, written last. Every file is
+// written to a temp file and renamed. A folder with summary.json is finished
+// (done, diverged, oom or failed); one without is unfinished and is cleared and
+// rerun; a summary that cannot be read is reported and rerun. Finished results
+// are never deleted: --force and --retry-failed move the old folder to
+// <matrix>/.replaced/<key>-<UTC time>/ first. <matrix>/matrix.json records each
+// profile's planned cells, for status and reports.
+//
+// The runner holds a flock on <results>/.alexbench.lock (with its PID inside)
+// while it runs; the kernel drops it when the process dies, so a killed run's
+// lock is taken over. Shards of one sweep (--shard i/n) share the tree: each
+// holds that lock shared plus .alexbench.lock.shard-i-of-n exclusively.
+package results
