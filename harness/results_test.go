@@ -236,3 +236,15 @@ func TestExportOfADivergedCellHasNoLoss(t *testing.T) {
 		t.Errorf("jsonl train_loss %v (present %v), want null", v, ok)
 	}
 }
+
+// `alexbench merge /missing --into D` names the missing source, not a
+// confusion with the destination (two missing folders compare equal).
+func TestMergeOfAMissingSourceSaysItIsMissing(t *testing.T) {
+	base := t.TempDir()
+	missing := filepath.Join(base, "missing")
+	_, err := results.Merge(filepath.Join(base, "dst"), []string{missing}, time.Now())
+	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "no such file") ||
+		strings.Contains(err.Error(), "destination") {
+		t.Errorf("merge of a missing source: %v", err)
+	}
+}

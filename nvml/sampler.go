@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -216,6 +217,11 @@ func (s *Sampler) Begin(ctx context.Context) error {
 		return errAlreadyStarted
 	}
 	r := newRun(len(s.devices), s.opts.MaxPoints)
+	// Resetting VmHWM sets it to the current RSS, and the Go runtime keeps
+	// the pages of an earlier cell's heap (a cnn28 cell's gigabytes) until it
+	// decides to return them: hand them back first, or the next cell's peak
+	// is the last one's.
+	debug.FreeOSMemory()
 	r.resetErr = resetPeakRSS(s.opts.procDir)
 	s.cur, s.last = r, r
 	s.mu.Unlock()
