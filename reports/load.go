@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -160,15 +159,12 @@ func (res *Results) loadProfiles(dir string) {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", path, unwrapPath(err)))
 			continue
 		}
-		p := &Profile{Path: filepath.ToSlash(path)}
-		if err := json.Unmarshal(data, &p.File); err != nil {
+		f, err := profile.Unmarshal(data)
+		if err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", path, err))
 			continue
 		}
-		if len(p.Layers) == 0 {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s: no layers", path))
-			continue
-		}
+		p := &Profile{Path: filepath.ToSlash(path), File: *f}
 		res.Profiles = append(res.Profiles, p)
 	}
 	sort.Slice(res.Profiles, func(i, j int) bool {

@@ -1,11 +1,7 @@
 package reports
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -24,26 +20,24 @@ type Param = matrix.Param
 
 // readMatrixFiles reads matrix.json into m; it tells whether it was there.
 func (res *Results) readMatrixFiles(root string, m *Matrix) bool {
-	rel := filepath.Join(m.Folder, "matrix.json")
-	if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
-		var r results.MatrixRecord
-		if err := json.Unmarshal(data, &r); err != nil {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, err))
-			return true
-		}
-		m.record = &r
-		if r.Name != "" {
-			m.Name = r.Name
-		}
-		m.Description, m.File = r.Description, r.File
-		if ex := normalizeExercise(r.Exercise, m.Folder); ex != "" {
-			m.Exercise, m.ExerciseFrom = ex, "matrix.json"
-		}
+	rel := filepath.Join(m.Folder, results.MatrixFile)
+	r, err := results.ReadMatrixRecord(root, m.Folder)
+	switch {
+	case err != nil:
+		res.Problems = append(res.Problems, fmt.Sprintf("%s: %s", rel, relativeError(err, filepath.Join(root, m.Folder))))
 		return true
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		res.Problems = append(res.Problems, fmt.Sprintf("%s: %v", rel, unwrapPath(err)))
+	case r == nil:
+		return false
 	}
-	return false
+	m.record = r
+	if r.Name != "" {
+		m.Name = r.Name
+	}
+	m.Description, m.File = r.Description, r.File
+	if ex := normalizeExercise(r.Exercise, m.Folder); ex != "" {
+		m.Exercise, m.ExerciseFrom = ex, "matrix.json"
+	}
+	return true
 }
 
 // addPlanned adds the cells matrix.json plans that have no folder yet, as

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -53,4 +54,17 @@ func Write(dir string, f *File) (string, error) {
 		return "", err
 	}
 	return path, nil
+}
+
+// Unmarshal reads what Marshal wrote: the one reader of a profile file
+// (the report's). A file with no layers is refused: nothing to show.
+func Unmarshal(b []byte) (*File, error) {
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, err
+	}
+	if len(f.Layers) == 0 {
+		return nil, errors.New("no layers")
+	}
+	return &f, nil
 }
