@@ -15,7 +15,9 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-func newBackend(t *testing.T) backends.Backend {
+func newBackend(t *testing.T) backends.Backend { return newBackendB(t) }
+
+func newBackendB(t testing.TB) backends.Backend {
 	t.Helper()
 	if !Install() {
 		// Only a missing library or an explicit switch may skip; a layout
@@ -234,5 +236,38 @@ func TestConvAlgorithmsAgree(t *testing.T) {
 				}, randomTensor(r, dtypes.Float32, 2, 7, 8, 3), randomTensor(r, dtypes.Float32, 3, 3, 3, 4))
 			}
 		})
+	}
+}
+
+func TestSliceMatchesSimpleGo(t *testing.T) {
+	be := newBackend(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	cases := []struct {
+		name                 string
+		dims                 []int
+		starts, limits, strd []int
+	}{
+		{"pool tap", []int{4, 28, 28, 6}, []int{0, 1, 0, 0}, []int{4, 28, 27, 6}, []int{1, 2, 2, 1}},
+		{"long rows", []int{3, 40}, []int{1, 2}, []int{3, 39}, []int{1, 1}},
+		{"strided last axis", []int{5, 9, 17}, []int{0, 1, 2}, []int{5, 9, 17}, []int{2, 3, 5}},
+		{"vector", []int{50}, []int{3}, []int{47}, []int{4}},
+		{"empty", []int{4, 4}, []int{2, 0}, []int{2, 4}, []int{1, 1}},
+		{"whole trailing axes", []int{3, 8, 5, 4}, []int{1, 2, 0, 0}, []int{3, 7, 5, 4}, []int{1, 1, 1, 1}},
+		{"strided before whole axes", []int{3, 9, 5, 4}, []int{0, 1, 0, 0}, []int{3, 9, 5, 4}, []int{2, 3, 1, 1}},
+		{"short contiguous run", []int{6, 3}, []int{1, 1}, []int{6, 3}, []int{1, 1}},
+		{"whole tensor", []int{2, 3, 4}, []int{0, 0, 0}, []int{2, 3, 4}, []int{1, 1, 1}},
+	}
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%s", dt, c.name), func(t *testing.T) {
+				compareWithSimpleGo(t, be, 0, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+					specs := make([]graph.SliceAxisSpec, len(c.dims))
+					for a := range specs {
+						specs[a] = graph.AxisRange(c.starts[a], c.limits[a]).Stride(c.strd[a])
+					}
+					return graph.Slice(in[0], specs...)
+				}, randomTensor(r, dt, c.dims...))
+			})
+		}
 	}
 }

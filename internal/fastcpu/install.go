@@ -20,11 +20,11 @@ var (
 	statusLine  string
 
 	// SimpleGo's own executors, the fallback for every case ours don't take.
-	origDot, origConv executor
+	origDot, origConv, origSlice executor
 
 	// The dynamic type words of SimpleGo's node data, taken from the probe
 	// graph: an executor only reinterprets node.data when its type matches.
-	dotDataType, convDataType unsafe.Pointer
+	dotDataType, convDataType, sliceDataType unsafe.Pointer
 
 	// bypass sends every node to SimpleGo's own executor: the tests' reference.
 	bypass atomic.Bool
@@ -74,12 +74,14 @@ func install() (bool, string) {
 	}
 	origDot = sgNodeExecutors[backends.OpTypeDotGeneral]
 	origConv = sgNodeExecutors[backends.OpTypeConvGeneral]
-	if origDot == nil || origConv == nil {
-		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral executor to fall back on"
+	origSlice = sgNodeExecutors[backends.OpTypeSlice]
+	if origDot == nil || origConv == nil || origSlice == nil {
+		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice executor to fall back on"
 	}
 	sgSetNodeExecutor(backends.OpTypeDotGeneral, priorityUser, execDot)
 	sgSetNodeExecutor(backends.OpTypeConvGeneral, priorityUser, execConv)
-	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc
+	sgSetNodeExecutor(backends.OpTypeSlice, priorityUser, execSlice)
+	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + ", strided Slice by runs"
 }
 
 // dataPointer returns node.data's pointer when its dynamic type is want.

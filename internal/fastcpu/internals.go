@@ -132,6 +132,18 @@ func checkLayouts() error {
 		return err
 	}
 	dotDataType = typeWord(&dotNode.data)
+	sl, err := b.Slice(x, []int{0, 1, 0, 0}, []int{1, 3, 4, 1}, []int{1, 1, 2, 1})
+	if err != nil {
+		return fmt.Errorf("probing SimpleGo Slice: %w", err)
+	}
+	sliceNode := (*sgNode)(reflect.ValueOf(sl).UnsafePointer())
+	if sliceNode.opType != backends.OpTypeSlice {
+		return fmt.Errorf("SimpleGo's Slice op is not a single node any more")
+	}
+	if err := sameLayout(reflect.TypeOf(sliceNode.data), reflect.TypeFor[*sgSliceData]()); err != nil {
+		return err
+	}
+	sliceDataType = typeWord(&sliceNode.data)
 	axes := backends.ConvolveAxesConfig{
 		InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
 		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},

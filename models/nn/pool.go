@@ -84,7 +84,7 @@ func (p Pool2D) fallback(x *Node) *Node {
 			case acc == nil:
 				acc = sl
 			case p.Max:
-				acc = Max(acc, sl)
+				acc = max2(acc, sl)
 			default:
 				acc = Add(acc, sl)
 			}

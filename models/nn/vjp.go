@@ -66,3 +66,17 @@ func relu(x *Node) *Node {
 		return []*Node{Where(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), v, ZerosLike(v)), nil}
 	})
 }
+
+// max2 is Max(a, b) with the gradient going to a where a ≥ b, else to b:
+// two Wheres, where GoMLX's builds sign-based indicators for both operands
+// (~8 passes). Max pooling's fallback chains it over the window taps, so a
+// tie sends the whole gradient to the earliest tap, as PyTorch's max pool does.
+func max2(a, b *Node) *Node {
+	y := Max(a, b)
+	return withVJP(y, func(node, v *Node, _ shapes.Shape) []*Node {
+		a, b := node.Inputs()[0], node.Inputs()[1]
+		takeA := GreaterOrEqual(a, b)
+		zero := ZerosLike(v)
+		return []*Node{Where(takeA, v, zero), Where(takeA, zero, v)}
+	})
+}

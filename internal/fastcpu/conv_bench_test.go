@@ -1,0 +1,64 @@
+package fastcpu
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// BenchmarkLeNetConvs times each convolution of LeNet's b256 train step on
+// its own (forward, weight gradient, input gradient), fast path against
+// SimpleGo's executor.
+func BenchmarkLeNetConvs(b *testing.B) {
+	if !Install() {
+		b.Skip(Status())
+	}
+	be := newBackendB(b)
+	r := rand.New(rand.NewPCG(1, 1))
+	nhwc := backends.ConvolveAxesConfig{
+		InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
+		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
+		OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
+	}
+	inGrad := nhwc
+	inGrad.KernelInputChannels, inGrad.KernelOutputChannels = 3, 2
+	wGrad := backends.ConvolveAxesConfig{
+		InputBatch: 3, InputChannels: 0, InputSpatial: []int{1, 2},
+		KernelInputChannels: 0, KernelOutputChannels: 3, KernelSpatial: []int{1, 2},
+		OutputBatch: 2, OutputChannels: 3, OutputSpatial: []int{0, 1},
+	}
+	one := []int{1, 1}
+	cases := []struct {
+		name       string
+		axes       backends.ConvolveAxesConfig
+		in, kernel []int
+		pad        [][2]int
+	}{
+		{"conv1 fwd", nhwc, []int{256, 28, 28, 1}, []int{5, 5, 1, 6}, [][2]int{{2, 2}, {2, 2}}},
+		{"conv1 dw", wGrad, []int{256, 28, 28, 1}, []int{256, 28, 28, 6}, [][2]int{{2, 2}, {2, 2}}},
+		{"conv2 fwd", nhwc, []int{256, 14, 14, 6}, []int{5, 5, 6, 16}, [][2]int{{0, 0}, {0, 0}}},
+		{"conv2 dw", wGrad, []int{256, 14, 14, 6}, []int{256, 10, 10, 16}, [][2]int{{0, 0}, {0, 0}}},
+		{"conv2 dx", inGrad, []int{256, 10, 10, 16}, []int{5, 5, 6, 16}, [][2]int{{4, 4}, {4, 4}}},
+	}
+	for _, c := range cases {
+		for _, force := range []int{forceIm2col, forceCol2im} {
+			b.Run(fmt.Sprintf("%s/%d", c.name, force), func(b *testing.B) {
+				forceAlgorithm = force
+				defer func() { forceAlgorithm = 0 }()
+				exec := graph.MustNewExec(be, func(x, w *graph.Node) *graph.Node {
+					return graph.ConvGeneral(x, w, c.axes, one, c.pad, one, one, 1, 1)
+				})
+				x, w := randomTensor(r, dtypes.Float32, c.in...), randomTensor(r, dtypes.Float32, c.kernel...)
+				exec.MustExec(x, w)[0].FinalizeAll()
+				b.ResetTimer()
+				for range b.N {
+					exec.MustExec(x, w)[0].FinalizeAll()
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package fastcpu
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+)
+
+// workers is how many goroutines one convolution uses: every core, since
+// SimpleGo runs one graph node at a time here (harness/backend's
+// ops_sequential) and OpenBLAS runs single-threaded inside each.
+// ALEXBENCH_FASTCPU_WORKERS overrides it.
+func workers() int {
+	if v, err := strconv.Atoi(os.Getenv("ALEXBENCH_FASTCPU_WORKERS")); err == nil && v > 0 {
+		return v
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallel runs fn(0) … fn(n-1) at once and waits for all of them.
+func parallel(n int, fn func(worker int)) {
+	if n <= 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w)
+		}()
+	}
+	fn(0)
+	wg.Wait()
+}
+
+// blockBytes is the patch block each worker fills and multiplies before the
+// next: a quarter of a 1 MiB L2, so the block and the GEMM's packing of it
+// stay in cache.
+const blockBytes = 256 << 10
