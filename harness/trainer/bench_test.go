@@ -44,3 +44,41 @@ func benchBackend() string {
 	}
 	return "go:" + backend.SimpleGoConfig
 }
+
+// BenchmarkCPUTrainStep times the three train steps `make bench-cpu` sets
+// beside PyTorch's (scripts/torch_cpu_step.py builds the same networks):
+// LeNet (ReLU, max) b256, cnn28 b128, and the quick profile's AlexNet
+// (¼ width, 512-wide FC, 67×67) b64. Run with -cpuprofile to see where a
+// step goes.
+func BenchmarkCPUTrainStep(b *testing.B) {
+	for _, m := range []struct {
+		name  string
+		setup func(*config.Config)
+	}{
+		{"lenet", func(c *config.Config) { c.Activation, c.Pool, c.BatchSize = "relu", "max", 256 }},
+		{"cnn28", func(c *config.Config) { c.BatchSize = 128 }},
+		{"alexnet-quick", func(c *config.Config) {
+			c.Resize, c.Width, c.FCWidth, c.BatchSize = 67, 0.25, 512, 64
+		}},
+	} {
+		b.Run(m.name, func(b *testing.B) {
+			be, err := backends.NewWithConfig(benchBackend())
+			if err != nil {
+				b.Fatal(err)
+			}
+			model := m.name
+			if model == "alexnet-quick" {
+				model = "alexnet"
+			}
+			cfg := config.MustDefault(model)
+			m.setup(&cfg)
+			cfg.TrainLimit = 1024
+			res, err := Bench(cfg, Options{Backend: be, BackendName: "go", Data: loadRealData(b)}, max(b.N, 5))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(res.ImagesPerSec, "examples/sec")
+			b.ReportMetric(res.StepMillis, "ms/step")
+		})
+	}
+}

@@ -10,7 +10,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
-// BenchmarkLeNetConvs times each convolution of LeNet's b256 train step on
+// BenchmarkLeNetConvs times each convolution of LeNet's b256 train step (and
+// cnn28's widest) on
 // its own (forward, weight gradient, input gradient), fast path against
 // SimpleGo's executor.
 func BenchmarkLeNetConvs(b *testing.B) {
@@ -43,6 +44,10 @@ func BenchmarkLeNetConvs(b *testing.B) {
 		{"conv2 fwd", nhwc, []int{256, 14, 14, 6}, []int{5, 5, 6, 16}, [][2]int{{0, 0}, {0, 0}}},
 		{"conv2 dw", wGrad, []int{256, 14, 14, 6}, []int{256, 10, 10, 16}, [][2]int{{0, 0}, {0, 0}}},
 		{"conv2 dx", inGrad, []int{256, 10, 10, 16}, []int{5, 5, 6, 16}, [][2]int{{4, 4}, {4, 4}}},
+		// cnn28's second 3×3 conv, batch 128.
+		{"cnn28 conv2 fwd", nhwc, []int{128, 28, 28, 32}, []int{3, 3, 32, 32}, [][2]int{{1, 1}, {1, 1}}},
+		{"cnn28 conv2 dw", wGrad, []int{128, 28, 28, 32}, []int{128, 28, 28, 32}, [][2]int{{1, 1}, {1, 1}}},
+		{"cnn28 conv2 dx", inGrad, []int{128, 28, 28, 32}, []int{3, 3, 32, 32}, [][2]int{{1, 1}, {1, 1}}},
 	}
 	for _, c := range cases {
 		for _, force := range []int{forceIm2col, forceCol2im} {

@@ -98,9 +98,24 @@ func execDot(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []b
 	return origDot(backend, node, inputs, owned)
 }
 
-func dotBatches[T float32 | float64](plan dotPlan, a, b, c []T,
-	gemm func(transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, accumulate bool, c []T, ldc int)) {
+// dotBatches runs one GEMM per batch element. A large single product is
+// split by rows of the output over every core (OpenBLAS runs one thread per
+// call here), each worker a GEMM of its own rows: a row block of op(A) is a
+// row block of A, or a column block of A when A is transposed.
+func dotBatches[T float32 | float64](plan dotPlan, a, b, c []T, gemm gemmFunc[T]) {
 	sa, sb, sc := plan.m*plan.k, plan.k*plan.n, plan.m*plan.n
+	nw := workers()
+	if plan.batch == 1 && nw > 1 && plan.m >= 64*nw && plan.m*plan.n*plan.k >= 1<<22 {
+		parallel(nw, func(w int) {
+			r0, r1 := w*plan.m/nw, (w+1)*plan.m/nw
+			aOff := r0 * plan.lda
+			if plan.transA {
+				aOff = r0
+			}
+			gemm(plan.transA, plan.transB, r1-r0, plan.n, plan.k, a[aOff:], plan.lda, b, plan.ldb, false, c[r0*plan.n:], plan.n)
+		})
+		return
+	}
 	for i := range plan.batch {
 		gemm(plan.transA, plan.transB, plan.m, plan.n, plan.k,
 			a[i*sa:], plan.lda, b[i*sb:], plan.ldb, false, c[i*sc:], plan.n)

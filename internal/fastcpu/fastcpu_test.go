@@ -133,6 +133,9 @@ func TestDotGeneralMatchesSimpleGo(t *testing.T) {
 		{"two contracting axes", []int{6, 4, 5}, []int{4, 5, 3}, []int{1, 2}, nil, []int{0, 1}, nil, true},
 		{"vector·matrix", []int{9}, []int{9, 4}, []int{0}, nil, []int{0}, nil, true},
 		{"1×1", []int{1, 1}, []int{1, 1}, []int{1}, nil, []int{0}, nil, true},
+		// Large enough to be split by rows over the workers.
+		{"split MK·KN", []int{300, 130}, []int{130, 120}, []int{1}, nil, []int{0}, nil, true},
+		{"split KM·NK", []int{130, 300}, []int{120, 130}, []int{0}, nil, []int{1}, nil, true},
 		// Falls back: contracting axes out of order, batch axis not leading.
 		{"contracting reversed", []int{6, 4, 5}, []int{5, 4, 3}, []int{1, 2}, nil, []int{1, 0}, nil, false},
 		{"batch not first", []int{5, 3, 7}, []int{3, 7, 4}, []int{2}, []int{1}, []int{1}, []int{0}, false},
@@ -269,5 +272,63 @@ func TestSliceMatchesSimpleGo(t *testing.T) {
 				}, randomTensor(r, dt, c.dims...))
 			})
 		}
+	}
+}
+
+// Broadcasting binary ops, BroadcastInDim and reductions in the layouts the
+// models use (bias, BatchNorm statistics, per-row totals), and odd ones that
+// must fall back.
+func TestElementwiseMatchesSimpleGo(t *testing.T) {
+	be := newBackend(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	type binCase struct {
+		name     string
+		lhs, rhs []int
+		fast     bool
+	}
+	bins := []binCase{
+		{"same shape", []int{4, 5, 6}, []int{4, 5, 6}, true},
+		{"bias [1,1,1,C]", []int{3, 4, 5, 6}, []int{1, 1, 1, 6}, true},
+		{"bias on the left", []int{1, 1, 1, 6}, []int{3, 4, 5, 6}, true},
+		{"scalar", []int{3, 7}, []int{}, true},
+		{"per row [B,1]", []int{8, 5}, []int{8, 1}, true},
+		{"[B,1,1] → [B,H,1]", []int{4, 3, 1}, []int{4, 1, 1}, true},
+		{"middle axis", []int{4, 3, 5}, []int{1, 3, 1}, false},
+	}
+	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div}
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for opName, op := range ops {
+			for _, c := range bins {
+				t.Run(fmt.Sprintf("%s/%s/%s", dt, opName, c.name), func(t *testing.T) {
+					compareWithSimpleGo(t, be, 0, c.fast, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+						return op(in[0], in[1])
+					}, randomTensor(r, dt, c.lhs...), randomTensor(r, dt, c.rhs...))
+				})
+			}
+		}
+		for _, c := range []struct {
+			name string
+			dims []int
+			axes []int
+			fast bool
+		}{
+			{"channel statistics", []int{4, 5, 6, 3}, []int{0, 1, 2}, true},
+			{"row totals", []int{7, 9}, []int{1}, true},
+			{"all", []int{3, 4}, []int{0, 1}, true},
+			{"middle", []int{3, 4, 5}, []int{1}, false},
+		} {
+			for name, red := range map[string]func(*graph.Node, ...int) *graph.Node{"Sum": graph.ReduceSum, "Max": graph.ReduceMax} {
+				t.Run(fmt.Sprintf("%s/Reduce%s/%s", dt, name, c.name), func(t *testing.T) {
+					compareWithSimpleGo(t, be, 1e-5, c.fast, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+						return red(in[0], c.axes...)
+					}, randomTensor(r, dt, c.dims...))
+				})
+			}
+		}
+		t.Run(fmt.Sprintf("%s/BroadcastInDim", dt), func(t *testing.T) {
+			compareWithSimpleGo(t, be, 0, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+				return graph.BroadcastToDims(graph.Reshape(in[0], 1, 1, 6), 4, 5, 6)
+			}, randomTensor(r, dt, 6))
+		})
 	}
 }

@@ -305,7 +305,10 @@ func im2col[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 
 	nw := workers()
 	blockRows := max(8, blockBytes/(elem*cols))
-	if rows >= 2*blockRows || pl.sizes[0] < 2*nw || nw == 1 {
+	// Row blocks re-read the whole kernel matrix per block; column shares
+	// re-read only the [rows, cout] accumulator per step. A weight gradient
+	// (few rows, a contraction over batch × positions) must take columns.
+	if cols <= rows || pl.sizes[0] < 2*nw {
 		// Row blocks, handed out in order.
 		var next atomic.Int64
 		nBlocks := (rows + blockRows - 1) / blockRows

@@ -81,7 +81,19 @@ func install() (bool, string) {
 	sgSetNodeExecutor(backends.OpTypeDotGeneral, priorityUser, execDot)
 	sgSetNodeExecutor(backends.OpTypeConvGeneral, priorityUser, execConv)
 	sgSetNodeExecutor(backends.OpTypeSlice, priorityUser, execSlice)
-	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + ", strided Slice by runs"
+	for op, kind := range map[backends.OpType]binaryKind{
+		backends.OpTypeAdd: opAdd, backends.OpTypeSub: opSub, backends.OpTypeMul: opMul, backends.OpTypeDiv: opDiv,
+	} {
+		origBinary[op] = sgNodeExecutors[op]
+		sgSetNodeExecutor(op, priorityUser, binaryExecutor(op, kind))
+	}
+	for _, op := range []backends.OpType{backends.OpTypeReduceSum, backends.OpTypeReduceMax} {
+		origReduce[op] = sgNodeExecutors[op]
+		sgSetNodeExecutor(op, priorityUser, reduceExecutor(op))
+	}
+	origBroadcastInDim = sgNodeExecutors[backends.OpTypeBroadcastInDim]
+	sgSetNodeExecutor(backends.OpTypeBroadcastInDim, priorityUser, execBroadcastInDim)
+	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; Slice, broadcasting and reductions by runs"
 }
 
 // dataPointer returns node.data's pointer when its dynamic type is want.

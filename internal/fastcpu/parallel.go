@@ -39,4 +39,11 @@ func parallel(n int, fn func(worker int)) {
 // blockBytes is the patch block each worker fills and multiplies before the
 // next: a quarter of a 1 MiB L2, so the block and the GEMM's packing of it
 // stay in cache.
-const blockBytes = 256 << 10
+var blockBytes = envInt("ALEXBENCH_FASTCPU_BLOCK_KIB", 256) << 10
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
