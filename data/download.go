@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"alexbench/internal/regfile"
 )
 
 // maxDownloadBytes bounds one download, so a wrong URL serving something huge
@@ -45,7 +47,11 @@ func (r *resolver) download(dir string) error {
 // temporary file is removed, so no half-written or unverified file is left.
 func (r *resolver) fetchFile(base, dir string, spec fileSpec) (err error) {
 	url := strings.TrimSuffix(base, "/") + "/" + spec.name + ".gz"
-	resp, err := r.client.Get(url)
+	req, err := http.NewRequestWithContext(r.context(), http.MethodGet, url, nil)
+	if err != nil {
+		return fileErr(url, err, "a valid URL", "%v", err)
+	}
+	resp, err := r.client.Do(req)
 	if err != nil {
 		return fileErr(url, err, "a response", "%v", err)
 	}
@@ -65,7 +71,7 @@ func (r *resolver) fetchFile(base, dir string, spec fileSpec) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	n, err := io.Copy(tmp, io.LimitReader(resp.Body, maxDownloadBytes+1))
+	n, err := io.Copy(tmp, io.LimitReader(regfile.Reader(r.context(), resp.Body), maxDownloadBytes+1))
 	if err != nil {
 		return fileErr(url, err, "the whole body", "an error after %d bytes: %v", n, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/flate"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -12,6 +13,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"alexbench/internal/regfile"
 )
 
 // idxFile is one verified IDX file.
@@ -29,7 +32,9 @@ type FileInfo struct {
 	N       int    // number of examples
 }
 
-// findFile returns the path of spec's file in dir: NAME.gz if present, else NAME.
+// findFile returns the path of spec's file in dir: NAME.gz if present, else
+// NAME. Present means anything by that name: a FIFO or a directory there is
+// found, and readIDX then says what it is rather than looking further.
 func findFile(dir string, spec fileSpec) (string, error) {
 	gz := filepath.Join(dir, spec.name+".gz")
 	raw := filepath.Join(dir, spec.name)
@@ -44,10 +49,16 @@ func findFile(dir string, spec fileSpec) (string, error) {
 		fmt.Sprintf("the file (or %s without .gz)", spec.name), "neither in %s", dir)
 }
 
-// readIDX reads and verifies the IDX file at path against spec.
-func readIDX(path string, spec fileSpec) (*idxFile, error) {
-	f, err := os.Open(path)
+// readIDX reads and verifies the IDX file at path against spec. Only a
+// regular file is opened (a FIFO there would block the open, and a device the
+// read, for good), and every read checks ctx, so a signal stops a slow one.
+func readIDX(ctx context.Context, path string, spec fileSpec) (*idxFile, error) {
+	f, err := regfile.Open(path)
 	if err != nil {
+		var nr *regfile.NotRegularError
+		if errors.As(err, &nr) {
+			return nil, fileErr(path, err, "a regular file", "%s", nr.Found)
+		}
 		return nil, fileErr(path, err, "a readable file", "%v", err)
 	}
 	defer f.Close()
@@ -55,10 +66,7 @@ func readIDX(path string, spec fileSpec) (*idxFile, error) {
 	if err != nil {
 		return nil, fileErr(path, err, "a readable file", "%v", err)
 	}
-	if st.IsDir() {
-		return nil, fileErr(path, nil, "a file", "a directory")
-	}
-	idx, err := parseIDX(f, path, spec)
+	idx, err := parseIDX(regfile.Reader(ctx, f), path, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +178,8 @@ func (rd *idxReader) atEOF(size int) error {
 func (rd *idxReader) streamErr(err error) error {
 	var corrupt flate.CorruptInputError
 	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fileErr(rd.name, err, "the whole file", "reading stopped after %d bytes: %v", rd.read, err)
 	case errors.Is(err, gzip.ErrChecksum):
 		return fileErr(rd.name, err, "the gzip CRC-32 and length in the trailer to match the data", "a mismatch (corrupt file)")
 	case errors.As(err, &corrupt), errors.Is(err, gzip.ErrHeader):

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -33,12 +34,18 @@ type Set struct {
 }
 
 // Load resolves the dataset (see Resolve) and loads and verifies all four files.
-func Load(opts Options) (*Set, error) {
-	loc, err := Resolve(opts)
+func Load(opts Options) (*Set, error) { return LoadContext(context.Background(), opts) }
+
+// LoadContext is Load that stops, with an error, as soon as ctx is done: a
+// signal during a slow read or download ends it promptly.
+func LoadContext(ctx context.Context, opts Options) (*Set, error) {
+	r := defaultResolver(opts)
+	r.ctx = ctx
+	loc, err := r.resolve(opts)
 	if err != nil {
 		return nil, err
 	}
-	set, err := loadDir(loc.Dir, fashionMNIST)
+	set, err := loadDirContext(ctx, loc.Dir, fashionMNIST)
 	if err != nil {
 		return nil, fmt.Errorf("loading Fashion-MNIST (found via %s): %w", describeSource(loc.Source), err)
 	}
@@ -50,6 +57,10 @@ func Load(opts Options) (*Set, error) {
 // the training images is most of the time), and reports the first error in
 // file order so the message does not depend on scheduling.
 func loadDir(dir string, splits [2]splitSpec) (*Set, error) {
+	return loadDirContext(context.Background(), dir, splits)
+}
+
+func loadDirContext(ctx context.Context, dir string, splits [2]splitSpec) (*Set, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		found := "no such directory"
 		if err == nil {
@@ -72,7 +83,7 @@ func loadDir(dir string, splits [2]splitSpec) (*Set, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			files[i], errs[i] = readIDX(path, spec)
+			files[i], errs[i] = readIDX(ctx, path, spec)
 		}()
 	}
 	wg.Wait()

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -72,6 +73,14 @@ type resolver struct {
 	baseURLs  []string
 	client    *http.Client
 	splits    [2]splitSpec
+	ctx       context.Context // stops downloads; nil: never
+}
+
+func (r *resolver) context() context.Context {
+	if r.ctx == nil {
+		return context.Background()
+	}
+	return r.ctx
 }
 
 func defaultResolver(opts Options) *resolver {

@@ -1,8 +1,8 @@
 package matrix
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -10,6 +10,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"alexbench/harness/config"
+	"alexbench/internal/regfile"
 )
 
 // Matrix is one experiments/*.toml file, checked and expanded into cells for
@@ -89,10 +90,16 @@ const maxSeeds = 100
 // results tree.
 func ValidName(name string) bool { return nameRE.MatchString(name) }
 
-// Load reads, checks and expands one matrix file.
+// Load reads, checks and expands one matrix file. Only a regular file of at
+// most maxFileBytes is read: a FIFO named on the command line would block the
+// read forever, and a huge file cost seconds and gigabytes to refuse.
 func Load(path string) (*Matrix, error) {
-	src, err := os.ReadFile(path)
+	src, err := regfile.ReadFile(path, maxFileBytes)
 	if err != nil {
+		var tl *regfile.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, &Error{File: path, Msg: fmt.Sprintf("%d bytes: a matrix file may have at most %d", tl.Size, tl.Limit)}
+		}
 		return nil, fmt.Errorf("reading matrix: %w", err)
 	}
 	return Parse(path, src)
@@ -119,18 +126,24 @@ func LoadAll(paths []string) ([]*Matrix, error) {
 }
 
 func readOrEmpty(path string) string {
-	b, _ := os.ReadFile(path)
+	b, _ := regfile.ReadFile(path, maxFileBytes)
 	return string(b)
 }
 
 // Parse checks and expands a matrix from its text; file names it in errors.
 func Parse(file string, src []byte) (*Matrix, error) {
+	if err := precheck(file, src); err != nil {
+		return nil, err
+	}
 	var mf matrixFile
 	md, err := toml.Decode(string(src), &mf)
 	if err != nil {
-		return nil, decodeError(file, err)
+		return nil, decodeError(file, src, err)
 	}
 	p := &parser{file: file, lines: indexLines(string(src)), md: md}
+	if err := p.checkTableTypes(); err != nil {
+		return nil, err
+	}
 	spec, err := p.spec(&mf)
 	if err != nil {
 		return nil, err
@@ -287,6 +300,9 @@ func (p *parser) spec(mf *matrixFile) (*spec, error) {
 	fixed := map[string]bool{}
 	for _, a := range s.fixed {
 		fixed[a.key] = true
+	}
+	if fixed["seed"] && s.seeds > 0 {
+		return nil, p.errAt("fixed.seed", "seeds = n and [fixed] seed both set the seed; keep one")
 	}
 	for _, key := range p.childKeys("axes") {
 		src := "axes." + key

@@ -57,9 +57,19 @@ func displayKey(path string) string {
 var typeErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
 // decodeError turns an error from toml.Decode into a Error.
-func decodeError(file string, err error) *Error {
+func decodeError(file string, src []byte, err error) *Error {
 	if pe, ok := err.(toml.ParseError); ok {
-		return &Error{File: file, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+		line := pe.Position.Line
+		// The lexer counts the newline that ends an unclosed "[fixed" before
+		// it reports, so its line is one late; the error's byte offset is not.
+		if s := pe.Position.Start; s > 0 && s <= len(src) {
+			line = 1 + strings.Count(string(src[:s]), "\n")
+		}
+		key := pe.LastKey
+		if strings.Contains(pe.Message, "table name") || strings.Contains(pe.Message, "table array name") {
+			key = "" // the last key decoded is not the header that is broken
+		}
+		return &Error{File: file, Line: line, Key: key, Msg: pe.Message}
 	}
 	msg := err.Error()
 	if m := typeErrRE.FindStringSubmatch(msg); m != nil {

@@ -45,6 +45,9 @@ func (c *combo) origValue(key string) (assign, bool) {
 // A cell's config is the model's defaults, then [fixed], then the profile's
 // scalars, then its axis values, then include additions, then the seed.
 func (p *parser) expand(matrix, profile string, r resolved, usedExclude map[string]bool) ([]Cell, error) {
+	if err := p.seedOnce(profile, r); err != nil {
+		return nil, err
+	}
 	isAxis := map[string]bool{}
 	for _, a := range r.axes {
 		isAxis[a.key] = true
