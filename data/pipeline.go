@@ -21,6 +21,9 @@ type Pipeline struct {
 	// asked for) and is converted at the end, so a BFloat16 input is one
 	// rounding of the exact value.
 	DType dtypes.DType
+	// Augment is AugmentNone (or ""), AugmentShift, AugmentFlip or
+	// AugmentShiftFlip; only TrainBatch applies it.
+	Augment string
 }
 
 // Batch builds a batch in the graph from a whole split that lives on the
@@ -35,6 +38,25 @@ type Pipeline struct {
 // Bad shapes panic, as GoMLX graph building does; Exec returns the panic as an
 // error.
 func Batch(images, labels, idx *graph.Node, p Pipeline) (x, y *graph.Node) {
+	return batch(images, labels, idx, nil, p)
+}
+
+// TrainBatch is Batch for a training step: when p.Augments(), each image is
+// augmented (shifted and/or flipped, see augment) as its row of u
+// [B, AugmentDraws] says, before any resize and normalization, so a shift is
+// in the 28×28 image's pixels. u comes from AugmentUniform; it is unused (and
+// may be nil) when p does not augment. Test batches go through Batch, which
+// never augments.
+func TrainBatch(images, labels, idx, u *graph.Node, p Pipeline) (x, y *graph.Node) {
+	if !p.Augments() {
+		u = nil
+	} else if u == nil || u.Shape().Rank() != 2 || u.Shape().Dim(0) != idx.Shape().Dim(0) || u.Shape().Dim(1) != AugmentDraws {
+		panic(fmt.Errorf("data.TrainBatch: augment %q needs u [%d,%d] uniform draws, got %v", p.Augment, idx.Shape().Dim(0), AugmentDraws, u))
+	}
+	return batch(images, labels, idx, u, p)
+}
+
+func batch(images, labels, idx, u *graph.Node, p Pipeline) (x, y *graph.Node) {
 	checkBatchShapes(images, labels, idx, p)
 	g := images.Graph()
 	outDType := p.DType
@@ -57,7 +79,10 @@ func Batch(images, labels, idx *graph.Node, p Pipeline) (x, y *graph.Node) {
 	at := graph.ExpandAxes(idx, -1) // [B,1]: one index per gathered slice
 	y = graph.ConvertDType(graph.Gather(labels, at), dtypes.Int32)
 	x = graph.ConvertDType(graph.Gather(images, at), compute) // [B,28,28]
-	if side == Height {                                       // images are square: Height == Width
+	if u != nil {
+		x = augment(x, u, p.Augment)
+	}
+	if side == Height { // images are square: Height == Width
 		x = graph.MulScalar(x, scale)
 	} else {
 		rh := interpolationConst(g, compute, Height, side, scale) // [R,28]

@@ -17,6 +17,13 @@ type Config struct {
 	// Normalize standardizes inputs with Fashion-MNIST's mean/std after the /255
 	// scaling (E5's normalization ablation); off is d2l's pipeline.
 	Normalize bool `toml:"normalize" json:"normalize"`
+	// Augment is "none", "shift", "flip" or "shift+flip": random ±2 px
+	// translations and/or horizontal flips of training batches, in the graph
+	// before any resize (data.Augment; d2l exercise 7). Test batches never are.
+	Augment string `toml:"augment" json:"augment"`
+	// Init is "xavier" (d2l's init_cnn), "zeros" or "normal" (N(0, 0.01²)
+	// weights): how conv and dense weights start (models/nn/init.go; exercise 8).
+	Init string `toml:"init" json:"init"`
 
 	// Optimizer: plain SGD, like d2l's train_ch6.
 	LR        float64 `toml:"lr" json:"lr"`

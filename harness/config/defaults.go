@@ -17,6 +17,8 @@ func Default(model string) (Config, error) {
 		Model:      model,
 		Options:    e.Defaults,
 		Normalize:  false,
+		Augment:    AugmentNone,
+		Init:       InitXavier,
 		LR:         e.Recipe.LR,
 		Epochs:     e.Recipe.Epochs,
 		BatchSize:  e.Recipe.BatchSize,
@@ -62,6 +64,8 @@ func (c Config) Validate() error {
 		{"train_limit", c.TrainLimit < 0 || c.TrainLimit > 60000, "must be 0..60000 (0 = all)"},
 		{"test_limit", c.TestLimit < 0 || c.TestLimit > 10000, "must be 0..10000 (0 = all)"},
 		{"precision", c.Precision != "fp32" && c.Precision != "bf16", "must be fp32 or bf16"},
+		{"augment", !validAugment(c.Augment), "must be " + orList(Augments)},
+		{"init", !validInit(c.Init), "must be " + orList(Inits)},
 	}
 	for _, ch := range checks {
 		if ch.bad {

@@ -16,6 +16,8 @@ const KeyVersion = 1
 // Canonical is the config's canonical TOML: every key, sorted, defaults filled in.
 // Backend is left out: it says where a cell runs, not what it computes, and the
 // profile (which is in the key) already separates CPU-scaled from full runs.
+// Keys added after cells were run (augment, init) are left out at the value
+// that reproduces what those cells computed (see atLegacyValue).
 func (c Config) Canonical() string {
 	m := map[string]any{}
 	for _, k := range Keys() {
@@ -23,6 +25,9 @@ func (c Config) Canonical() string {
 			continue
 		}
 		v, _ := c.Get(k)
+		if atLegacyValue(k, v) {
+			continue
+		}
 		m[k] = v
 	}
 	var buf bytes.Buffer

@@ -35,7 +35,7 @@ const (
 // Cell states besides the four outcomes (trainer.OutcomeDone, …).
 const (
 	StatePending  = "pending"   // no folder yet
-	StateInFlight = "in-flight" // a folder without summary.json: running, or killed
+	StateInFlight = "in-flight" // a folder without summary.json: running, killed or interrupted
 	StateCorrupt  = "corrupt"   // summary.json exists but cannot be read
 )
 
@@ -101,6 +101,7 @@ func ReadConfig(dir string) (config.Config, error) {
 	if _, err := toml.DecodeFile(path, &c); err != nil {
 		return c, fmt.Errorf("reading %s: %w", path, err)
 	}
+	c.FillAbsent()
 	return c, nil
 }
 
@@ -155,6 +156,9 @@ type StoredCell struct {
 	State   string   // an outcome, StateInFlight or StateCorrupt
 	Summary *Summary // for the four outcomes
 	Err     error    // why the summary is corrupt
+	// Interrupted is set for an unfinished cell whose run was stopped by a
+	// signal (InterruptedFile).
+	Interrupted *Interruption
 }
 
 // ScanResults lists every cell folder under root, sorted by matrix then key.
@@ -182,7 +186,11 @@ func ScanResults(root string) ([]StoredCell, error) {
 			}
 			dir := filepath.Join(root, m.Name(), e.Name())
 			state, sum, err := CellState(dir)
-			out = append(out, StoredCell{Matrix: m.Name(), Key: e.Name(), Dir: dir, State: state, Summary: sum, Err: err})
+			sc := StoredCell{Matrix: m.Name(), Key: e.Name(), Dir: dir, State: state, Summary: sum, Err: err}
+			if state == StateInFlight {
+				sc.Interrupted, _ = ReadInterrupted(dir)
+			}
+			out = append(out, sc)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -70,7 +70,11 @@ func trainStepFn(m *models.Model, p data.Pipeline, lr float64) func(ctx *context
 	return func(ctx *context.Context, images, labels, idx *Node) *Node {
 		g := images.Graph()
 		ctx.SetTraining(g, true)
-		x, y := data.Batch(images, labels, idx, p)
+		var u *Node // the augmentation's draws; none drawn without one, so the RNG stream is unchanged
+		if p.Augments() {
+			u = data.AugmentUniform(ctx, g, idx.Shape().Dim(0))
+		}
+		x, y := data.TrainBatch(images, labels, idx, u, p)
 		loss, correct := crossEntropy(m.Forward(ctx, x), y)
 		sgdUpdate(ctx, loss, lr)
 		accumulate(ctx, g, loss, correct, idx.Shape().Dim(0))

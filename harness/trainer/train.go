@@ -19,6 +19,7 @@ import (
 	"alexbench/data"
 	"alexbench/harness/config"
 	"alexbench/models"
+	"alexbench/models/nn"
 )
 
 // Hooks are called from the training loop, on its goroutine; each may be nil.
@@ -113,10 +114,13 @@ func newRun(cfg config.Config, opts Options) (*run, error) {
 	if cfg.Precision == "bf16" {
 		dtype = dtypes.BFloat16
 	}
-	r.pipe = data.Pipeline{Resize: cfg.Resize, Normalize: cfg.Normalize, DType: dtype}
+	r.pipe = data.Pipeline{Resize: cfg.Resize, Normalize: cfg.Normalize, DType: dtype, Augment: cfg.Augment}
 	r.mctx = context.New()
 	if err := r.mctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
 		return nil, err
+	}
+	if err := nn.SetInit(r.mctx, cfg.Init); err != nil {
+		return nil, &config.KeyError{Key: "init", Err: err}
 	}
 	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.BackendName, Device: opts.Device,
 		Allocator: opts.Allocator, XLAFlags: opts.XLAFlags}

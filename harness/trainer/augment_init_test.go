@@ -1,0 +1,40 @@
+package trainer
+
+import (
+	stdctx "context"
+	"testing"
+)
+
+// The augment and init keys reach the train step: augmentation changes what
+// is learned but not the test batches' pipeline (both runs evaluate the same
+// untouched images), and all-zero weights leave LeNet at chance because no
+// unit ever differs from its neighbours.
+func TestAugmentAndInitReachTraining(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains three tiny LeNets")
+	}
+	set := loadRealData(t)
+	be := goBackend(t)
+	run := func(augment, init string) *Result {
+		cfg := tinyLeNet()
+		cfg.Epochs, cfg.TrainLimit, cfg.TestLimit = 1, 1024, 256
+		cfg.Augment, cfg.Init = augment, init
+		res, err := Train(stdctx.Background(), cfg, Options{Backend: be, BackendName: "go", Data: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != OutcomeDone {
+			t.Fatalf("augment %s init %s: %s %s", augment, init, res.Outcome, res.Error)
+		}
+		return res
+	}
+	plain, flipped, zero := run("none", "xavier"), run("flip", "xavier"), run("none", "zeros")
+	t.Logf("test acc: none/xavier %.3f, flip %.3f, zeros %.3f", plain.Final().TestAcc, flipped.Final().TestAcc, zero.Final().TestAcc)
+	if plain.Final().TrainLoss == flipped.Final().TrainLoss {
+		t.Errorf("augment flip trained exactly like none (loss %v): not applied", plain.Final().TrainLoss)
+	}
+	if zero.Final().TestAcc > 0.15 || plain.Final().TestAcc < 0.25 {
+		t.Errorf("test acc: xavier %.3f, zeros %.3f; want zeros at chance and xavier above it",
+			plain.Final().TestAcc, zero.Final().TestAcc)
+	}
+}
