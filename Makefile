@@ -12,7 +12,7 @@ PROFILE ?= auto
 REPORT ?= $(RESULTS)/report.html
 MATRICES ?= $(sort $(wildcard experiments/e*.toml))
 
-.PHONY: all build setup data js browser ablation run report test test-short bench nightly clean
+.PHONY: all build setup data blas js browser ablation run report test test-short bench bench-cpu nightly clean
 
 all: build
 
@@ -20,9 +20,17 @@ build: $(BIN)
 $(BIN): $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/alexbench
 
-# Set-up a fresh machine needs (idempotent): Go modules, the dataset, echarts for the report.
-setup: data js
+# Set-up a fresh machine needs (idempotent): Go modules, the dataset, OpenBLAS for fast CPU
+# training, echarts for the report.
+setup: data blas js
 	$(GO) mod download
+
+# OpenBLAS, which internal/fastcpu opens at run time (without it SimpleGo's own, slower kernels run).
+blas:
+	@if ! ldconfig -p 2>/dev/null | grep 'libopenblas\.so\.0' >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libopenblas0) \
+		|| echo "make blas: could not install libopenblas0; CPU training falls back to SimpleGo's own kernels (slower)"; \
+	fi
 
 # Fashion-MNIST: Debian's dataset-fashion-mnist where apt works (root), else the resolver downloads.
 data: $(BIN)
@@ -62,6 +70,10 @@ test-short: $(BIN)
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./...
+
+# Our CPU train step beside PyTorch's (Debian's python3-torch), interleaved, as a table.
+bench-cpu: setup
+	bash scripts/bench_cpu.sh
 
 # What the nightly GPU job runs (see docs/NIGHTLY.md).
 nightly: setup

@@ -19,6 +19,10 @@ type Info struct {
 	IsGPU bool `json:"is_gpu"`
 	// Reason is one line: what was found and why this backend was chosen.
 	Reason string `json:"reason"`
+	// CPUKernels says, for SimpleGo, whether internal/fastcpu's BLAS-backed
+	// executors run and on which library, or why not (a step is ~5–10× slower
+	// without them).
+	CPUKernels string `json:"cpu_kernels,omitempty"`
 }
 
 // String is the one-line form printed at the start of a run.
@@ -27,5 +31,9 @@ func (i Info) String() string {
 	if i.Allocator != "" {
 		s += " [" + i.Allocator + "]"
 	}
-	return s + ": " + i.Reason
+	s += ": " + i.Reason
+	if i.CPUKernels != "" {
+		s += "; " + i.CPUKernels
+	}
+	return s
 }

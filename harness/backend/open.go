@@ -11,6 +11,8 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/backends/xla"
+
+	"alexbench/internal/fastcpu"
 )
 
 // installHint is what a user with a GPU but no plugin should run.
@@ -88,7 +90,8 @@ func (f Finder) openGo(reason string) (backends.Backend, Info, error) {
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("creating SimpleGo backend: %w", err)
 	}
-	return b, Info{Name: "go (SimpleGo)", Device: fmt.Sprintf("CPU (%d cores)", runtime.NumCPU()), Reason: reason}, nil
+	return b, Info{Name: "go (SimpleGo)", Device: fmt.Sprintf("CPU (%d cores)", runtime.NumCPU()), Reason: reason,
+		CPUKernels: fastcpu.Status()}, nil
 }
 
 // looksCUDA guesses from the path, as go-xla does, whether a plugin drives NVIDIA GPUs.
