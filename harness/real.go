@@ -39,7 +39,7 @@ func (t *Trainer) Train(ctx context.Context, cfg config.Config, hooks trainer.Ho
 	if err != nil {
 		return nil, err
 	}
-	set, err := t.data()
+	set, err := t.data(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +71,11 @@ func (t *Trainer) backend(spec string) (openedBackend, error) {
 	return ob, nil
 }
 
-func (t *Trainer) data() (*data.Set, error) {
+func (t *Trainer) data(ctx context.Context) (*data.Set, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.set == nil {
-		set, err := data.Load(data.Options{Dir: t.DataDir})
+		set, err := data.LoadContext(ctx, data.Options{Dir: t.DataDir})
 		if err != nil {
 			return nil, err
 		}

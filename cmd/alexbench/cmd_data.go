@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"alexbench/data"
 )
@@ -31,7 +34,10 @@ func cmdData(args []string) error {
 		fs.Usage()
 		return fmt.Errorf("want exactly one subcommand, verify; got %q", pos)
 	}
-	set, err := data.Load(data.Options{Dir: *dir, Fetch: *fetch})
+	// A signal stops a slow read or download at once, with an error.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	set, err := data.LoadContext(ctx, data.Options{Dir: *dir, Fetch: *fetch})
 	if err != nil {
 		return err
 	}
