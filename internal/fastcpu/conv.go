@@ -107,11 +107,13 @@ func (g convGeom) col2imCost() int {
 func execConv(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
 	pp := dataPointer(&node.data, convDataType)
 	if pp == nil || bypass.Load() {
+		debugFallback(node, inputs)
 		return origConv(backend, node, inputs, owned)
 	}
 	in, kernel := inputs[0], inputs[1]
 	g, ok := planConv((*sgConvData)(pp), in.shape.Dimensions, kernel.shape.Dimensions, node.shape.Dimensions)
 	if !ok {
+		debugFallback(node, inputs)
 		return origConv(backend, node, inputs, owned)
 	}
 	switch x := in.flat.(type) {
@@ -126,6 +128,7 @@ func execConv(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []
 		convolve(backend, g, x, kernel.flat.([]float64), out.flat.([]float64), gemm64)
 		return out, nil
 	}
+	debugFallback(node, inputs)
 	return origConv(backend, node, inputs, owned)
 }
 

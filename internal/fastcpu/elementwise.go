@@ -92,6 +92,7 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 		out := node.shape.Dimensions
 		la, ra := broadcastLayout(lhs.shape.Dimensions, out), broadcastLayout(rhs.shape.Dimensions, out)
 		if bypass.Load() || !la.ok || !ra.ok || lhs.shape.DType != node.shape.DType || rhs.shape.DType != node.shape.DType {
+			debugFallback(node, inputs)
 			return origBinary[op](backend, node, inputs, owned)
 		}
 		// Reuse a full-size operand the graph no longer needs, as SimpleGo
@@ -122,6 +123,7 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 		if inputs[1] == nil {
 			inputs[1] = rhs
 		}
+		debugFallback(node, inputs)
 		return origBinary[op](backend, node, inputs, owned)
 	}
 }
@@ -244,6 +246,7 @@ func execBroadcastInDim(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer
 	in := inputs[0]
 	axes, ok := node.data.([]int)
 	if bypass.Load() || !ok || len(axes) != in.shape.Rank() {
+		debugFallback(node, inputs)
 		return origBroadcastInDim(backend, node, inputs, owned)
 	}
 	// The operand's shape as the output's rank, 1 on the broadcast axes.
@@ -254,6 +257,7 @@ func execBroadcastInDim(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer
 	prev := -1
 	for i, a := range axes {
 		if a <= prev || a >= len(from) {
+			debugFallback(node, inputs)
 			return origBroadcastInDim(backend, node, inputs, owned)
 		}
 		prev = a
@@ -261,6 +265,7 @@ func execBroadcastInDim(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer
 	}
 	l := broadcastLayout(from, node.shape.Dimensions)
 	if !l.ok {
+		debugFallback(node, inputs)
 		return origBroadcastInDim(backend, node, inputs, owned)
 	}
 	switch x := in.flat.(type) {
@@ -275,13 +280,20 @@ func execBroadcastInDim(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer
 		tile(x[:in.shape.Size()], out.flat.([]float64)[:node.shape.Size()], l)
 		return out, nil
 	}
+	debugFallback(node, inputs)
 	return origBroadcastInDim(backend, node, inputs, owned)
 }
 
 func tile[T float32 | float64](x, y []T, l blockLayout) {
 	if l.suffix {
-		for i := 0; i < len(y); i += len(x) {
-			copy(y[i:], x)
+		// One block, then the filled part doubled: a scalar (ZerosLike, a
+		// dropout mask's fill) costs log n copies, not n.
+		if len(y) == 0 {
+			return
+		}
+		filled := copy(y, x)
+		for filled < len(y) {
+			filled += copy(y[filled:], y[:filled])
 		}
 		return
 	}
@@ -303,12 +315,14 @@ func reduceExecutor(op backends.OpType) executor {
 		in := inputs[0]
 		axes, ok := node.data.([]int)
 		if bypass.Load() || !ok || len(axes) == 0 {
+			debugFallback(node, inputs)
 			return origReduce[op](backend, node, inputs, owned)
 		}
 		dims := in.shape.Dimensions
 		reduced := make([]bool, len(dims))
 		for _, a := range axes {
 			if a < 0 || a >= len(dims) || reduced[a] {
+				debugFallback(node, inputs)
 				return origReduce[op](backend, node, inputs, owned)
 			}
 			reduced[a] = true
@@ -325,6 +339,7 @@ func reduceExecutor(op backends.OpType) executor {
 		}
 		suffix := len(dims)-k == len(axes)
 		if !prefix && !suffix {
+			debugFallback(node, inputs)
 			return origReduce[op](backend, node, inputs, owned)
 		}
 		outer := 1 // rows
@@ -350,6 +365,7 @@ func reduceExecutor(op backends.OpType) executor {
 			reduceRows(x[:in.shape.Size()], out.flat.([]float64)[:node.shape.Size()], outer, prefix, isMax)
 			return out, nil
 		}
+		debugFallback(node, inputs)
 		return origReduce[op](backend, node, inputs, owned)
 	}
 }

@@ -136,6 +136,9 @@ func TestDotGeneralMatchesSimpleGo(t *testing.T) {
 		// Large enough to be split by rows over the workers.
 		{"split MK·KN", []int{300, 130}, []int{130, 120}, []int{1}, nil, []int{0}, nil, true},
 		{"split KM·NK", []int{130, 300}, []int{120, 130}, []int{0}, nil, []int{1}, nil, true},
+		// An image resize along H: [N, H, W] · [H', H] over H.
+		{"contracting in the middle", []int{6, 9, 7}, []int{13, 9}, []int{1}, nil, []int{1}, nil, true},
+		{"contracting in the middle, batched", []int{2, 3, 5, 4}, []int{2, 5, 6}, []int{2}, []int{0}, []int{1}, []int{0}, true},
 		// Falls back: contracting axes out of order, batch axis not leading.
 		{"contracting reversed", []int{6, 4, 5}, []int{5, 4, 3}, []int{1, 2}, nil, []int{1, 0}, nil, false},
 		{"batch not first", []int{5, 3, 7}, []int{3, 7, 4}, []int{2}, []int{1}, []int{1}, []int{0}, false},
@@ -143,9 +146,8 @@ func TestDotGeneralMatchesSimpleGo(t *testing.T) {
 	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/%s", dt, c.name), func(t *testing.T) {
-				lhsRank, rhsRank := len(c.lhs), len(c.rhs)
 				_, ok := planDot(&sgDotData{lhsContractingAxes: c.lc, lhsBatchAxes: c.lb, rhsContractingAxes: c.rc, rhsBatchAxes: c.rb,
-					batchSize: 1, lhsCrossSize: 1, rhsCrossSize: 1, contractingSize: 1}, lhsRank, rhsRank)
+					batchSize: 1, lhsCrossSize: 1, rhsCrossSize: 1, contractingSize: 1}, c.lhs, len(c.rhs))
 				if ok != c.wantFastPath {
 					t.Fatalf("planDot takes it: %v, want %v", ok, c.wantFastPath)
 				}

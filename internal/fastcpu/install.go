@@ -109,3 +109,27 @@ func dataPointer(data *any, want unsafe.Pointer) unsafe.Pointer {
 func typeWord(data *any) unsafe.Pointer {
 	return (*[2]unsafe.Pointer)(unsafe.Pointer(data))[0]
 }
+
+// DebugEnv, when set to 1, prints each distinct node the fast executors hand
+// back to SimpleGo's own (op, shapes), once: where a model still runs slowly.
+const DebugEnv = "ALEXBENCH_FASTCPU_DEBUG"
+
+var (
+	debugOn   = os.Getenv(DebugEnv) == "1"
+	debugSeen sync.Map
+)
+
+func debugFallback(node *sgNode, inputs []*sgBuffer) {
+	if !debugOn {
+		return
+	}
+	key := fmt.Sprint(node.opType, node.shape)
+	for _, in := range inputs {
+		if in != nil {
+			key += " " + in.shape.String()
+		}
+	}
+	if _, seen := debugSeen.LoadOrStore(key, true); !seen {
+		fmt.Fprintf(os.Stderr, "fastcpu: SimpleGo's own executor for %s\n", key)
+	}
+}

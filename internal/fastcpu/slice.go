@@ -15,6 +15,7 @@ type sgSliceData struct {
 func execSlice(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
 	pp := dataPointer(&node.data, sliceDataType)
 	if pp == nil || bypass.Load() {
+		debugFallback(node, inputs)
 		return origSlice(backend, node, inputs, owned)
 	}
 	p := (*sgSliceData)(pp)
@@ -31,6 +32,7 @@ func execSlice(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned [
 		sliceCopy(p, in.shape.Dimensions, node.shape.Dimensions, x, out.flat.([]float64))
 		return out, nil
 	}
+	debugFallback(node, inputs)
 	return origSlice(backend, node, inputs, owned)
 }
 
