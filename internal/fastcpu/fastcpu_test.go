@@ -334,3 +334,32 @@ func TestElementwiseMatchesSimpleGo(t *testing.T) {
 		})
 	}
 }
+
+func TestWhereMatchesSimpleGo(t *testing.T) {
+	be := newBackend(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range []struct {
+			name        string
+			onTrue, onF []int
+		}{
+			{"both full", []int{5, 7, 3}, []int{5, 7, 3}},
+			{"zero on false", []int{5, 7, 3}, nil},
+			{"zero on true", nil, []int{5, 7, 3}},
+		} {
+			t.Run(fmt.Sprintf("%s/%s", dt, c.name), func(t *testing.T) {
+				x := randomTensor(r, dt, 5, 7, 3)
+				compareWithSimpleGo(t, be, 0, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+					cond := graph.GreaterThan(in[0], graph.ScalarZero(g, dt))
+					pick := func(dims []int, v *graph.Node) *graph.Node {
+						if dims == nil {
+							return graph.ZerosLike(in[0])
+						}
+						return v
+					}
+					return graph.Where(cond, pick(c.onTrue, graph.Neg(in[0])), pick(c.onF, graph.MulScalar(in[0], 3)))
+				}, x)
+			})
+		}
+	}
+}

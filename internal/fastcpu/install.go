@@ -91,6 +91,8 @@ func install() (bool, string) {
 		origReduce[op] = sgNodeExecutors[op]
 		sgSetNodeExecutor(op, priorityUser, reduceExecutor(op))
 	}
+	origWhere = sgNodeExecutors[backends.OpTypeWhere]
+	sgSetNodeExecutor(backends.OpTypeWhere, priorityUser, execWhere)
 	origBroadcastInDim = sgNodeExecutors[backends.OpTypeBroadcastInDim]
 	sgSetNodeExecutor(backends.OpTypeBroadcastInDim, priorityUser, execBroadcastInDim)
 	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; Slice, broadcasting and reductions by runs"
