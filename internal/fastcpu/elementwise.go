@@ -82,6 +82,7 @@ const (
 	opSub
 	opMul
 	opDiv
+	opMax
 )
 
 var origBinary = map[backends.OpType]executor{}
@@ -109,11 +110,13 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 		switch a := lhs.flat.(type) {
 		case []float32:
 			fastRuns.Add(1)
-			binaryBlocks(kind, a, rhs.flat.([]float32), output.flat.([]float32)[:node.shape.Size()], la, ra)
+			y := output.flat.([]float32)[:node.shape.Size()]
+			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, rhs.flat.([]float32), y, lo, hi, la, ra) })
 			return output, nil
 		case []float64:
 			fastRuns.Add(1)
-			binaryBlocks(kind, a, rhs.flat.([]float64), output.flat.([]float64)[:node.shape.Size()], la, ra)
+			y := output.flat.([]float64)[:node.shape.Size()]
+			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, rhs.flat.([]float64), y, lo, hi, la, ra) })
 			return output, nil
 		}
 		// Unreachable for the dtypes we take, but never leave a reused buffer unfilled.
@@ -131,17 +134,14 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 // binaryBlocks computes y = a op b with each operand full-size or repeating
 // as a block. The output may alias a full-size operand: each element is read
 // before it is written.
-func binaryBlocks[T float32 | float64](kind binaryKind, a, b, y []T, la, ra blockLayout) {
+func binaryBlocks[T float32 | float64](kind binaryKind, a, b, y []T, lo, hi int, la, ra blockLayout) {
 	n := len(y)
-	if n == 0 {
-		return
-	}
 	// Walk the output in chunks over which each operand is a contiguous run
 	// (full size: the same range; suffix: a run inside its block; prefix: one
 	// value).
-	i := 0
-	for i < n {
-		end := n
+	i := lo
+	for i < hi {
+		end := hi
 		ai, bi := operandRun(la, i, n, &end), operandRun(ra, i, n, &end)
 		seg := y[i:end]
 		switch {
@@ -171,6 +171,10 @@ func binaryBlocks[T float32 | float64](kind binaryKind, a, b, y []T, la, ra bloc
 				for k, v := range as {
 					seg[k] = v / bv
 				}
+			case opMax:
+				for k, v := range as {
+					seg[k] = max(v, bv)
+				}
 			}
 		case ai.single:
 			av := a[ai.at]
@@ -196,6 +200,10 @@ func binaryBlocks[T float32 | float64](kind binaryKind, a, b, y []T, la, ra bloc
 			case opDiv:
 				for k := range seg {
 					seg[k] = as[k] / bs[k]
+				}
+			case opMax:
+				for k := range seg {
+					seg[k] = max(as[k], bs[k])
 				}
 			}
 		}
@@ -234,6 +242,8 @@ func apply[T float32 | float64](kind binaryKind, a, b T) T {
 		return a - b
 	case opMul:
 		return a * b
+	case opMax:
+		return max(a, b)
 	}
 	return a / b
 }

@@ -296,8 +296,12 @@ func TestElementwiseMatchesSimpleGo(t *testing.T) {
 		{"per row [B,1]", []int{8, 5}, []int{8, 1}, true},
 		{"[B,1,1] → [B,H,1]", []int{4, 3, 1}, []int{4, 1, 1}, true},
 		{"middle axis", []int{4, 3, 5}, []int{1, 3, 1}, false},
+		// Large enough to be split over the cores.
+		{"large, same shape", []int{300, 300}, []int{300, 300}, true},
+		{"large bias", []int{64, 32, 33, 8}, []int{1, 1, 1, 8}, true},
+		{"large per row", []int{70000, 3}, []int{70000, 1}, true},
 	}
-	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div}
+	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div, "Max": graph.Max}
 	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
 		for opName, op := range ops {
 			for _, c := range bins {
@@ -346,9 +350,14 @@ func TestWhereMatchesSimpleGo(t *testing.T) {
 			{"both full", []int{5, 7, 3}, []int{5, 7, 3}},
 			{"zero on false", []int{5, 7, 3}, nil},
 			{"zero on true", nil, []int{5, 7, 3}},
+			{"large, split over the cores", []int{70, 50, 30}, nil},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", dt, c.name), func(t *testing.T) {
-				x := randomTensor(r, dt, 5, 7, 3)
+				dims := c.onTrue
+				if dims == nil {
+					dims = c.onF
+				}
+				x := randomTensor(r, dt, dims...)
 				compareWithSimpleGo(t, be, 0, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
 					cond := graph.GreaterThan(in[0], graph.ScalarZero(g, dt))
 					pick := func(dims []int, v *graph.Node) *graph.Node {

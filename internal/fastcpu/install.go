@@ -83,6 +83,7 @@ func install() (bool, string) {
 	sgSetNodeExecutor(backends.OpTypeSlice, priorityUser, execSlice)
 	for op, kind := range map[backends.OpType]binaryKind{
 		backends.OpTypeAdd: opAdd, backends.OpTypeSub: opSub, backends.OpTypeMul: opMul, backends.OpTypeDiv: opDiv,
+		backends.OpTypeMax: opMax,
 	} {
 		origBinary[op] = sgNodeExecutors[op]
 		sgSetNodeExecutor(op, priorityUser, binaryExecutor(op, kind))

@@ -47,3 +47,15 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// splitRange runs fn over [0, n) in one contiguous share per core when n is
+// large enough to pay for the goroutines (elementwise ops are memory-bound;
+// a second core still adds its own cache bandwidth).
+func splitRange(n int, fn func(lo, hi int)) {
+	nw := workers()
+	if n < 1<<16 || nw == 1 {
+		fn(0, n)
+		return
+	}
+	parallel(nw, func(w int) { fn(w*n/nw, (w+1)*n/nw) })
+}

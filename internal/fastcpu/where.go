@@ -29,10 +29,12 @@ func execWhere(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned [
 	switch t := onTrue.flat.(type) {
 	case []float32:
 		fastRuns.Add(1)
-		selectInto(c[:n], t, onFalse.flat.([]float32), output.flat.([]float32)[:n])
+		f, y := onFalse.flat.([]float32), output.flat.([]float32)[:n]
+		splitRange(n, func(lo, hi int) { selectInto(c[lo:hi], part(t, lo, hi), part(f, lo, hi), y[lo:hi]) })
 	case []float64:
 		fastRuns.Add(1)
-		selectInto(c[:n], t, onFalse.flat.([]float64), output.flat.([]float64)[:n])
+		f, y := onFalse.flat.([]float64), output.flat.([]float64)[:n]
+		splitRange(n, func(lo, hi int) { selectInto(c[lo:hi], part(t, lo, hi), part(f, lo, hi), y[lo:hi]) })
 	default:
 		if inputs[1] == nil {
 			inputs[1] = onTrue
@@ -75,4 +77,12 @@ func selectInto[T float32 | float64](cond []bool, a, b, y []T) {
 			y[i] = pair[k&1]
 		}
 	}
+}
+
+// part is x[lo:hi], or x itself when it is one value broadcast.
+func part[T float32 | float64](x []T, lo, hi int) []T {
+	if len(x) == 1 {
+		return x
+	}
+	return x[lo:hi]
 }
