@@ -94,5 +94,38 @@ func MeasureCeilings(be backends.Backend, s CeilingSizes, t Timing) (c Ceilings,
 	c.CopyBytes = s.CopyElem * BytesPerElem
 	c.PeakBytesPerS = 2 * float64(c.CopyBytes) / (c.CopyMs / 1000)
 	c.Runs = min(mmRuns, cpRuns)
+	if c.LaunchMs, err = measureLaunch(be, r, t); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// measureLaunch times the copy graph's kind on one element: the cost of
+// starting a graph and reading its result back, with no work to speak of.
+// (Compiled anew: a graph is specialized to its input shape.)
+func measureLaunch(be backends.Backend, r *rand.Rand, t Timing) (float64, error) {
+	one, err := deviceTensor(be, r, []int{1})
+	if err != nil {
+		return 0, err
+	}
+	defer one.FinalizeAll()
+	e, err := NewExec(be, func(x *Node) []*Node {
+		y := Neg(x)
+		return []*Node{y, firstElement(y)}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("launch ceiling: %w", err)
+	}
+	defer e.Finalize()
+	ms, _, err := t.median(func() error {
+		outs, err := e.Exec(one)
+		if err != nil {
+			return err
+		}
+		return syncAndFree(outs)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("launch ceiling: %w", err)
+	}
+	return ms, nil
 }

@@ -84,6 +84,7 @@ func Compute(m *models.Model, batch int) ([]Layer, Totals, error) {
 			FwdFLOPs: fwd, BwdFLOPs: bwd, MACs: B * s.MACs,
 			MinBytes:  (inElems + outElems + s.Params) * BytesPerElem,
 			InputGrad: i > 0, Rule: rule,
+			InferLiveBytes: (inElems + outElems) * BytesPerElem,
 		}
 		if l.MinBytes > 0 {
 			l.Intensity = float64(l.FwdFLOPs) / float64(l.MinBytes)
@@ -97,6 +98,12 @@ func Compute(m *models.Model, batch int) ([]Layer, Totals, error) {
 		tot.MinBytes += l.MinBytes
 		tot.MACs += l.MACs
 	}
+	var live int64
+	for _, l := range rows {
+		live = max(live, l.InferLiveBytes)
+	}
+	tot.InferPeakBytes = tot.ParamBytes + live
+	tot.TrainBytes = 2*tot.ParamBytes + tot.ActBytes + tot.InputBytes
 	tot.SummaryParams = m.Params()
 	tot.SummaryMACs = B * m.MACs()
 	return rows, tot, nil

@@ -43,6 +43,10 @@ type Ceilings struct {
 	// Extras.
 	MatmulMs float64 `json:"matmul_ms"` // median time of one matmul
 	CopyMs   float64 `json:"copy_ms"`   // median time of one copy
+	// LaunchMs is the median time of a one-element graph (y = −x, read
+	// back): the fixed cost of running any graph on this backend, which no
+	// faster arithmetic or memory removes. 0: not measured.
+	LaunchMs float64 `json:"launch_ms"`
 	Runs     int     `json:"runs"`
 }
 
@@ -72,6 +76,13 @@ type Layer struct {
 
 	FwdMs               float64 `json:"fwd_ms"`    // median; 0 = not measured
 	FwdBwdMs            float64 `json:"fwdbwd_ms"` // median; 0 = not measured
+	// InferMs is the forward pass in inference mode (dropout off, no
+	// gradient, so nothing kept): median; 0 = not measured (or a file from
+	// before it was).
+	InferMs float64 `json:"infer_ms"`
+	// InferLiveBytes is what inference holds besides the weights while this
+	// layer runs: its input and output (every earlier activation is freed).
+	InferLiveBytes int64 `json:"infer_live_bytes"`
 	AchievedFLOPs       float64 `json:"achieved_flops"`
 	AchievedBytesPerSec float64 `json:"achieved_bytes_per_s"`
 
@@ -86,6 +97,7 @@ type Layer struct {
 	// layer does no FLOPs or the ceilings were not measured.
 	Bound              string  `json:"bound,omitempty"`
 	FwdRuns            int     `json:"fwd_runs"`
+	InferRuns          int     `json:"infer_runs"`
 	FwdBwdRuns         int     `json:"fwdbwd_runs"`
 	FwdBwdAchievedFLOP float64 `json:"fwdbwd_achieved_flops"` // (Fwd + Bwd FLOPs) / FwdBwdMs
 	// RoofFraction is AchievedFLOPs over the roofline's bound at this
@@ -110,4 +122,11 @@ type Totals struct {
 	SummaryMACs   int64   `json:"summary_macs"` // per batch
 	FwdMs         float64 `json:"fwd_ms"`
 	FwdBwdMs      float64 `json:"fwdbwd_ms"`
+	InferMs       float64 `json:"infer_ms"`
+	// TrainBytes is what a plain-SGD train step holds at least: the weights,
+	// their gradients, the activations kept for backward and the input batch.
+	TrainBytes int64 `json:"train_bytes"`
+	// InferPeakBytes is what inference holds at least: the weights and the
+	// largest InferLiveBytes of any layer.
+	InferPeakBytes int64 `json:"infer_peak_bytes"`
 }

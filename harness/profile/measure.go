@@ -63,6 +63,17 @@ func forwardGraph(l nn.Layer) func(ctx *context.Context, x *Node) []*Node {
 	}
 }
 
+// inferenceGraph is l's forward pass in inference mode (dropout off, batch
+// norm on its running statistics): what a deployed model runs, with no
+// gradient asked for, so nothing is kept for a backward pass.
+func inferenceGraph(l nn.Layer) func(ctx *context.Context, x *Node) []*Node {
+	return func(ctx *context.Context, x *Node) []*Node {
+		ctx.SetTraining(x.Graph(), false)
+		y := l.Forward(ctx, x)
+		return []*Node{y, syncScalar([]*Node{y})}
+	}
+}
+
 // backwardGraph is l's forward and backward pass in training mode, from the
 // output gradient dy, injected as the adjoint of y (the sum it is the
 // gradient of is never computed). Its outputs are y, then the gradients
@@ -91,14 +102,15 @@ func backwardGraph(l nn.Layer, inputGrad bool) func(ctx *context.Context, x, dy 
 	}
 }
 
-// layerTimes are one layer's two medians.
+// layerTimes are one layer's three medians.
 type layerTimes struct {
-	fwdMs, fwdBwdMs     float64
-	fwdRuns, fwdBwdRuns int
+	fwdMs, fwdBwdMs, inferMs       float64
+	fwdRuns, fwdBwdRuns, inferRuns int
 }
 
-// measureLayer compiles l alone on input shape in (batch first), once as the
-// forward pass and once as forward + backward, and times both. Both run in
+// measureLayer compiles l alone on input shape in (batch first) as the
+// forward pass, the inference pass (training off) and forward + backward,
+// and times all three. Both run in
 // training mode (dropout active), as in a train step. The backward starts
 // from a fixed random output gradient dy (injected as the adjoint, so no
 // loss computation is timed) and yields the gradients w.r.t. every
@@ -139,6 +151,22 @@ func measureLayer(be backends.Backend, l nn.Layer, in, out []int, inputGrad bool
 	})
 	if err != nil {
 		return lt, fmt.Errorf("layer %s forward: %w", l.Name(), err)
+	}
+
+	inf, err := context.NewExec(be, ctx.Reuse(), inferenceGraph(l))
+	if err != nil {
+		return lt, fmt.Errorf("layer %s inference: %w", l.Name(), err)
+	}
+	defer inf.Finalize()
+	lt.inferMs, lt.inferRuns, err = t.median(func() error {
+		outs, err := inf.Exec(x)
+		if err != nil {
+			return err
+		}
+		return syncAndFree(outs)
+	})
+	if err != nil {
+		return lt, fmt.Errorf("layer %s inference: %w", l.Name(), err)
 	}
 
 	bwd, err := context.NewExec(be, ctx.Reuse(), backwardGraph(l, inputGrad))

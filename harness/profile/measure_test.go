@@ -37,7 +37,7 @@ func TestLeNetMeasuredOnSimpleGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ceil.PeakFLOPs <= 0 || ceil.PeakBytesPerS <= 0 || ceil.Runs != 3 || ceil.CopyBytes != 4<<14 {
+	if ceil.PeakFLOPs <= 0 || ceil.PeakBytesPerS <= 0 || ceil.Runs != 3 || ceil.CopyBytes != 4<<14 || ceil.LaunchMs <= 0 || ceil.LaunchMs > ceil.MatmulMs*10 {
 		t.Fatalf("ceilings %+v", ceil)
 	}
 	f, err := Run(Options{Model: "lenet", Batch: 2, Backend: be, Info: info, Timing: tm, Measure: true}, ceil)
@@ -50,7 +50,7 @@ func TestLeNetMeasuredOnSimpleGo(t *testing.T) {
 	if f.Runs != 3 || f.Backend != "go (SimpleGo)" || f.Resize != 28 || f.Batch != 2 {
 		t.Errorf("header %+v", f)
 	}
-	var fwd, fb float64
+	var fwd, fb, inf float64
 	for _, l := range f.Layers {
 		if l.FwdMs <= 0 || l.FwdBwdMs <= 0 || l.FwdRuns != 3 || l.FwdBwdRuns != 3 {
 			t.Errorf("%s: fwd %v ms (%d runs), fwd+bwd %v ms (%d runs)", l.Name, l.FwdMs, l.FwdRuns, l.FwdBwdMs, l.FwdBwdRuns)
@@ -70,8 +70,15 @@ func TestLeNetMeasuredOnSimpleGo(t *testing.T) {
 		if (l.FwdFLOPs > 0) != (l.Bound != "") {
 			t.Errorf("%s: %d FLOPs but bound %q", l.Name, l.FwdFLOPs, l.Bound)
 		}
+		if l.InferMs <= 0 || l.InferRuns != 3 {
+			t.Errorf("%s: inference %v ms (%d runs)", l.Name, l.InferMs, l.InferRuns)
+		}
 		fwd += l.FwdMs
 		fb += l.FwdBwdMs
+		inf += l.InferMs
+	}
+	if math.Abs(f.Totals.InferMs-inf) > 1e-9 {
+		t.Errorf("inference total %v, sum %v", f.Totals.InferMs, inf)
 	}
 	if math.Abs(f.Totals.FwdMs-fwd) > 1e-9 || math.Abs(f.Totals.FwdBwdMs-fb) > 1e-9 {
 		t.Errorf("time totals %v/%v, sums %v/%v", f.Totals.FwdMs, f.Totals.FwdBwdMs, fwd, fb)

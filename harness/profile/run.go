@@ -76,9 +76,10 @@ func Run(o Options, ceil Ceilings) (*File, error) {
 				continue
 			}
 			r.FwdMs, r.FwdBwdMs, r.FwdRuns, r.FwdBwdRuns = lt.fwdMs, lt.fwdBwdMs, lt.fwdRuns, lt.fwdBwdRuns
+			r.InferMs, r.InferRuns = lt.inferMs, lt.inferRuns
 			if o.Progress != nil {
-				fmt.Fprintf(o.Progress, "  %-8s fwd %9.3f ms (%d runs)  fwd+bwd %9.3f ms (%d runs)\n",
-					r.Name, r.FwdMs, r.FwdRuns, r.FwdBwdMs, r.FwdBwdRuns)
+				fmt.Fprintf(o.Progress, "  %-8s fwd %9.3f ms (%d runs)  inference %9.3f ms (%d runs)  fwd+bwd %9.3f ms (%d runs)\n",
+					r.Name, r.FwdMs, r.FwdRuns, r.InferMs, r.InferRuns, r.FwdBwdMs, r.FwdBwdRuns)
 			}
 		}
 	}
@@ -94,7 +95,7 @@ func Run(o Options, ceil Ceilings) (*File, error) {
 func derive(f *File) {
 	ridge := f.Ceilings.Ridge()
 	f.Runs = 0
-	f.Totals.FwdMs, f.Totals.FwdBwdMs = 0, 0
+	f.Totals.FwdMs, f.Totals.FwdBwdMs, f.Totals.InferMs = 0, 0, 0
 	for i := range f.Layers {
 		l := &f.Layers[i]
 		if l.FwdMs > 0 {
@@ -106,6 +107,7 @@ func derive(f *File) {
 				f.Runs = l.FwdRuns
 			}
 		}
+		f.Totals.InferMs += l.InferMs
 		if l.FwdBwdMs > 0 {
 			l.FwdBwdAchievedFLOP = float64(l.FwdFLOPs+l.BwdFLOPs) / (l.FwdBwdMs / 1000)
 			f.Totals.FwdBwdMs += l.FwdBwdMs
@@ -133,6 +135,7 @@ func notes(f *File, measured bool) []string {
 		"min_bytes = (input + weights + output) × 4 bytes, for the forward pass; intensity = fwd_flops / min_bytes.",
 	}
 	if measured {
+		n = append(n, "Inference: each layer's forward pass compiled again with training off (dropout off, no gradient, nothing kept for backward): infer_ms. Its memory is the weights plus the largest input + output of any one layer (infer_live_bytes): a sequential net frees each activation once the next layer has read it. Training holds weights, gradients, every kept activation and the input batch (totals.train_bytes).")
 		n = append(n, fmt.Sprintf("Each layer is compiled alone on its real input shape and timed in training mode (dropout on): forward, and forward + backward (gradients w.r.t. its weights and, but for the first layer, its input; the output gradient is a fixed random tensor). After the compiling run and %d warm-up runs, the median of the timed runs (count per layer in fwd_runs/fwdbwd_runs); each run reads a scalar back, so it includes the device's completion.", f.Warmup))
 	} else {
 		n = append(n, "Computed only: no layer was measured.")

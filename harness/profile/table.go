@@ -27,7 +27,7 @@ func msCell(ms float64) string {
 func PrintTable(w io.Writer, f *File) error {
 	fmt.Fprintf(w, "%s, batch %d, %d×%d input, %s on %s (%s)\n", f.Model, f.Batch, f.Resize, f.Resize, f.DType, f.Device, f.Backend)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "layer\tkind\toutput\tparams\tparam MiB\tact MiB\tfwd GFLOP\tbwd GFLOP\tmin MiB\tFLOP/B\tbound\tfwd ms\tfwd+bwd ms\ttime %\tfwd GFLOP/s\tfwd GB/s\troof %\t")
+	fmt.Fprintln(tw, "layer\tkind\toutput\tparams\tparam MiB\tact MiB\tfwd GFLOP\tbwd GFLOP\tmin MiB\tFLOP/B\tbound\tfwd ms\tfwd+bwd ms\tinfer ms\ttime %\tfwd GFLOP/s\tfwd GB/s\troof %\t")
 	for _, l := range f.Layers {
 		share := "–"
 		if l.FwdBwdMs > 0 && f.Totals.FwdBwdMs > 0 {
@@ -44,15 +44,15 @@ func PrintTable(w io.Writer, f *File) error {
 		if bound == "" {
 			bound = "–"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%.2f\t%.3f\t%.3f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			l.Name, l.Kind, shape(l.OutShape), count(l.Params), float64(l.ParamBytes)/mib, float64(l.ActBytes)/mib,
 			float64(l.FwdFLOPs)/1e9, float64(l.BwdFLOPs)/1e9, float64(l.MinBytes)/mib, l.Intensity, bound,
-			msCell(l.FwdMs), msCell(l.FwdBwdMs), share, rate, bw, roof)
+			msCell(l.FwdMs), msCell(l.FwdBwdMs), msCell(l.InferMs), share, rate, bw, roof)
 	}
 	t := f.Totals
-	fmt.Fprintf(tw, "total\t\t\t%s\t%.2f\t%.2f\t%.3f\t%.3f\t%.2f\t\t\t%s\t%s\t\t\t\t\t\n",
+	fmt.Fprintf(tw, "total\t\t\t%s\t%.2f\t%.2f\t%.3f\t%.3f\t%.2f\t\t\t%s\t%s\t%s\t\t\t\t\t\n",
 		count(t.Params), float64(t.ParamBytes)/mib, float64(t.ActBytes)/mib, float64(t.FwdFLOPs)/1e9, float64(t.BwdFLOPs)/1e9,
-		float64(t.MinBytes)/mib, msCell(t.FwdMs), msCell(t.FwdBwdMs))
+		float64(t.MinBytes)/mib, msCell(t.FwdMs), msCell(t.FwdBwdMs), msCell(t.InferMs))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -62,6 +62,11 @@ func PrintTable(w io.Writer, f *File) error {
 			c.MatmulN, c.MatmulMs, si(c.PeakFLOPs, "FLOP"), fmtMiB(float64(c.CopyBytes)), si(c.PeakBytesPerS, "B"), c.Ridge())
 	} else {
 		fmt.Fprintln(w, "ceilings: not measured")
+	}
+	fmt.Fprintf(w, "memory at least: training %s (weights, gradients, kept activations, input); inference %s (weights + the largest input + output of one layer)\n",
+		fmtMiB(float64(t.TrainBytes)), fmtMiB(float64(t.InferPeakBytes)))
+	if c.LaunchMs > 0 {
+		fmt.Fprintf(w, "launch: a one-element graph takes %.3f ms on this backend\n", c.LaunchMs)
 	}
 	if f.Runs > 0 {
 		fmt.Fprintf(w, "medians of ≥ %d timed runs per graph after up to %d warm-up runs; the layers took %.1f s\n", f.Runs, f.Warmup, f.WallS)
