@@ -74,15 +74,15 @@ type Layer struct {
 
 	Intensity float64 `json:"intensity"` // FwdFLOPs / MinBytes
 
-	FwdMs               float64 `json:"fwd_ms"`    // median; 0 = not measured
-	FwdBwdMs            float64 `json:"fwdbwd_ms"` // median; 0 = not measured
+	FwdMs    float64 `json:"fwd_ms"`    // median; 0 = not measured
+	FwdBwdMs float64 `json:"fwdbwd_ms"` // median; 0 = not measured
 	// InferMs is the forward pass in inference mode (dropout off, no
 	// gradient, so nothing kept): median; 0 = not measured (or a file from
 	// before it was).
 	InferMs float64 `json:"infer_ms"`
 	// InferLiveBytes is what inference holds besides the weights while this
 	// layer runs: its input and output (every earlier activation is freed).
-	InferLiveBytes int64 `json:"infer_live_bytes"`
+	InferLiveBytes      int64   `json:"infer_live_bytes"`
 	AchievedFLOPs       float64 `json:"achieved_flops"`
 	AchievedBytesPerSec float64 `json:"achieved_bytes_per_s"`
 
