@@ -79,6 +79,7 @@ func ReadCell(dir string) *Cell {
 		problem(SummaryFile, err)
 		c.Corrupt = true
 	}
+	c.Problems = append(c.Problems, finishedFileProblems(dir, c.Summary)...)
 	var err error
 	if c.Epochs, err = ReadMetrics(dir); err != nil {
 		problem(MetricsFile, err)

@@ -67,6 +67,10 @@ func ExportRows(root string) (rows []ExportRow, skipped []string, err error) {
 			skipped = append(skipped, fmt.Sprintf("%s/%s: %v", sc.Matrix, sc.Key, err))
 			continue
 		}
+		if probs := finishedFileProblems(sc.Dir, sc.Summary); len(probs) > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s/%s: %v", sc.Matrix, sc.Key, probs[0].Err))
+			continue
+		}
 		s := sc.Summary
 		row := ExportRow{"matrix": sc.Matrix, "key": sc.Key, "profile": s.Profile}
 		for _, k := range config.Keys() {
