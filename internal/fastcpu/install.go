@@ -54,6 +54,10 @@ func Status() string {
 	return statusLine
 }
 
+// Bypass sends every node to SimpleGo's own executors while on is true (the
+// executors stay installed): for side-by-side checks of whole models.
+func Bypass(on bool) { bypass.Store(on) }
+
 // Installed reports whether the fast executors are in use.
 func Installed() bool { return Install() }
 
