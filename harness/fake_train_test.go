@@ -8,7 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,7 +26,15 @@ type fakeTrainer struct {
 	runs     map[string]int // key → times Train was called
 	behave   map[string]func(ctx context.Context) (*trainer.Result, error)
 	epochGap time.Duration // sleep per epoch
-	log      string        // when set: append "start <key> <pid>" lines (the kill test)
+	log      string        // when set: append "start <key> <pid> <unix ns>" lines (the kill tests)
+	// running, when set, is a folder where each cell in training holds a
+	// file <key> with its PID, created exclusively: finding a live
+	// process's file there means two runners train one cell at once, and
+	// is logged as "DOUBLE <key> <pid> <other pid>" (the stress tests).
+	running string
+	// stuck: ignore ctx and never return (a trainer stuck in a compilation
+	// or a blocking read).
+	stuck bool
 }
 
 func newFakeTrainer() *fakeTrainer {
@@ -58,8 +68,18 @@ func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, hooks traine
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(lf, "start %s %d\n", key, os.Getpid())
+		fmt.Fprintf(lf, "start %s %d %d\n", key, os.Getpid(), time.Now().UnixNano())
 		lf.Close()
+	}
+	if f.running != "" {
+		release, err := f.enter(key)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	if f.stuck {
+		select {}
 	}
 	if b != nil {
 		return b(ctx)
@@ -85,6 +105,46 @@ func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, hooks traine
 		return nil, err
 	}
 	return res, nil
+}
+
+// enter creates running/<key> exclusively, logging a DOUBLE line if a live
+// process holds it; release removes it.
+func (f *fakeTrainer) enter(key string) (release func(), err error) {
+	path := filepath.Join(f.running, key)
+	me := fmt.Sprint(os.Getpid())
+	for {
+		fd, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			fd.WriteString(me)
+			fd.Close()
+			return func() { os.Remove(path) }, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		b, _ := os.ReadFile(path)
+		var other int
+		fmt.Sscan(string(b), &other)
+		if other > 0 && syscall.Kill(other, 0) == nil && !zombie(other) {
+			lf, err := os.OpenFile(f.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err == nil {
+				fmt.Fprintf(lf, "DOUBLE %s %s %d\n", key, me, other)
+				lf.Close()
+			}
+		}
+		os.Remove(path) // a killed runner's (or, logged above, a live one's)
+	}
+}
+
+// zombie: pid has exited and waits to be reaped.
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || len(s) < i+3 || s[i+2] == 'Z'
 }
 
 // fakeEpoch's numbers depend on the config only, so reruns are byte-identical.

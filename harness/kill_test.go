@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(killChildEnv); dir != "" {
 		os.Exit(runKillChild(dir))
 	}
+	if dir := os.Getenv(stressChildEnv); dir != "" {
+		os.Exit(runStressChild(dir))
+	}
 	os.Exit(m.Run())
 }
 
@@ -178,7 +181,7 @@ func startsBy(t *testing.T, log string, pid int) []string {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) == 3 && fields[0] == "start" && fields[2] == fmt.Sprint(pid) {
+		if len(fields) >= 3 && fields[0] == "start" && fields[2] == fmt.Sprint(pid) {
 			keys = append(keys, fields[1])
 		}
 	}

@@ -131,7 +131,7 @@ func TestMergeCopiesFinishedCellsAndRefusesConflicts(t *testing.T) {
 	}
 	for _, c := range cells {
 		src := a
-		if !(matrix.Shard{I: 1, N: 2}).Owns(c.Key) {
+		if _, err := os.Stat(results.CellDir(a, "tiny", c.Key)); err != nil {
 			src = b
 		}
 		if !equalTrees(snapshotTree(t, results.CellDir(src, "tiny", c.Key)), snapshotTree(t, results.CellDir(dst, "tiny", c.Key))) {

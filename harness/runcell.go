@@ -2,24 +2,102 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"sync"
 	"time"
 
+	"alexbench/harness/claim"
 	"alexbench/harness/config"
 	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 )
 
-// runCell runs one planned cell and writes its folder through the results
-// writer: config.toml first, metrics.jsonl after every epoch, summary.json
-// last. It returns an error only for what must stop the sweep: the results
-// tree cannot be written, or ctx was cancelled (the folder is then left
-// without a summary, so the next run redoes the cell).
-func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*results.Summary, error) {
+// sweep is one Run's progress: what it counted, and which cells' "held by
+// another runner" line it has logged.
+type sweep struct {
+	r          *Runner
+	rep        *RunReport
+	todo       int
+	logged     map[string]bool
+	waitLogged bool
+}
+
+// try runs pc under its claim, unless another runner holds the claim (held:
+// try again later). Under the claim it reads the cell's state again — another
+// runner may have finished it since the plan — and runs it only if it still
+// is to run. It returns an error only for what must stop the sweep.
+func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	r := s.r
+	opts := r.Claim
+	opts.Note = pc.ID()
+	c, err := claim.Acquire(results.ClaimDir(r.Results, pc.Matrix, pc.Key), opts)
+	var he *claim.HeldError
+	if errors.As(err, &he) {
+		if !s.logged[pc.ID()] {
+			s.logged[pc.ID()] = true
+			r.logf("%s %s %s: running in another runner, %s; later\n", pc.Matrix, pc.Key, pc.Label(), he.Holder.Who())
+		}
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
+	}
+	defer func() {
+		if rerr := c.Release(); rerr != nil && !errors.Is(rerr, claim.ErrLost) && err == nil {
+			err = fmt.Errorf("cell %s: releasing its claim: %w", pc.Cell, rerr)
+		}
+	}()
+	if c.TookOver != nil {
+		r.logf("%s %s: took the cell over from %s\n", pc.Matrix, pc.Key, c.TookOver)
+	}
 	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
+	state, sum, corrupt := results.CellState(dir)
+	run, reason := r.decide(dir, state, sum)
+	if !run {
+		s.rep.Others++
+		r.logf("%s %s %s: %s, by another runner\n", pc.Matrix, pc.Key, pc.Label(), reason)
+		return false, nil
+	}
+	pc.State, pc.Err, pc.Reason = state, corrupt, reason
+	s.rep.Ran++
+	r.logf("[%d/%d] %s %s %s: %s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
+	out, err := r.runCell(ctx, pc, c)
+	switch {
+	case errors.Is(err, claim.ErrLost):
+		s.rep.Lost++
+		r.logf("[%d/%d] %s %s: not published: %v\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, err)
+		return false, nil
+	case errors.Is(err, results.ErrPublished):
+		s.rep.Others++
+		r.logf("[%d/%d] %s %s: not published, another runner did first: %v\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, err)
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
+	}
+	s.rep.Outcomes[out.Outcome]++
+	r.logf("[%d/%d] %s %s → %s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, describeOutcome(out))
+	return false, nil
+}
+
+// runCell runs one claimed cell and writes its folder through the results
+// writer: config.toml first, metrics.jsonl after every epoch, summary.json
+// last, published exclusively. The claim is checked (renewed exclusively)
+// right before anything in the folder is touched and right before the
+// summary is published; an error matching claim.ErrLost means another runner
+// took the cell over, and nothing was published. If ctx is cancelled the
+// folder is left without a summary and marked interrupted, and runCell
+// returns ctx's error — after at most StopGrace if the trainer does not stop.
+func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim) (*results.Summary, error) {
+	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
 	if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
 		return nil, err
 	}
@@ -33,20 +111,61 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell) (*results.Summary,
 	if err := results.WriteConfig(dir, cfg); err != nil {
 		return nil, err
 	}
-	m := &metricsWriter{dir: dir}
-	sum, _ := TrainCell(ctx, CellRun{Train: r.Train, Sampler: r.Sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, dir)
+	cellCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.Lost():
+			cancel()
+		case <-cellCtx.Done():
+		}
+	}()
+	m := &metricsWriter{dir: dir, claim: c}
+	done := make(chan *CellResult, 1)
+	go func() {
+		sum, _ := TrainCell(cellCtx, CellRun{Train: r.Train, Sampler: r.Sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, dir)
+		done <- sum
+	}()
+	var sum *CellResult
+	select {
+	case sum = <-done:
+	case <-ctx.Done():
+		t := time.NewTimer(r.stopGrace())
+		select {
+		case sum = <-done:
+		case <-t.C: // the trainer did not stop: leave it, the process is on its way out
+		}
+		t.Stop()
+	}
 	if err := ctx.Err(); err != nil {
+		m.close()
+		host, _ := os.Hostname()
+		in := results.Interruption{At: time.Now().UTC(), Reason: context.Cause(ctx).Error(), Host: host, PID: os.Getpid()}
+		if werr := results.WriteInterrupted(dir, in); werr != nil {
+			r.logf("%s %s: %v\n", pc.Matrix, pc.Key, werr)
+		}
+		r.logf("%s %s: interrupted (%s); the next run redoes it\n", pc.Matrix, pc.Key, in.Reason)
 		return nil, err
+	}
+	select {
+	case <-c.Lost():
+		m.close()
+		return nil, c.Check() // the ErrLost error
+	default:
 	}
 	sum.Matrix, sum.Key, sum.Profile, sum.Versions = pc.Matrix, pc.Key, pc.Profile, r.Versions
 	epochs := m.epochs()
 	if len(sum.Epochs) > 0 {
 		epochs = sum.Epochs // the trainer's own record is the truth
 	}
+	m.close()
+	if err := c.Check(); err != nil {
+		return nil, err
+	}
 	if err := results.WriteMetrics(dir, epochs); err != nil {
 		return nil, err
 	}
-	if err := results.WriteSummary(dir, &sum.Summary); err != nil {
+	if err := results.PublishSummary(dir, &sum.Summary); err != nil {
 		return nil, err
 	}
 	return &sum.Summary, nil
@@ -117,16 +236,26 @@ func TrainCell(ctx context.Context, run CellRun, cfg config.Config, dir string) 
 
 // metricsWriter persists metrics.jsonl after every epoch, so a killed cell
 // still shows its curve. The trainer may call onEpoch from any goroutine.
+// Each write first refreshes the cell's claim: a runner whose claim was taken
+// over writes nothing more into the folder; nor does one after close.
 type metricsWriter struct {
 	dir     string
+	claim   *claim.Claim // nil: no claim to check
 	mu      sync.Mutex
 	written []trainer.Epoch
+	closed  bool
 }
 
 func (m *metricsWriter) onEpoch(e trainer.Epoch) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.written = append(m.written, e)
+	if m.closed {
+		return
+	}
+	if m.claim != nil && errors.Is(m.claim.Heartbeat(), claim.ErrLost) {
+		return
+	}
 	// A failed write is retried by the final results.WriteMetrics, which
 	// stops the sweep if the results tree really cannot be written.
 	results.WriteMetrics(m.dir, m.written)
@@ -136,6 +265,14 @@ func (m *metricsWriter) epochs() []trainer.Epoch {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]trainer.Epoch(nil), m.written...)
+}
+
+// close stops every later write (a trainer left running after an interrupt,
+// or one that lost its claim, may still report epochs).
+func (m *metricsWriter) close() {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
 }
 
 // safeTrain calls train, turning a panic (GoMLX reports many errors by

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 	"time"
 
+	"alexbench/harness/claim"
 	"alexbench/harness/config"
 	"alexbench/harness/matrix"
 	"alexbench/harness/results"
+	"alexbench/harness/shardplan"
 	"alexbench/harness/trainer"
 	"alexbench/internal/numfmt"
 	"alexbench/nvml"
@@ -51,9 +55,16 @@ func FirstStepHook(s Sampler) func() {
 // Runner runs matrices' cells into a results tree, resumably: a cell whose
 // summary.json says done (or diverged) is never run again unless Force; one
 // that failed (or ran out of memory) only with RetryFailed; a folder without a
-// summary (the run was killed) is cleared and rerun; a corrupt summary is
-// reported and rerun. A folder that holds a summary is never deleted: it is
-// moved to <matrix>/.replaced/<key>-<time>/ first.
+// summary (the run was killed or interrupted) is cleared and rerun; a corrupt
+// summary is reported and rerun. A folder that holds a summary is never
+// deleted: it is moved to <matrix>/.replaced/<key>-<time>/ first.
+//
+// Any number of runners, with any mix of Shard values, may share one tree,
+// on one host or many over a shared filesystem: each takes a cell's claim
+// (harness/claim, in <results>/.claims/) before running it, reads its state
+// again under the claim, renews the claim right before touching the folder
+// and right before publishing, and publishes summary.json exclusively. So no
+// cell is run by two runners at once and no finished result is replaced.
 type Runner struct {
 	Results string // results root
 	Profile string // quick or full (resolve auto with ResolveProfile first)
@@ -62,13 +73,38 @@ type Runner struct {
 
 	RetryFailed bool
 	Force       bool
-	Shard       matrix.Shard
+	// Shard, when not whole, runs only shard I of N of the balanced plan
+	// (shardplan.Assign over every cell of the matrices: give every shard
+	// the same matrices and profile).
+	Shard matrix.Shard
+	// Claim tunes the per-cell claims every runner takes before running a
+	// cell (timeout, heartbeat); its Logf defaults to Log.
+	Claim claim.Options
+	// NoWait: when the cells left are all held by other runners, return
+	// instead of waiting to take over any whose runner dies.
+	NoWait bool
+	// Poll is how often a runner waiting on cells other runners hold looks
+	// again (0: DefaultPoll).
+	Poll time.Duration
+	// StopGrace is how long, after ctx is cancelled, a cell's trainer may
+	// take to return before the runner records the cell interrupted and
+	// returns without it (0: DefaultStopGrace): a trainer stuck in a long
+	// compilation or a blocking read does not keep a signalled run alive.
+	StopGrace time.Duration
 	// Backend, when set, replaces every cell's backend (not part of the key).
 	Backend  string
 	Versions results.Versions // zero: results.CurrentVersions()
 	Log      io.Writer        // progress lines; nil: none
 	Now      func() time.Time
+
+	started time.Time // when Run began: --force and --retry-failed redo only results older
 }
+
+// Defaults for Runner.Poll and Runner.StopGrace.
+const (
+	DefaultPoll      = 2 * time.Second
+	DefaultStopGrace = 3 * time.Second
+)
 
 // PlannedCell is a cell with what a run would do with it.
 type PlannedCell struct {
@@ -77,21 +113,63 @@ type PlannedCell struct {
 	Run    bool
 	Reason string // why it runs or is skipped, for --dry-run and the log
 	Err    error  // what is wrong with a corrupt summary
+	// Cost is the estimated multiply-adds (shardplan.CellEstimate): cells
+	// run longest first, and --shard balances it.
+	Cost float64
+	// Shard is the cell's shard in the plan (0 when the run is not sharded).
+	Shard int
+	// HeldBy is the claim of a runner running the cell now, if any.
+	HeldBy *claim.Record
 }
 
+// ID is "<matrix>/<key>", unique within a sweep.
+func (pc PlannedCell) ID() string { return pc.Matrix + "/" + pc.Key }
+
 // Plan says, for every cell of the matrices in the runner's profile, whether a
-// run would run it and why. It only reads the results tree.
+// run would run it and why, in the matrices' order. It only reads the results
+// tree (claims included: a cell another runner holds says so).
 func (r *Runner) Plan(ms []*matrix.Matrix) ([]PlannedCell, error) {
 	if r.Profile != matrix.ProfileQuick && r.Profile != matrix.ProfileFull {
 		return nil, fmt.Errorf("runner profile %q: want quick or full", r.Profile)
 	}
 	var plan []PlannedCell
+	var items []shardplan.Item
 	for _, m := range ms {
 		for _, c := range m.Cells(r.Profile) {
-			state, _, err := results.CellState(results.CellDir(r.Results, c.Matrix, c.Key))
-			pc := PlannedCell{Cell: c, State: state, Err: err}
-			pc.Run, pc.Reason = r.decide(c.Key, state, err)
+			e, err := shardplan.CellEstimate(c.Config)
+			if err != nil {
+				return nil, fmt.Errorf("cell %s: %w", c, err)
+			}
+			pc := PlannedCell{Cell: c, Cost: e.Cost()}
 			plan = append(plan, pc)
+			items = append(items, shardplan.Item{Key: pc.ID(), Cost: pc.Cost})
+		}
+	}
+	var shards *shardplan.Plan
+	if !r.Shard.Whole() {
+		var err error
+		if shards, err = shardplan.Assign(items, r.Shard.N); err != nil {
+			return nil, err
+		}
+	}
+	for i := range plan {
+		pc := &plan[i]
+		dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
+		var sum *results.Summary
+		pc.State, sum, pc.Err = results.CellState(dir)
+		if shards != nil {
+			pc.Shard = shards.Shard(pc.ID())
+			if pc.Shard != r.Shard.I {
+				pc.Reason = ReasonOtherShard
+				continue
+			}
+		}
+		pc.Run, pc.Reason = r.decide(dir, pc.State, sum)
+		if pc.Run {
+			if held, rec, _ := claim.Held(results.ClaimDir(r.Results, pc.Matrix, pc.Key), r.Claim); held {
+				pc.HeldBy = rec
+				pc.Reason += "; running now: " + rec.Who()
+			}
 		}
 	}
 	return plan, nil
@@ -100,23 +178,31 @@ func (r *Runner) Plan(ms []*matrix.Matrix) ([]PlannedCell, error) {
 // Reasons a planned cell is skipped (ReasonOtherShard is matched by callers).
 const ReasonOtherShard = "another shard's"
 
-func (r *Runner) decide(key, state string, corrupt error) (bool, string) {
-	if !r.Shard.Owns(key) {
-		return false, ReasonOtherShard
-	}
+// decide tells whether a cell in state (sum: its summary, if finished) is to
+// run. --force and --retry-failed redo only results that finished before
+// this run began, so runners sharing a tree with those flags redo each
+// cell once, not once per runner.
+func (r *Runner) decide(dir, state string, sum *results.Summary) (bool, string) {
+	recent := sum != nil && !r.started.IsZero() && !sum.Finished.Before(r.started)
 	switch state {
 	case results.StatePending:
 		return true, "new"
 	case results.StateInFlight:
+		if in, _ := results.ReadInterrupted(dir); in != nil {
+			return true, "rerun: interrupted by " + in.String()
+		}
 		return true, "rerun: in flight when a run stopped"
 	case results.StateCorrupt:
 		return true, "rerun: corrupt " + results.SummaryFile // the details are in PlannedCell.Err
 	case trainer.OutcomeDone, trainer.OutcomeDiverged:
-		if r.Force {
+		if r.Force && !recent {
 			return true, "rerun: --force (old result kept in " + results.ReplacedDir + ")"
 		}
 		return false, state
 	default: // failed, oom
+		if (r.Force || r.RetryFailed) && recent {
+			return false, state + " (during this run)"
+		}
 		if r.Force {
 			return true, "rerun: --force (old result kept in " + results.ReplacedDir + ")"
 		}
@@ -131,24 +217,31 @@ func (r *Runner) decide(key, state string, corrupt error) (bool, string) {
 type RunReport struct {
 	Ran      int
 	Skipped  int
+	Others   int            // cells this run would have run that other runners finished meanwhile
+	Lost     int            // cells whose claim was taken over while they ran: not published
 	Outcomes map[string]int // outcome → cells that ended with it in this run
 }
 
-// Run locks the results tree, plans, and runs every planned cell in order. A
-// cell that fails, runs out of memory or diverges ends with that outcome and
-// the sweep goes on. When ctx is cancelled the cell in progress is left
-// without a summary (so the next run redoes it) and Run returns ctx's error.
+// Run runs every planned cell, longest estimated first, each under its
+// claim (see runClaimed), then waits for the cells other runners hold,
+// taking over any whose runner dies (unless NoWait). A cell that fails, runs
+// out of memory or diverges ends with that outcome and the sweep goes on.
+// When ctx is cancelled the cell in progress is marked interrupted (the next
+// run redoes it), its claim released, and Run returns ctx's error within
+// StopGrace even if the trainer does not return.
 func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, error) {
 	if r.Train == nil {
 		return nil, errors.New("runner has no Train function")
 	}
-	lock, err := results.LockResults(r.Results, r.Shard)
+	lock, err := results.LockResults(r.Results, results.Shared)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
-	if lock.TookOver != 0 {
-		r.logf("took over the lock of PID %d, which is no longer running\n", lock.TookOver)
+	r.started = r.now()
+	defer func() { r.started = time.Time{} }()
+	if r.Claim.Logf == nil {
+		r.Claim.Logf = r.logf
 	}
 	plan, err := r.Plan(ms)
 	if err != nil {
@@ -159,34 +252,94 @@ func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, erro
 			return nil, err
 		}
 	}
+	if removed := results.CleanTemps(r.Results, results.StaleTempAge, time.Now()); len(removed) > 0 {
+		r.logf("removed %d temp files left by killed writers: %s\n", len(removed), strings.Join(removed, ", "))
+	}
 	if r.Versions == (results.Versions{}) {
 		r.Versions = results.CurrentVersions()
 	}
 	rep := &RunReport{Outcomes: map[string]int{}}
-	todo := 0
+	var todo []PlannedCell
 	for _, pc := range plan {
 		if pc.Run {
-			todo++
+			todo = append(todo, pc)
+		} else {
+			rep.Skipped++
 		}
 	}
-	for _, pc := range plan {
-		if !pc.Run {
-			rep.Skipped++
-			continue
-		}
-		if err := ctx.Err(); err != nil {
+	sortLongestFirst(todo)
+	s := &sweep{r: r, rep: rep, todo: len(todo), logged: map[string]bool{}}
+	var waiting []PlannedCell
+	for _, pc := range todo {
+		held, err := s.try(ctx, pc)
+		if err != nil {
 			return rep, err
 		}
-		rep.Ran++
-		r.logf("[%d/%d] %s %s %s: %s\n", rep.Ran, todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
-		sum, err := r.runCell(ctx, pc)
-		if err != nil {
-			return rep, fmt.Errorf("cell %s: %w", pc.Cell, err)
+		if held {
+			waiting = append(waiting, pc)
 		}
-		rep.Outcomes[sum.Outcome]++
-		r.logf("[%d/%d] %s %s → %s\n", rep.Ran, todo, pc.Matrix, pc.Key, describeOutcome(sum))
+	}
+	for len(waiting) > 0 {
+		if r.NoWait {
+			r.logf("%d cells are held by other runners; not waiting for them (--no-wait)\n", len(waiting))
+			break
+		}
+		if !s.waitLogged {
+			r.logf("waiting for %d cells other runners hold (a cell whose runner dies is taken over)\n", len(waiting))
+			s.waitLogged = true
+		}
+		if err := sleepCtx(ctx, r.poll()); err != nil {
+			return rep, err
+		}
+		var still []PlannedCell
+		for _, pc := range waiting {
+			held, err := s.try(ctx, pc)
+			if err != nil {
+				return rep, err
+			}
+			if held {
+				still = append(still, pc)
+			}
+		}
+		waiting = still
 	}
 	return rep, nil
+}
+
+// sortLongestFirst orders cells by estimated cost, largest first, ties by
+// matrix and key (shardplan.LongestFirst's order).
+func sortLongestFirst(cells []PlannedCell) {
+	sort.SliceStable(cells, func(i, j int) bool {
+		if cells[i].Cost != cells[j].Cost {
+			return cells[i].Cost > cells[j].Cost
+		}
+		return cells[i].ID() < cells[j].ID()
+	})
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (r *Runner) poll() time.Duration {
+	if r.Poll > 0 {
+		return r.Poll
+	}
+	return DefaultPoll
+}
+
+func (r *Runner) stopGrace() time.Duration {
+	if r.StopGrace > 0 {
+		return r.StopGrace
+	}
+	return DefaultStopGrace
 }
 
 func describeOutcome(s *results.Summary) string {

@@ -1,8 +1,10 @@
 package harness
 
 import (
+	"alexbench/harness/claim"
 	"alexbench/harness/matrix"
 	"alexbench/harness/results"
+	"alexbench/harness/shardplan"
 	"bytes"
 	"context"
 	"os"
@@ -258,73 +260,108 @@ func TestCorruptAndUnfinishedCellsAreReportedAndRerun(t *testing.T) {
 	}
 }
 
-func TestLockStopsASecondRunnerAndStaleLocksAreTakenOver(t *testing.T) {
+// Runners share a tree (the per-cell claims keep them apart); an exclusive
+// holder (merge) keeps runners out; a killed exclusive holder's lock is no
+// obstacle and its PID is reported as taken over.
+func TestLockIsSharedByRunnersAndExclusiveForMerge(t *testing.T) {
 	f := newFakeTrainer()
 	r := newTestRunner(t, f)
-	held, err := results.LockResults(r.Results, matrix.Shard{})
+	other, err := results.LockResults(r.Results, results.Shared)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := r.Run(context.Background(), tiny(t)); err != nil || f.total() != 6 {
+		t.Fatalf("a runner next to another: %v (trainer ran %d)", err, f.total())
+	}
+	if l, err := results.LockResults(r.Results, results.Exclusive); err == nil {
+		l.Unlock()
+		t.Error("an exclusive lock while a runner holds the tree")
+	} else if !strings.Contains(err.Error(), "in use by a running alexbench") {
+		t.Errorf("exclusive while shared: %v", err)
+	}
+	other.Unlock()
+
+	held, err := results.LockResults(r.Results, results.Exclusive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Force = true
 	_, err = r.Run(context.Background(), tiny(t))
-	if err == nil || !strings.Contains(err.Error(), "in use by alexbench PID") || f.total() != 0 {
-		t.Fatalf("second runner: %v (trainer ran %d)", err, f.total())
+	if err == nil || !strings.Contains(err.Error(), "locked exclusively by alexbench PID "+itoa(os.Getpid())) || f.total() != 6 {
+		t.Fatalf("runner during a merge: %v (trainer ran %d)", err, f.total())
 	}
 	held.Unlock()
+	if b, _ := os.ReadFile(filepath.Join(r.Results, results.LockFile)); len(b) != 0 {
+		t.Errorf("an unlocked exclusive lock still names its holder: %q", b)
+	}
 
-	// A lock file left by a process that died.
+	// A lock file left by an exclusive holder that died.
 	cmd := exec.Command("true")
 	if err := cmd.Run(); err != nil {
 		t.Skip("no `true` to make a dead PID:", err)
 	}
 	dead := cmd.Process.Pid
 	os.WriteFile(filepath.Join(r.Results, results.LockFile), []byte(itoa(dead)+" host 2026-01-01T00:00:00Z\n"), 0o644)
-	var log bytes.Buffer
-	r.Log = &log
-	if _, err := r.Run(context.Background(), tiny(t)); err != nil {
+	l, err := results.LockResults(r.Results, results.Exclusive)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(log.String(), "took over the lock of PID "+itoa(dead)) {
-		t.Errorf("log does not mention the stale lock:\n%s", log.String())
+	if l.TookOver != dead {
+		t.Errorf("TookOver = %d, want the dead PID %d", l.TookOver, dead)
 	}
 	b, _ := os.ReadFile(filepath.Join(r.Results, results.LockFile))
 	if !strings.HasPrefix(string(b), itoa(os.Getpid())+" ") {
 		t.Errorf("lock file holds %q, want our PID", b)
 	}
+	l.Unlock()
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func TestShardLocks(t *testing.T) {
-	dir := t.TempDir()
-	s1, err := results.LockResults(dir, matrix.Shard{I: 1, N: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Unlock()
-	s2, err := results.LockResults(dir, matrix.Shard{I: 2, N: 2})
-	if err != nil {
-		t.Fatalf("two shards of one sweep must share a tree: %v", err)
-	}
-	defer s2.Unlock()
-	if l, err := results.LockResults(dir, matrix.Shard{I: 1, N: 2}); err == nil {
-		l.Unlock()
-		t.Error("two runs of shard 1/2 at once")
-	}
-	if l, err := results.LockResults(dir, matrix.Shard{}); err == nil {
-		l.Unlock()
-		t.Error("a whole run while shards run")
-	}
-}
-
+// Every shard of a sweep runs its share of the balanced plan: each cell in
+// exactly one shard, the plan's.
 func TestShardsSplitTheSweepDisjointly(t *testing.T) {
 	ms := []*matrix.Matrix{mustLoad(t, "../testdata/matrices/good/tiny.toml"), mustLoad(t, "../testdata/matrices/good/github-include.toml")}
 	f := newFakeTrainer()
 	root := t.TempDir()
 	const n = 3
+	var items []shardplan.Item
+	for _, m := range ms {
+		for _, c := range m.Cells(matrix.ProfileQuick) {
+			e, err := shardplan.CellEstimate(c.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, shardplan.Item{Key: c.Matrix + "/" + c.Key, Cost: e.Cost()})
+		}
+	}
+	want, err := shardplan.Assign(items, n)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 1; i <= n; i++ {
+		before := map[string]int{}
+		for _, it := range items {
+			before[it.Key] = f.count(it.Key[strings.Index(it.Key, "/")+1:])
+		}
 		r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Shard: matrix.Shard{I: i, N: n}}
+		plan, err := r.Plan(ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pc := range plan {
+			if (pc.Shard == i) != pc.Run || pc.Shard != want.Shard(pc.ID()) {
+				t.Errorf("shard %d: %s planned in shard %d, run=%v; the plan says shard %d", i, pc.ID(), pc.Shard, pc.Run, want.Shard(pc.ID()))
+			}
+		}
 		if _, err := r.Run(context.Background(), ms); err != nil {
 			t.Fatal(err)
+		}
+		for _, it := range items {
+			key := it.Key[strings.Index(it.Key, "/")+1:]
+			if ran := f.count(key) - before[it.Key]; (ran == 1) != (want.Shard(it.Key) == i) {
+				t.Errorf("shard %d ran %s %d times; the plan gives it to shard %d", i, it.Key, ran, want.Shard(it.Key))
+			}
 		}
 	}
 	total := 0
@@ -333,15 +370,6 @@ func TestShardsSplitTheSweepDisjointly(t *testing.T) {
 			total++
 			if f.count(c.Key) != 1 {
 				t.Errorf("%s ran %d times across %d shards, want once", c, f.count(c.Key), n)
-			}
-			owners := 0
-			for i := 1; i <= n; i++ {
-				if (matrix.Shard{I: i, N: n}).Owns(c.Key) {
-					owners++
-				}
-			}
-			if owners != 1 {
-				t.Errorf("%s is owned by %d shards", c, owners)
 			}
 		}
 	}
@@ -382,9 +410,8 @@ func TestCancelLeavesTheCellUnfinished(t *testing.T) {
 	r := newTestRunner(t, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	ms := tiny(t)
-	first := ms[0].Cells(matrix.ProfileQuick)[0]
 	go func() {
-		for f.count(first.Key) == 0 {
+		for f.total() == 0 {
 			time.Sleep(time.Millisecond)
 		}
 		cancel()
@@ -393,12 +420,32 @@ func TestCancelLeavesTheCellUnfinished(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("err = %v", err)
 	}
-	state, _, _ := results.CellState(results.CellDir(r.Results, "tiny", first.Key))
+	if f.total() != 1 {
+		t.Fatalf("cells started after the cancel: %d", f.total()-1)
+	}
+	var first matrix.Cell
+	for _, c := range ms[0].Cells(matrix.ProfileQuick) {
+		if f.count(c.Key) == 1 {
+			first = c
+		}
+	}
+	dir := results.CellDir(r.Results, "tiny", first.Key)
+	state, _, _ := results.CellState(dir)
 	if state != results.StateInFlight {
 		t.Errorf("interrupted cell is %s, want %s (so the next run redoes it)", state, results.StateInFlight)
 	}
-	if f.total() != 1 {
-		t.Errorf("cells started after the cancel: %d", f.total()-1)
+	in, err := results.ReadInterrupted(dir)
+	if err != nil || in == nil || in.Reason != "context canceled" || in.PID != os.Getpid() {
+		t.Errorf("interruption marker %+v, %v", in, err)
+	}
+	if held, rec, _ := claim.Held(results.ClaimDir(r.Results, "tiny", first.Key), claim.Options{}); held {
+		t.Errorf("the interrupted cell's claim is still held: %+v", rec)
+	}
+	plan, _ := r.Plan(ms)
+	for _, pc := range plan {
+		if pc.Key == first.Key && !strings.HasPrefix(pc.Reason, "rerun: interrupted by context canceled at ") {
+			t.Errorf("plan of the interrupted cell: %q", pc.Reason)
+		}
 	}
 }
 

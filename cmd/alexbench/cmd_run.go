@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"alexbench/harness"
+	"alexbench/harness/claim"
 	"alexbench/harness/config"
 	"alexbench/harness/matrix"
 )
@@ -34,16 +35,22 @@ func runRun(args []string, stdout io.Writer) error {
 	resultsDir := fs.String("results", defaultResults, "results tree: cells go to DIR/<matrix>/<key>/")
 	profile := fs.String("profile", matrix.ProfileAuto, "quick (CPU-sized), full (d2l scale), or auto: full when a GPU backend resolves, else quick")
 	dryRun := fs.Bool("dry-run", false, "list the cells with their keys and what a run would do; run nothing")
-	shardFlag := fs.String("shard", "", "run only share i of n (1 ≤ i ≤ n) of the cells, chosen by key: for Slurm arrays and Kubernetes Indexed Jobs")
+	shardFlag := fs.String("shard", "", "run only share i of n (1 ≤ i ≤ n) of the cells, balanced by estimated cost (give every shard the same matrices): for clusters without a shared filesystem; see docs/CLUSTER.md")
 	retry := fs.Bool("retry-failed", false, "rerun cells that failed or ran out of memory (their old results are kept in .replaced)")
 	force := fs.Bool("force", false, "rerun every cell, finished or not (old results are kept in .replaced)")
 	backendFlag := fs.String("backend", "", "run every cell on this backend (auto, go, xla:cuda, xla:cpu, xla:/abs/plugin.so) instead of its config's")
+	noWait := fs.Bool("no-wait", false, "when the cells left are all being run by other runners on this tree, exit instead of waiting to take over any whose runner dies")
+	claimTimeout := fs.Duration("claim-timeout", claim.DefaultTimeout, "a cell claim whose heartbeat is older than this is stale and taken over (runners on other hosts; on this host a dead PID is seen at once)")
 	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: alexbench run MATRIX.toml... [flags]\n\n"+
 			"Expands each matrix into cells and trains the ones not finished yet. A rerun\n"+
 			"skips finished cells, redoes cells a killed run left unfinished and, with\n"+
-			"--retry-failed, failed ones. Matrices are checked whole before anything runs.\n\n")
+			"--retry-failed, failed ones. Matrices are checked whole before anything runs.\n\n"+
+			"Any number of runs may share one results tree, on one machine or many over a\n"+
+			"shared filesystem: each claims a cell before running it (longest estimated\n"+
+			"first), so no cell runs twice and none finished is replaced. SIGINT or SIGTERM\n"+
+			"stops a run within seconds, the cell in flight marked interrupted.\n\n")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterleaved(fs, args)
@@ -57,6 +64,9 @@ func runRun(args []string, stdout io.Writer) error {
 	shard, err := matrix.ParseShard(*shardFlag)
 	if err != nil {
 		return err
+	}
+	if *claimTimeout <= 0 {
+		return fmt.Errorf("--claim-timeout %s: want a positive duration, like 2m", *claimTimeout)
 	}
 	if *backendFlag != "" {
 		if err := config.ValidBackend(*backendFlag); err != nil {
@@ -75,7 +85,7 @@ func runRun(args []string, stdout io.Writer) error {
 		logf("profile auto → %s\n", prof)
 	}
 	r := &harness.Runner{Results: *resultsDir, Profile: prof, RetryFailed: *retry, Force: *force,
-		Shard: shard, Backend: *backendFlag, Log: logw}
+		Shard: shard, Backend: *backendFlag, Log: logw, NoWait: *noWait, Claim: claim.Options{Timeout: *claimTimeout}}
 	if *dryRun {
 		plan, err := r.Plan(ms)
 		if err != nil {
@@ -91,12 +101,29 @@ func runRun(args []string, stdout io.Writer) error {
 	defer stop()
 	rep, err := r.Run(ctx, ms)
 	if rep != nil {
-		fmt.Fprintf(stdout, "%s: ran %d cells (%s), skipped %d\n", *resultsDir, rep.Ran, outcomeCounts(rep.Outcomes), rep.Skipped)
+		fmt.Fprintf(stdout, "%s: ran %d cells (%s), skipped %d%s\n", *resultsDir, rep.Ran, outcomeCounts(rep.Outcomes), rep.Skipped, othersText(rep))
 	}
 	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("interrupted: the unfinished cell will be rerun by the next run (%w)", err)
+		// 128 + the signal's number, as a shell reports a process it killed.
+		code := 130
+		if strings.Contains(context.Cause(ctx).Error(), syscall.SIGTERM.String()) {
+			code = 143
+		}
+		return &exitError{code, fmt.Errorf("interrupted (%v): the unfinished cell will be rerun by the next run", context.Cause(ctx))}
 	}
 	return err
+}
+
+// othersText is ", 3 finished by other runners, 1 taken over" when any were.
+func othersText(rep *harness.RunReport) string {
+	s := ""
+	if rep.Others > 0 {
+		s += fmt.Sprintf(", %d finished by other runners", rep.Others)
+	}
+	if rep.Lost > 0 {
+		s += fmt.Sprintf(", %d taken over by another runner (not published)", rep.Lost)
+	}
+	return s
 }
 
 func outcomeCounts(m map[string]int) string {

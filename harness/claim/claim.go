@@ -437,6 +437,13 @@ func highestListed(dir string, opts Options) (int, error) {
 
 const tempPrefix = ".tmp-"
 
+// IsTemp tells whether a file name is one of this package's temp names: a
+// generation file or a published file (CreateExclusive) being written, or
+// one a killed process left behind.
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, tempPrefix) && len(name) > len(tempPrefix)
+}
+
 // cleanTemps removes temp files older than the timeout: a live writer keeps
 // one for milliseconds.
 func cleanTemps(dir string, opts Options) {

@@ -1,8 +1,6 @@
 package matrix
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +9,8 @@ import (
 // Shard is a 1-based share i of n of a sweep's cells (--shard i/n, as jest and
 // playwright count; a Kubernetes Indexed Job passes $((JOB_COMPLETION_INDEX+1))/n,
 // a Slurm array 1..n passes $SLURM_ARRAY_TASK_ID/n). The zero value is the
-// whole sweep.
+// whole sweep. Which cells are shard i's is harness/shardplan's balanced plan
+// over all the sweep's cells, computed by the runner.
 type Shard struct{ I, N int }
 
 // Whole tells whether the shard is the whole sweep.
@@ -39,18 +38,4 @@ func ParseShard(s string) (Shard, error) {
 		return Shard{}, fmt.Errorf("--shard %s: want 1 ≤ i ≤ n (shards are numbered 1..n)", s)
 	}
 	return Shard{i, n}, nil
-}
-
-// Owns tells whether the cell with key belongs to this shard. It depends on
-// the key alone (a hash, so uniform), never on which other cells a run has:
-// shards started with different matrix lists still never overlap.
-func (s Shard) Owns(key string) bool {
-	if s.Whole() {
-		return true
-	}
-	b, err := hex.DecodeString(key)
-	if err != nil || len(b) < 8 {
-		b = []byte(key + "\x00\x00\x00\x00\x00\x00\x00\x00")
-	}
-	return binary.BigEndian.Uint64(b[:8])%uint64(s.N) == uint64(s.I-1)
 }

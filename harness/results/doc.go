@@ -18,8 +18,11 @@
 // <matrix>/.replaced/<key>-<UTC time>/ first. <matrix>/matrix.json records each
 // profile's planned cells, for status and reports.
 //
-// The runner holds a flock on <results>/.alexbench.lock (with its PID inside)
-// while it runs; the kernel drops it when the process dies, so a killed run's
-// lock is taken over. Shards of one sweep (--shard i/n) share the tree: each
-// holds that lock shared plus .alexbench.lock.shard-i-of-n exclusively.
+// Runners sharing a tree hold a shared flock on <results>/.alexbench.lock;
+// merge holds it exclusively (with its PID inside), so it never copies into a
+// tree a runner on the same host writes. What keeps runners — on one host or
+// many — from running a cell twice is the per-cell claim in
+// <results>/.claims/<matrix>/<key>/ (ClaimDir, package harness/claim) and
+// PublishSummary, which never replaces a summary.json. A run stopped by a
+// signal leaves interrupted.json in the unfinished cell's folder.
 package results

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"alexbench/harness/matrix"
 	"errors"
 	"fmt"
 	"os"
@@ -12,64 +11,67 @@ import (
 	"time"
 )
 
-// LockFile is the runner's lock in a results root. It holds the PID of the run
-// that has it; the lock itself is a flock(2) on it, which the kernel drops when
-// that process dies, so a killed run's lock is taken over without guessing.
+// LockFile is the lock of a results root: a flock(2) on it, which the kernel
+// drops when its holder dies, so a killed holder's lock is never in the way.
 const LockFile = ".alexbench.lock"
 
-// Lock is a held results lock. An unsharded run holds LockFile exclusively; a
-// shard i/n holds it shared plus LockFile.shard-i-of-n exclusively, so the
-// shards of one sweep share a tree (on one machine or a shared filesystem)
-// while two runs of the same shard, or a shard and a whole run, exclude each other.
+// LockMode is how a results root is locked.
+type LockMode int
+
+const (
+	// Shared is what every `alexbench run` takes, with or without --shard:
+	// any number of runners share a tree, and what keeps them from running a
+	// cell twice or replacing a finished one is the per-cell claim
+	// (harness/claim), which works across hosts. The shared lock only keeps
+	// a runner and an exclusive user of the tree on one host apart.
+	Shared LockMode = iota
+	// Exclusive is what merge takes on its destination: no runner (on this
+	// host; flock is not relied on across hosts) writes the tree meanwhile.
+	// The holder's PID, host and start time are written into the file.
+	Exclusive
+)
+
+// Lock is a held results lock.
 type Lock struct {
-	files []*os.File
-	// TookOver is the PID a previous, no longer running, holder left in the
-	// file (0 if none): the caller says so in its log.
+	f    *os.File
+	mode LockMode
+	// TookOver is the PID a previous exclusive holder, no longer running,
+	// left in the file (0 if none): the caller says so in its log.
 	TookOver int
 }
 
-// LockResults takes the lock of results root for shard (Shard{} = everything).
-func LockResults(root string, shard matrix.Shard) (*Lock, error) {
+// LockResults takes root's lock (creating root if missing), or fails at once,
+// naming the exclusive holder when there is one: it never waits.
+func LockResults(root string, mode LockMode) (*Lock, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("creating results %s: %w", root, err)
 	}
-	l := &Lock{}
-	main := filepath.Join(root, LockFile)
-	if shard.Whole() {
-		if err := l.take(main, syscall.LOCK_EX, root); err != nil {
-			return nil, err
-		}
-		return l, nil
-	}
-	if err := l.take(main, syscall.LOCK_SH, root); err != nil {
-		return nil, err
-	}
-	name := fmt.Sprintf("%s.shard-%d-of-%d", main, shard.I, shard.N)
-	if err := l.take(name, syscall.LOCK_EX, root); err != nil {
-		l.Unlock()
-		return nil, err
-	}
-	return l, nil
-}
-
-func (l *Lock) take(path string, how int, root string) error {
+	path := filepath.Join(root, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return fmt.Errorf("opening lock %s: %w", path, err)
+		return nil, fmt.Errorf("opening lock %s: %w", path, err)
+	}
+	how := syscall.LOCK_SH
+	if mode == Exclusive {
+		how = syscall.LOCK_EX
 	}
 	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
 		holder := readHolder(f)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			who := "another alexbench run"
+			if mode == Exclusive {
+				return nil, fmt.Errorf("results %s are in use by a running alexbench (lock %s); wait for it to finish, or use another folder", root, path)
+			}
+			who := "another alexbench command"
 			if holder.pid > 0 && processAlive(holder.pid) {
 				who = fmt.Sprintf("alexbench PID %d%s", holder.pid, holder.where())
 			}
-			return fmt.Errorf("results %s are in use by %s (lock %s); wait for it, or use another --results", root, who, path)
+			return nil, fmt.Errorf("results %s are locked exclusively by %s (a merge; lock %s); wait for it, or use another --results", root, who, path)
 		}
-		return fmt.Errorf("locking %s: %w", path, err)
+		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	if how == syscall.LOCK_EX {
+	l := &Lock{f: f, mode: mode}
+	if mode == Exclusive {
 		if h := readHolder(f); h.pid > 0 && h.pid != os.Getpid() && !processAlive(h.pid) {
 			l.TookOver = h.pid
 		}
@@ -79,23 +81,22 @@ func (l *Lock) take(path string, how int, root string) error {
 			f.WriteAt([]byte(content), 0)
 		}
 	}
-	l.files = append(l.files, f)
-	return nil
+	return l, nil
 }
 
 // Unlock releases the lock. The file stays (removing it would race with a
-// runner that has just opened it); its PID is stale from now on.
+// process that has just opened it); an exclusive holder empties it first.
 func (l *Lock) Unlock() error {
-	var first error
-	for i := len(l.files) - 1; i >= 0; i-- {
-		f := l.files[i]
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		if err := f.Close(); err != nil && first == nil {
-			first = err
-		}
+	if l == nil || l.f == nil {
+		return nil
 	}
-	l.files = nil
-	return first
+	if l.mode == Exclusive {
+		l.f.Truncate(0)
+	}
+	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	err := l.f.Close()
+	l.f = nil
+	return err
 }
 
 type holder struct {

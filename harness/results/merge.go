@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"alexbench/harness/matrix"
 	"alexbench/harness/trainer"
 	"alexbench/internal/atomicfile"
 )
@@ -35,7 +34,7 @@ type MergeReport struct {
 // conflict, and if there is any conflict Merge copies nothing and returns an
 // error listing them. matrix.json records are merged too.
 func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
-	lock, err := LockResults(dst, matrix.Shard{})
+	lock, err := LockResults(dst, Exclusive)
 	if err != nil {
 		return nil, err
 	}

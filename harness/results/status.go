@@ -17,6 +17,9 @@ type MatrixStatus struct {
 	Cells   int
 	Counts  map[string]int // state → cells: the four outcomes, in-flight, corrupt, pending
 	Corrupt []string       // why each corrupt summary is corrupt
+	// Interrupted: the in-flight cells a signal stopped, and when (the
+	// others are running now, or their runner was killed).
+	Interrupted []string
 }
 
 // Status reads a results tree: per matrix and profile, how many of the cells
@@ -102,6 +105,11 @@ func (st *MatrixStatus) add(sc StoredCell) {
 	if sc.State == StateCorrupt {
 		st.Corrupt = append(st.Corrupt, fmt.Sprintf("%s/%s: %v", sc.Matrix, sc.Key, sc.Err))
 	}
+	if sc.State == StateInFlight {
+		if in, _ := ReadInterrupted(sc.Dir); in != nil {
+			st.Interrupted = append(st.Interrupted, fmt.Sprintf("%s/%s: %s", sc.Matrix, sc.Key, in))
+		}
+	}
 }
 
 // StatusColumns are the states a status table shows, in order.
@@ -129,6 +137,9 @@ func WriteStatus(w io.Writer, sts []MatrixStatus) error {
 	for _, st := range sts {
 		for _, c := range st.Corrupt {
 			fmt.Fprintf(w, "corrupt (will be rerun): %s\n", c)
+		}
+		for _, c := range st.Interrupted {
+			fmt.Fprintf(w, "interrupted (will be rerun): %s\n", c)
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Write writes data to path atomically (mode 0644).
@@ -27,7 +28,7 @@ func WriteWith(path string, write func(*bufio.Writer) error) error {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, "."+base+tempInfix+"*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -60,6 +61,31 @@ func WriteWith(path string, write func(*bufio.Writer) error) error {
 	}
 	syncDir(dir)
 	return nil
+}
+
+// tempInfix is in every temp file's name: .<target name>.tmp-<digits>.
+const tempInfix = ".tmp-"
+
+// IsTemp tells whether a file name is one of Write's temp names (a write in
+// progress, or one a killed process left behind).
+func IsTemp(name string) bool {
+	if !strings.HasPrefix(name, ".") {
+		return false
+	}
+	i := strings.LastIndex(name, tempInfix)
+	if i <= 1 {
+		return false
+	}
+	digits := name[i+len(tempInfix):]
+	if digits == "" {
+		return false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // syncDir makes the rename durable across a power cut, not just a kill (best
