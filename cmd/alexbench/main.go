@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand. Each lives in its own cmd_<name>.go file and
@@ -84,9 +85,20 @@ func newFlagSet(name string) *flag.FlagSet {
 // the flag package alone stops at the first positional. It returns the positionals.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	// What the flag package prints while parsing is held back: -h shows the
+	// usage, but a bad flag gets one line that suggests the nearest one, not
+	// a screen of flags after which the error scrolled away.
+	out := fs.Output()
+	var held strings.Builder
+	fs.SetOutput(&held)
+	defer fs.SetOutput(out)
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(out, held.String())
+				return nil, err
+			}
+			return nil, unknownFlag(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
