@@ -10,6 +10,7 @@ import (
 	"alexbench/data"
 	"alexbench/harness/backend"
 	"alexbench/harness/config"
+	"alexbench/internal/fastcpu"
 )
 
 func loadRealData(tb testing.TB) *data.Set {
@@ -73,10 +74,12 @@ func BenchmarkCPUTrainStep(b *testing.B) {
 			cfg := config.MustDefault(model)
 			m.setup(&cfg)
 			cfg.TrainLimit = 1024
+			fastcpu.ResetOpProfile()
 			res, err := Bench(cfg, Options{Backend: be, BackendName: "go", Data: loadRealData(b)}, max(b.N, 5))
 			if err != nil {
 				b.Fatal(err)
 			}
+			fastcpu.WriteOpProfile(os.Stderr) // with ALEXBENCH_FASTCPU_PROFILE=1
 			b.ReportMetric(res.ImagesPerSec, "examples/sec")
 			b.ReportMetric(res.StepMillis, "ms/step")
 		})

@@ -274,20 +274,26 @@ func execBroadcastInDim(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer
 		from[a] = in.shape.Dimensions[i]
 	}
 	l := broadcastLayout(from, node.shape.Dimensions)
-	if !l.ok {
-		debugFallback(node, inputs)
-		return origBroadcastInDim(backend, node, inputs, owned)
-	}
 	switch x := in.flat.(type) {
 	case []float32:
 		fastRuns.Add(1)
 		out := sgGetBufferForShape(backend, node.shape)
-		tile(x[:in.shape.Size()], out.flat.([]float32)[:node.shape.Size()], l)
+		y := out.flat.([]float32)[:node.shape.Size()]
+		if l.ok {
+			tile(x[:in.shape.Size()], y, l)
+		} else if len(y) > 0 {
+			broadcastStrided(x, y, from, node.shape.Dimensions)
+		}
 		return out, nil
 	case []float64:
 		fastRuns.Add(1)
 		out := sgGetBufferForShape(backend, node.shape)
-		tile(x[:in.shape.Size()], out.flat.([]float64)[:node.shape.Size()], l)
+		y := out.flat.([]float64)[:node.shape.Size()]
+		if l.ok {
+			tile(x[:in.shape.Size()], y, l)
+		} else if len(y) > 0 {
+			broadcastStrided(x, y, from, node.shape.Dimensions)
+		}
 		return out, nil
 	}
 	debugFallback(node, inputs)
@@ -348,7 +354,20 @@ func reduceExecutor(op backends.OpType) executor {
 			k--
 		}
 		suffix := len(dims)-k == len(axes)
+		isMax := op == backends.OpTypeReduceMax
 		if !prefix && !suffix {
+			switch x := in.flat.(type) {
+			case []float32:
+				fastRuns.Add(1)
+				out := sgGetBufferForShape(backend, node.shape)
+				reduceStrided(x[:in.shape.Size()], out.flat.([]float32)[:node.shape.Size()], dims, reduced, isMax)
+				return out, nil
+			case []float64:
+				fastRuns.Add(1)
+				out := sgGetBufferForShape(backend, node.shape)
+				reduceStrided(x[:in.shape.Size()], out.flat.([]float64)[:node.shape.Size()], dims, reduced, isMax)
+				return out, nil
+			}
 			debugFallback(node, inputs)
 			return origReduce[op](backend, node, inputs, owned)
 		}
@@ -362,7 +381,6 @@ func reduceExecutor(op backends.OpType) executor {
 				outer *= d
 			}
 		}
-		isMax := op == backends.OpTypeReduceMax
 		switch x := in.flat.(type) {
 		case []float32:
 			fastRuns.Add(1)

@@ -321,7 +321,9 @@ func TestElementwiseMatchesSimpleGo(t *testing.T) {
 			{"channel statistics", []int{4, 5, 6, 3}, []int{0, 1, 2}, true},
 			{"row totals", []int{7, 9}, []int{1}, true},
 			{"all", []int{3, 4}, []int{0, 1}, true},
-			{"middle", []int{3, 4, 5}, []int{1}, false},
+			{"middle", []int{3, 4, 5}, []int{1}, true},
+			{"pool windows [B,Ho,k,Wo,k,C]", []int{2, 3, 2, 4, 2, 5}, []int{2, 4}, true},
+			{"last and first", []int{3, 4, 5}, []int{0, 2}, true},
 		} {
 			for name, red := range map[string]func(*graph.Node, ...int) *graph.Node{"Sum": graph.ReduceSum, "Max": graph.ReduceMax} {
 				t.Run(fmt.Sprintf("%s/Reduce%s/%s", dt, name, c.name), func(t *testing.T) {
@@ -336,6 +338,20 @@ func TestElementwiseMatchesSimpleGo(t *testing.T) {
 				return graph.BroadcastToDims(graph.Reshape(in[0], 1, 1, 6), 4, 5, 6)
 			}, randomTensor(r, dt, 6))
 		})
+		for _, c := range []struct {
+			name     string
+			from, to []int
+		}{
+			{"pool windows", []int{2, 3, 1, 4, 1, 5}, []int{2, 3, 2, 4, 2, 5}},
+			{"last axis", []int{3, 4, 1}, []int{3, 4, 6}},
+			{"middle and last", []int{3, 1, 5, 1}, []int{3, 2, 5, 7}},
+		} {
+			t.Run(fmt.Sprintf("%s/BroadcastInDim/%s", dt, c.name), func(t *testing.T) {
+				compareWithSimpleGo(t, be, 0, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+					return graph.BroadcastToDims(in[0], c.to...)
+				}, randomTensor(r, dt, c.from...))
+			})
+		}
 	}
 }
 

@@ -100,6 +100,7 @@ func install() (bool, string) {
 	sgSetNodeExecutor(backends.OpTypeWhere, priorityUser, execWhere)
 	origBroadcastInDim = sgNodeExecutors[backends.OpTypeBroadcastInDim]
 	sgSetNodeExecutor(backends.OpTypeBroadcastInDim, priorityUser, execBroadcastInDim)
+	wrapForProfile()
 	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; Slice, broadcasting and reductions by runs"
 }
 
