@@ -325,3 +325,43 @@ func TestFastConvMatchesIm2col(t *testing.T) {
 		})
 	}
 }
+
+// On SimpleGo with fastcpu, pools whose windows tile the image are one
+// reduction over a window view: forward and gradient must match the k·k-slice
+// formulation (random inputs: no ties), and the gradients finite differences.
+func TestTiledPoolMatchesFallback(t *testing.T) {
+	if !fastcpu.Installed() {
+		t.Skipf("fastcpu not installed: %s", fastcpu.Status())
+	}
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, c := range []poolCase{
+		{true, 2, 8, 8, 3, 2, 2, 0},
+		{false, 2, 8, 8, 3, 2, 2, 0},
+		{true, 1, 9, 6, 2, 3, 3, 0},
+		{false, 1, 6, 9, 2, 3, 3, 0},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			layer := Pool2D{Max: c.max, Window: c.k, Stride: c.s, Padding: c.p}
+			x := randTensor(r, c.b, c.h, c.w, c.c)
+			proj := randTensor(r, c.b, c.h/c.k, c.w/c.k, c.c)
+			run := func(pool func(*Node) *Node) []*tensors.Tensor {
+				return MustNewExec(be, func(x *Node) []*Node {
+					y := pool(x)
+					loss := ReduceAllSum(Mul(y, Const(x.Graph(), proj)))
+					return append([]*Node{y}, Gradient(loss, x)...)
+				}).MustExec(x)
+			}
+			tiled, ref := run(layer.tiled), run(layer.fallback)
+			for i, name := range []string{"y", "dx"} {
+				if !tiled[i].Shape().Equal(ref[i].Shape()) {
+					t.Fatalf("%s shape %s, fallback's %s", name, tiled[i].Shape(), ref[i].Shape())
+				}
+				if d := maxAbsDiff(flat(tiled[i]), flat(ref[i])); d > 1e-12 {
+					t.Errorf("%s: max |tiled - fallback| = %g", name, d)
+				}
+			}
+			checkGradients(t, be, func(in []*Node) *Node { return layer.tiled(in[0]) }, x)
+		})
+	}
+}

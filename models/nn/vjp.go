@@ -25,7 +25,7 @@ import (
 var customVJPs sync.Map // weak.Pointer[Node] → SingleOutputVJP; entries die with their node
 
 func init() {
-	for _, t := range []NodeType{NodeTypeSlice, NodeTypeDotGeneral, NodeTypeMax, NodeTypeConvGeneral} {
+	for _, t := range []NodeType{NodeTypeSlice, NodeTypeDotGeneral, NodeTypeMax, NodeTypeConvGeneral, NodeTypeReduceMax} {
 		original := VJPRegistration[t]
 		VJPRegistration[t] = func(node *Node, vjps []*Node, outShape shapes.Shape) []*Node {
 			if fn, ok := customVJPs.Load(weak.Make(node)); ok {
