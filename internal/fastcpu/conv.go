@@ -146,12 +146,14 @@ func scratch[T float32 | float64](backend unsafe.Pointer, n int) (*sgBuffer, []T
 var forceAlgorithm int
 
 const (
-	forceIm2col = 1
-	forceCol2im = 2
+	forceIm2col     = 1
+	forceCol2im     = 2
+	forceIm2colRows = 3 // im2col, never the transposed patch block
 )
 
 func convolve[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T, gemm gemmFunc[T]) {
 	if forceAlgorithm == forceCol2im || forceAlgorithm == 0 && g.col2imCost() < g.im2colCost() {
+		// (forceIm2col and forceIm2colRows both take im2col.)
 		col2im(backend, g, x, w, y, gemm)
 		return
 	}

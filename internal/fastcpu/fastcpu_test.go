@@ -231,7 +231,7 @@ func TestConvAlgorithmsAgree(t *testing.T) {
 		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
 		OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
 	}
-	for _, force := range []int{forceIm2col, forceCol2im} {
+	for _, force := range []int{forceIm2col, forceCol2im, forceIm2colRows} {
 		t.Run(fmt.Sprint(force), func(t *testing.T) {
 			forceAlgorithm = force
 			defer func() { forceAlgorithm = 0 }()

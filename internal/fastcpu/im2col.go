@@ -312,6 +312,11 @@ func im2col[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 		// Row blocks, handed out in order.
 		var next atomic.Int64
 		nBlocks := (rows + blockRows - 1) / blockRows
+		transposed := pl.transposedOK() && forceAlgorithm != forceIm2colRows
+		var taps [][3]int
+		if transposed {
+			taps = pl.tapTable()
+		}
 		parallel(min(nw, nBlocks), func(int) {
 			st := pl.newState()
 			pBuf, p := scratch[T](backend, min(blockRows, rows)*cols)
@@ -322,6 +327,11 @@ func im2col[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 					return
 				}
 				r0, r1 := b*blockRows, min((b+1)*blockRows, rows)
+				if transposed {
+					fillT(pl, taps, x, r0, r1, p, r1-r0)
+					gemm(true, false, r1-r0, g.cout, cols, p, r1-r0, wm[:cols*g.cout], g.cout, false, out[r0*g.cout:], g.cout)
+					continue
+				}
 				fill(pl, st, x, r0, r1, 0, pl.sizes[0], p, cols)
 				gemm(false, false, r1-r0, g.cout, cols, p, cols, wm[:cols*g.cout], g.cout, false, out[r0*g.cout:], g.cout)
 			}
