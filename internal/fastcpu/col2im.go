@@ -45,6 +45,12 @@ func col2im[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 	// coordinate, or -1.
 	target := func(s, i, t int) int {
 		num := i*g.idil[s] + g.padLo[s] - t*g.kdil[s]
+		if g.stride[s] == 1 { // the common case, without divisions
+			if num >= 0 && num < g.out[s] {
+				return num
+			}
+			return -1
+		}
 		if num < 0 || num%g.stride[s] != 0 {
 			return -1
 		}
@@ -74,6 +80,7 @@ func col2im[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 			defer sgPutBuffer(backend, aBuf)
 		}
 		t0s, t1s := make([]int, g.k[0]), make([]int, g.k[1])
+		last0, last1 := -1, -1
 		for {
 			b := int(next.Add(1)) - 1
 			if b >= nBlocks {
@@ -105,11 +112,18 @@ func col2im[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 					for k := range n2 {
 						var idx [4]int
 						idx[inRoles[0]], idx[inRoles[1]], idx[inRoles[2]] = i, j, k
-						for t := range t0s {
-							t0s[t] = target(0, idx[roleSp0], t)
+						// The tap targets depend on one coordinate each.
+						if idx[roleSp0] != last0 {
+							for t := range t0s {
+								t0s[t] = target(0, idx[roleSp0], t)
+							}
+							last0 = idx[roleSp0]
 						}
-						for t := range t1s {
-							t1s[t] = target(1, idx[roleSp1], t)
+						if idx[roleSp1] != last1 {
+							for t := range t1s {
+								t1s[t] = target(1, idx[roleSp1], t)
+							}
+							last1 = idx[roleSp1]
 						}
 						row := contrib[r*tc : (r+1)*tc]
 						r++
