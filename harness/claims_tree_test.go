@@ -113,7 +113,7 @@ func TestClaimsAreInvisibleToStatusExportAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := len(ms[0].Cells(matrix.ProfileQuick))
-	claims, _ := filepath.Glob(filepath.Join(r.Results, results.ClaimsDir, "tiny", "*", "1"))
+	claims, _ := filepath.Glob(filepath.Join(r.Results, results.ClaimsDir, "*", "1"))
 	if len(claims) != n {
 		t.Fatalf("%d claim folders, want one per cell (%d)", len(claims), n)
 	}
@@ -182,7 +182,7 @@ func TestHeldCellsAreWaitedForNotRunTwice(t *testing.T) {
 	ms := tiny(t)
 	cells := ms[0].Cells(matrix.ProfileQuick)
 	held := cells[2]
-	c, err := claim.Acquire(results.ClaimDir(r.Results, "tiny", held.Key), claim.Options{})
+	c, err := claim.Acquire(results.ClaimDir(r.Results, held.Key), claim.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,5 +207,67 @@ func TestHeldCellsAreWaitedForNotRunTwice(t *testing.T) {
 	rep, err = r.Run(context.Background(), ms)
 	if err != nil || rep.Ran != 0 || rep.Others != 1 || f.count(held.Key) != 0 {
 		t.Fatalf("waiting runner: %+v %v (ran the held cell %d times)\n%s", rep, err, f.count(held.Key), log.String())
+	}
+}
+
+// A cell two matrices list (the same key) is trained once, by one runner or
+// by two at once; the other matrix's folder gets the same result under its
+// own name, and status and export see both matrices whole.
+func TestACellSeveralMatricesListIsTrainedOnce(t *testing.T) {
+	src, err := os.ReadFile("../testdata/matrices/good/tiny.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, err := matrix.Parse("tiny2.toml", bytes.Replace(src, []byte(`name = "tiny"`), []byte(`name = "tiny2"`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := append(tiny(t), twin)
+	n := len(twin.Cells(matrix.ProfileQuick))
+	for _, runners := range []int{1, 2} {
+		f := newFakeTrainer()
+		f.epochGap = 5 * time.Millisecond
+		root := t.TempDir()
+		reps := make([]*RunReport, runners)
+		errs := make([]error, runners)
+		done := make(chan int)
+		for i := range runners {
+			go func() {
+				r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Poll: 5 * time.Millisecond}
+				reps[i], errs[i] = r.Run(context.Background(), ms)
+				done <- i
+			}()
+		}
+		ran, shared := 0, 0
+		for range runners {
+			i := <-done
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			ran, shared = ran+reps[i].Ran, shared+reps[i].Shared
+		}
+		if f.total() != n || ran != n || shared != n {
+			t.Fatalf("%d runners: trainer ran %d times, reports ran %d and shared %d; want %d each", runners, f.total(), ran, shared, n)
+		}
+		for _, c := range twin.Cells(matrix.ProfileQuick) {
+			a, b := results.CellDir(root, "tiny", c.Key), results.CellDir(root, "tiny2", c.Key)
+			sa, err1 := results.ReadSummary(a)
+			sb, err2 := results.ReadSummary(b)
+			if err1 != nil || err2 != nil || sa.Matrix != "tiny" || sb.Matrix != "tiny2" || sa.Final != sb.Final || sa.Started != sb.Started {
+				t.Errorf("%s: summaries %+v (%v) and %+v (%v)", c.Key, sa, err1, sb, err2)
+			}
+			ma, _ := os.ReadFile(filepath.Join(a, results.MetricsFile))
+			mb, _ := os.ReadFile(filepath.Join(b, results.MetricsFile))
+			if len(ma) == 0 || !bytes.Equal(ma, mb) {
+				t.Errorf("%s: metrics differ", c.Key)
+			}
+		}
+		sts, err := results.Status(root)
+		if err != nil || len(sts) != 2 || sts[0].Counts[trainer.OutcomeDone] != n || sts[1].Counts[trainer.OutcomeDone] != n {
+			t.Errorf("status %+v %v", sts, err)
+		}
+		if rows, _, err := results.ExportRows(root); err != nil || len(rows) != 2*n {
+			t.Errorf("export: %d rows, %v", len(rows), err)
+		}
 	}
 }

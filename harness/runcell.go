@@ -36,7 +36,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 	r := s.r
 	opts := r.Claim
 	opts.Note = pc.ID()
-	c, err := claim.Acquire(results.ClaimDir(r.Results, pc.Matrix, pc.Key), opts)
+	c, err := claim.Acquire(results.ClaimDir(r.Results, pc.Key), opts)
 	var he *claim.HeldError
 	if errors.As(err, &he) {
 		if !s.logged[pc.ID()] {
@@ -65,6 +65,20 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 		return false, nil
 	}
 	pc.State, pc.Err, pc.Reason = state, corrupt, reason
+	if src, srcSum := r.finishedTwin(pc); srcSum != nil {
+		out, err := r.shareCell(pc, c, src, srcSum)
+		switch {
+		case errors.Is(err, claim.ErrLost) || errors.Is(err, results.ErrPublished):
+			r.logf("%s %s: not shared: %v\n", pc.Matrix, pc.Key, err)
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
+		}
+		s.rep.Shared++
+		s.rep.Outcomes[out.Outcome]++
+		r.logf("%s %s %s → %s: shared from %s (the same cell, trained once)\n", pc.Matrix, pc.Key, pc.Label(), out.Outcome, src)
+		return false, nil
+	}
 	s.rep.Ran++
 	r.logf("[%d/%d] %s %s %s: %s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
 	out, err := r.runCell(ctx, pc, c)

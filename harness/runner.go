@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -166,7 +167,10 @@ func (r *Runner) Plan(ms []*matrix.Matrix) ([]PlannedCell, error) {
 		}
 		pc.Run, pc.Reason = r.decide(dir, pc.State, sum)
 		if pc.Run {
-			if held, rec, _ := claim.Held(results.ClaimDir(r.Results, pc.Matrix, pc.Key), r.Claim); held {
+			if src, _ := r.finishedTwin(*pc); src != "" {
+				pc.Reason += "; shares " + filepath.Base(filepath.Dir(src)) + "'s result (the same cell)"
+			}
+			if held, rec, _ := claim.Held(results.ClaimDir(r.Results, pc.Key), r.Claim); held {
 				pc.HeldBy = rec
 				pc.Reason += "; running now: " + rec.Who()
 			}
@@ -219,6 +223,7 @@ type RunReport struct {
 	Skipped  int
 	Others   int            // cells this run would have run that other runners finished meanwhile
 	Lost     int            // cells whose claim was taken over while they ran: not published
+	Shared   int            // cells not trained: the same cell (key) finished in another matrix, copied
 	Outcomes map[string]int // outcome → cells that ended with it in this run
 }
 

@@ -438,7 +438,7 @@ func TestCancelLeavesTheCellUnfinished(t *testing.T) {
 	if err != nil || in == nil || in.Reason != "context canceled" || in.PID != os.Getpid() {
 		t.Errorf("interruption marker %+v, %v", in, err)
 	}
-	if held, rec, _ := claim.Held(results.ClaimDir(r.Results, "tiny", first.Key), claim.Options{}); held {
+	if held, rec, _ := claim.Held(results.ClaimDir(r.Results, first.Key), claim.Options{}); held {
 		t.Errorf("the interrupted cell's claim is still held: %+v", rec)
 	}
 	plan, _ := r.Plan(ms)

@@ -190,7 +190,7 @@ func (s *stressRig) finalChecks() {
 				t.Errorf("%s was started again at %s, after its result was published (finished %s)", c.Key, st, sum.Finished)
 			}
 		}
-		h, err := claim.History(results.ClaimDir(s.root, "kill", c.Key))
+		h, err := claim.History(results.ClaimDir(s.root, c.Key))
 		if err != nil || len(h) == 0 || h[len(h)-1].Released == nil && !deadPID(h[len(h)-1].PID) {
 			t.Errorf("%s: claim not released at the end (%v): %+v", c.Key, err, h)
 		}
@@ -299,7 +299,7 @@ func TestSignalsStopARunPromptly(t *testing.T) {
 			s := newStressRig(t)
 			if tc.phase == "waiting" {
 				for _, c := range s.cells {
-					cl, err := claim.Acquire(results.ClaimDir(s.root, "kill", c.Key), claim.Options{})
+					cl, err := claim.Acquire(results.ClaimDir(s.root, c.Key), claim.Options{})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -342,7 +342,7 @@ func TestSignalsStopARunPromptly(t *testing.T) {
 					in.Reason != tc.sig.String()+" signal received" {
 					t.Fatalf("interrupted cells: %+v (%+v), want the one in flight", marked, in)
 				}
-				rec, err := claim.Current(results.ClaimDir(s.root, "kill", marked[0].Key))
+				rec, err := claim.Current(results.ClaimDir(s.root, marked[0].Key))
 				if err != nil || rec == nil || rec.Released == nil {
 					t.Errorf("the interrupted cell's claim was not released: %+v %v", rec, err)
 				}

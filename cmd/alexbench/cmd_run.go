@@ -120,6 +120,9 @@ func othersText(rep *harness.RunReport) string {
 	if rep.Others > 0 {
 		s += fmt.Sprintf(", %d finished by other runners", rep.Others)
 	}
+	if rep.Shared > 0 {
+		s += fmt.Sprintf(", %d shared with other matrices (the same cell, trained once)", rep.Shared)
+	}
 	if rep.Lost > 0 {
 		s += fmt.Sprintf(", %d taken over by another runner (not published)", rep.Lost)
 	}

@@ -65,7 +65,7 @@ func TestRunStopsOnSIGTERMWhileACellTrains(t *testing.T) {
 	if in, err := results.ReadInterrupted(dir); err != nil || in == nil || in.Reason != "terminated signal received" {
 		t.Errorf("interruption marker %+v %v", in, err)
 	}
-	if rec, err := claim.Current(results.ClaimDir(tree, "signal-real", key)); err != nil || rec == nil || rec.Released == nil {
+	if rec, err := claim.Current(results.ClaimDir(tree, key)); err != nil || rec == nil || rec.Released == nil {
 		t.Errorf("the cell's claim was not released: %+v %v", rec, err)
 	}
 	var out bytes.Buffer

@@ -113,7 +113,7 @@ func testClaimSweep(t *testing.T, c *slurmtest.Cluster) {
 		}
 		// No double holders: one holder renewed the claim (ran the cell),
 		// nobody took it over, and it was released.
-		h, err := claim.History(results.ClaimDir(tree, m.Name, cell.Key))
+		h, err := claim.History(results.ClaimDir(tree, cell.Key))
 		if err != nil || len(h) == 0 {
 			t.Errorf("%s: claim history %v", cell.Key, err)
 			continue

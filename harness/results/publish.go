@@ -16,14 +16,16 @@ import (
 )
 
 // ClaimsDir is where a results root keeps the per-cell claims of the runners
-// sharing it: <results>/.claims/<matrix>/<key>/ (package harness/claim). Like
+// sharing it: <results>/.claims/<key>/ (package harness/claim). A claim is
+// per key, not per matrix: a cell several matrices list (the same resolved
+// config and profile) is trained once, under one claim, and shared. Like
 // every name starting with a dot it is no matrix: status, export, merge and
 // reports skip it.
 const ClaimsDir = ".claims"
 
-// ClaimDir is the claim folder of a cell.
-func ClaimDir(root, matrixName, key string) string {
-	return filepath.Join(root, ClaimsDir, matrixName, key)
+// ClaimDir is the claim folder of the cell with key.
+func ClaimDir(root, key string) string {
+	return filepath.Join(root, ClaimsDir, key)
 }
 
 // ErrPublished: a cell's summary.json exists already, so PublishSummary did
