@@ -17,6 +17,9 @@ type MatrixStatus struct {
 	Cells   int
 	Counts  map[string]int // state → cells: the four outcomes, in-flight, corrupt, pending
 	Corrupt []string       // why each corrupt summary is corrupt
+	// Unreadable: the matrix.json that could not be read; its cells are then
+	// counted by their summaries' profiles, and its pending ones are unknown.
+	Unreadable string
 	// Interrupted: the in-flight cells a signal stopped, and when (the
 	// others are running now, or their runner was killed).
 	Interrupted []string
@@ -55,9 +58,13 @@ func Status(root string) ([]MatrixStatus, error) {
 	for _, name := range names {
 		cells := byMatrix[name]
 		rec, err := ReadMatrixRecord(root, name)
+		unreadable := ""
 		if err != nil {
-			return nil, err
+			// One damaged plan must not hide the whole tree: name it, and
+			// count its cells as if it had none.
+			unreadable, rec = err.Error(), nil
 		}
+		first := len(out)
 		seen := map[string]bool{}
 		if rec != nil {
 			for _, profile := range sortedProfiles(rec.Profiles) {
@@ -95,6 +102,12 @@ func Status(root string) ([]MatrixStatus, error) {
 		}
 		for _, p := range sortedProfiles(extra) {
 			out = append(out, *extra[p])
+		}
+		if unreadable != "" {
+			if first == len(out) {
+				out = append(out, MatrixStatus{Matrix: name, Profile: "-", Counts: map[string]int{}})
+			}
+			out[first].Unreadable = unreadable
 		}
 	}
 	return out, nil
@@ -135,6 +148,9 @@ func WriteStatus(w io.Writer, sts []MatrixStatus) error {
 		return err
 	}
 	for _, st := range sts {
+		if st.Unreadable != "" {
+			fmt.Fprintf(w, "unreadable plan (%s counted without it, pending cells unknown): %s\n", st.Matrix, st.Unreadable)
+		}
 		for _, c := range st.Corrupt {
 			fmt.Fprintf(w, "corrupt (will be rerun): %s\n", c)
 		}

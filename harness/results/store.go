@@ -18,6 +18,7 @@ import (
 	"alexbench/harness/matrix"
 	"alexbench/harness/trainer"
 	"alexbench/internal/atomicfile"
+	"alexbench/internal/regfile"
 )
 
 // Files of a results tree. A cell's folder is <root>/<matrix>/<key>/; a
@@ -60,7 +61,7 @@ func IsOutcome(s string) bool {
 // that is not the folder's, or bad JSON make it corrupt.
 func ReadSummary(dir string) (*Summary, error) {
 	path := filepath.Join(dir, SummaryFile)
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path, maxRecordBytes)
 	if err != nil {
 		return nil, err // fs.ErrNotExist: not finished (CellState tells in-flight from pending)
 	}
@@ -98,7 +99,11 @@ func CellState(dir string) (state string, sum *Summary, err error) {
 func ReadConfig(dir string) (config.Config, error) {
 	path := filepath.Join(dir, ConfigFile)
 	var c config.Config
-	if _, err := toml.DecodeFile(path, &c); err != nil {
+	b, err := regfile.ReadFile(path, maxRecordBytes)
+	if err != nil {
+		return c, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if _, err := toml.Decode(string(b), &c); err != nil {
 		return c, fmt.Errorf("reading %s: %w", path, err)
 	}
 	c.FillAbsent()
@@ -110,7 +115,7 @@ func ReadConfig(dir string) (config.Config, error) {
 // writer killed mid-write leaves at most a torn last line; see atomicfile).
 func ReadMetrics(dir string) ([]trainer.Epoch, error) {
 	path := filepath.Join(dir, MetricsFile)
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path, maxRecordBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -223,12 +228,12 @@ type CellRecord struct {
 // ReadMatrixRecord reads <root>/<matrix>/matrix.json; a missing one is nil, nil.
 func ReadMatrixRecord(root, name string) (*MatrixRecord, error) {
 	path := filepath.Join(root, name, MatrixFile)
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path, maxRecordBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	var r MatrixRecord
 	if err := json.Unmarshal(b, &r); err != nil {
