@@ -10,8 +10,14 @@ import (
 
 	"alexbench/harness/config"
 	"alexbench/harness/trainer"
+	"alexbench/internal/regfile"
 	"alexbench/nvml"
 )
+
+// maxTimelineBytes bounds a cell's nvml.csv: ten rows a second per device
+// (about 80 bytes each) for a whole day is under 100 MB a device, so a
+// larger one is damage, not a record.
+const maxTimelineBytes = 512 << 20
 
 // Cell is everything a cell's folder holds, read by ReadCell: the one reader
 // reports, and anything else that wants more than the summary, goes through.
@@ -84,14 +90,23 @@ func ReadCell(dir string) *Cell {
 	if c.Epochs, err = ReadMetrics(dir); err != nil {
 		problem(MetricsFile, err)
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, nvml.CSVName)); err == nil {
+	// nvml.csv and the PNGs are optional, but one that is there and cannot
+	// be read (a FIFO, a directory, a runaway size) is named, not skipped:
+	// regfile never opens a FIFO for a blocking read, so the report cannot hang.
+	if data, err := regfile.ReadFile(filepath.Join(dir, nvml.CSVName), maxTimelineBytes); err == nil {
 		if c.Timeline, err = ParseTimeline(data); err != nil {
 			problem(nvml.CSVName, err)
 		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		problem(nvml.CSVName, err)
 	}
 	for _, p := range Pictures {
-		data, err := os.ReadFile(filepath.Join(dir, p.File))
+		data, err := regfile.ReadFile(filepath.Join(dir, p.File), maxRecordBytes)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
+			problem(p.File, err)
 			continue
 		}
 		if !bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")) {

@@ -15,6 +15,7 @@ import (
 
 	"alexbench/harness/trainer"
 	"alexbench/internal/atomicfile"
+	"alexbench/internal/regfile"
 )
 
 // MergeReport says what Merge did, cell by cell ("matrix/key").
@@ -170,7 +171,9 @@ func copyCell(src, dst string) error {
 }
 
 func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+	// The walk saw a regular file; regfile makes sure the open does too
+	// (a FIFO swapped in meanwhile would block the merge).
+	in, err := regfile.Open(src)
 	if err != nil {
 		return err
 	}
@@ -213,11 +216,11 @@ func sameDir(a, b string) (bool, error) {
 		if fa[i] != fb[i] {
 			return false, nil
 		}
-		ba, err := os.ReadFile(filepath.Join(a, fa[i]))
+		ba, err := regfile.ReadFile(filepath.Join(a, fa[i]), 0)
 		if err != nil {
 			return false, err
 		}
-		bb, err := os.ReadFile(filepath.Join(b, fb[i]))
+		bb, err := regfile.ReadFile(filepath.Join(b, fb[i]), 0)
 		if err != nil {
 			return false, err
 		}

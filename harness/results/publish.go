@@ -13,6 +13,7 @@ import (
 	"alexbench/harness/claim"
 	"alexbench/harness/matrix"
 	"alexbench/internal/atomicfile"
+	"alexbench/internal/regfile"
 )
 
 // ClaimsDir is where a results root keeps the per-cell claims of the runners
@@ -82,7 +83,7 @@ func WriteInterrupted(dir string, in Interruption) error {
 
 // ReadInterrupted reads dir's interruption marker: nil, nil when there is none.
 func ReadInterrupted(dir string) (*Interruption, error) {
-	b, err := os.ReadFile(filepath.Join(dir, InterruptedFile))
+	b, err := regfile.ReadFile(filepath.Join(dir, InterruptedFile), maxRecordBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
