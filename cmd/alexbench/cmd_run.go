@@ -93,7 +93,13 @@ func runRun(args []string, stdout io.Writer) error {
 		}
 		return harness.WritePlan(stdout, plan)
 	}
-	r.Train = (&harness.Trainer{DataDir: *dataDir, Log: logw}).Train
+	tr := &harness.Trainer{DataDir: *dataDir, Log: logw}
+	if f, ok := logw.(*os.File); ok && isTerminal(f) {
+		// On a terminal each cell draws its epochs' bars between the log's
+		// lines; in a log file the per-cell lines are enough.
+		tr.Progress = logw
+	}
+	r.Train = tr.Train
 	s := harness.NewSampler()
 	defer s.Close()
 	r.Sampler = s

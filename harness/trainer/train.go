@@ -8,7 +8,6 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -46,7 +45,9 @@ type Options struct {
 	Hooks
 	// ArtifactsDir, when set, receives conv1's filters and activation maps as PNGs.
 	ArtifactsDir string
-	// Progress, when set, gets a progress line per step (use a terminal).
+	// Progress, when set, is told how the run goes: "compiling…" and the first
+	// step's time, then per epoch a bar when it is a terminal, or one line at
+	// each epoch's end when it is not (see progress).
 	Progress io.Writer
 }
 
@@ -92,6 +93,7 @@ type run struct {
 	testY  *tensors.Tensor
 	step   *context.Exec
 	eval   *context.Exec
+	prog   *progress // nil: no Progress writer
 }
 
 func newRun(cfg config.Config, opts Options) (*run, error) {
@@ -139,6 +141,8 @@ func (r *run) loop(ctx stdctx.Context) {
 	r.step = context.MustNewExec(r.opts.Backend, r.mctx, trainStepFn(r.model, r.pipe, r.cfg.EffectiveLR()))
 	r.eval = context.MustNewExec(r.opts.Backend, r.mctx.Reuse(), evalStepFn(r.model, r.pipe))
 	stepsPerEpoch := r.train.N / r.batch // the last partial batch is dropped: one compiled shape
+	r.prog = newProgress(r.opts.Progress, r.cfg.Epochs, r.batch)
+	defer r.prog.stop()
 	for epoch := 1; epoch <= r.cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			r.res.Outcome, r.res.Error = OutcomeFailed, "cancelled: "+err.Error()
@@ -153,6 +157,10 @@ func (r *run) loop(ctx stdctx.Context) {
 				return
 			}
 			idx := tensors.FromFlatDataAndDimensions(perm[s*r.batch:(s+1)*r.batch], r.batch)
+			first := epoch == 1 && s == 0
+			if first {
+				r.prog.compiling()
+			}
 			ts := time.Now()
 			out, err := r.step.Exec(r.trainX, r.trainY, idx)
 			idx.FinalizeAll()
@@ -161,13 +169,14 @@ func (r *run) loop(ctx stdctx.Context) {
 				return
 			}
 			out[0].FinalizeAll()
-			if epoch == 1 && s == 0 {
+			if first {
 				r.res.FirstStepSeconds = r.syncedSince(ts)
+				r.prog.compiled(r.res.FirstStepSeconds)
 				if r.opts.OnFirstStep != nil {
 					r.opts.OnFirstStep()
 				}
 			}
-			r.progress(epoch, s+1, stepsPerEpoch)
+			r.prog.step(epoch, s+1, stepsPerEpoch, r.runningLoss)
 		}
 		lossSum, correct, count := r.readAccumulators() // syncs with the device
 		trainSec := time.Since(t0).Seconds()
@@ -190,10 +199,7 @@ func (r *run) loop(ctx stdctx.Context) {
 			}
 		}
 		r.res.Epochs = append(r.res.Epochs, e)
-		if r.opts.Progress != nil {
-			fmt.Fprintf(r.opts.Progress, "\repoch %d/%d: loss %.3f, train acc %.3f, test acc %.3f, %.1f examples/sec\n",
-				epoch, r.cfg.Epochs, e.TrainLoss, e.TrainAcc, e.TestAcc, e.ExamplesPerSec)
-		}
+		r.prog.epochDone(e)
 		if r.opts.OnEpoch != nil {
 			r.opts.OnEpoch(e)
 		}
@@ -281,14 +287,13 @@ func (r *run) evaluate() (float64, error) {
 	return correct / float64(n), nil
 }
 
-func (r *run) progress(epoch, step, steps int) {
-	if r.opts.Progress == nil {
-		return
+// runningLoss is the epoch's mean loss so far; it waits for the device.
+func (r *run) runningLoss() float64 {
+	lossSum, _, count := r.readAccumulators()
+	if count == 0 {
+		return math.NaN()
 	}
-	const width = 30
-	done := width * step / steps
-	fmt.Fprintf(r.opts.Progress, "\repoch %d/%d [%s%s] %d/%d", epoch, r.cfg.Epochs,
-		strings.Repeat("=", done), strings.Repeat(" ", width-done), step, steps)
+	return lossSum / count
 }
 
 // finalize writes artifacts and frees device memory held by the run. A step
