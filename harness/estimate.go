@@ -84,6 +84,25 @@ func (s *SweepClock) Done(cfg config.Config, took time.Duration) {
 	s.doneTime += took
 }
 
+// Skip records a cell this runner will not time after all (another runner
+// finished it, it was shared, or its claim was lost): its FLOPs are no
+// longer left, and nothing is learned about the speed.
+func (s *SweepClock) Skip(cfg config.Config) {
+	if f, err := CellFLOPs(cfg); err == nil {
+		s.leftFLOPs = max(0, s.leftFLOPs-f)
+	}
+}
+
+// Suffix is "; sweep ETA 12 min" for the runner's per-cell line, or "" until
+// a cell has been measured and once nothing is left.
+func (s *SweepClock) Suffix() string {
+	eta, ok := s.ETA()
+	if !ok || s.leftFLOPs == 0 {
+		return ""
+	}
+	return "; sweep ETA " + FormatDuration(eta)
+}
+
 // ETA is the time the remaining cells should take; ok is false until a cell
 // has been measured.
 func (s *SweepClock) ETA() (eta time.Duration, ok bool) {
@@ -92,6 +111,10 @@ func (s *SweepClock) ETA() (eta time.Duration, ok bool) {
 	}
 	return time.Duration(s.leftFLOPs / s.doneFLOPs * float64(s.doneTime)), true
 }
+
+// EstimateFloor is the FLOPs below which a cell is not estimated: even a
+// slow 2-core CPU (~20 GFLOP/s) finishes it within minutes.
+const EstimateFloor = 1e13
 
 // FormatDuration is a duration as people say it: "42 s", "17 min", "3.5 h", "2.1 days".
 func FormatDuration(d time.Duration) string {

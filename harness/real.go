@@ -26,6 +26,7 @@ type Trainer struct {
 	mu       sync.Mutex
 	set      *data.Set
 	backends map[string]openedBackend
+	speeds   map[string]float64 // backend spec → measured FLOP/s (see Estimate)
 }
 
 type openedBackend struct {

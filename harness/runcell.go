@@ -23,6 +23,7 @@ type sweep struct {
 	todo       int
 	logged     map[string]bool
 	waitLogged bool
+	clock      SweepClock // the sweep's ETA from the cells this runner timed
 }
 
 // try runs pc under its claim, unless another runner holds the claim (held:
@@ -61,6 +62,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 	run, reason := r.decide(dir, state, sum)
 	if !run {
 		s.rep.Others++
+		s.clock.Skip(pc.Config)
 		r.logf("%s %s %s: %s, by another runner\n", pc.Matrix, pc.Key, pc.Label(), reason)
 		return false, nil
 	}
@@ -75,6 +77,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 			return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
 		}
 		s.rep.Shared++
+		s.clock.Skip(pc.Config)
 		s.rep.Outcomes[out.Outcome]++
 		r.logf("%s %s %s → %s: shared from %s (the same cell, trained once)\n", pc.Matrix, pc.Key, pc.Label(), out.Outcome, src)
 		return false, nil
@@ -82,6 +85,11 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 	s.rep.Ran++
 	r.logf("[%d/%d] %s %s %s: %s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
 	out, err := r.runCell(ctx, pc, c)
+	if err != nil {
+		s.clock.Skip(pc.Config)
+	} else {
+		s.clock.Done(pc.Config, time.Duration(out.WallSeconds*float64(time.Second)))
+	}
 	switch {
 	case errors.Is(err, claim.ErrLost):
 		s.rep.Lost++
@@ -95,7 +103,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 		return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
 	}
 	s.rep.Outcomes[out.Outcome]++
-	r.logf("[%d/%d] %s %s → %s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, describeOutcome(out))
+	r.logf("[%d/%d] %s %s → %s%s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, describeOutcome(out), s.clock.Suffix())
 	return false, nil
 }
 
@@ -134,6 +142,13 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim) (*
 		case <-cellCtx.Done():
 		}
 	}()
+	var estimate float64
+	if r.Estimate != nil {
+		if est, ok := r.Estimate(cfg); ok {
+			estimate = est.Duration().Seconds()
+			r.logf("%s %s: estimate %s\n", pc.Matrix, pc.Key, est)
+		}
+	}
 	m := &metricsWriter{dir: dir, claim: c}
 	done := make(chan *CellResult, 1)
 	go func() {
@@ -168,6 +183,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim) (*
 	default:
 	}
 	sum.Matrix, sum.Key, sum.Profile, sum.Versions = pc.Matrix, pc.Key, pc.Profile, r.Versions
+	sum.EstimateSeconds = estimate
 	epochs := m.epochs()
 	if len(sum.Epochs) > 0 {
 		epochs = sum.Epochs // the trainer's own record is the truth

@@ -92,6 +92,10 @@ type Runner struct {
 	// returns without it (0: DefaultStopGrace): a trainer stuck in a long
 	// compilation or a blocking read does not keep a signalled run alive.
 	StopGrace time.Duration
+	// Estimate, when set, estimates a cell before it runs (Trainer.Estimate:
+	// on a CPU); the runner logs it and records it as the summary's
+	// estimate_s instead of asking, as train does, for --yes.
+	Estimate func(config.Config) (Estimate, bool)
 	// Backend, when set, replaces every cell's backend (not part of the key).
 	Backend  string
 	Versions results.Versions // zero: results.CurrentVersions()
@@ -274,6 +278,9 @@ func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, erro
 	}
 	sortLongestFirst(todo)
 	s := &sweep{r: r, rep: rep, todo: len(todo), logged: map[string]bool{}}
+	for _, pc := range todo {
+		s.clock.Start([]config.Config{pc.Config})
+	}
 	var waiting []PlannedCell
 	for _, pc := range todo {
 		held, err := s.try(ctx, pc)

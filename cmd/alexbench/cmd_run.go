@@ -99,7 +99,7 @@ func runRun(args []string, stdout io.Writer) error {
 		// lines; in a log file the per-cell lines are enough.
 		tr.Progress = logw
 	}
-	r.Train = tr.Train
+	r.Train, r.Estimate = tr.Train, tr.Estimate
 	s := harness.NewSampler()
 	defer s.Close()
 	r.Sampler = s

@@ -28,6 +28,11 @@ type Summary struct {
 	StepMillis       float64       `json:"step_ms"`
 	Params           int64         `json:"params"`
 	WallSeconds      float64       `json:"wall_seconds"`
+	// EstimateSeconds is what the runner estimated the cell would take on a
+	// CPU before it ran (harness.Estimate: its FLOPs at the backend's measured
+	// matmul speed, a lower bound); a matrix cell records it instead of asking
+	// for train's --yes. 0: not estimated (a GPU, or a cell too small to matter).
+	EstimateSeconds float64 `json:"estimate_s,omitempty"`
 
 	Backend string `json:"backend"`
 	Device  string `json:"device"`
