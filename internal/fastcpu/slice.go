@@ -68,9 +68,9 @@ func sliceCopy[T float32 | float64](p *sgSliceData, inDims, outDims []int, x, y 
 	// The last kept axis: its positions are contiguous when its stride is 1.
 	n, last := outDims[rank-1], step[rank-1]
 	runLen := n * block
-	idx := make([]int, rank-1)
-	off := base
+	od := newOdometer(outDims[:rank-1], step[:rank-1], base)
 	for o := 0; o < len(y); o += runLen {
+		off := od.off
 		seg := y[o : o+runLen]
 		switch {
 		case last == block && runLen > 16: // contiguous
@@ -88,15 +88,6 @@ func sliceCopy[T float32 | float64](p *sgSliceData, inDims, outDims []int, x, y 
 				k += last
 			}
 		}
-		// Advance the outer index like an odometer.
-		for a := rank - 2; a >= 0; a-- {
-			idx[a]++
-			off += step[a]
-			if idx[a] < outDims[a] {
-				break
-			}
-			off -= idx[a] * step[a]
-			idx[a] = 0
-		}
+		od.next()
 	}
 }

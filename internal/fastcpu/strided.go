@@ -18,9 +18,9 @@ func broadcastStrided[T float32 | float64](x, y []T, from, to []int) {
 		}
 	}
 	n, last := to[rank-1], xs[rank-1]
-	idx := make([]int, rank-1)
-	off := 0
+	od := newOdometer(to[:rank-1], xs[:rank-1], 0)
 	for o := 0; o < len(y); o += n {
+		off := od.off
 		seg := y[o : o+n]
 		switch last {
 		case 0:
@@ -37,15 +37,7 @@ func broadcastStrided[T float32 | float64](x, y []T, from, to []int) {
 				k += last
 			}
 		}
-		for a := rank - 2; a >= 0; a-- {
-			idx[a]++
-			off += xs[a]
-			if idx[a] < to[a] {
-				break
-			}
-			off -= idx[a] * xs[a]
-			idx[a] = 0
-		}
+		od.next()
 	}
 }
 
@@ -70,9 +62,9 @@ func reduceStrided[T float32 | float64](x, y []T, dims []int, reduced []bool, is
 		y[i] = init
 	}
 	n, last := dims[rank-1], ys[rank-1]
-	idx := make([]int, rank-1)
-	off := 0
+	od := newOdometer(dims[:rank-1], ys[:rank-1], 0)
 	for i := 0; i < len(x); i += n {
+		off := od.off
 		seg := x[i : i+n]
 		switch {
 		case last == 0 && isMax:
@@ -98,14 +90,31 @@ func reduceStrided[T float32 | float64](x, y []T, dims []int, reduced []bool, is
 				dst[k] += v
 			}
 		}
-		for a := rank - 2; a >= 0; a-- {
-			idx[a]++
-			off += ys[a]
-			if idx[a] < dims[a] {
-				break
-			}
-			off -= idx[a] * ys[a]
-			idx[a] = 0
+		od.next()
+	}
+}
+
+// odometer walks the indices of dims in row-major order, keeping the offset
+// of the current index in a tensor whose axes advance by steps (a stride, or
+// 0 on a broadcast or reduced axis).
+type odometer struct {
+	idx, dims, steps []int
+	off              int
+}
+
+func newOdometer(dims, steps []int, base int) *odometer {
+	return &odometer{idx: make([]int, len(dims)), dims: dims, steps: steps, off: base}
+}
+
+// next moves to the following index, carrying like an odometer.
+func (o *odometer) next() {
+	for a := len(o.idx) - 1; a >= 0; a-- {
+		o.idx[a]++
+		o.off += o.steps[a]
+		if o.idx[a] < o.dims[a] {
+			return
 		}
+		o.off -= o.idx[a] * o.steps[a]
+		o.idx[a] = 0
 	}
 }
