@@ -46,6 +46,7 @@ ours() { # model steps [env...]
   env "$@" "$BIN" train ${args[$m]} --bench-steps "$steps" --backend go --json 2>/dev/null | step_ms
 }
 
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 kernels=$("$BIN" train --model lenet --bench-steps 1 --backend go 2>&1 | grep -o 'fastcpu[^;]*' | head -1 || true)
 for round in $(seq "$ROUNDS"); do
   for m in "${models[@]}"; do
@@ -66,8 +67,14 @@ median() { # model side
 }
 batch() { grep -o -- '--batch [0-9]*' <<<"${args[$1]}" | awk '{print $2}'; }
 
+load_after=$(cut -d' ' -f1 /proc/loadavg)
 echo
+if awk -v a="$load_before" -v b="$load_after" -v n="$(nproc)" 'BEGIN { exit !(a > 0.5 || b > n + 0.5) }'; then
+  echo "bench-cpu: the machine was busy (1-min load $load_before before, $load_after after; this run's own load is ~$(nproc)):" \
+    "PyTorch's OpenMP threads slow down far more than ours under load — rerun on a quiet machine for numbers to record" >&2
+fi
 echo "$(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), median of $ROUNDS interleaved rounds of $STEPS steps"
+echo "1-min load average $load_before before, $load_after after"
 echo "ours: $BIN ($kernels); torch: $("$PYTHON" -c 'import torch; print("torch", torch.__version__)' 2>/dev/null || echo "not installed"), 2 threads"
 echo
 echo "| train step | PyTorch ms | ours ms | SimpleGo alone ms | ours img/s | ours ÷ PyTorch throughput |"
@@ -77,5 +84,6 @@ for m in "${models[@]}"; do
   awk -v m="$m" -v b="$b" -v o="$o" -v t="$t" -v s="$s" 'BEGIN {
     ips = (o+0 > 0) ? sprintf("%.0f", b*1000/o) : "-"
     ratio = (o+0 > 0 && t+0 > 0) ? sprintf("%.2f×", t/o) : "-"
-    printf "| %s b%s | %s | %s | %s | %s | %s |\n", m, b, t, o, s, ips, ratio }'
+    f = "%.1f"
+    printf "| %s b%s | %s | %s | %s | %s | %s |\n", m, b, (t+0 > 0 ? sprintf(f, t) : "-"), (o+0 > 0 ? sprintf(f, o) : "-"), (s+0 > 0 ? sprintf(f, s) : "-"), ips, ratio }'
 done
