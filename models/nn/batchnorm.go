@@ -40,7 +40,11 @@ func (bn BatchNorm) Forward(ctx *context.Context, x *Node) *Node {
 	if !ctx.IsTraining(g) {
 		return ConvertDType(normalize(xf, runMean.ValueGraph(g), runVar.ValueGraph(g), gamma.ValueGraph(g), beta.ValueGraph(g)), x.DType())
 	}
-	y, mean, variance := batchNormTrain(xf, gamma.ValueGraph(g), beta.ValueGraph(g))
+	train := batchNormTrain
+	if useFastCPU(g) {
+		train = batchNormTrainFused
+	}
+	y, mean, variance := train(xf, gamma.ValueGraph(g), beta.ValueGraph(g))
 	n := float64(x.Shape().Size() / c)
 	unbiased := MulScalar(variance, n/max(n-1, 1))
 	runMean.SetValueGraph(Add(MulScalar(runMean.ValueGraph(g), 1-bnMomentum), MulScalar(StopGradient(mean), bnMomentum)))

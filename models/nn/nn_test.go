@@ -365,3 +365,29 @@ func TestTiledPoolMatchesFallback(t *testing.T) {
 		})
 	}
 }
+
+// The fused BatchNorm (fastcpu's) must compute what the differentiated one
+// does, forward and backward, and match finite differences.
+func TestFusedBatchNormMatches(t *testing.T) {
+	be := goBackend(t)
+	r := rand.New(rand.NewPCG(15, 16))
+	x, gamma, beta := randTensor(r, 4, 3, 5, 6), randTensor(r, 6), randTensor(r, 6)
+	proj := randTensor(r, 4, 3, 5, 6)
+	run := func(bn func(x, g, b *Node) (*Node, *Node, *Node)) []*tensors.Tensor {
+		return MustNewExec(be, func(x, g, b *Node) []*Node {
+			y, _, _ := bn(x, g, b)
+			loss := ReduceAllSum(Mul(y, Const(x.Graph(), proj)))
+			return append([]*Node{y}, Gradient(loss, x, g, b)...)
+		}).MustExec(x, gamma, beta)
+	}
+	fused, ref := run(batchNormTrainFused), run(batchNormTrain)
+	for i, name := range []string{"y", "dx", "dgamma", "dbeta"} {
+		if d := maxAbsDiff(flat(fused[i]), flat(ref[i])); d > 1e-10 {
+			t.Errorf("%s: max |fused - differentiated| = %g", name, d)
+		}
+	}
+	checkGradients(t, be, func(in []*Node) *Node {
+		y, _, _ := batchNormTrainFused(in[0], in[1], in[2])
+		return y
+	}, x, gamma, beta)
+}
