@@ -59,6 +59,9 @@ func (e Estimate) String() string {
 // per FLOP of the finished cells, times the FLOPs left. The runner calls
 // Start with every cell it will run, Done after each one, and logs ETA.
 type SweepClock struct {
+	// Parallel is how many cells run at once (Runner.Jobs): their wall
+	// times overlap, so the summed cell time is divided by it (0 or 1: one).
+	Parallel  int
 	leftFLOPs float64
 	doneFLOPs float64
 	doneTime  time.Duration
@@ -109,7 +112,7 @@ func (s *SweepClock) ETA() (eta time.Duration, ok bool) {
 	if s.doneFLOPs == 0 || s.doneTime <= 0 {
 		return 0, false
 	}
-	return time.Duration(s.leftFLOPs / s.doneFLOPs * float64(s.doneTime)), true
+	return time.Duration(s.leftFLOPs / s.doneFLOPs * float64(s.doneTime) / float64(max(1, s.Parallel))), true
 }
 
 // EstimateFloor is the FLOPs below which a cell is not estimated: even a

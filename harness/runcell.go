@@ -16,23 +16,36 @@ import (
 )
 
 // sweep is one Run's progress: what it counted, and which cells' "held by
-// another runner" line it has logged.
+// another runner" line it has logged. With Jobs > 1 several try calls run at
+// once: mu guards rep, todo, logged and clock.
 type sweep struct {
 	r          *Runner
+	mu         sync.Mutex
 	rep        *RunReport
 	todo       int
 	logged     map[string]bool
-	waitLogged bool
+	waitLogged bool       // only the Run goroutine, between runAll calls
 	clock      SweepClock // the sweep's ETA from the cells this runner timed
+	pack       *packer
+	samplers   []Sampler // one per job
+}
+
+// locked runs f under s.mu.
+func (s *sweep) locked(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
 }
 
 // try runs pc under its claim, unless another runner holds the claim (held:
 // try again later). Under the claim it reads the cell's state again — another
 // runner may have finished it since the plan — and runs it only if it still
-// is to run. It returns an error only for what must stop the sweep.
-func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) {
+// is to run. retry: it ran out of memory beside other cells and is to be run
+// again alone (nothing was recorded). It returns an error only for what must
+// stop the sweep.
+func (s *sweep) try(ctx context.Context, pc PlannedCell, slot cellSlot) (held, retry bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return false, false, err
 	}
 	r := s.r
 	opts := r.Claim
@@ -40,14 +53,15 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 	c, err := claim.Acquire(results.ClaimDir(r.Results, pc.Key), opts)
 	var he *claim.HeldError
 	if errors.As(err, &he) {
-		if !s.logged[pc.ID()] {
-			s.logged[pc.ID()] = true
+		var first bool
+		s.locked(func() { first = !s.logged[pc.ID()]; s.logged[pc.ID()] = true })
+		if first {
 			r.logf("%s %s %s: running in another runner, %s; later\n", pc.Matrix, pc.Key, pc.Label(), he.Holder.Who())
 		}
-		return true, nil
+		return true, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
+		return false, false, fmt.Errorf("cell %s: %w", pc.Cell, err)
 	}
 	defer func() {
 		if rerr := c.Release(); rerr != nil && !errors.Is(rerr, claim.ErrLost) && err == nil {
@@ -61,10 +75,9 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 	state, sum, corrupt := results.CellState(dir)
 	run, reason := r.decide(dir, state, sum)
 	if !run {
-		s.rep.Others++
-		s.clock.Skip(pc.Config)
+		s.locked(func() { s.rep.Others++; s.clock.Skip(pc.Config) })
 		r.logf("%s %s %s: %s, by another runner\n", pc.Matrix, pc.Key, pc.Label(), reason)
-		return false, nil
+		return false, false, nil
 	}
 	pc.State, pc.Err, pc.Reason = state, corrupt, reason
 	if src, srcSum := r.finishedTwin(pc); srcSum != nil {
@@ -72,39 +85,59 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 		switch {
 		case errors.Is(err, claim.ErrLost) || errors.Is(err, results.ErrPublished):
 			r.logf("%s %s: not shared: %v\n", pc.Matrix, pc.Key, err)
-			return false, nil
+			return false, false, nil
 		case err != nil:
-			return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
+			return false, false, fmt.Errorf("cell %s: %w", pc.Cell, err)
 		}
-		s.rep.Shared++
-		s.clock.Skip(pc.Config)
-		s.rep.Outcomes[out.Outcome]++
+		s.locked(func() { s.rep.Shared++; s.clock.Skip(pc.Config); s.rep.Outcomes[out.Outcome]++ })
 		r.logf("%s %s %s → %s: shared from %s (the same cell, trained once)\n", pc.Matrix, pc.Key, pc.Label(), out.Outcome, src)
-		return false, nil
+		return false, false, nil
 	}
-	s.rep.Ran++
-	r.logf("[%d/%d] %s %s %s: %s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
-	out, err := r.runCell(ctx, pc, c)
-	if err != nil {
-		s.clock.Skip(pc.Config)
-	} else {
-		s.clock.Done(pc.Config, time.Duration(out.WallSeconds*float64(time.Second)))
+	var n, todo int
+	s.locked(func() { s.rep.Ran++; n, todo = s.rep.Ran, s.todo })
+	r.logf("[%d/%d] %s %s %s: %s\n", n, todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
+	out, err := r.runCell(ctx, pc, c, slot)
+	var packed *packedOOMError
+	switch {
+	case errors.As(err, &packed):
+		// Not the cell's outcome: a sequential run might not have run out of
+		// memory. Counted as one more cell to run, so [n/todo] stays right.
+		s.locked(func() { s.rep.RetriedAlone++; s.todo++ })
+		r.logf("[%d/%d] %s %s: %v; not recorded, retried alone\n", n, todo, pc.Matrix, pc.Key, packed)
+		return false, true, nil
+	case err != nil:
+		s.locked(func() { s.clock.Skip(pc.Config) })
 	}
 	switch {
 	case errors.Is(err, claim.ErrLost):
-		s.rep.Lost++
-		r.logf("[%d/%d] %s %s: not published: %v\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, err)
-		return false, nil
+		s.locked(func() { s.rep.Lost++ })
+		r.logf("[%d/%d] %s %s: not published: %v\n", n, todo, pc.Matrix, pc.Key, err)
+		return false, false, nil
 	case errors.Is(err, results.ErrPublished):
-		s.rep.Others++
-		r.logf("[%d/%d] %s %s: not published, another runner did first: %v\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, err)
-		return false, nil
+		s.locked(func() { s.rep.Others++ })
+		r.logf("[%d/%d] %s %s: not published, another runner did first: %v\n", n, todo, pc.Matrix, pc.Key, err)
+		return false, false, nil
 	case err != nil:
-		return false, fmt.Errorf("cell %s: %w", pc.Cell, err)
+		return false, false, fmt.Errorf("cell %s: %w", pc.Cell, err)
 	}
-	s.rep.Outcomes[out.Outcome]++
-	r.logf("[%d/%d] %s %s → %s%s\n", s.rep.Ran, s.todo, pc.Matrix, pc.Key, describeOutcome(out), s.clock.Suffix())
-	return false, nil
+	var eta string
+	s.locked(func() {
+		s.clock.Done(pc.Config, time.Duration(out.WallSeconds*float64(time.Second)))
+		s.rep.Outcomes[out.Outcome]++
+		eta = s.clock.Suffix()
+	})
+	r.logf("[%d/%d] %s %s → %s%s\n", n, todo, pc.Matrix, pc.Key, describeOutcome(out), eta)
+	return false, false, nil
+}
+
+// packedOOMError is a cell that ran out of memory while others ran beside it.
+type packedOOMError struct {
+	others int
+	text   string
+}
+
+func (e *packedOOMError) Error() string {
+	return fmt.Sprintf("out of memory beside %d other cell(s) (%s)", e.others, truncate(e.text, 200))
 }
 
 // runCell runs one claimed cell and writes its folder through the results
@@ -115,7 +148,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell) (held bool, err error) 
 // took the cell over, and nothing was published. If ctx is cancelled the
 // folder is left without a summary and marked interrupted, and runCell
 // returns ctx's error — after at most StopGrace if the trainer does not stop.
-func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim) (*results.Summary, error) {
+func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, slot cellSlot) (*results.Summary, error) {
 	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
 	if err := c.Check(); err != nil {
 		return nil, err
@@ -152,7 +185,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim) (*
 	m := &metricsWriter{dir: dir, claim: c}
 	done := make(chan *CellResult, 1)
 	go func() {
-		sum, _ := TrainCell(cellCtx, CellRun{Train: r.Train, Sampler: r.Sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, dir)
+		sum, _ := TrainCell(cellCtx, CellRun{Train: r.Train, Sampler: slot.sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, dir)
 		done <- sum
 	}()
 	var sum *CellResult
@@ -181,6 +214,14 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim) (*
 		m.close()
 		return nil, c.Check() // the ErrLost error
 	default:
+	}
+	if slot.pack != nil {
+		sum.PackedWith = slot.packer.othersOf(slot.pack)
+		sum.RetriedAlone = slot.pack.alone
+		if sum.Outcome == trainer.OutcomeOOM && sum.PackedWith > 0 && !slot.pack.alone {
+			m.close() // the folder stays unfinished; the retry clears it
+			return nil, &packedOOMError{others: sum.PackedWith, text: sum.ErrorLine()}
+		}
 	}
 	sum.Matrix, sum.Key, sum.Profile, sum.Versions = pc.Matrix, pc.Key, pc.Profile, r.Versions
 	sum.EstimateSeconds = estimate

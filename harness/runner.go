@@ -97,10 +97,18 @@ type Runner struct {
 	// estimate_s instead of asking, as train does, for --yes.
 	Estimate func(config.Config) (Estimate, bool)
 	// Backend, when set, replaces every cell's backend (not part of the key).
-	Backend  string
-	Versions results.Versions // zero: results.CurrentVersions()
-	Log      io.Writer        // progress lines; nil: none
-	Now      func() time.Time
+	Backend string
+	// Jobs is how many cells run at once in this process (0 or 1: one at a
+	// time), goroutines sharing the backend; Admission keeps them within the
+	// device's memory, and a cell that runs out of memory beside others is
+	// retried alone (see runAll). With Jobs > 1 each job needs its own
+	// sampler: set NewSampler, not Sampler.
+	Jobs       int
+	Admission  Admission
+	NewSampler func() Sampler
+	Versions   results.Versions // zero: results.CurrentVersions()
+	Log        io.Writer        // progress lines; nil: none
+	Now        func() time.Time
 
 	started time.Time // when Run began: --force and --retry-failed redo only results older
 }
@@ -223,12 +231,15 @@ func (r *Runner) decide(dir, state string, sum *results.Summary) (bool, string) 
 
 // RunReport counts what a run did.
 type RunReport struct {
-	Ran      int
-	Skipped  int
-	Others   int            // cells this run would have run that other runners finished meanwhile
-	Lost     int            // cells whose claim was taken over while they ran: not published
-	Shared   int            // cells not trained: the same cell (key) finished in another matrix, copied
-	Outcomes map[string]int // outcome → cells that ended with it in this run
+	Ran     int
+	Skipped int
+	Others  int // cells this run would have run that other runners finished meanwhile
+	Lost    int // cells whose claim was taken over while they ran: not published
+	Shared  int // cells not trained: the same cell (key) finished in another matrix, copied
+	// RetriedAlone counts cells that ran out of memory beside others (Jobs >
+	// 1): not recorded, run again with nothing beside them.
+	RetriedAlone int
+	Outcomes     map[string]int // outcome → cells that ended with it in this run
 }
 
 // Run runs every planned cell, longest estimated first, each under its
@@ -277,19 +288,28 @@ func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, erro
 		}
 	}
 	sortLongestFirst(todo)
-	s := &sweep{r: r, rep: rep, todo: len(todo), logged: map[string]bool{}}
+	samplers, err := r.workerSamplers()
+	if err != nil {
+		return nil, err
+	}
+	if r.Log != nil {
+		// Jobs write their lines from several goroutines: one line at a time.
+		log := r.Log
+		r.Log = &lineWriter{w: log}
+		defer func() { r.Log = log }()
+	}
+	s := &sweep{r: r, rep: rep, todo: len(todo), logged: map[string]bool{},
+		pack: newPacker(r.Jobs, r.Admission.CapacityMiB), samplers: samplers}
+	s.clock.Parallel = max(1, r.Jobs)
 	for _, pc := range todo {
 		s.clock.Start([]config.Config{pc.Config})
 	}
-	var waiting []PlannedCell
-	for _, pc := range todo {
-		held, err := s.try(ctx, pc)
-		if err != nil {
-			return rep, err
-		}
-		if held {
-			waiting = append(waiting, pc)
-		}
+	if r.Jobs > 1 {
+		r.logf("running up to %d cells at once%s\n", r.Jobs, r.Admission.describe())
+	}
+	waiting, err := s.runAll(ctx, todo)
+	if err != nil {
+		return rep, err
 	}
 	for len(waiting) > 0 {
 		if r.NoWait {
@@ -303,17 +323,9 @@ func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, erro
 		if err := sleepCtx(ctx, r.poll()); err != nil {
 			return rep, err
 		}
-		var still []PlannedCell
-		for _, pc := range waiting {
-			held, err := s.try(ctx, pc)
-			if err != nil {
-				return rep, err
-			}
-			if held {
-				still = append(still, pc)
-			}
+		if waiting, err = s.runAll(ctx, waiting); err != nil {
+			return rep, err
 		}
-		waiting = still
 	}
 	return rep, nil
 }

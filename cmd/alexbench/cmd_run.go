@@ -15,6 +15,7 @@ import (
 	"alexbench/harness/claim"
 	"alexbench/harness/config"
 	"alexbench/harness/matrix"
+	"alexbench/nvml"
 )
 
 func init() {
@@ -41,6 +42,9 @@ func runRun(args []string, stdout io.Writer) error {
 	backendFlag := fs.String("backend", "", "run every cell on this backend (auto, go, xla:cuda, xla:cpu, xla:/abs/plugin.so) instead of its config's")
 	noWait := fs.Bool("no-wait", false, "when the cells left are all being run by other runners on this tree, exit instead of waiting to take over any whose runner dies")
 	claimTimeout := fs.Duration("claim-timeout", claim.DefaultTimeout, "a cell claim whose heartbeat is older than this is stale and taken over (runners on other hosts; on this host a dead PID is seen at once)")
+	jobs := fs.Int("jobs", 1, "train up to N cells at once in this process (goroutines sharing the backend); on a GPU only while their memory models × --mem-factor + --mem-margin-mib fit in the card's memory; a cell that runs out of memory beside others is rerun alone, never recorded oom for it")
+	memFactor := fs.Float64("mem-factor", harness.DefaultMemoryFactor, "with --jobs on a GPU: a cell counts as its analytic memory model times this")
+	memMargin := fs.Float64("mem-margin-mib", harness.DefaultMarginMiB, "with --jobs on a GPU: MiB added per cell (CUDA context, library workspaces, autotuning scratch)")
 	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: alexbench run MATRIX.toml... [flags]\n\n"+
@@ -73,6 +77,9 @@ func runRun(args []string, stdout io.Writer) error {
 			return fmt.Errorf("--backend: %w", err)
 		}
 	}
+	if *jobs < 1 {
+		return fmt.Errorf("--jobs %d: want at least 1", *jobs)
+	}
 	ms, err := matrix.LoadAll(files)
 	if err != nil {
 		return err
@@ -94,15 +101,33 @@ func runRun(args []string, stdout io.Writer) error {
 		return harness.WritePlan(stdout, plan)
 	}
 	tr := &harness.Trainer{DataDir: *dataDir, Log: logw}
-	if f, ok := logw.(*os.File); ok && isTerminal(f) {
+	if f, ok := logw.(*os.File); ok && isTerminal(f) && *jobs == 1 {
 		// On a terminal each cell draws its epochs' bars between the log's
 		// lines; in a log file the per-cell lines are enough.
 		tr.Progress = logw
 	}
 	r.Train, r.Estimate = tr.Train, tr.Estimate
-	s := harness.NewSampler()
-	defer s.Close()
-	r.Sampler = s
+	r.Jobs = *jobs
+	if err := setPacking(r, *memFactor, *memMargin); err != nil {
+		return err
+	}
+	if r.Jobs == 1 {
+		s := harness.NewSampler()
+		defer s.Close()
+		r.Sampler = s
+	} else {
+		var samplers []*nvml.Sampler
+		defer func() {
+			for _, s := range samplers {
+				s.Close()
+			}
+		}()
+		r.NewSampler = func() harness.Sampler {
+			s := harness.NewSampler()
+			samplers = append(samplers, s)
+			return s
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := r.Run(ctx, ms)
@@ -149,4 +174,26 @@ func outcomeCounts(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%d %s", m[k], k)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// setPacking sets --jobs' admission: on a GPU the card's memory (NVML), so
+// packed cells stay within it; on a CPU none (cells share host memory, and
+// --jobs alone bounds them).
+func setPacking(r *harness.Runner, factor, margin float64) error {
+	if r.Jobs == 1 {
+		return nil
+	}
+	if factor <= 0 || margin < 0 {
+		return fmt.Errorf("--mem-factor %g, --mem-margin-mib %g: want a positive factor and a margin ≥ 0", factor, margin)
+	}
+	r.Admission = harness.Admission{Factor: factor, MarginMiB: margin}
+	if !harness.GPUAvailable() || r.Backend == "go" {
+		return nil
+	}
+	total, err := nvml.DeviceMemoryMiB(nil, 0)
+	if err != nil {
+		return fmt.Errorf("--jobs %d on a GPU needs the card's memory to pack cells into: %w (run with --jobs 1)", r.Jobs, err)
+	}
+	r.Admission.CapacityMiB = total
+	return nil
 }

@@ -33,6 +33,12 @@ type Summary struct {
 	// matmul speed, a lower bound); a matrix cell records it instead of asking
 	// for train's --yes. 0: not estimated (a GPU, or a cell too small to matter).
 	EstimateSeconds float64 `json:"estimate_s,omitempty"`
+	// PackedWith is the most other cells that trained beside this one at
+	// once (run --jobs N): its times, and a GPU's per-process memory, then
+	// include theirs. RetriedAlone: it ran out of memory beside others and
+	// this is its rerun with nothing beside it.
+	PackedWith   int  `json:"packed_with,omitempty"`
+	RetriedAlone bool `json:"retried_alone,omitempty"`
 
 	Backend string `json:"backend"`
 	Device  string `json:"device"`
