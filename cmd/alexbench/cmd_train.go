@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"alexbench/harness"
 	"alexbench/harness/backend"
 	"alexbench/harness/config"
+	"alexbench/harness/diagnose"
 	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 	"alexbench/internal/numfmt"
@@ -39,7 +41,7 @@ func configFlags(fs *flag.FlagSet) (model *string) {
 		v, _ := zero.Get(key)
 		_, isBool := v.(bool)
 		f := &configFlag{isBool: isBool}
-		fs.Var(f, strings.ReplaceAll(key, "_", "-"), "config key "+key)
+		fs.Var(f, strings.ReplaceAll(key, "_", "-"), config.Help(key).What)
 		if key == "model" {
 			model = &f.value
 		}
@@ -72,6 +74,7 @@ func resolveConfig(fs *flag.FlagSet, model *string) (config.Config, error) {
 		return cfg, fmt.Errorf("--model: %w", err)
 	}
 	var setErr error
+	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) {
 		key := strings.ReplaceAll(f.Name, "-", "_")
 		if k, ok := flagAliases[f.Name]; ok {
@@ -83,10 +86,13 @@ func resolveConfig(fs *flag.FlagSet, model *string) (config.Config, error) {
 		if err := cfg.Set(key, f.Value.String()); err != nil {
 			setErr = fmt.Errorf("--%s: %w", f.Name, err)
 		}
+		set[key] = true
 	})
 	if setErr != nil {
 		return cfg, setErr
 	}
+	// As in a matrix cell: LeNet's lr follows --activation unless --lr is given.
+	cfg.Derive(func(key string) bool { return set[key] })
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("flags: %w", err)
 	}
@@ -99,13 +105,30 @@ func cmdTrain(args []string) error {
 	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (config, per-epoch metrics, outcome) instead of text")
 	artifacts := fs.String("artifacts", "", "folder for conv1 filters / activation map PNGs")
-	benchSteps := fs.Int("bench-steps", 0, "instead of training: time N train steps on one repeated batch")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	benchSteps := fs.Int("bench-steps", 0, "instead of training: time N ≥ 1 train steps on one repeated batch")
+	yes := fs.Bool("yes", false, "run even when the estimate on a CPU exceeds an hour")
+	fs.Usage = trainUsage(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := strayArgs(fs, args, pos); err != nil {
 		return err
 	}
 	cfg, err := resolveConfig(fs, model)
 	if err != nil {
+		return withSuggestion(fs, err)
+	}
+	if *benchSteps < 0 {
+		return fmt.Errorf("--bench-steps %d: want N ≥ 1 steps (or leave it out to train)", *benchSteps)
+	}
+	if err := checkArtifactsDir(*artifacts); err != nil {
 		return err
+	}
+	if *benchSteps == 0 {
+		if err := confirmLongRun(cfg, *yes, os.Stderr); err != nil {
+			return err
+		}
 	}
 	// The first Ctrl-C stops the run at the next step (outcome failed,
 	// "cancelled"); with the handler then removed, a second one kills.
@@ -116,7 +139,8 @@ func cmdTrain(args []string) error {
 		return benchTrain(cfg, *dataDir, *benchSteps)
 	}
 	t := &harness.Trainer{DataDir: *dataDir, Log: os.Stderr}
-	if !*asJSON && isTerminal(os.Stderr) {
+	if !*asJSON {
+		// A bar on a terminal, plain per-epoch lines otherwise (trainer.Options.Progress).
 		t.Progress = os.Stderr
 	}
 	// Exactly one cell, through the runner's own path: the same sampler
@@ -157,6 +181,7 @@ func benchTrain(cfg config.Config, dataDir string, steps int) error {
 // stderr, or one JSON object; an unfinished run is an error (exit status 1).
 func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error {
 	res, memory, model := cell.Result, cell.Memory, cell.MemoryModel
+	warning := trainWarning(cfg, res)
 	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -165,7 +190,10 @@ func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error 
 			*trainer.Result
 			Memory      *nvml.Summary        `json:"memory,omitempty"`
 			MemoryModel *results.MemoryModel `json:"memory_model,omitempty"`
-		}{cfg, res, memory, model}); err != nil {
+			// Warning is the line text mode prints when the run diverged or
+			// ended within 0.05 of chance, naming the likely cause.
+			Warning string `json:"warning,omitempty"`
+		}{cfg, res, memory, model, warning}); err != nil {
 			return err
 		}
 	} else if f := res.Final(); len(res.Epochs) > 0 {
@@ -176,10 +204,31 @@ func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error 
 			fmt.Fprintln(os.Stderr, line)
 		}
 	}
+	if warning != "" && !asJSON {
+		fmt.Fprintln(os.Stderr, warning)
+	}
 	if cell.Outcome != trainer.OutcomeDone {
 		return fmt.Errorf("run %s: %s", cell.Outcome, cell.Error)
 	}
 	return nil
+}
+
+// trainWarning is "warning: …" when the run diverged or ended within 0.05
+// of chance accuracy, naming the likely cause (harness/diagnose), else "".
+func trainWarning(cfg config.Config, res *trainer.Result) string {
+	if res == nil {
+		return ""
+	}
+	f := res.Final()
+	test, train := f.TestAcc, f.TrainAcc
+	if len(res.Epochs) == 0 {
+		test, train = math.NaN(), math.NaN()
+	}
+	d, ok := diagnose.Check(diagnose.Run{Config: cfg, Outcome: res.Outcome, TestAcc: test, TrainAcc: train, DivergedEpoch: res.DivergedEpoch})
+	if !ok {
+		return ""
+	}
+	return "warning: " + d.String()
 }
 
 func isTerminal(f *os.File) bool {

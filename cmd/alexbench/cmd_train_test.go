@@ -1,7 +1,13 @@
 package main
 
 import (
+	"alexbench/harness/config"
 	"alexbench/harness/results"
+	"alexbench/harness/trainer"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -51,6 +57,32 @@ func TestTrainFlagsResolveConfig(t *testing.T) {
 	}
 }
 
+// `train --model lenet --activation relu` trains at ReLU's rate, not
+// sigmoid's 0.9; --lr still wins.
+func TestTrainLRFollowsActivation(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--model", "lenet", "--activation", "relu", "--json"}, 0.1},
+		{[]string{"--model", "lenet", "--activation", "sigmoid"}, 0.9},
+		{[]string{"--model", "lenet"}, 0.9},
+		{[]string{"--model", "lenet", "--activation", "relu", "--lr", "0.9"}, 0.9},
+		{[]string{"--activation", "relu", "--model", "lenet"}, 0.1},
+	} {
+		fs := newFlagSet("train")
+		model := configFlags(fs)
+		fs.Bool("json", false, "")
+		if _, err := parseInterleaved(fs, tc.args); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		cfg, err := resolveConfig(fs, model)
+		if err != nil || cfg.LR != tc.want {
+			t.Errorf("%v: lr %v (%v), want %v", tc.args, cfg.LR, err, tc.want)
+		}
+	}
+}
+
 func TestMemoryLine(t *testing.T) {
 	nan := nvml.NaN()
 	model := &results.MemoryModel{TotalMiB: 1302.85}
@@ -70,5 +102,80 @@ func TestMemoryLine(t *testing.T) {
 		if got := memoryLine(tc.memory, tc.model); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// A run at chance or diverged prints a warning naming the likely cause.
+func TestTrainWarning(t *testing.T) {
+	relu := func(lr float64) config.Config {
+		c := config.MustDefault("lenet")
+		c.Activation, c.LR, c.Epochs, c.BatchSize, c.TrainLimit = "relu", lr, 3, 64, 2560
+		return c
+	}
+	sigmoid := config.MustDefault("lenet")
+	sigmoid.Epochs, sigmoid.BatchSize, sigmoid.TrainLimit = 3, 64, 2560
+	done := func(test, train float64) *trainer.Result {
+		return &trainer.Result{Outcome: "done", Epochs: []trainer.Epoch{{Epoch: 1, TestAcc: test, TrainAcc: train, TrainLoss: 2.3}}}
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  config.Config
+		res  *trainer.Result
+		want string // "" for no warning
+	}{
+		{"ReLU at sigmoid's rate", relu(0.9), done(0.139, 0.12),
+			"warning: test acc 0.139 is within 0.05 of chance (0.10); likely cause: lr 0.9 is 9× above the 0.1 lenet relu trains at by default"},
+		{"sigmoid on too few steps", sigmoid, done(0.105, 0.1),
+			"warning: test acc 0.105 is within 0.05 of chance (0.10); likely cause: sigmoid activations sit on a plateau at chance for their first few hundred steps"},
+		{"diverged", relu(0.9), &trainer.Result{Outcome: "diverged", DivergedEpoch: 1, Epochs: []trainer.Epoch{{Epoch: 1, TrainLoss: math.NaN()}}},
+			"warning: loss became NaN/Inf in epoch 1; likely cause: lr 0.9 is 9× above the 0.1 lenet relu trains at by default; lower it"},
+		{"learned", relu(0.1), done(0.75, 0.7), ""},
+	} {
+		got := trainWarning(tc.cfg, tc.res)
+		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s:\n got %q\nwant %q…", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The real command: `train --model lenet --activation relu --json` trains at
+// lr 0.1, and a sigmoid run too short to leave chance carries the warning in
+// its JSON.
+func TestTrainJSONResolvesLRAndWarns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two tiny real runs")
+	}
+	dataDir := fashionMNIST(t)
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout := os.Stdout
+		os.Stdout = w
+		done := make(chan []byte)
+		go func() { b, _ := io.ReadAll(r); done <- b }()
+		err = cmdTrain(append(args, "--epochs", "1", "--train-limit", "256", "--test-limit", "200", "--batch", "64",
+			"--backend", "go", "--data", dataDir, "--json"))
+		w.Close()
+		os.Stdout = stdout
+		out := <-done
+		if err != nil {
+			t.Fatalf("train %v: %v\n%s", args, err, out)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatalf("train %v --json: %v\n%s", args, err, out)
+		}
+		return m
+	}
+	relu := run("--model", "lenet", "--activation", "relu")
+	if lr := relu["config"].(map[string]any)["lr"]; lr != 0.1 {
+		t.Errorf("relu LeNet trained at lr %v, want 0.1", lr)
+	}
+	sig := run("--model", "lenet", "--seed", "2")
+	if w, _ := sig["warning"].(string); !strings.Contains(w, "within 0.05 of chance") || !strings.Contains(w, "sigmoid") {
+		t.Errorf("sigmoid LeNet after 4 steps: warning %q, want one naming sigmoid's plateau (test acc %v)", w, sig["epochs"])
 	}
 }

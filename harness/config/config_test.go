@@ -128,3 +128,39 @@ func TestEffectiveLR(t *testing.T) {
 		t.Errorf("no scaling: %v, want 0.01", got)
 	}
 }
+
+// LeNet's default lr follows its activation; a set lr always wins; other
+// models keep their recipe's rate whatever the activation.
+func TestLRFollowsActivation(t *testing.T) {
+	for _, tc := range []struct {
+		model, activation string
+		setLR             float64 // 0: not set
+		want              float64
+	}{
+		{"lenet", "sigmoid", 0, 0.9},
+		{"lenet", "relu", 0, 0.1},
+		{"lenet", "relu", 0.5, 0.5},
+		{"lenet", "sigmoid", 0.1, 0.1},
+		{"alexnet", "relu", 0, 0.01},
+		{"alexnet", "sigmoid", 0, 0.01},
+	} {
+		c := MustDefault(tc.model)
+		set := map[string]bool{"activation": true}
+		if err := c.Set("activation", tc.activation); err != nil {
+			t.Fatal(err)
+		}
+		if tc.setLR > 0 {
+			if err := c.Set("lr", tc.setLR); err != nil {
+				t.Fatal(err)
+			}
+			set["lr"] = true
+		}
+		c.Derive(func(k string) bool { return set[k] })
+		if c.LR != tc.want {
+			t.Errorf("%s %s (lr set %v): lr %v, want %v", tc.model, tc.activation, tc.setLR, c.LR, tc.want)
+		}
+	}
+	if DefaultLR("lenet", "relu") != 0.1 || DefaultLR("lenet", "sigmoid") != 0.9 || DefaultLR("cnn28", "relu") != MustDefault("cnn28").LR {
+		t.Error("DefaultLR")
+	}
+}

@@ -19,7 +19,7 @@ func Default(model string) (Config, error) {
 		Normalize:  false,
 		Augment:    AugmentNone,
 		Init:       InitXavier,
-		LR:         e.Recipe.LR,
+		LR:         DefaultLR(model, e.Defaults.Activation),
 		Epochs:     e.Recipe.Epochs,
 		BatchSize:  e.Recipe.BatchSize,
 		LRScaling:  "none",

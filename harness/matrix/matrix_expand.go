@@ -229,6 +229,9 @@ func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assi
 			return cell, p.errAt(a.src, "%v", unwrapKeyErr(err))
 		}
 	}
+	// Defaults that follow other knobs (LeNet's lr follows its activation)
+	// for the keys this cell did not set.
+	cfg.Derive(func(key string) bool { _, ok := last[key]; return ok })
 	if err := cfg.Validate(); err != nil {
 		var ke *config.KeyError
 		if !errors.As(err, &ke) {

@@ -66,8 +66,13 @@ func TestExpandTinyAppliesExcludeIncludeSeedsAndProfiles(t *testing.T) {
 	}
 	c := quick[2].Config
 	if c.Model != "lenet" || c.Activation != "relu" || c.Pool != "max" || c.Dropout != 0.5 || c.Seed != 1 ||
-		c.Epochs != 2 || c.TrainLimit != 512 || c.TestLimit != 256 || c.BatchSize != 64 || c.LR != 0.9 {
+		c.Epochs != 2 || c.TrainLimit != 512 || c.TestLimit != 256 || c.BatchSize != 64 || c.LR != 0.1 {
 		t.Errorf("quick cell 3 config = %+v", c)
+	}
+	// lr is not set, so it follows the activation (config.DefaultLR): ReLU
+	// LeNet 0.1, sigmoid LeNet d2l's 0.9.
+	if quick[0].Config.Activation != "sigmoid" || quick[0].Config.LR != 0.9 {
+		t.Errorf("sigmoid cell lr %v, want 0.9", quick[0].Config.LR)
 	}
 	full := m.Cells(ProfileFull)
 	if len(full) != 6 || full[2].Config.Epochs != 10 || full[2].Config.TrainLimit != 0 || full[2].Config.BatchSize != 256 {

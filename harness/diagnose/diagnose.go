@@ -1,0 +1,150 @@
+// Package diagnose says when a finished run has learned nothing worth
+// comparing (its test accuracy stayed within NearChance of guessing, or its
+// loss diverged) and names the likely cause from its config. `alexbench
+// train` prints it as a warning line (and in --json); the report lists such
+// cells with the same words and keeps them out of effect estimates.
+package diagnose
+
+import (
+	"fmt"
+	"math"
+
+	"alexbench/harness/config"
+)
+
+// Chance is the accuracy of guessing among Fashion-MNIST's ten classes;
+// a run whose test accuracy is within NearChance of it has not learned.
+const (
+	Chance     = 0.10
+	NearChance = 0.05
+)
+
+// IsNearChance tells whether an accuracy is within NearChance of Chance.
+func IsNearChance(acc float64) bool {
+	return !math.IsNaN(acc) && math.Abs(acc-Chance) <= NearChance+1e-12
+}
+
+// Run is what a diagnosis looks at.
+type Run struct {
+	Config   config.Config
+	Outcome  string  // done | diverged | oom | failed
+	TestAcc  float64 // final; NaN when not measured
+	TrainAcc float64
+	// DivergedEpoch is the epoch whose loss became NaN/Inf (0: unknown).
+	DivergedEpoch int
+}
+
+// Kinds of finding.
+const (
+	KindDiverged   = "diverged"
+	KindNearChance = "near chance"
+)
+
+// Finding is a run that must not be read as a result, and why.
+type Finding struct {
+	Kind  string // KindDiverged or KindNearChance
+	What  string // "loss became NaN/Inf in epoch 1", "test acc 0.105 is within 0.05 of chance (0.10)"
+	Cause string // the likely cause, from the config
+}
+
+func (f Finding) String() string { return f.What + "; likely cause: " + f.Cause }
+
+// Check diagnoses a run; ok is false when there is nothing to say (it
+// learned, or it did not finish for another reason: OOM and failures carry
+// their own error).
+func Check(r Run) (f Finding, ok bool) {
+	c := r.Config
+	switch {
+	case r.Outcome == "diverged":
+		f = Finding{Kind: KindDiverged, What: "loss became NaN/Inf"}
+		if r.DivergedEpoch > 0 {
+			f.What += fmt.Sprintf(" in epoch %d", r.DivergedEpoch)
+		}
+		f.Cause = divergedCause(c)
+		return f, true
+	case r.Outcome == "done" && IsNearChance(r.TestAcc):
+		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("test acc %.3f is within %.2f of chance (%.2f)", r.TestAcc, NearChance, Chance)}
+		f.Cause = chanceCause(c, r)
+		return f, true
+	}
+	return Finding{}, false
+}
+
+// Steps is the number of optimizer steps the config trains for (the last
+// partial batch of an epoch counts).
+func Steps(c config.Config) int {
+	n := c.TrainLimit
+	if n <= 0 {
+		n = 60000
+	}
+	if c.BatchSize <= 0 {
+		return 0
+	}
+	return c.Epochs * ((n + c.BatchSize - 1) / c.BatchSize)
+}
+
+// rateNote compares the run's rate with the one its model and activation
+// default to, "" when they agree.
+func rateNote(c config.Config) (note string, ratio float64) {
+	def := config.DefaultLR(c.Model, c.Activation)
+	lr := c.EffectiveLR()
+	if def <= 0 || lr <= 0 {
+		return "", 1
+	}
+	ratio = lr / def
+	if ratio > 0.99 && ratio < 1.01 {
+		return "", 1
+	}
+	scaled := ""
+	if c.LRScaling == "linear" && c.LR != lr {
+		scaled = fmt.Sprintf(" (lr %g scaled linearly to batch %d)", c.LR, c.BatchSize)
+	}
+	return fmt.Sprintf("lr %g%s is %s the %g %s %s trains at by default", lr, scaled, times(ratio), def, c.Model, c.Activation), ratio
+}
+
+func times(r float64) string {
+	if r >= 1 {
+		return fmt.Sprintf("%.3g× above", r)
+	}
+	return fmt.Sprintf("%.3g× below", 1/r)
+}
+
+func divergedCause(c config.Config) string {
+	if note, ratio := rateNote(c); note != "" && ratio > 1 {
+		return note + "; lower it"
+	}
+	return fmt.Sprintf("the learning rate (lr %g) is too high for this model and batch size (%d); lower it", c.EffectiveLR(), c.BatchSize)
+}
+
+// sigmoidPlateau is how many steps sigmoid LeNet at d2l's lr 0.9 sits at
+// chance on raw inputs before it starts learning: measured 300–600 steps at
+// batch 128 and 256 over seeds 1–3 (docs/BENCHMARKS.md), fewer with
+// normalized inputs.
+const sigmoidPlateau = 600
+
+func chanceCause(c config.Config, r Run) string {
+	steps := Steps(c)
+	note, ratio := rateNote(c)
+	switch {
+	case note != "" && (ratio >= 3 || ratio <= 1.0/3):
+		return note + fmt.Sprintf(" (trained %d steps)", steps)
+	case c.Activation == "sigmoid" && steps < 2*sigmoidPlateau:
+		cause := fmt.Sprintf("sigmoid activations sit on a plateau at chance for their first few hundred steps (LeNet at lr 0.9: 300–600 on raw inputs); this run trained %d steps: train longer", steps)
+		if !c.Normalize {
+			cause += " or normalize the inputs"
+		}
+		return cause
+	case steps < 100:
+		return fmt.Sprintf("too few steps (%d: %d epochs of %s at batch %d) to learn", steps, c.Epochs, trainImages(c), c.BatchSize)
+	case !math.IsNaN(r.TrainAcc) && IsNearChance(r.TrainAcc):
+		return fmt.Sprintf("it did not learn the training set either (train acc %.3f in %d steps at lr %g): the learning rate or the initialization does not suit this model", r.TrainAcc, steps, c.EffectiveLR())
+	}
+	return fmt.Sprintf("it fits the training set (train acc %.3f) but predicts no better than chance on the test set: overfitting a small subset, or a train/test mismatch in preprocessing", r.TrainAcc)
+}
+
+func trainImages(c config.Config) string {
+	if c.TrainLimit > 0 {
+		return fmt.Sprint(c.TrainLimit) + " images"
+	}
+	return "60000 images"
+}
