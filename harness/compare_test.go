@@ -176,3 +176,22 @@ func TestCompareMemory(t *testing.T) {
 		})
 	}
 }
+
+// compare prints each side's n, and no spread for a single seed (a
+// "±0.0000" would claim a measured spread of zero).
+func TestComparePrintsNAndNoSpreadForOneSeed(t *testing.T) {
+	rep := compareSnapshots(t, baseSnapshot(), baseSnapshot())
+	var buf bytes.Buffer
+	if err := rep.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"0.8800±0.0100 (n=3)", "0.8000 (n=1)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("compare table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "±0.0000") {
+		t.Errorf("a single seed printed with a spread:\n%s", out)
+	}
+}

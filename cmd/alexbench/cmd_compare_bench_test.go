@@ -214,7 +214,7 @@ func TestCompareOnRealBenchTrees(t *testing.T) {
 	md := filepath.Join(tmp, "summary.md")
 	table, err = runCompare(results, worse, "--markdown", md)
 	wantExit1(t, "accuracy beyond the spread", table, err)
-	accRow := regexp.MustCompile(`(?m)^bench\s+.*\(2/2 seeds\)\s+test_acc\s+[0-9.]+±[0-9.]+\s+[0-9.]+\s+-[0-9.]+\s+REGRESSION \(below base mean − [0-9.]+\)`)
+	accRow := regexp.MustCompile(`(?m)^bench\s+.*\(2/2 seeds\)\s+test_acc\s+[0-9.]+±[0-9.]+ \(n=2\)\s+[0-9.]+±[0-9.]+ \(n=2\)\s+-[0-9.]+\s+REGRESSION \(below base mean − [0-9.]+\)`)
 	if !accRow.MatchString(table) || strings.Count(table, "REGRESSION") != 1 {
 		t.Errorf("want exactly one test_acc REGRESSION row:\n%s", table)
 	}

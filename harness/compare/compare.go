@@ -320,9 +320,11 @@ func accuracyRow(g *accGroup, opt CompareOptions) CompareRow {
 	cm := stats.Mean(g.cur)
 	tol := math.Max(opt.AccSigmas*bsd, opt.AccFloor)
 	r := CompareRow{Matrix: g.matrix, Cell: fmt.Sprintf("%s (%d/%d seeds)", g.label, len(g.base), len(g.cur)),
-		Metric: "test_acc", Base: fmt.Sprintf("%.4f±%.4f", bm, bsd), New: fmt.Sprintf("%.4f", cm),
+		Metric: "test_acc", Base: meanAndSpread(bm, bsd, len(g.base)), New: meanAndSpread(cm, stats.Describe(g.cur).SD, len(g.cur)),
 		Change: fmt.Sprintf("%+.4f", cm-bm), Status: StatusOK}
 	switch {
+	case cm < bm-tol && len(g.base) < 2:
+		r.Status, r.Why = StatusRegression, fmt.Sprintf("below base mean − %.4f, the floor: one seed has no spread", tol)
 	case cm < bm-tol:
 		r.Status, r.Why = StatusRegression, fmt.Sprintf("below base mean − %.4f", tol)
 	case cm > bm+tol:
@@ -332,6 +334,15 @@ func accuracyRow(g *accGroup, opt CompareOptions) CompareRow {
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+// meanAndSpread is "0.8812±0.0040 (n=3)", and "0.8812 (n=1)" for one seed:
+// a single run has no spread to print (a "±0.0000" would claim one).
+func meanAndSpread(mean, sd float64, n int) string {
+	if n < 2 {
+		return fmt.Sprintf("%.4f (n=%d)", mean, n)
+	}
+	return fmt.Sprintf("%.4f±%.4f (n=%d)", mean, sd, n)
+}
 
 // WriteTable prints the comparison, then a verdict line.
 func (r *CompareReport) WriteTable(w io.Writer) error {
