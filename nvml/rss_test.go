@@ -1,10 +1,13 @@
 package nvml
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadPeakRSS(t *testing.T) {
@@ -53,7 +56,7 @@ func TestPeakRSSReason(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := fakeProc(t, tc.clearRefs)
 			resetErr := resetPeakRSS(dir)
-			v, why := peakRSS(dir, resetErr)
+			v, why := peakRSS(dir, resetErr, nil)
 			checkNum(t, "peak", v, 200)
 			if !strings.Contains(why, tc.want) {
 				t.Errorf("reason %q lacks %q", why, tc.want)
@@ -92,5 +95,41 @@ func TestPeakRSSResetOnThisProcess(t *testing.T) {
 	}
 	if ballastSum != 1 || low > high-32 {
 		t.Errorf("VmHWM %v MiB after freeing 64 MiB and resetting, %v before", low, high)
+	}
+}
+
+// Where VmHWM cannot be reset, a cell's peak is the largest VmRSS sampled
+// while it ran, not the process's lifetime peak, and the reason says so.
+func TestPeakRSSSampledWhereResetFails(t *testing.T) {
+	dir := fakeProc(t, false) // no clear_refs: the reset fails
+	write := func(rssKB int) {
+		// Renamed into place, so a poll never reads a half-written file.
+		status := fmt.Sprintf("Name:\tfake\nVmHWM:\t  204800 kB\nVmRSS:\t  %d kB\n", rssKB)
+		tmp := filepath.Join(dir, "status.tmp")
+		if err := os.WriteFile(tmp, []byte(status), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, "status")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(10 * 1024)
+	s := New(Options{Interval: time.Millisecond, procDir: dir})
+	if err := s.Begin(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The cell's memory rises to 50 MiB, then falls back; each level is
+	// held until the poller has read it twice.
+	poller := s.cur.rss
+	for _, mib := range []int{20, 50, 30} {
+		write(mib * 1024)
+		for seen := poller.samples(); poller.samples() < seen+2; {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	sum := s.End()
+	checkNum(t, "peak", sum.PeakRSSMiB, 50)
+	if !strings.Contains(sum.RSSReason, "VmRSS samples") || !strings.Contains(sum.RSSReason, "could not be reset") {
+		t.Errorf("reason %q does not say the peak was sampled, and why", sum.RSSReason)
 	}
 }

@@ -36,6 +36,7 @@ type run struct {
 	cancel   context.CancelFunc // nil when no sampling goroutine was started
 	done     chan struct{}      // closed when the goroutine has returned
 	resetErr error              // from resetting VmHWM at Start
+	rss      *rssPoller         // VmRSS samples, where that reset failed
 
 	devices       []deviceStats
 	samples       int

@@ -223,6 +223,9 @@ func (s *Sampler) Begin(ctx context.Context) error {
 	// is the last one's.
 	debug.FreeOSMemory()
 	r.resetErr = resetPeakRSS(s.opts.procDir)
+	if r.resetErr != nil {
+		r.rss = startRSSPoller(s.opts.procDir, s.opts.Interval)
+	}
 	s.cur, s.last = r, r
 	s.mu.Unlock()
 	if s.lib == nil {
@@ -345,7 +348,7 @@ func (s *Sampler) End() Summary {
 	if late != "" {
 		sum.Error = joinErrors(sum.Error, late)
 	}
-	sum.PeakRSSMiB, sum.RSSReason = peakRSS(s.opts.procDir, r.resetErr)
+	sum.PeakRSSMiB, sum.RSSReason = peakRSS(s.opts.procDir, r.resetErr, r.rss)
 	if sum.Method == MethodRSS {
 		sum.PeakMiB = sum.PeakRSSMiB
 	}
