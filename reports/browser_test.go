@@ -172,9 +172,72 @@ window.addEventListener("unhandledrejection", function (e) { __probe.errors.push
 })();
 </script>`
 
-const probeTail = `<script>
+// probeLayout finds what a reader could not read in a drawn chart: text
+// cut off at the canvas' edge, two texts drawn over each other (labels,
+// axis titles and ticks, legend entries, titles: every text zrender drew, as
+// the rotated rectangle it occupies), and legends that page their entries.
+const probeLayout = `
+function alexbenchTexts(chart) {
+  var out = [];
+  chart.getZr().storage.getDisplayList(true).forEach(function (el) {
+    if (el.type !== "tspan" || el.invisible || !el.style || !el.style.text || el.style.opacity === 0) { return; }
+    var r = el.getBoundingRect(), m = el.transform || [1, 0, 0, 1, 0, 0];
+    var pts = [[r.x, r.y], [r.x + r.width, r.y], [r.x + r.width, r.y + r.height], [r.x, r.y + r.height]].map(function (p) {
+      return [m[0] * p[0] + m[2] * p[1] + m[4], m[1] * p[0] + m[3] * p[1] + m[5]];
+    });
+    out.push({text: String(el.style.text), pts: pts});
+  });
+  return out;
+}
+function alexbenchSeparated(a, b) { // separating axis theorem on two convex quads, shrunk by 1 px
+  function shrink(q) {
+    var cx = 0, cy = 0; q.forEach(function (p) { cx += p[0] / 4; cy += p[1] / 4; });
+    return q.map(function (p) {
+      var dx = cx - p[0], dy = cy - p[1], d = Math.sqrt(dx * dx + dy * dy) || 1;
+      return [p[0] + dx / d * 1.5, p[1] + dy / d * 1.5];
+    });
+  }
+  var qs = [shrink(a), shrink(b)];
+  for (var k = 0; k < 2; k++) {
+    var q = qs[k];
+    for (var i = 0; i < 4; i++) {
+      var p1 = q[i], p2 = q[(i + 1) % 4], nx = p2[1] - p1[1], ny = p1[0] - p2[0];
+      var minA = Infinity, maxA = -Infinity, minB = Infinity, maxB = -Infinity;
+      qs[0].forEach(function (p) { var v = nx * p[0] + ny * p[1]; minA = Math.min(minA, v); maxA = Math.max(maxA, v); });
+      qs[1].forEach(function (p) { var v = nx * p[0] + ny * p[1]; minB = Math.min(minB, v); maxB = Math.max(maxB, v); });
+      if (maxA <= minB || maxB <= minA) { return true; }
+    }
+  }
+  return false;
+}
+function alexbenchLayout(div, chart, problems) {
+  var w = div.clientWidth, h = div.clientHeight, texts = alexbenchTexts(chart);
+  texts.forEach(function (t) {
+    t.pts.forEach(function (p) {
+      if (p[0] < -1 || p[1] < -1 || p[0] > w + 1 || p[1] > h + 1) {
+        if (!t.clipped) { problems.push(div.id + ": text cut off at the edge: " + JSON.stringify(t.text)); }
+        t.clipped = true;
+      }
+    });
+  });
+  for (var i = 0; i < texts.length; i++) {
+    for (var j = i + 1; j < texts.length; j++) {
+      if (!alexbenchSeparated(texts[i].pts, texts[j].pts)) {
+        problems.push(div.id + ": texts overlap: " + JSON.stringify(texts[i].text) + " and " + JSON.stringify(texts[j].text));
+      }
+    }
+  }
+  var opt = chart.getOption();
+  (opt.legend || []).forEach(function (l) {
+    if (l.type === "scroll") { problems.push(div.id + ": paged (scroll) legend"); }
+  });
+  return texts.length;
+}
+`
+
+const probeTail = `<script>` + probeLayout + `
 setTimeout(function () {
-  var r = {errors: __probe.errors, charts: [], sections: [], images: [], resources: [], title: document.title};
+  var r = {errors: __probe.errors, charts: [], sections: [], images: [], resources: [], title: document.title, layout: [], rects: []};
   document.querySelectorAll("div.chart").forEach(function (div) {
     var c = {id: div.id, width: div.clientWidth, height: div.clientHeight, canvases: 0, pixels: 0, series: 0, points: 0};
     div.querySelectorAll("canvas").forEach(function (cv) {
@@ -186,12 +249,17 @@ setTimeout(function () {
       var inst = window.echarts && echarts.getInstanceByDom(div);
       var opt = inst && inst.getOption();
       ((opt && opt.series) || []).forEach(function (s) { c.series++; c.points += (s.data || []).length; });
+      if (inst) { c.texts = alexbenchLayout(div, inst, r.layout); }
     } catch (e) {
       r.errors.push("probing chart " + div.id + ": " + e);
     }
     r.charts.push(c);
   });
-  document.querySelectorAll("section").forEach(function (s) { r.sections.push(s.id); });
+  document.querySelectorAll("section").forEach(function (s) {
+    r.sections.push(s.id);
+    var b = s.getBoundingClientRect();
+    r.rects.push({id: s.id, top: b.top + window.scrollY, height: b.height});
+  });
   document.querySelectorAll("img").forEach(function (im) { r.images.push({w: im.naturalWidth, h: im.naturalHeight}); });
   performance.getEntriesByType("resource").forEach(function (e) { r.resources.push(e.name); });
   var pre = document.createElement("pre");
@@ -244,6 +312,14 @@ type probeResult struct {
 	Images    []struct{ W, H int } `json:"images"`
 	Resources []string             `json:"resources"`
 	Title     string               `json:"title"`
+	// Layout is every unreadable text the probe found (cut off, overlapping)
+	// and every paged legend.
+	Layout []string `json:"layout"`
+	Rects  []struct {
+		ID     string  `json:"id"`
+		Top    float64 `json:"top"`
+		Height float64 `json:"height"`
+	} `json:"rects"`
 }
 
 func TestReportInBrowser(t *testing.T) {
@@ -320,6 +396,9 @@ func TestReportInBrowser(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Errorf("page errors:\n%s", strings.Join(r.Errors, "\n"))
 	}
+	if len(r.Layout) > 0 {
+		t.Errorf("%d unreadable chart texts:\n%s", len(r.Layout), strings.Join(r.Layout, "\n"))
+	}
 	if r.Title != "alexbench · AlexNet on Fashion-MNIST, measured" {
 		t.Errorf("document title %q: a result string ran as script", r.Title)
 	}
@@ -337,9 +416,9 @@ func TestReportInBrowser(t *testing.T) {
 	for _, s := range r.Sections {
 		have[s] = true
 	}
-	for _, ex := range exercises {
-		if !have[ex.ID] {
-			t.Errorf("section %s (%s) missing in the browser", ex.ID, ex.Title)
+	for _, ex := range sectionList {
+		if !have[ex.anchor()] {
+			t.Errorf("section %s (%s) missing in the browser", ex.anchor(), ex.heading())
 		}
 	}
 	for _, id := range []string{"filters", "nvml", "other", "problems"} {
@@ -388,5 +467,59 @@ func TestReportInBrowser(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 2400 {
 		t.Errorf("screenshot is %v, want 1280×2400", b)
 	}
-	t.Logf("report %s (%d bytes), screenshot %s; %d charts drawn", reportPath, len(page), shot, len(r.Charts))
+	shots := screenshotSections(t, bin, hole.ln.Addr().String(), page, out, r)
+	t.Logf("report %s (%d bytes), screenshot %s, %d section screenshots in %s; %d charts drawn", reportPath, len(page), shot, shots, out, len(r.Charts))
+}
+
+// screenshotSections takes one screenshot per section (section-<id>.png in
+// out), each of a copy of the page showing that section alone, as tall as
+// the section measured in the probe at the same width: for people to look
+// at every chart as a reader sees it (docs: the browser test keeps them with
+// ALEXBENCH_TEST_OUT set).
+func screenshotSections(t *testing.T, bin, proxy string, page []byte, out string, r probeResult) int {
+	t.Helper()
+	type job struct {
+		id     string
+		height int
+	}
+	var jobs []job
+	for _, rc := range r.Rects {
+		if rc.ID == "" || rc.Height <= 0 {
+			continue
+		}
+		jobs = append(jobs, job{rc.ID, int(rc.Height) + 40})
+	}
+	errs := make(chan error, len(jobs))
+	sem := make(chan struct{}, 3)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		go func(j job) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			style := fmt.Sprintf("<style>header.top,nav.toc,p.warn,footer,section:not(#%s){display:none !important}section#%s{margin:20px 0 !important}</style>", j.id, j.id)
+			one := bytes.Replace(page, []byte("</head>"), []byte(style+"</head>"), 1)
+			dir := t.TempDir()
+			src := filepath.Join(dir, "section.html")
+			if err := os.WriteFile(src, one, 0o644); err != nil {
+				errs <- err
+				return
+			}
+			png := filepath.Join(out, "section-"+j.id+".png")
+			if _, err := runChromium(t, filepath.Join(dir, "profile"), bin, proxy, fmt.Sprintf("--window-size=1280,%d", min(j.height, 16000)),
+				"--virtual-time-budget=5000", "--screenshot="+png, "file://"+src); err != nil {
+				errs <- fmt.Errorf("section %s: %w", j.id, err)
+			}
+		}(j)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(jobs) < len(sectionList) {
+		t.Errorf("%d sections measured, want every one of the %d", len(jobs), len(sectionList))
+	}
+	return len(jobs)
 }

@@ -49,8 +49,8 @@ func commonOpts(id, title, subtitle string, height int) []charts.GlobalOpts {
 		initOpts(id, height),
 		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle, Left: "center",
 			TitleStyle: &opts.TextStyle{FontSize: 14}}),
-		charts.WithLegendOpts(opts.Legend{Bottom: "0", Type: "scroll"}),
-		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "4%", Top: "70", Bottom: "45", ContainLabel: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Bottom: "0", Type: "plain"}),
+		charts.WithGridOpts(opts.Grid{Left: "20", Right: "40", Top: "70", Bottom: "45", ContainLabel: opts.Bool(true)}),
 		charts.WithAnimation(false), // a report is a document: draw once, fully
 	}
 }
@@ -59,8 +59,9 @@ func commonOpts(id, title, subtitle string, height int) []charts.GlobalOpts {
 // go-echarts has no field for (they are plain echarts options).
 func finish(id string, height int, c optionChart, tweak func(map[string]any)) chartBlock {
 	c.Validate()
-	m := c.JSON()
+	m := generic(c.JSON())
 	m["animation"] = false
+	readable(m)
 	// echarts describes the chart in an aria-label for screen readers.
 	m["aria"] = map[string]any{"enabled": true}
 	if tweak != nil {
@@ -72,6 +73,53 @@ func finish(id string, height int, c optionChart, tweak func(map[string]any)) ch
 		panic(fmt.Sprintf("reports: chart %s: %v", id, err))
 	}
 	return chartBlock{ID: id, Height: height, Option: template.JS(b)}
+}
+
+// generic is the option as plain JSON values (maps, slices, numbers), so
+// tweaks can edit any part of it: go-echarts returns typed series and axes.
+func generic(m map[string]any) map[string]any {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("reports: chart option: %v", err))
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("reports: chart option: %v", err))
+	}
+	return out
+}
+
+// readable applies what every chart needs to be read on a static page
+// (checked by the browser test's screenshots and layout probe): legends are
+// plain (every entry shown; the page's alexbench.chart makes room for as
+// many rows as they wrap to), a y axis title starts at its axis and runs
+// right (centred on the axis it would be cut at the chart's left edge).
+func readable(m map[string]any) {
+	if l, ok := m["legend"].([]any); ok {
+		for _, x := range l {
+			if lm, ok := x.(map[string]any); ok {
+				lm["type"] = "plain"
+			}
+		}
+	} else if lm, ok := m["legend"].(map[string]any); ok {
+		lm["type"] = "plain"
+	}
+	if ys, ok := m["yAxis"].([]any); ok {
+		for _, y := range ys {
+			ym, ok := y.(map[string]any)
+			if !ok || ym["name"] == nil || ym["name"] == "" {
+				continue
+			}
+			if loc, _ := ym["nameLocation"].(string); loc == "" || loc == "end" {
+				style, _ := ym["nameTextStyle"].(map[string]any)
+				if style == nil {
+					style = map[string]any{}
+				}
+				style["align"] = "left"
+				ym["nameTextStyle"] = style
+			}
+		}
+	}
 }
 
 // axis tweaks that go-echarts' XAxis/YAxis have no field for.
@@ -128,6 +176,16 @@ func valueAxisX(name string, typ string) opts.XAxis {
 	return opts.XAxis{Type: typ, Name: name, NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
 }
 
+// accAxisY is an accuracy axis: from 0 to 1, so differences are never
+// magnified by a cut axis.
+func accAxisY(name string) opts.YAxis {
+	return opts.YAxis{Type: "value", Name: name, Min: 0, Max: 1}
+}
+
+func accAxisX(name string) opts.XAxis {
+	return opts.XAxis{Type: "value", Name: name, NameLocation: "middle", NameGap: 28, Min: 0, Max: 1}
+}
+
 func valueAxisY(name string, typ string) opts.YAxis {
 	return opts.YAxis{Type: typ, Name: name, Scale: opts.Bool(true)}
 }
@@ -159,7 +217,7 @@ func bandSeries(c *charts.Line, name string, col string, cv curve, f func(float6
 // legendOnly limits the legend to the named series (hiding band helpers).
 func legendOnly(names []string) func(map[string]any) {
 	return func(m map[string]any) {
-		m["legend"] = map[string]any{"bottom": 0, "type": "scroll", "data": names}
+		m["legend"] = map[string]any{"bottom": 0, "type": "plain", "data": names}
 	}
 }
 

@@ -50,9 +50,9 @@ func TestReportSurvivesDamage(t *testing.T) {
 				t.Fatalf("damaged %d files: %v", n, err)
 			}
 			html := string(renderFixture(t, root))
-			for _, ex := range exercises {
-				if !strings.Contains(html, `<section id="`+ex.ID+`"`) {
-					t.Errorf("section %s missing", ex.ID)
+			for _, ex := range sectionList {
+				if !strings.Contains(html, `<section id="`+ex.anchor()+`"`) {
+					t.Errorf("section %s missing", ex.anchor())
 				}
 			}
 			if c.problem != "" && !strings.Contains(html, c.problem) {

@@ -163,11 +163,29 @@ func params(c *Cell) float64 {
 }
 
 // curve is a per-epoch mean ± sd over a group's done seeds, up to the last
-// epoch every one of them reached.
+// epoch every one of them reached; Lo and Hi are the 95 % CI of the mean
+// (NaN below two seeds).
 type curve struct {
 	Epochs   []int
 	Mean, SD []float64
+	Lo, Hi   []float64
 	N        int
+}
+
+// ciCurve is curve with the confidence interval filled in.
+func (g *group) ciCurve(f func(trainer.Epoch) float64) curve {
+	cv := g.curve(f)
+	n := len(cv.Mean)
+	cv.Lo, cv.Hi = make([]float64, n), make([]float64, n)
+	for i := 0; i < n; i++ {
+		xs := make([]float64, len(g.Done))
+		for j, c := range g.Done {
+			xs[j] = f(c.Epochs[i])
+		}
+		e := stats.Describe(xs)
+		cv.Lo[i], cv.Hi[i] = e.Lo, e.Hi
+	}
+	return cv
 }
 
 func (g *group) curve(f func(trainer.Epoch) float64) curve {

@@ -15,42 +15,6 @@ type Options struct {
 	Command string
 }
 
-// exercise is one section of the report: the d2l question and how to answer it.
-type exercise struct {
-	ID, Key, Title string
-	Question       []string
-	// Run is what to run to measure it, for "not measured yet".
-	Run   string
-	build func(b *builder, s *section, ms []*Matrix)
-}
-
-// exercises in page order. Keys match Matrix.Exercise.
-var exercises = []exercise{
-	{ID: "e0", Key: "E0", Title: "E0 · Reproduce d2l's AlexNet", Run: "alexbench run experiments/e0-alexnet.toml",
-		Question: []string{"Does AlexNet, trained with d2l's recipe (SGD, lr 0.01, batch 128, 10 epochs, 224×224 inputs), reach d2l's published numbers on Fashion-MNIST? Curves are the mean over seeds with a ±1 sd band."},
-		build:    buildE0},
-	{ID: "e1", Key: "E1", Title: "E1 · More epochs: AlexNet vs LeNet", Run: "alexbench run experiments/e1-epochs.toml",
-		Question: []string{"d2l exercise 4: Try increasing the number of epochs when training AlexNet. Compared with LeNet, how do the results differ? Why?"},
-		build:    buildE1},
-	{ID: "e2-1", Key: "E2.1", Title: "E2.1 · Simplify AlexNet", Run: "alexbench run experiments/e2-simplify.toml",
-		Question: []string{"d2l exercise 5.1: AlexNet may be too complex for Fashion-MNIST, in particular due to the low resolution of the initial images. Try simplifying the model to make the training faster, while ensuring that the accuracy does not drop significantly."},
-		build:    buildE21},
-	{ID: "e2-2", Key: "E2.2", Title: "E2.2 · A better model for 28×28 images", Run: "alexbench run experiments/e2-28x28.toml",
-		Question: []string{"d2l exercise 5.2: Design a better model that works directly on 28×28 images."},
-		build:    buildE22},
-	{ID: "e3", Key: "E3", Title: "E3 · Batch size: throughput, memory, accuracy", Run: "alexbench run experiments/e3-batch-size.toml",
-		Question: []string{"d2l exercise 6: Modify the batch size, and observe the changes in throughput (images/s), accuracy, and GPU memory."},
-		build:    buildE3},
-	{ID: "e4", Key: "E4", Title: "E4 · Per-layer memory, compute and bandwidth", Run: "alexbench profile alexnet --batch 128",
-		Question: []string{
-			"d2l exercise 1: Analyze the computational properties of AlexNet. (1) Compute the memory footprint for convolutions and fully connected layers, respectively. Which one dominates? (2) Calculate the computational cost for the convolutions and the fully connected layers. (3) How does the memory (read and write bandwidth, latency, size) affect computation? Is there any difference in its effects for training and inference?",
-		},
-		build: nil}, // from profiles, not matrices: see buildE4
-	{ID: "e5", Key: "E5", Title: "E5 · LeNet with ReLU, max-pooling, dropout, normalization", Run: "alexbench run experiments/e5-lenet.toml",
-		Question: []string{"d2l exercise 7: Apply dropout and ReLU to LeNet-5. Does it improve? Can you improve things further by preprocessing to take advantage of the invariances inherent in the images?"},
-		build:    buildE5},
-}
-
 // builder carries what sections share while the page is built.
 type builder struct {
 	res   *Results
@@ -84,30 +48,14 @@ func Render(res *Results, o Options) ([]byte, error) {
 	if p.Footer.Command == "" {
 		p.Footer.Command = "alexbench report --results " + res.Dir
 	}
-	byExercise := map[string][]*Matrix{}
 	var other []*Matrix
 	for _, m := range res.Matrices {
-		if exerciseOrder(m.Exercise) < len(exerciseOrderList) {
-			byExercise[m.Exercise] = append(byExercise[m.Exercise], m)
-		} else {
+		if sectionOfKey(m.Exercise) < 0 {
 			other = append(other, m)
 		}
 	}
-	for _, ex := range exercises {
-		s := &section{ID: ex.ID, Title: ex.Title, Question: ex.Question}
-		ms := byExercise[ex.Key]
-		if ex.Key == "E4" {
-			buildE4(b, s, ms)
-		} else {
-			s.Status = statusOf(ms)
-			if s.Status == "not measured" {
-				s.Answer = append(s.Answer, notMeasured(ex, ms))
-			} else {
-				ex.build(b, s, ms)
-			}
-			s.Blocks = append(s.Blocks, cellsBlock(ms))
-		}
-		p.Sections = append(p.Sections, s)
+	for _, spec := range sectionList {
+		p.Sections = append(p.Sections, buildSection(b, spec, res.Matrices))
 	}
 	p.Sections = append(p.Sections, buildImages(b), buildTimelines(b))
 	if len(other) > 0 {
@@ -145,7 +93,7 @@ func statusOf(ms []*Matrix) string {
 	return "measured"
 }
 
-func notMeasured(ex exercise, ms []*Matrix) string {
+func notMeasured(ex *sectionSpec, ms []*Matrix) string {
 	if len(ms) == 0 {
 		return fmt.Sprintf("Not measured yet — run `%s`.", ex.Run)
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"alexbench/harness/results"
 	"bytes"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -55,13 +56,22 @@ func TestReportContent(t *testing.T) {
 		name string
 		want string
 	}{
-		{"E0 section", `<section id="e0" class="exercise">`},
-		{"E1 section", `<section id="e1" class="exercise">`},
-		{"E2.1 section", `<section id="e2-1" class="exercise">`},
-		{"E2.2 section", `<section id="e2-2" class="exercise">`},
-		{"E3 section", `<section id="e3" class="exercise">`},
-		{"E4 section", `<section id="e4" class="exercise">`},
-		{"E5 section", `<section id="e5" class="exercise">`},
+		{"§8.1 section (E0)", `<section id="d2l-8-1" class="exercise">`},
+		{"E0's old anchor", `<a id="e0"></a>`},
+		{"exercise 1.1 section (E4.1)", `<section id="d2l-ex-1-1" class="exercise">`},
+		{"exercise 1 anchor", `<a id="d2l-ex-1"></a>`},
+		{"exercise 1.2 section", `<section id="d2l-ex-1-2" class="exercise">`},
+		{"exercise 1.3 section", `<section id="d2l-ex-1-3" class="exercise">`},
+		{"exercise 2 section", `<section id="d2l-ex-2" class="exercise">`},
+		{"exercise 3 section", `<section id="d2l-ex-3" class="exercise">`},
+		{"exercise 4 section (E1)", `<section id="d2l-ex-4" class="exercise">`},
+		{"exercise 5.1 section (E2.1)", `<section id="d2l-ex-5-1" class="exercise">`},
+		{"exercise 5 anchor", `<a id="d2l-ex-5"></a>`},
+		{"exercise 5.2 section (E2.2)", `<section id="d2l-ex-5-2" class="exercise">`},
+		{"exercise 6 section (E3)", `<section id="d2l-ex-6" class="exercise">`},
+		{"exercise 7 section (E5)", `<section id="d2l-ex-7" class="exercise">`},
+		{"exercise 8 section", `<section id="d2l-ex-8" class="exercise">`},
+		{"numbered title with cross-reference", "Exercise 4 · More epochs: AlexNet vs LeNet (E1)"},
 		{"filters section", `<section id="filters" class="exercise">`},
 		{"nvml section", `<section id="nvml" class="exercise">`},
 		{"other matrices", `<section id="other" class="exercise">`},
@@ -78,15 +88,17 @@ func TestReportContent(t *testing.T) {
 		{"in-flight cell", `class="outcome-in-flight">in-flight</td>`},
 		{"corrupt summary", `class="outcome-corrupt">corrupt</td>`},
 		{"corrupt profile listed", "broken.json"},
-		{"E5 relu effect is significant", "activation=relu instead of sigmoid raises mean test accuracy from 0.663 to 0.774 (&#43;11.1 points, 16 vs 14 cells): significant at the 5% level (Welch p &lt; 0.0001)"},
-		{"E4 memory answer", "E4.1 memory: the fully connected layers hold"},
+		{"E5 relu effect, matched by block", "activation=relu instead of sigmoid: &#43;11.2 points (95% CI &#43;11.2 to &#43;11.2; paired t, p &lt; 0.001, n = 14&#43;14 paired): it raises mean test accuracy from 0.663 to 0.775"},
+		{"E5 noise is not a finding", "dropout=0.3 instead of 0: ~ (p = 1.00, n = 14&#43;14 paired)."},
+		{"E5 interactions tested", "No significant interaction among the 6 interactions tested"},
+		{"E4 memory answer", "Memory: the fully connected layers hold"},
 		{"E4 batch dependence", "Batch-size dependence (alexnet;"},
-		{"E4 roofline", `id="chart-e4-roofline"`},
+		{"E4 roofline", `id="chart-d2l-ex-1-3-roofline"`},
 		{"pictures embedded", `src="data:image/png;base64,iVBORw0KGgo`},
 		{"nvml chart", `id="chart-nvml-1"`},
-		{"E1 comparison", "AlexNet vs LeNet at their last epoch: test acc 0.812 vs 0.732 (&#43;8.0 points)"},
-		{"E2.1 Pareto", "Pareto front (no other variant is both faster and more accurate)"},
-		{"E2.1 reference is the unsimplified net", "most common value in the matrix): fc_width=4096 width=1, 21,598,922 parameters"},
+		{"E1 comparison needs seeds", "AlexNet vs LeNet at their last epoch (AlexNet-quick vs LeNet-5): test accuracy not enough runs (n = 1): seeds ≥ 3 to compare"},
+		{"E2.1 Pareto", "Pareto front of the means"},
+		{"E2.1 reference is the unsimplified net, named by its scale", "most common value in the matrix): AlexNet-quick (67×67, 21.6 M params; d2l&#39;s: 46.8 M) [fc_width=4096 width=1], 21,598,922 parameters"},
 		{"header device", "CPU (2 cores)"},
 		{"header date from results", "2026-11-02 09:00 UTC"},
 		{"footer command", "alexbench report --results results"},
@@ -103,7 +115,7 @@ func TestReportContent(t *testing.T) {
 	for name, re := range map[string]string{
 		"E3 peak vs model":                     `Measured peak memory is [0-9.]+×–[0-9.]+× the analytic memory model; over the samples after the first train step [0-9.]+×; from the smallest to the largest batch it grew [0-9.]+×(–[0-9.]+×)? as much as the model\.`,
 		"E3 table columns":                     `<th[^>]*>after first step \(MiB\)</th><th[^>]*>model \(MiB\)</th><th[^>]*>peak / model</th>`,
-		"E3 model in the memory chart":         `alexbench\.chart\("chart-e3-memory", \{[^\n]*\(model\)","type":"line"[^\n]*"type":"dashed"[^\n]*dashed: the analytic model`,
+		"E3 model in the memory chart":         `alexbench\.chart\("chart-d2l-ex-6-memory", \{[^\n]*\(model\)"[^\n]*"type":"dashed"[^\n]*dashed: analytic model`,
 		"first-step mark on the NVML timeline": `alexbench\.chart\("chart-nvml-1", \{[^\n]*"markLine":\{"data":\[\{"xAxis":1\.5\}\][^\n]*"formatter":"first step done"`,
 		"header allocator":                     `platform \(cudaMalloc/cudaFree per buffer, no pool\)`,
 		"header XLA flags":                     `--xla_gpu_autotune_level=1`,
@@ -155,7 +167,7 @@ func TestReportPartialResults(t *testing.T) {
 		"Not measured yet: no cell of e5-lenet has finished (see the cells below) — run `alexbench run experiments/e5-lenet.toml` to start or resume it.",
 		`<td>activation=relu</td><td class="r">1</td>`,
 		"Not measured yet — run `alexbench profile alexnet --batch 128`",
-		"one seed only",
+		"Against d2l (AlexNet section: lr 0.01, batch 128, 10 epochs, 224×224; test acc 0.883): not enough runs (n = 1): seeds ≥ 3 to compare.",
 		`<span class="status status-measured">measured</span>`,
 	} {
 		if !strings.Contains(html, want) {
@@ -252,18 +264,84 @@ func TestRealQuickRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Welch p",
-		"Best combination: activation=relu pool=max dropout=0 normalize=true lr=0.1 with test acc 0.760",
-		"alexnet, 2 epochs, lr 0.1, batch 64, 67×67 inputs, 4096 training / 1000 test images, over 3 seeds",
-		"Pareto front",
+		// E5 within ReLU, where the sigmoid cells at chance are kept out: the
+		// answer the issue found missing, with its CI and p.
+		"dropout=0.5 instead of 0, within activation=relu: -5.7 points (95% CI -9.1 to -2.2; paired t, p = 0.04, n = 4&#43;4 paired): it lowers mean test accuracy",
+		"normalize=true instead of false, within activation=relu: &#43;5.2 points (95% CI &#43;1.5 to &#43;8.9; paired t, p = 0.04, n = 4&#43;4 paired): it raises mean test accuracy",
+		"6 runs of 16 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
+		"Highest mean test accuracy: activation=relu pool=max dropout=0 normalize=true with 0.760 (n = 1)",
+		"Settings: epochs 3, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 64",
+		// Scaled models named as such, d2l's figures not claimed for them.
+		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M), 2 epochs, lr 0.1, batch 64, 67×67 inputs, 4096 training / 1000 test images, over 3 seeds",
+		"so they are not compared.",
+		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M) has 536,250 parameters",
+		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy not enough runs (n = 1): seeds ≥ 3 to compare",
+		// One run per configuration: no direction stated.
+		"Test accuracy from epoch 15 to 20: not enough runs (n = 1): seeds ≥ 3 to compare",
+		"Pareto front of the means",
 		"Peak memory as recorded per cell, by method: rss.",
-		"Most accurate 28×28 model: cnn28 — test acc 0.847 vs AlexNet@67",
-		"× slower), with 421,306 parameters",
 		"the analytic memory model; from the smallest to the largest batch it grew",
 		"On a CPU the peak is the process",
 	} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("report of the real run lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"AlexNet has 536,250", "Most accurate 28×28 model", "Welch p", "significant at the 5% level", "not distinguishable"} {
+		if bytes.Contains(html, []byte(bad)) {
+			t.Errorf("report of the real run still says %q", bad)
+		}
+	}
+	// A direction is stated only with its interval: no paragraph raises or
+	// lowers, speeds up or slows down, without a 95% CI in it.
+	for _, p := range regexp.MustCompile(`(?s)<p>(.*?)</p>`).FindAllSubmatch(html, -1) {
+		text := string(p[1])
+		for _, word := range []string{" raises ", " lowers ", "× faster", "× slower"} {
+			if strings.Contains(text, word) && !strings.Contains(text, "95% CI") {
+				t.Errorf("a direction without its evidence: %s", text)
+			}
+		}
+	}
+}
+
+// Every chart of the full fixture, as its option JSON: no paged legend, an
+// accuracy axis starts at 0 (and ends at 1), a y-axis title runs right from
+// its axis (centred on it, it would be cut at the chart's left edge).
+func TestChartOptionsReadable(t *testing.T) {
+	html := string(renderFixture(t, writeFixtureTree(t)))
+	re := regexp.MustCompile(`alexbench\.chart\("([^"]+)", (\{.*\})\);</script>`)
+	charts := re.FindAllStringSubmatch(html, -1)
+	if len(charts) < 15 {
+		t.Fatalf("%d charts", len(charts))
+	}
+	for _, m := range charts {
+		var opt map[string]any
+		if err := json.Unmarshal([]byte(m[2]), &opt); err != nil {
+			t.Fatalf("chart %s: %v", m[1], err)
+		}
+		if l, ok := opt["legend"].([]any); ok {
+			for _, x := range l {
+				if lm, _ := x.(map[string]any); lm["type"] == "scroll" {
+					t.Errorf("chart %s: paged legend", m[1])
+				}
+			}
+		}
+		for _, which := range []string{"xAxis", "yAxis"} {
+			axes, _ := opt[which].([]any)
+			for _, a := range axes {
+				am, _ := a.(map[string]any)
+				name, _ := am["name"].(string)
+				if strings.Contains(name, "accuracy") && !strings.Contains(name, "difference") && !strings.Contains(name, "−") {
+					if am["min"] != 0.0 {
+						t.Errorf("chart %s: accuracy axis %q starts at %v, not 0", m[1], name, am["min"])
+					}
+				}
+				if which == "yAxis" && name != "" && am["nameLocation"] == nil {
+					if st, _ := am["nameTextStyle"].(map[string]any); st["align"] != "left" {
+						t.Errorf("chart %s: y-axis title %q is centred on its axis", m[1], name)
+					}
+				}
+			}
 		}
 	}
 }

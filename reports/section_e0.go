@@ -2,13 +2,14 @@ package reports
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
+	"alexbench/harness/config"
 	"alexbench/harness/trainer"
+	"alexbench/internal/stats"
 )
 
 // d2lRef is what d2l's train_ch6 printed for a model (PyTorch edition, run
@@ -40,93 +41,134 @@ func scaleNote(cell *Cell) string {
 		c.Epochs, c.EffectiveLR(), c.BatchSize, c.Resize, c.Resize, train, test)
 }
 
+// isD2LScale tells whether a cell is its model at d2l's own scale and
+// schedule, so d2l's printed numbers apply to it.
+func isD2LScale(c *Cell) bool {
+	if !c.ConfigOK || !d2lModels[c.Config.Model] || len(scaled(c.Config)) > 0 {
+		return false
+	}
+	def, _ := config.Default(c.Config.Model)
+	k := c.Config
+	return k.TrainLimit == 0 && k.TestLimit == 0 && k.Epochs == def.Epochs && k.BatchSize == def.BatchSize && k.EffectiveLR() == def.LR
+}
+
 func buildE0(b *builder, s *section, ms []*Matrix) {
+	fam := &family{}
+	type e0group struct {
+		name                     string
+		g                        *group
+		loss, trainAcc, testAcc  stats.Estimate
+		rate                     stats.Estimate
+		vsD2L                    *stats.Comparison
+		ref                      d2lRef
+		hasRef, applies          bool
+		m                        *Matrix
+		gi                       int
+	}
+	var es []*e0group
 	for _, m := range ms {
 		for gi, g := range groups(m) {
 			if len(g.Done) == 0 {
 				continue
 			}
 			cfg := g.first().Config
-			name := cfg.Model
+			name := groupModelName(g)
 			if len(m.Axes) > 0 && g.Label != cfg.Model {
-				name = cfg.Model + " (" + g.Label + ")"
+				name += " [" + g.Label + "]"
 			}
-			loss := g.over(finalLoss)
-			trainAcc := g.over(finalTrainAcc)
-			testAcc := g.over(finalTestAcc)
-			rate := g.over(throughput)
-			dev := deviceOf(g.Done)
-
-			intro := fmt.Sprintf("%s, %s, over %s: final train loss %s, train acc %s, test acc %s; training throughput %s examples/s on %s.",
-				name, scaleNote(g.first()), plural(testAcc.N, "seed", "seeds"), fmtMeanSD(loss.Mean, loss.SD, loss.N, fmtAcc),
-				trainAcc.acc(), testAcc.acc(), rate.rate(), dev)
-			if isNearChance(trainAcc.Mean) {
-				intro += fmt.Sprintf(" Its training accuracy is near chance (%.1f for 10 classes): with these settings the network has not learned yet.", chanceAcc)
-			}
-			s.Answer = append(s.Answer, intro)
-
-			ref, hasRef := d2lRefs[cfg.Model]
-			if hasRef {
-				diff := testAcc.Mean - ref.TestAcc
-				verdict := ""
-				switch {
-				case g.Done[0].Summary.Profile == "quick":
-					verdict = "but a scaled-down run is not meant to match d2l's full-scale numbers"
-				case testAcc.N < 2:
-					verdict = "one seed only, so the seed spread is unknown"
-				case math.Abs(diff) <= 2*testAcc.SD:
-					verdict = "within 2 sd of the seed spread"
-				default:
-					verdict = fmt.Sprintf("%.1f sd away, beyond the seed spread", math.Abs(diff)/math.Max(testAcc.SD, 1e-12))
+			e := &e0group{name: name, g: g, m: m, gi: gi,
+				loss: est(g.Done, finalLoss), trainAcc: est(g.Done, finalTrainAcc), testAcc: est(g.Done, finalTestAcc), rate: estAll(g.Done, throughput)}
+			e.ref, e.hasRef = d2lRefs[cfg.Model]
+			e.applies = e.hasRef && isD2LScale(g.first())
+			if e.applies {
+				var xs []float64
+				for _, c := range usable(g.Done) {
+					xs = append(xs, finalTestAcc(c))
 				}
-				cmp := fmt.Sprintf("Against d2l (%s; test acc %.3f): test accuracy differs by %s (%s), %s.",
-					ref.Recipe, ref.TestAcc, fmtSigned(diff), fmtPoints(diff), verdict)
-				s.Answer = append(s.Answer, cmp)
+				e.vsD2L = fam.add(stats.OneSample(xs, e.ref.TestAcc))
 			}
-
-			// d2l-style curves.
-			cl := g.curve(func(e trainer.Epoch) float64 { return e.TrainLoss })
-			ctr := g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc })
-			cte := g.curve(func(e trainer.Epoch) float64 { return e.TestAcc })
-			id := chartID(s, fmt.Sprintf("%s-%d-curves", m.Folder, gi))
-			line := charts.NewLine()
-			line.SetGlobalOptions(commonOpts(id, name+": per-epoch curves", fmt.Sprintf("mean ± sd over %s", plural(cl.N, "seed", "seeds")), 380)...)
-			line.SetGlobalOptions(
-				charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "epoch", NameLocation: "middle", NameGap: 28}),
-				charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0}),
-				charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
-			line.SetXAxis(epochLabels(cl.Epochs))
-			bandSeries(line, "train loss", seriesColor(0), cl, nil)
-			bandSeries(line, "train acc", seriesColor(2), ctr, nil)
-			bandSeries(line, "test acc", seriesColor(1), cte, nil)
-			s.Blocks = append(s.Blocks, block{Charts: []chartBlock{
-				finish(id, 380, line, legendOnly([]string{"train loss", "train acc", "test acc"}))}})
-
-			t := &table{Caption: name + " vs d2l (last epoch)", Head: []string{"metric", "measured (mean ± sd)", "seeds", "d2l", "measured − d2l"},
-				Right: []bool{false, true, true, true, true}}
-			row := func(metric string, st stat, ref float64, has bool, f func(float64) string) {
-				r := []string{metric, fmtMeanSD(st.Mean, st.SD, st.N, f), fmt.Sprint(st.N), "–", "–"}
-				if has {
-					r[3] = f(ref)
-					r[4] = fmtSigned(st.Mean - ref)
-				}
-				t.Rows = append(t.Rows, r)
-			}
-			row("train loss", loss, ref.Loss, hasRef, fmtAcc)
-			row("train acc", trainAcc, ref.TrainAcc, hasRef, fmtAcc)
-			row("test acc", testAcc, ref.TestAcc, hasRef, fmtAcc)
-			rr := []string{"examples/s (training)", rate.rate(), fmt.Sprint(rate.N), "–", "different hardware"}
-			if hasRef {
-				rr[3] = fmtRate(ref.ExamplesPerSec) + " (d2l's GPU)"
-			}
-			t.Rows = append(t.Rows, rr)
-			s.Blocks = append(s.Blocks, block{Table: t})
+			es = append(es, e)
 		}
+	}
+	fam.holm()
+	for _, e := range es {
+		g := e.g
+		dev := deviceOf(g.Done)
+		intro := fmt.Sprintf("%s, %s, over %s: final train loss %s, train acc %s, test acc %s; training throughput %s examples/s on %s.",
+			e.name, scaleNote(g.first()), plural(len(g.Done), "seed", "seeds"), fmtEst(e.loss, fmtAcc),
+			fmtEst(e.trainAcc, fmtAcc), fmtEst(e.testAcc, fmtAcc), fmtEst(e.rate, fmtRate), dev)
+		s.Answer = append(s.Answer, intro)
+		if note, t := excludedBlock("", g.Done); note != "" {
+			s.Answer = append(s.Answer, note)
+			defer func() { s.Blocks = append(s.Blocks, block{Table: t}) }()
+		}
+		switch {
+		case !e.hasRef:
+		case !e.applies:
+			s.Answer = append(s.Answer, fmt.Sprintf("d2l's numbers (%s; test acc %.3f) are for %s at its full scale on all of Fashion-MNIST; this run is %s with %s, so they are not compared.",
+				e.ref.Recipe, e.ref.TestAcc, prettyModel(g.first().Config.Model), e.name, scaleNote(g.first())))
+		default:
+			line := fmt.Sprintf("Against d2l (%s; test acc %.3f): ", e.ref.Recipe, e.ref.TestAcc)
+			switch c := e.vsD2L; {
+			case !c.Enough:
+				line += c.NotEnough() + "."
+			case c.Significant():
+				line += fmt.Sprintf("the measured mean differs from d2l's: %s.", verdict(c, pointsDiff))
+			default:
+				line += fmt.Sprintf("no difference from d2l's figure: %s; d2l's %.3f is inside the 95%% CI of the mean, %s.", verdict(c, pointsDiff), e.ref.TestAcc, fmtCI(e.testAcc, fmtAcc))
+			}
+			s.Answer = append(s.Answer, line)
+		}
+
+		// d2l-style curves.
+		cl := g.curve(func(e trainer.Epoch) float64 { return e.TrainLoss })
+		ctr := g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc })
+		cte := g.curve(func(e trainer.Epoch) float64 { return e.TestAcc })
+		id := chartID(s, fmt.Sprintf("%s-%d-curves", e.m.Folder, e.gi))
+		line := charts.NewLine()
+		line.SetGlobalOptions(commonOpts(id, shortModelName(e.name)+": per-epoch curves", fmt.Sprintf("mean over %s, band ±1 sd", plural(cl.N, "seed", "seeds")), 380)...)
+		line.SetGlobalOptions(
+			charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "epoch", NameLocation: "middle", NameGap: 28}),
+			charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, Name: "loss / accuracy"}),
+			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+		line.SetXAxis(epochLabels(cl.Epochs))
+		bandSeries(line, "train loss", seriesColor(0), cl, nil)
+		bandSeries(line, "train acc", seriesColor(2), ctr, nil)
+		bandSeries(line, "test acc", seriesColor(1), cte, nil)
+		s.Blocks = append(s.Blocks, block{Charts: []chartBlock{
+			finish(id, 380, line, legendOnly([]string{"train loss", "train acc", "test acc"}))}})
+
+		head := []string{"metric", "measured (mean ± sd)", "95% CI", "n", "d2l", "measured − d2l"}
+		t := &table{Caption: e.name + " vs d2l (last epoch)", Head: head, Right: []bool{false, true, true, true, true, true}}
+		row := func(metric string, st stats.Estimate, ref float64, f func(float64) string) {
+			r := []string{metric, fmtEstShort(st, f), fmtCI(st, f), fmt.Sprint(st.N), "–", "–"}
+			switch {
+			case e.applies:
+				r[4] = f(ref)
+				r[5] = fmtSigned(st.Mean - ref)
+			case e.hasRef:
+				r[4] = f(ref)
+				r[5] = "not comparable (scaled run)"
+			}
+			t.Rows = append(t.Rows, r)
+		}
+		row("train loss", e.loss, e.ref.Loss, fmtAcc)
+		row("train acc", e.trainAcc, e.ref.TrainAcc, fmtAcc)
+		row("test acc", e.testAcc, e.ref.TestAcc, fmtAcc)
+		rr := []string{"examples/s (training)", fmtEstShort(e.rate, fmtRate), fmtCI(e.rate, fmtRate), fmt.Sprint(e.rate.N), "–", "different hardware"}
+		if e.hasRef {
+			rr[4] = fmtRate(e.ref.ExamplesPerSec) + " (d2l's GPU)"
+		}
+		t.Rows = append(t.Rows, rr)
+		s.Blocks = append(s.Blocks, block{Table: t})
 	}
 	if len(s.Answer) == 0 {
 		s.Answer = append(s.Answer, "No E0 cell has finished yet.")
 	}
 	s.Blocks = append(s.Blocks, block{Note: "d2l's numbers are those its PyTorch edition prints at the end of train_ch6 (train loss, train acc, test acc, examples/sec on the book's GPU); loss and train accuracy are averages over the last epoch, as here."})
+	if n := fam.holmNote("the comparison with d2l"); n != "" {
+		s.Blocks = append(s.Blocks, block{Note: n})
+	}
 }
 
 // deviceOf names the device(s) the cells ran on.

@@ -8,30 +8,48 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"alexbench/harness/trainer"
+	"alexbench/internal/stats"
 )
 
-// displayNames names groups by model when that is unambiguous, else by
-// matrix and model, else by label.
+// displayNames names groups by their model's honest name when that is
+// unambiguous, else by matrix and name, else by label.
 func displayNames(gs []*group) []string {
-	byModel, byMatrixModel := map[string]int{}, map[string]int{}
-	for _, g := range gs {
-		m := g.first().Config.Model
-		byModel[m]++
-		byMatrixModel[g.Matrix+"\x00"+m]++
+	byName, byMatrixName := map[string]int{}, map[string]int{}
+	full := make([]string, len(gs))
+	for i, g := range gs {
+		full[i] = groupModelName(g)
+		byName[full[i]]++
+		byMatrixName[g.Matrix+"\x00"+full[i]]++
 	}
 	names := make([]string, len(gs))
 	for i, g := range gs {
-		m := g.first().Config.Model
 		switch {
-		case m != "" && byModel[m] == 1:
-			names[i] = m
-		case m != "" && byMatrixModel[g.Matrix+"\x00"+m] == 1:
-			names[i] = g.Matrix + ": " + m
+		case byName[full[i]] == 1:
+			names[i] = full[i]
+		case byMatrixName[g.Matrix+"\x00"+full[i]] == 1:
+			names[i] = g.Matrix + ": " + full[i]
 		default:
-			names[i] = g.Label
+			names[i] = full[i] + " [" + g.Label + "]"
 		}
 	}
 	return names
+}
+
+// legendNames are the names without their parenthesis where that leaves
+// them distinct, else with their matrix in front.
+func legendNames(gs []*group, names []string) []string {
+	count := map[string]int{}
+	for _, n := range names {
+		count[shortModelName(n)]++
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = shortModelName(n)
+		if count[out[i]] > 1 {
+			out[i] = gs[i].Matrix + ": " + out[i]
+		}
+	}
+	return out
 }
 
 func epochsXY(cv curve) []float64 {
@@ -41,6 +59,19 @@ func epochsXY(cv curve) []float64 {
 	}
 	return xs
 }
+
+// atEpoch is f of a cell's i-th epoch (0-based), NaN past its end.
+func atEpoch(i int, f func(trainer.Epoch) float64) func(*Cell) float64 {
+	return func(c *Cell) float64 {
+		if i < 0 || i >= len(c.Epochs) {
+			return math.NaN()
+		}
+		return f(c.Epochs[i])
+	}
+}
+
+func testAccOf(e trainer.Epoch) float64 { return e.TestAcc }
+func gapOf(e trainer.Epoch) float64     { return e.TrainAcc - e.TestAcc }
 
 func buildE1(b *builder, s *section, ms []*Matrix) {
 	var gs []*group
@@ -56,54 +87,73 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 		return
 	}
 	names := displayNames(gs)
+	short := legendNames(gs, names)
+	fam := &family{}
 	type summary struct {
-		matrix, model               string
-		name                        string
-		test, train, gap            curve
-		lastTest, lastGap, firstGap float64
-		bestTest                    float64
-		bestEpoch, epochs           int
-		recentChange                float64 // test acc change over the last 5 epochs
-		params, epochSecs           float64
+		matrix, model      string
+		name               string
+		g                  *group
+		test, train, gap   curve
+		n                  int // epochs every usable seed reached
+		last               stats.Estimate
+		lastGap, firstGap  stats.Estimate
+		bestTest           float64
+		bestEpoch, epochs  int
+		recent, gapGrowth  *stats.Comparison
+		recentFrom         int
+		params, epochSecs  float64
 	}
-	var sums []summary
+	var sums []*summary
 	acc := charts.NewLine()
 	accID := chartID(s, "accuracy")
-	acc.SetGlobalOptions(commonOpts(accID, "Accuracy per epoch", "solid: test, dashed: train; mean over seeds", 380)...)
-	acc.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(valueAxisY("accuracy", "value")),
+	const sub = "mean over seeds, band: 95% CI"
+	acc.SetGlobalOptions(commonOpts(accID, "Accuracy per epoch", "solid: test, dashed: train; "+sub, 400)...)
+	acc.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(accAxisY("accuracy")),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
 	gap := charts.NewLine()
 	gapID := chartID(s, "gap")
-	gap.SetGlobalOptions(commonOpts(gapID, "Train − test accuracy gap", "mean over seeds", 320)...)
+	gap.SetGlobalOptions(commonOpts(gapID, "Train − test accuracy gap", sub, 340)...)
 	gap.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(valueAxisY("train acc − test acc", "value")),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
 	loss := charts.NewLine()
 	lossID := chartID(s, "loss")
-	loss.SetGlobalOptions(commonOpts(lossID, "Train loss per epoch", "mean over seeds", 320)...)
+	loss.SetGlobalOptions(commonOpts(lossID, "Train loss per epoch", sub, 340)...)
 	loss.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("epoch", "value")), charts.WithYAxisOpts(valueAxisY("loss", "value")),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+	var accBands, gapBands, lossBands []map[string]any
 
 	for i, g := range gs {
 		col := seriesColor(i)
-		su := summary{matrix: g.Matrix, model: g.first().Config.Model, name: names[i]}
-		su.test = g.curve(func(e trainer.Epoch) float64 { return e.TestAcc })
-		su.train = g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc })
-		cl := g.curve(func(e trainer.Epoch) float64 { return e.TrainLoss })
-		su.gap = g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc - e.TestAcc })
+		su := &summary{matrix: g.Matrix, model: g.first().Config.Model, name: names[i], g: g}
+		ug := &group{Matrix: g.Matrix, Label: g.Label, Cells: g.Cells, Done: usable(g.Done)}
+		su.test = ug.ciCurve(testAccOf)
+		su.train = ug.ciCurve(func(e trainer.Epoch) float64 { return e.TrainAcc })
+		cl := ug.ciCurve(func(e trainer.Epoch) float64 { return e.TrainLoss })
+		su.gap = ug.ciCurve(gapOf)
 		n := len(su.test.Mean)
+		if note, t := excludedBlock(su.name+": ", g.Done); note != "" {
+			s.Answer = append(s.Answer, note)
+			defer func() { s.Blocks = append(s.Blocks, block{Table: t}) }()
+		}
 		if n == 0 {
 			continue
 		}
+		su.n = n
 		xs := epochsXY(su.test)
-		acc.AddSeries(su.name+" test", lineXY(xs, su.test.Mean), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
+		short := short[i]
+		acc.AddSeries(short+" test", lineXY(xs, su.test.Mean), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2}),
 			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
-		acc.AddSeries(su.name+" train", lineXY(xs, su.train.Mean), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed"}),
+		acc.AddSeries(short+" train", lineXY(xs, su.train.Mean), charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed"}),
 			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
-		gap.AddSeries(su.name, lineXY(xs, su.gap.Mean), charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
-		loss.AddSeries(su.name, lineXY(xs, cl.Mean), charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		gap.AddSeries(short, lineXY(xs, su.gap.Mean), charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		loss.AddSeries(short, lineXY(xs, cl.Mean), charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+		accBands = append(accBands, band(short+" test 95% CI", col, xs, su.test.Lo, su.test.Hi))
+		gapBands = append(gapBands, band(short+" 95% CI", col, xs, su.gap.Lo, su.gap.Hi))
+		lossBands = append(lossBands, band(short+" 95% CI", col, xs, cl.Lo, cl.Hi))
 
 		su.epochs = su.test.Epochs[n-1]
-		su.lastTest, su.lastGap, su.firstGap = su.test.Mean[n-1], su.gap.Mean[n-1], su.gap.Mean[0]
+		su.last = est(g.Done, atEpoch(n-1, testAccOf))
+		su.lastGap, su.firstGap = est(g.Done, atEpoch(n-1, gapOf)), est(g.Done, atEpoch(0, gapOf))
 		su.bestTest = math.Inf(-1)
 		for j, v := range su.test.Mean {
 			if v > su.bestTest {
@@ -111,28 +161,25 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 			}
 		}
 		k := max(0, n-6)
-		su.recentChange = su.test.Mean[n-1] - su.test.Mean[k]
+		su.recentFrom = su.test.Epochs[k]
+		if n >= 2 {
+			su.recent = fam.add(stats.Compare(sampleOf(g.Done, atEpoch(k, testAccOf)), sampleOf(g.Done, atEpoch(n-1, testAccOf))))
+			su.gapGrowth = fam.add(stats.Compare(sampleOf(g.Done, atEpoch(0, gapOf)), sampleOf(g.Done, atEpoch(n-1, gapOf))))
+		}
 		su.params = g.over(params).Mean
 		su.epochSecs = g.over(trainSeconds).Mean / float64(max(su.epochs, 1))
 		sums = append(sums, su)
-
-		text := fmt.Sprintf("%s (%s, %s): after %d epochs test acc %s (best %s at epoch %d), train acc %s; the train–test gap went from %s at epoch %d to %s.",
-			su.name, scaleNote(g.first()), plural(su.test.N, "seed", "seeds"), su.epochs, fmtAcc(su.lastTest), fmtAcc(su.bestTest), su.bestEpoch,
-			fmtAcc(su.train.Mean[n-1]), fmtSigned(su.firstGap), su.test.Epochs[0], fmtSigned(su.lastGap))
-		if n >= 2 {
-			text += fmt.Sprintf(" Over its last %d epochs test accuracy changed by %s.", n-1-k, fmtPoints(su.recentChange))
-		}
-		switch {
-		case isNearChance(su.train.Mean[n-1]):
-			text += fmt.Sprintf(" Its training accuracy is still near chance (%.1f for 10 classes): with these settings it has not learned, so its curves say nothing about overfitting.", chanceAcc)
-		case n >= 2 && su.lastGap > 0.02 && su.lastGap > su.firstGap+0.02 && su.recentChange <= 0.002:
-			text += " Test accuracy has stopped improving while the train–test gap keeps widening: the measurements show overfitting."
-		}
-		s.Answer = append(s.Answer, text)
 	}
 	// AlexNet against LeNet, within each matrix that has one group of each.
+	type pair struct {
+		m          *Matrix
+		a, l       *summary
+		test, gap  *stats.Comparison
+		time       *stats.Comparison
+	}
+	var pairs []*pair
 	for _, m := range ms {
-		var a, l []summary
+		var a, l []*summary
 		for _, su := range sums {
 			if su.matrix == m.Folder && su.model == "alexnet" {
 				a = append(a, su)
@@ -144,18 +191,47 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 		if len(a) != 1 || len(l) != 1 {
 			continue
 		}
-		text := fmt.Sprintf("AlexNet vs LeNet at their last epoch: test acc %s vs %s (%s), train–test gap %s vs %s.",
-			fmtAcc(a[0].lastTest), fmtAcc(l[0].lastTest), fmtPoints(a[0].lastTest-l[0].lastTest), fmtSigned(a[0].lastGap), fmtSigned(l[0].lastGap))
+		pr := &pair{m: m, a: a[0], l: l[0]}
+		// Differences are AlexNet − LeNet: B is AlexNet.
+		pr.test = fam.add(stats.Compare(sampleOf(l[0].g.Done, atEpoch(l[0].n-1, testAccOf)), sampleOf(a[0].g.Done, atEpoch(a[0].n-1, testAccOf))))
+		pr.gap = fam.add(stats.Compare(sampleOf(l[0].g.Done, atEpoch(l[0].n-1, gapOf)), sampleOf(a[0].g.Done, atEpoch(a[0].n-1, gapOf))))
+		perEpoch := func(c *Cell) float64 { return trainSeconds(c) / float64(max(len(c.Epochs), 1)) }
+		pr.time = fam.add(compareRatio(l[0].g.Done, a[0].g.Done, perEpoch, true))
+		pairs = append(pairs, pr)
+	}
+	fam.holm()
+
+	for _, su := range sums {
+		g, n := su.g, su.n
+		text := fmt.Sprintf("%s (%s, %s): after %d epochs test acc %s (best mean %s at epoch %d), train acc %s; the train–test gap went from %s at epoch %d to %s.",
+			su.name, scaleNote(g.first()), plural(su.test.N, "seed", "seeds"), su.epochs, fmtEst(su.last, fmtAcc), fmtAcc(su.bestTest), su.bestEpoch,
+			fmtAcc(su.train.Mean[n-1]), fmtEstShort(su.firstGap, fmtSigned), su.test.Epochs[0], fmtEst(su.lastGap, fmtSigned))
+		if su.recent != nil {
+			text += fmt.Sprintf(" Test accuracy from epoch %d to %d: %s; the gap from epoch %d to %d: %s.",
+				su.recentFrom, su.epochs, verdict(su.recent, pointsDiff), su.test.Epochs[0], su.epochs, verdict(su.gapGrowth, pointsDiff))
+			if su.gapGrowth.Significant() && su.gapGrowth.Diff > 0 && su.recent.Enough && !(su.recent.Significant() && su.recent.Diff > 0) {
+				text += " Test accuracy has stopped improving while the train–test gap widened: the measurements show overfitting."
+			}
+		}
+		s.Answer = append(s.Answer, text)
+	}
+	for _, pr := range pairs {
+		a, l := pr.a, pr.l
+		text := fmt.Sprintf("AlexNet vs LeNet at their last epoch (%s vs %s): test accuracy %s; train–test gap %s; an epoch of training took %s vs %s: %s.",
+			shortModelName(a.name), shortModelName(l.name), verdict(pr.test, pointsDiff), verdict(pr.gap, pointsDiff),
+			fmtSeconds(a.epochSecs), fmtSeconds(l.epochSecs), verdict(pr.time, ratioDiff))
 		if len(ms) > 1 {
-			text = m.Folder + ": " + text
+			text = pr.m.Folder + ": " + text
 		}
-		if !math.IsNaN(a[0].params) && !math.IsNaN(l[0].params) {
-			text += fmt.Sprintf(" AlexNet has %s parameters, LeNet %s (%s);", fmtParams(a[0].params), fmtParams(l[0].params), fmtRatio(a[0].params/l[0].params))
+		if !math.IsNaN(a.params) && !math.IsNaN(l.params) {
+			text += fmt.Sprintf(" %s has %s parameters, %s %s (%s).", a.name, fmtParams(a.params), l.name, fmtParams(l.params), fmtRatio(a.params/l.params))
 		}
-		text += fmt.Sprintf(" an epoch of training took %s vs %s.", fmtSeconds(a[0].epochSecs), fmtSeconds(l[0].epochSecs))
 		s.Answer = append(s.Answer, text)
 	}
 	s.Blocks = append(s.Blocks,
-		block{Charts: []chartBlock{finish(accID, 380, acc, nil)}},
-		block{Charts: []chartBlock{finish(gapID, 320, gap, nil), finish(lossID, 320, loss, nil)}})
+		block{Charts: []chartBlock{finish(accID, 400, acc, addSeries(accBands...))}},
+		block{Charts: []chartBlock{finish(gapID, 340, gap, addSeries(gapBands...)), finish(lossID, 340, loss, addSeries(lossBands...))}})
+	if n := fam.holmNote("the epoch-to-epoch and AlexNet–LeNet comparisons"); n != "" {
+		s.Blocks = append(s.Blocks, block{Note: n + " AlexNet vs LeNet differences are AlexNet − LeNet; times are ratios AlexNet / LeNet."})
+	}
 }

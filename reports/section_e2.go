@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
+
+	"alexbench/internal/stats"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -13,14 +16,15 @@ import (
 
 // variant is one group summarized for E2: a point of the trade-off.
 type variant struct {
-	name   string
+	name   string // the label (what the matrix varies), or the model's honest name
+	model  string // registry name
+	full   string // the model's honest name (modelName)
 	g      *group
-	acc    stat
-	time   stat // training seconds
-	rate   stat
+	acc    stats.Estimate // final test accuracy over usable seeds
+	time   stats.Estimate // training seconds over done seeds
+	rate   stats.Estimate
 	params float64
 	resize int
-	model  string
 }
 
 func variants(ms []*Matrix) []*variant {
@@ -36,8 +40,8 @@ func variants(ms []*Matrix) []*variant {
 		names := displayNames(done)
 		for i, g := range done {
 			cfg := g.first().Config
-			vs = append(vs, &variant{name: names[i], g: g, acc: g.over(finalTestAcc), time: g.over(trainSeconds),
-				rate: g.over(throughput), params: g.over(params).Mean, resize: cfg.Resize, model: cfg.Model})
+			vs = append(vs, &variant{name: names[i], g: g, full: groupModelName(g), acc: est(g.Done, finalTestAcc), time: estAll(g.Done, trainSeconds),
+				rate: estAll(g.Done, throughput), params: g.over(params).Mean, resize: cfg.Resize, model: cfg.Model})
 		}
 	}
 	return vs
@@ -66,13 +70,6 @@ func paretoFront(vs []*variant) []*variant {
 	}
 	return front
 }
-
-// accTolerance is how much accuracy a simplification may lose and still count
-// as "not significantly" worse in the generated answer (1 percentage point).
-const (
-	accTolerance     = 0.01
-	accToleranceText = "1 percentage point"
-)
 
 func timeAxisType(vs []*variant) string {
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -111,54 +108,112 @@ func buildE21Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 		say("No E2.1 cell has finished yet.")
 		return
 	}
+	// Variants are named by what they change; the reference by its model too.
+	for _, v := range vs {
+		v.name = v.g.Label
+	}
 	ref := baseline(vs, ms)
+	fam := &family{}
+	accVs := map[*variant]*stats.Comparison{}
+	timeVs := map[*variant]*stats.Comparison{}
+	for _, v := range vs {
+		if v == ref {
+			continue
+		}
+		accVs[v] = fam.add(compareCells(ref.g.Done, v.g.Done, finalTestAcc))
+		timeVs[v] = fam.add(compareRatio(ref.g.Done, v.g.Done, trainSeconds, true))
+	}
+	fam.holm()
 	front := paretoFront(vs)
 	onFront := map[*variant]bool{}
 	for _, v := range front {
 		onFront[v] = true
 	}
-	say(fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s, %s parameters, test acc %s after %s of training (%s).",
-		ref.name, fmtParams(ref.params), ref.acc.acc(), ref.time.seconds(), scaleNote(ref.g.first())))
-	var fastest *variant
+	say(fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s [%s], %s parameters, test acc %s after %s of training (%s).",
+		ref.full, ref.name, fmtParams(ref.params), fmtEst(ref.acc, fmtAcc), fmtEst(ref.time, fmtSeconds), scaleNote(ref.g.first())))
+	if note, t := excludedBlock("", allCells(vs)); note != "" {
+		say(note)
+		defer func() { s.Blocks = append(s.Blocks, block{Table: t}) }()
+	}
+	// Faster (a significant time ratio below 1) without a significant loss of
+	// accuracy: d2l's "without the accuracy dropping significantly", tested.
+	var ok []*variant
 	for _, v := range vs {
-		if v != ref && v.acc.Mean >= ref.acc.Mean-accTolerance && v.time.Mean < ref.time.Mean {
-			if fastest == nil || v.time.Mean < fastest.time.Mean {
-				fastest = v
-			}
+		if v == ref {
+			continue
+		}
+		a, t := accVs[v], timeVs[v]
+		if t.Significant() && t.Diff < 0 && a.Enough && !(a.Significant() && a.Diff < 0) {
+			ok = append(ok, v)
 		}
 	}
-	if fastest != nil {
-		say(fmt.Sprintf("Fastest variant no more than %s below the reference's accuracy: %s — test acc %s (%s) in %s, %s faster, with %s parameters (%s of the reference's).",
-			accToleranceText, fastest.name, fastest.acc.acc(), fmtPoints(fastest.acc.Mean-ref.acc.Mean), fastest.time.seconds(),
-			fmtRatio(ref.time.Mean/fastest.time.Mean), fmtParams(fastest.params), fmtPct(fastest.params/ref.params)))
+	sort.SliceStable(ok, func(i, j int) bool { return ok[i].time.Mean < ok[j].time.Mean })
+	if len(ok) > 0 {
+		var names []string
+		for _, v := range ok {
+			names = append(names, v.name)
+		}
+		f := ok[0]
+		say(fmt.Sprintf("Faster than the reference with no significant loss of accuracy: %s. The fastest, %s: training time %s, test accuracy %s, with %s parameters (%s of the reference's).",
+			joinList(names), f.name, verdict(timeVs[f], ratioDiff), verdict(accVs[f], pointsDiff), fmtParams(f.params), fmtPct(f.params/ref.params)))
 	} else {
-		say(fmt.Sprintf("No measured variant trains faster than the reference while staying no more than %s below its accuracy.", accToleranceText))
+		say("No variant is measured to train faster than the reference without a significant loss of accuracy (see the table: each needs ≥ 3 seeds a side and a significant time ratio).")
 	}
-	var chance []string
 	for _, v := range vs {
-		if isNearChance(v.acc.Mean) {
-			chance = append(chance, v.name)
+		if v == ref {
+			continue
 		}
-	}
-	if len(chance) > 0 {
-		say(fmt.Sprintf("Near chance accuracy (below %.2f: not learned with these settings, so their speed says nothing about simplifying): %s.", nearChance, joinList(chance)))
+		say(fmt.Sprintf("%s vs the reference: training time %s; test accuracy %s.", v.name, verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)))
 	}
 	var names []string
 	for _, v := range front {
 		names = append(names, v.name)
 	}
-	say(fmt.Sprintf("Pareto front (no other variant is both faster and more accurate), fastest first: %s.", joinList(names)))
+	say(fmt.Sprintf("Pareto front of the means (no other variant has both a lower mean time and a higher mean accuracy; a description, not a test), fastest first: %s.", joinList(names)))
 
 	id := chartID(s, "pareto"+idSuffix)
 	sc := charts.NewScatter()
-	sc.SetGlobalOptions(commonOpts(id, "Test accuracy vs training time", "each point: one variant, mean over seeds; line: Pareto front", 420)...)
-	sc.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("training time (s)", timeAxisType(vs))), charts.WithYAxisOpts(valueAxisY("test accuracy", "value")),
+	height := 460
+	sc.SetGlobalOptions(commonOpts(id, "Test accuracy vs training time", "each point: one variant, mean over seeds, whiskers: 95% CI; dashed: Pareto front of the means", height)...)
+	xa := valueAxisX("training time (s)", timeAxisType(vs))
+	xmax := 0.0
+	for _, v := range vs {
+		for _, x := range []float64{v.time.Mean, v.time.Hi} {
+			if !math.IsNaN(x) {
+				xmax = math.Max(xmax, x)
+			}
+		}
+	}
+	xmin := 0.0
+	if xa.Type == "log" {
+		xmin = math.Inf(1)
+		for _, v := range vs {
+			if v.time.Mean > 0 {
+				xmin = math.Min(xmin, v.time.Mean)
+			}
+		}
+		xmin, xmax = math.Pow(10, math.Floor(math.Log10(xmin))), math.Pow(10, math.Ceil(math.Log10(xmax)))
+	} else {
+		xmax = niceCeil(xmax * 1.25) // room for the right-most labels
+	}
+	xa.Min, xa.Max, xa.Scale = num(xmin), num(xmax), nil
+	sc.SetGlobalOptions(charts.WithXAxisOpts(xa), charts.WithYAxisOpts(accAxisY("test accuracy")),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "item"}))
 	var pts []opts.ScatterData
+	var lps []labelPoint
+	var yBars, xBars [][3]float64
 	for _, v := range vs {
-		pts = append(pts, opts.ScatterData{Name: v.name, Value: xyPoint(v.time.Mean, v.acc.Mean), SymbolSize: 12})
+		pts = append(pts, opts.ScatterData{Name: v.name, Value: xyPoint(v.time.Mean, v.acc.Mean), SymbolSize: 10})
+		lps = append(lps, labelPoint{v.time.Mean, v.acc.Mean, v.name})
+		if v.acc.N >= 2 {
+			yBars = append(yBars, [3]float64{v.time.Mean, v.acc.Lo, v.acc.Hi})
+		}
+		if v.time.N >= 2 && v.acc.N > 0 {
+			xBars = append(xBars, [3]float64{v.acc.Mean, v.time.Lo, v.time.Hi})
+		}
 	}
-	sc.AddSeries("variants", pts)
+	sc.AddSeries("variants", pts, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{b}", FontSize: 10}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(0)}))
 	var fx, fy []float64
 	for _, v := range front {
 		fx, fy = append(fx, v.time.Mean), append(fy, v.acc.Mean)
@@ -168,22 +223,37 @@ func buildE21Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Color: seriesColor(3)}),
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = seriesColor(3) }))
 	sc.Overlap(frontLine)
-	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{finish(id, 420, sc, nil)}})
+	spots := placeLabels(lps, plotBox{xmin: xmin, xmax: xmax, ymin: 0, ymax: 1, xlog: xa.Type == "log", w: 940, h: float64(height) - 200})
+	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{finish(id, height, sc, tweaks(applyLabels(0, spots),
+		addSeries(errorBars("95% CI (accuracy)", seriesColor(0), yBars, false), errorBars("95% CI (time)", seriesColor(0), xBars, true))))}})
 
-	t := &table{Caption: prefix + "Variants", Head: []string{"variant", "parameters", "training time", "test acc", "speed-up vs reference", "Δ test acc", "Pareto"},
+	t := &table{Caption: prefix + "Variants (differences against the reference: variant − reference, times as variant / reference)",
+		Head:  []string{"variant", "parameters", "training time", "test acc (mean ± sd, n)", "time vs reference", "Δ test acc vs reference", "Pareto"},
 		Right: []bool{false, true, true, true, true, true, false}}
 	for _, v := range vs {
 		mark := ""
 		if onFront[v] {
 			mark = "✓"
 		}
-		if v == ref {
-			mark += " (reference)"
+		tv, av := "(reference)", "(reference)"
+		if v != ref {
+			tv, av = verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)
 		}
-		t.Rows = append(t.Rows, []string{v.name, fmtParams(v.params), v.time.seconds(), v.acc.acc(),
-			fmtRatio(ref.time.Mean / v.time.Mean), fmtSigned(v.acc.Mean - ref.acc.Mean), mark})
+		t.Rows = append(t.Rows, []string{v.name, fmtParams(v.params), fmtEstShort(v.time, fmtSeconds), fmtEstShort(v.acc, fmtAcc) + fmt.Sprintf(" (n = %d)", v.acc.N), tv, av, mark})
 	}
 	s.Blocks = append(s.Blocks, block{Table: t})
+	if n := fam.holmNote("the comparisons with the reference"); n != "" {
+		s.Blocks = append(s.Blocks, block{Note: n + " Training times are compared as ratios (a t-test of log times)."})
+	}
+}
+
+// allCells are the cells of the variants' groups.
+func allCells(vs []*variant) []*Cell {
+	var out []*Cell
+	for _, v := range vs {
+		out = append(out, v.g.Cells...)
+	}
+	return out
 }
 
 // baseline finds the unsimplified variant of a one-knob-at-a-time matrix:
@@ -278,67 +348,120 @@ func buildE22Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 	if len(small) == 0 {
 		say("No model working on 28×28 inputs has finished yet.")
 	}
-	if ref != nil && len(small) > 0 {
-		best := small[0]
-		for _, v := range small[1:] {
-			if v.acc.Mean > best.acc.Mean {
-				best = v
-			}
+	if note, t := excludedBlock("", allCells(vs)); note != "" {
+		say(note)
+		defer func() { s.Blocks = append(s.Blocks, block{Table: t}) }()
+	}
+	fam := &family{}
+	accVs, timeVs := map[*variant]*stats.Comparison{}, map[*variant]*stats.Comparison{}
+	if ref != nil {
+		for _, v := range small {
+			accVs[v] = fam.add(compareCells(ref.g.Done, v.g.Done, finalTestAcc))
+			timeVs[v] = fam.add(compareRatio(ref.g.Done, v.g.Done, trainSeconds, true))
 		}
-		say(fmt.Sprintf("Most accurate 28×28 model: %s — test acc %s vs AlexNet@%d's %s (%s), trained in %s vs %s (%s), with %s parameters vs %s (%s).",
-			best.name, best.acc.acc(), ref.resize, ref.acc.acc(), fmtPoints(best.acc.Mean-ref.acc.Mean), best.time.seconds(), ref.time.seconds(),
-			fasterOrSlower(ref.time.Mean/best.time.Mean), fmtParams(best.params), fmtParams(ref.params), fmtRatio(best.params/ref.params)))
+	}
+	fam.holm()
+	if ref != nil && len(small) > 0 {
+		say(fmt.Sprintf("Reference: %s, test acc %s, trained in %s, %s parameters.", ref.full, fmtEst(ref.acc, fmtAcc), fmtEst(ref.time, fmtSeconds), fmtParams(ref.params)))
 		var better []string
 		for _, v := range small {
-			if v.acc.Mean >= ref.acc.Mean && v.time.Mean < ref.time.Mean {
+			say(fmt.Sprintf("%s on 28×28 vs %s: test accuracy %s; training time %s; %s parameters (%s).",
+				v.full, shortModelName(ref.full), verdict(accVs[v], pointsDiff), verdict(timeVs[v], ratioDiff), fmtParams(v.params), fmtRatio(v.params/ref.params)))
+			if a, t := accVs[v], timeVs[v]; a.Significant() && a.Diff > 0 && t.Significant() && t.Diff < 0 {
 				better = append(better, v.name)
 			}
 		}
 		if len(better) > 0 {
-			say("28×28 models both more accurate and faster to train than AlexNet@" + fmt.Sprint(ref.resize) + ": " + joinList(better) + ".")
+			say(fmt.Sprintf("Measured to be both more accurate and faster to train than %s: %s.", shortModelName(ref.full), joinList(better)))
 		} else {
-			say("No 28×28 model measured here is both more accurate and faster to train than AlexNet@" + fmt.Sprint(ref.resize) + ".")
+			say(fmt.Sprintf("No 28×28 model here is measured (significantly, after Holm) to be both more accurate and faster to train than %s.", shortModelName(ref.full)))
 		}
 	}
-	for _, v := range vs {
-		if isNearChance(v.acc.Mean) {
-			say(fmt.Sprintf("%s is near chance accuracy (%s): it has not learned with these settings.", v.name, v.acc.acc()))
-		}
-	}
-	say("Settings: " + scaleNote(vs[0].g.first()) + " (first variant; see the cells for each one's).")
+	say("Settings per model: " + settingsList(vs) + ".")
 
 	var labels []string
 	var accs, times, ps []float64
-	for _, v := range vs {
-		name := v.name
-		if v.resize > 0 {
-			name += fmt.Sprintf(" @%d", v.resize)
-		}
-		labels = append(labels, name)
+	var accBars, timeBars [][3]float64
+	for i, v := range vs {
+		labels = append(labels, shortModelName(v.name)+fmt.Sprintf(" @%d", v.resize))
 		accs, times, ps = append(accs, v.acc.Mean), append(times, v.time.Mean), append(ps, v.params)
+		if v.acc.N >= 2 {
+			accBars = append(accBars, [3]float64{float64(i), v.acc.Lo, v.acc.Hi})
+		}
+		if v.time.N >= 2 {
+			timeBars = append(timeBars, [3]float64{float64(i), v.time.Lo, v.time.Hi})
+		}
 	}
-	bar := func(name, title, axis, axisType string, ys []float64, col int) chartBlock {
+	// Horizontal bars: the model names read level, every one in full.
+	height := 140 + 30*len(labels)
+	bar := func(name, title, sub string, axis opts.XAxis, ys []float64, col int, whiskers [][3]float64) chartBlock {
 		id := chartID(s, name+idSuffix)
 		c := charts.NewBar()
-		c.SetGlobalOptions(commonOpts(id, title, "mean over seeds", 340)...)
-		c.SetGlobalOptions(charts.WithYAxisOpts(valueAxisY(axis, axisType)),
-			charts.WithXAxisOpts(categoryAxisX(30)),
-			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
-		c.SetXAxis(labels)
-		c.AddSeries(axis, barValues(ys), charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(col)}))
-		return finish(id, 340, c, truncateLabels("xAxis", 110))
+		c.SetGlobalOptions(commonOpts(id, title, sub, height)...)
+		c.SetGlobalOptions(charts.WithXAxisOpts(axis),
+			charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}), charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
+		c.AddSeries(axis.Name, barValues(ys), charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(col)}))
+		tw := []func(map[string]any){func(m map[string]any) { setAxis(m, "yAxis", 0, map[string]any{"data": labels}) }, truncateLabels("yAxis", 150)}
+		if len(whiskers) > 0 {
+			tw = append(tw, addSeries(errorBars("95% CI", "#333", whiskers, true)))
+		}
+		return finish(id, height, c, tweaks(tw...))
 	}
+	const sub = "mean over seeds; whiskers: 95% CI"
+	timeAxis := valueAxisX("training time (s)", "value")
+	timeAxis.Min, timeAxis.Scale = 0, nil
 	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{
-		bar("acc", "Test accuracy", "test accuracy", "value", accs, 1),
-		bar("time", "Training time", "seconds", "value", times, 0),
-		bar("params", "Parameters", "parameters", "log", ps, 2),
+		bar("acc", "Test accuracy", sub, accAxisX("test accuracy"), accs, 1, accBars),
+		bar("time", "Training time", sub, timeAxis, times, 0, timeBars),
+		bar("params", "Parameters", "per model (log axis)", valueAxisX("parameters (millions)", "log"), millions(ps), 2, nil),
 	}})
-	t := &table{Caption: prefix + "Models", Head: []string{"model", "input", "parameters", "test acc", "training time", "examples/s"},
-		Right: []bool{false, true, true, true, true, true}}
+	t := &table{Caption: prefix + "Models", Head: []string{"model", "input", "parameters", "test acc (mean ± sd)", "95% CI", "n", "training time", "examples/s"},
+		Right: []bool{false, true, true, true, true, true, true, true}}
 	for _, v := range vs {
-		t.Rows = append(t.Rows, []string{v.name, fmt.Sprintf("%d×%d", v.resize, v.resize), fmtParams(v.params), v.acc.acc(), v.time.seconds(), v.rate.rate()})
+		t.Rows = append(t.Rows, []string{v.full, fmt.Sprintf("%d×%d", v.resize, v.resize), fmtParams(v.params), fmtEstShort(v.acc, fmtAcc), fmtCI(v.acc, fmtAcc),
+			fmt.Sprint(v.acc.N), fmtEstShort(v.time, fmtSeconds), fmtEstShort(v.rate, fmtRate)})
 	}
 	s.Blocks = append(s.Blocks, block{Table: t})
+	if n := fam.holmNote("the comparisons with " + func() string {
+		if ref != nil {
+			return shortModelName(ref.full)
+		}
+		return "the reference"
+	}()); n != "" {
+		s.Blocks = append(s.Blocks, block{Note: n + " Differences are 28×28 model − reference; times are ratios 28×28 model / reference."})
+	}
+}
+
+// settingsList is each variant's own settings, "name: settings; …".
+func settingsList(vs []*variant) string {
+	var parts []string
+	for _, v := range vs {
+		parts = append(parts, shortModelName(v.name)+": "+scaleNote(v.g.first()))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func millions(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = x / 1e6
+	}
+	return out
+}
+
+// niceCeil rounds x up to 1, 2 or 5 times a power of ten.
+func niceCeil(x float64) float64 {
+	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= x {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // fasterOrSlower words a speed-up: "2.53× faster", or "2.17× slower" for a

@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"alexbench/harness/config"
 	"alexbench/harness/results"
+	"alexbench/internal/stats"
 	"fmt"
 	"slices"
 	"sort"
@@ -21,6 +23,7 @@ type batchPoint struct {
 	ratio          stat // measured peak / model, per cell
 	outcomes       map[string]int
 	memMethods     distinct
+	cells          []*Cell
 }
 
 type batchSeries struct {
@@ -66,7 +69,7 @@ func e3Series(ms []*Matrix) []*batchSeries {
 			cells[k] = append(cells[k], c)
 		}
 		for k, cs := range cells {
-			p := &batchPoint{batch: k.batch, outcomes: map[string]int{}, memMethods: distinct{}}
+			p := &batchPoint{batch: k.batch, outcomes: map[string]int{}, memMethods: distinct{}, cells: cs}
 			var rates, mems, accs, steadies, modelled, ratios []float64
 			for _, c := range cs {
 				p.outcomes[c.Outcome()]++
@@ -78,7 +81,10 @@ func e3Series(ms []*Matrix) []*batchSeries {
 					modelled = append(modelled, modelMiB(c))
 				}
 				if c.Done() {
-					rates, mems, accs = append(rates, throughput(c)), append(mems, peakMiB(c)), append(accs, finalTestAcc(c))
+					rates, mems = append(rates, throughput(c)), append(mems, peakMiB(c))
+					if !atChance(c) {
+						accs = append(accs, finalTestAcc(c))
+					}
 					steadies = append(steadies, steadyPeakMiB(c))
 					ratios = append(ratios, peakMiB(c)/modelMiB(c))
 				}
@@ -100,13 +106,15 @@ func e3Series(ms []*Matrix) []*batchSeries {
 func buildE3(b *builder, s *section, ms []*Matrix) {
 	series := e3Series(ms)
 	methods := distinct{}
-	// panel draws f per series; dashed, when set, is a companion per series
-	// drawn dashed in the same colour (the memory model next to the peak).
-	panel := func(name, title, subtitle, axis, axisType string, f, dashed func(*batchPoint) stat) chartBlock {
+	fam := &family{}
+	// panel draws f per series with 95 % CI whiskers; dashed, when set, is a
+	// companion per series drawn dashed in the same colour (the memory model
+	// next to the peak).
+	panel := func(name, title, subtitle string, yAxis opts.YAxis, f func(*batchPoint) stat, ci func(*batchPoint) stats.Estimate, dashed func(*batchPoint) stat) chartBlock {
 		id := chartID(s, name)
 		c := charts.NewLine()
-		c.SetGlobalOptions(commonOpts(id, title, subtitle, 340)...)
-		c.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("batch size", "log")), charts.WithYAxisOpts(valueAxisY(axis, axisType)),
+		c.SetGlobalOptions(commonOpts(id, title, subtitle, 360)...)
+		c.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("batch size (log₂ axis)", "log")), charts.WithYAxisOpts(yAxis),
 			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
 		xy := func(bs *batchSeries, g func(*batchPoint) stat) (xs, ys []float64) {
 			for _, p := range bs.points {
@@ -116,11 +124,23 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 			}
 			return xs, ys
 		}
+		var bars []map[string]any
 		for i, bs := range series {
 			col := seriesColor(i)
 			xs, ys := xy(bs, f)
 			c.AddSeries(bs.name, lineXY(xs, ys), charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 7}),
 				charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
+			if ci != nil {
+				var w [][3]float64
+				for _, p := range bs.points {
+					if e := ci(p); e.N >= 2 {
+						w = append(w, [3]float64{float64(p.batch), e.Lo, e.Hi})
+					}
+				}
+				if len(w) > 0 {
+					bars = append(bars, errorBars(bs.name+" 95% CI", col, w, false))
+				}
+			}
 			if dashed == nil {
 				continue
 			}
@@ -129,63 +149,166 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 					charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = col }))
 			}
 		}
-		return finish(id, 340, c, func(m map[string]any) { setAxis(m, "xAxis", 0, map[string]any{"logBase": 2}) })
+		return finish(id, 360, c, tweaks(func(m map[string]any) { setAxis(m, "xAxis", 0, map[string]any{"logBase": 2}) }, addSeries(bars...)))
 	}
+	rateCI := func(p *batchPoint) stats.Estimate { return estAll(p.cells, throughput) }
+	memCI := func(p *batchPoint) stats.Estimate { return estAll(p.cells, peakMiB) }
+	accCI := func(p *batchPoint) stats.Estimate { return est(p.cells, finalTestAcc) }
+
+	type seriesAnswer struct {
+		bs               *batchSeries
+		done             []*batchPoint
+		text             []string
+		rate, mem        *stats.Comparison
+		accVs            map[*batchPoint]*stats.Comparison
+		ref              *batchPoint
+		refIsLR          bool
+	}
+	var answers []*seriesAnswer
 	for _, bs := range series {
-		var text []string
-		var done []*batchPoint
+		sa := &seriesAnswer{bs: bs, accVs: map[*batchPoint]*stats.Comparison{}}
 		for _, p := range bs.points {
 			methods = mergeDistinct(methods, p.memMethods)
 			for _, o := range sortedKeys(p.outcomes) {
-				n := p.outcomes[o]
-				if o != "done" {
-					text = append(text, fmt.Sprintf("batch %d: %s %s", p.batch, plural(n, "cell", "cells"), o))
+				if n := p.outcomes[o]; o != "done" {
+					sa.text = append(sa.text, fmt.Sprintf("batch %d: %s %s", p.batch, plural(n, "cell", "cells"), o))
 				}
 			}
-			if p.acc.N > 0 {
-				done = append(done, p)
+			if p.rate.N > 0 {
+				sa.done = append(sa.done, p)
 			}
 		}
-		sort.Strings(text)
-		if len(done) == 0 {
+		sort.Strings(sa.text)
+		if len(sa.done) >= 2 {
+			lo, hi := sa.done[0], sa.done[len(sa.done)-1]
+			sa.rate = fam.add(compareRatio(lo.cells, hi.cells, throughput, true))
+			sa.mem = fam.add(compareRatio(lo.cells, hi.cells, peakMiB, true))
+			// Accuracy against the batch the learning rate was set for.
+			sa.ref = lo
+			for _, p := range sa.done {
+				if c := p.cells[0]; c.ConfigOK && p.batch == c.Config.LRRefBatch {
+					sa.ref, sa.refIsLR = p, true
+				}
+			}
+			for _, p := range sa.done {
+				if p != sa.ref {
+					sa.accVs[p] = fam.add(compareCells(sa.ref.cells, p.cells, finalTestAcc))
+				}
+			}
+		}
+		answers = append(answers, sa)
+	}
+	// The factorial: linear scaling against none at each batch size, and
+	// whether its effect changes with the batch (interactions).
+	type scalingEffects struct {
+		m       *Matrix
+		effects []effect
+		ins     []interaction
+	}
+	var scaling []scalingEffects
+	inter := &family{}
+	for _, m := range ms {
+		fa := newFactorial(m, finalTestAcc)
+		bf, lf := fa.factor("batch_size"), fa.factor("lr_scaling")
+		if bf == nil || lf == nil || len(lf.levels) < 2 {
+			continue
+		}
+		se := scalingEffects{m: m}
+		se.ins = fa.interactions(inter)
+		for _, bl := range bf.levels {
+			for _, l := range lf.levels[1:] {
+				e := fa.effect(lf, l.value, map[string]string{"batch_size": bl.value})
+				if e.cmp.NA == 0 && e.keptOut == 0 {
+					continue // no such cells (the reference batch runs once)
+				}
+				e.cmp = fam.add(*e.cmp)
+				se.effects = append(se.effects, e)
+			}
+		}
+		scaling = append(scaling, se)
+	}
+	fam.holm()
+	inter.holm()
+
+	for _, sa := range answers {
+		bs := sa.bs
+		if len(sa.done) == 0 {
 			s.Answer = append(s.Answer, fmt.Sprintf("%s: no batch size has finished yet.", bs.name))
 			continue
 		}
-		lo, hi := done[0], done[len(done)-1]
-		line := fmt.Sprintf("%s: from batch %d to %d, training throughput went from %s to %s examples/s (%s)",
-			bs.name, lo.batch, hi.batch, fmtRate(lo.rate.Mean), fmtRate(hi.rate.Mean), fmtRatio(hi.rate.Mean/lo.rate.Mean))
-		if lo.mem.N > 0 && hi.mem.N > 0 {
-			line += fmt.Sprintf(", peak memory from %s to %s", fmtMiB(lo.mem.Mean), fmtMiB(hi.mem.Mean))
-		}
-		best, worst := done[0], done[0]
-		for _, p := range done {
-			if p.acc.Mean > best.acc.Mean {
-				best = p
+		lo, hi := sa.done[0], sa.done[len(sa.done)-1]
+		line := fmt.Sprintf("%s: ", bs.name)
+		if sa.rate != nil {
+			line += fmt.Sprintf("from batch %d to %d, training throughput went from %s to %s examples/s: %s", lo.batch, hi.batch,
+				fmtEst(rateCI(lo), fmtRate), fmtEst(rateCI(hi), fmtRate), verdict(sa.rate, ratioDiff))
+			if lo.mem.N > 0 && hi.mem.N > 0 {
+				line += fmt.Sprintf("; peak memory from %s to %s: %s", fmtMiB(lo.mem.Mean), fmtMiB(hi.mem.Mean), verdict(sa.mem, ratioDiff))
 			}
-			if p.acc.Mean < worst.acc.Mean {
-				worst = p
-			}
-		}
-		line += fmt.Sprintf(", and final test accuracy from %s to %s", fmtAcc(lo.acc.Mean), fmtAcc(hi.acc.Mean))
-		if fmtAcc(best.acc.Mean) == fmtAcc(worst.acc.Mean) {
-			line += "; it was the same at every batch size."
+			line += "."
 		} else {
-			line += fmt.Sprintf("; the most accurate batch size was %d (%s), the least %d (%s).", best.batch, best.acc.acc(), worst.batch, worst.acc.acc())
+			line += fmt.Sprintf("one batch size finished (%d).", lo.batch)
 		}
-		var chance []string
-		for _, p := range done {
-			if isNearChance(p.acc.Mean) {
-				chance = append(chance, fmt.Sprint(p.batch))
+		var accs []string
+		for _, p := range sa.done {
+			accs = append(accs, fmt.Sprintf("%d: %s", p.batch, fmtEstShort(accCI(p), fmtAcc)))
+		}
+		line += " Final test accuracy by batch (mean ± sd over usable seeds): " + strings.Join(accs, "; ") + "."
+		if len(sa.accVs) > 0 {
+			var vs []string
+			for _, p := range sa.done {
+				if c, ok := sa.accVs[p]; ok {
+					vs = append(vs, fmt.Sprintf("batch %d %s", p.batch, verdict(c, pointsDiff)))
+				}
 			}
+			why := "the smallest"
+			if sa.refIsLR {
+				why = "the batch its learning rate was set for"
+			}
+			line += fmt.Sprintf(" Against batch %d (%s): %s.", sa.ref.batch, why, strings.Join(vs, "; "))
 		}
-		if len(chance) > 0 {
-			line += fmt.Sprintf(" At batch %s test accuracy stayed near chance (below %.2f): those runs did not learn with these settings, so their accuracy says nothing about batch size.",
-				strings.Join(chance, ", "), nearChance)
-		}
-		if len(text) > 0 {
-			line += " Not done: " + strings.Join(text, "; ") + "."
+		if len(sa.text) > 0 {
+			line += " Not done: " + strings.Join(sa.text, "; ") + "."
 		}
 		s.Answer = append(s.Answer, line)
+	}
+	for _, se := range scaling {
+		var parts []string
+		for _, e := range se.effects {
+			parts = append(parts, fmt.Sprintf("at %s %s", stratumName(e.stratum), verdict(e.cmp, pointsDiff)))
+		}
+		if len(parts) > 0 {
+			s.Answer = append(s.Answer, "Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: "+strings.Join(parts, "; ")+".")
+		}
+		var sig []string
+		for _, in := range se.ins {
+			if in.cmp.Significant() {
+				sig = append(sig, fmt.Sprintf("%s=%s × %s=%s (%s)", in.a, in.la, in.b, in.lb, verdict(in.cmp, pointsDiff)))
+			}
+		}
+		switch {
+		case inter.tested() == 0:
+		case len(sig) > 0:
+			s.Answer = append(s.Answer, "The effect of linear scaling changes with the batch size (significant interactions): "+strings.Join(sig, "; ")+".")
+		default:
+			s.Answer = append(s.Answer, fmt.Sprintf("No significant batch × scaling interaction among the %s tested (Holm).", plural(inter.tested(), "interaction", "interactions")))
+		}
+	}
+	var all []*Cell
+	for _, m := range ms {
+		all = append(all, m.Cells...)
+	}
+	if note, t := excludedBlock("", all); note != "" {
+		s.Answer = append(s.Answer, note+" Their throughput and memory still count: a run at chance measures its speed all the same.")
+		defer func() { s.Blocks = append(s.Blocks, block{Table: t}) }()
+	}
+	for _, m := range ms {
+		if line := settingsLine(m); line != "" {
+			prefix := ""
+			if len(ms) > 1 {
+				prefix = m.Folder + ": "
+			}
+			s.Answer = append(s.Answer, prefix+"Settings: "+modelName(firstConfig(m), matrixProfile(m))+", "+line+".")
+		}
 	}
 	if len(methods) > 0 {
 		s.Answer = append(s.Answer, "Peak memory as recorded per cell, by method: "+methods.String()+".")
@@ -198,12 +321,12 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	if len(series) == 0 {
 		return
 	}
-	const sub = "mean over seeds; x: batch size (log₂)"
+	const sub = "mean over seeds; whiskers: 95% CI"
 	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{
-		panel("throughput", "Throughput", sub, "examples/s", "value", func(p *batchPoint) stat { return p.rate }, nil),
-		panel("memory", "Peak memory", sub+"; dashed: the analytic model", "MiB", "value",
-			func(p *batchPoint) stat { return p.mem }, func(p *batchPoint) stat { return p.model }),
-		panel("accuracy", "Final test accuracy", sub, "test accuracy", "value", func(p *batchPoint) stat { return p.acc }, nil),
+		panel("throughput", "Throughput", sub, valueAxisY("examples/s", "value"), func(p *batchPoint) stat { return p.rate }, rateCI, nil),
+		panel("memory", "Peak memory", "mean over seeds; dashed: analytic model", valueAxisY("MiB", "value"),
+			func(p *batchPoint) stat { return p.mem }, memCI, func(p *batchPoint) stat { return p.model }),
+		panel("accuracy", "Final test accuracy", sub, accAxisY("test accuracy"), func(p *batchPoint) stat { return p.acc }, accCI, nil),
 	}})
 	anySteady := false
 	for _, bs := range series {
@@ -216,8 +339,8 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	if anySteady {
 		head, right = append(head, "after first step (MiB)"), append(right, true)
 	}
-	head = append(head, "model (MiB)", "peak / model", "test acc", "cells")
-	right = append(right, true, true, true, false)
+	head = append(head, "model (MiB)", "peak / model", "test acc (mean ± sd)", "95% CI", "cells")
+	right = append(right, true, true, true, true, false)
 	t := &table{Caption: "Batch sizes", Head: head, Right: right}
 	mib := func(st stat) string {
 		if st.N == 0 {
@@ -239,15 +362,39 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 			if p.ratio.N > 0 {
 				ratio = fmtRatio(p.ratio.Mean)
 			}
-			row = append(row, mib(p.model), ratio, p.acc.acc(), strings.Join(oc, ", "))
+			a := accCI(p)
+			row = append(row, mib(p.model), ratio, fmtEstShort(a, fmtAcc), fmtCI(a, fmtAcc), strings.Join(oc, ", "))
 			t.Rows = append(t.Rows, row)
 		}
 	}
-	s.Blocks = append(s.Blocks, block{Table: t},
-		block{Note: "Throughput is training examples per second, the mean over the epochs after the first (the first includes graph compilation). " +
-			"The model column is the analytic training-memory estimate (parameters, gradients, activations kept for backward, the input batch and " +
-			"the backward pass's largest transient); it leaves out " + results.MemoryModelExcludes + ", so a measured peak sits above it." +
-			steadyNote(anySteady)})
+	notes := "Throughput is training examples per second, the median over the epochs after the first (the first includes graph compilation); throughput and memory are compared as ratios (t-tests of logs). " +
+		"The model column is the analytic training-memory estimate (parameters, gradients, activations kept for backward, the input batch and " +
+		"the backward pass's largest transient); it leaves out " + results.MemoryModelExcludes + ", so a measured peak sits above it." +
+		steadyNote(anySteady)
+	if n := fam.holmNote("throughput, memory and accuracy"); n != "" {
+		notes += " " + n
+	}
+	s.Blocks = append(s.Blocks, block{Table: t}, block{Note: notes})
+}
+
+// firstConfig is the config of the matrix's first configured cell.
+func firstConfig(m *Matrix) config.Config {
+	for _, c := range m.Cells {
+		if c.ConfigOK {
+			return c.Config
+		}
+	}
+	return config.Config{}
+}
+
+// matrixProfile is the profile the matrix's finished cells ran.
+func matrixProfile(m *Matrix) string {
+	for _, c := range m.Cells {
+		if p := cellProfile(c); p != "" {
+			return p
+		}
+	}
+	return ""
 }
 
 // e3ModelLine says how far measured peaks are from the analytic model, as a

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"alexbench/harness/profile"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -72,24 +71,66 @@ func share(a, total float64) string {
 	return fmtPct(a / total)
 }
 
-func ridge(p *Profile) float64 {
+func ridge(p *Profile) float64 { return roofs(p).ridge() }
+
+func measuredRidge(p *Profile) float64 {
 	if p.Ceilings.PeakBytesPerS <= 0 {
 		return math.NaN()
 	}
 	return p.Ceilings.PeakFLOPs / p.Ceilings.PeakBytesPerS
 }
 
-func buildE4(b *builder, s *section, ms []*Matrix) {
-	defer func() {
-		if len(ms) > 0 {
-			s.Blocks = append(s.Blocks, cellsBlock(ms))
+// e4 is what the three sections of exercise 1 share: the profile shown and
+// its sums. ok is false (and the section says so) when nothing was profiled.
+type e4 struct {
+	p                  *Profile
+	conv, dense, total partSums
+	where              string
+	ceil               ceilings
+}
+
+// ceilings are the roofline's roofs: the measured ones, raised to what a
+// layer was measured to reach where one ran faster (then the measured roof is
+// only a lower bound of the machine's, and the page says so).
+type ceilings struct {
+	flops, bytes         float64 // FLOP/s and bytes/s drawn and classified against
+	measuredF, measuredB float64
+	flopsBound, bytesBound string // the layer that raised each roof, "" if none
+}
+
+func (c ceilings) ridge() float64 {
+	if c.bytes <= 0 || c.flops <= 0 {
+		return math.NaN()
+	}
+	return c.flops / c.bytes
+}
+
+func roofs(p *Profile) ceilings {
+	c := ceilings{flops: p.Ceilings.PeakFLOPs, bytes: p.Ceilings.PeakBytesPerS, measuredF: p.Ceilings.PeakFLOPs, measuredB: p.Ceilings.PeakBytesPerS}
+	if c.flops <= 0 || c.bytes <= 0 {
+		return c
+	}
+	for _, l := range p.Layers {
+		if l.AchievedFLOPs > c.flops {
+			c.flops, c.flopsBound = l.AchievedFLOPs, l.Name
 		}
-	}()
+	}
+	for _, l := range p.Layers {
+		if l.Intensity > 0 && l.AchievedFLOPs > 0 && l.AchievedFLOPs/l.Intensity > c.bytes {
+			// Above the bandwidth roof at its intensity: it moved its
+			// minimum bytes faster than the copy did (caches).
+			c.bytes, c.bytesBound = l.AchievedFLOPs/l.Intensity, l.Name
+		}
+	}
+	return c
+}
+
+func e4Setup(b *builder, s *section) (*e4, bool) {
 	ps := b.res.Profiles
 	if len(ps) == 0 {
 		s.Status = "not measured"
 		s.Answer = append(s.Answer, "Not measured yet — run `alexbench profile alexnet --batch 128` (and --batch 1, 32 and 512 for the batch-size dependence); it writes results/profile/alexnet-b128.json.")
-		return
+		return nil, false
 	}
 	p := mainProfile(ps)
 	measured := 0
@@ -102,88 +143,92 @@ func buildE4(b *builder, s *section, ms []*Matrix) {
 	if measured < len(p.Layers) {
 		s.Status = "partial"
 	}
-	conv, dense, total := sumParts(p.Layers)
-	where := fmt.Sprintf("%s at batch %d, %d×%d inputs, %s, on %s (%s)", p.Model, p.Batch, p.Resize, p.Resize, orDash(p.DType), orDash(p.Device), orDash(p.Backend))
-	s.Answer = append(s.Answer, "Profile shown: "+where+". Layers before the first flatten/dense layer count as convolutional (with their ReLU and pooling), the rest as fully connected.")
-	s.Answer = append(s.Answer, fmt.Sprintf("E4.1 memory: the fully connected layers hold %s of the parameters (%s of %s; %s of %s of weights), the convolutional part %s. Activations kept for the backward pass are %s in total, %s of them in the convolutional part: at this batch size the %s dominate activation memory and the %s dominate parameter memory.",
+	e := &e4{p: p, ceil: roofs(p)}
+	e.conv, e.dense, e.total = sumParts(p.Layers)
+	e.where = fmt.Sprintf("%s at batch %d, %d×%d inputs, %s, on %s (%s)", profileModelName(p), p.Batch, p.Resize, p.Resize, orDash(p.DType), orDash(p.Device), orDash(p.Backend))
+	s.Answer = append(s.Answer, "Profile shown: "+e.where+". Layers before the first flatten/dense layer count as convolutional (with their ReLU and pooling), the rest as fully connected.")
+	return e, true
+}
+
+// profileModelName names the profiled model; AlexNet at d2l's input size is
+// d2l's AlexNet (the profiler builds the full-width net).
+func profileModelName(p *Profile) string {
+	if p.Model == "alexnet" && p.Resize != 224 && p.Resize > 0 {
+		return fmt.Sprintf("alexnet (full width, %d×%d inputs instead of d2l's 224×224)", p.Resize, p.Resize)
+	}
+	return p.Model
+}
+
+// layerNames are the profile's layer names, the x axis of every per-layer chart.
+func (e *e4) layerNames() []string {
+	var names []string
+	for _, l := range e.p.Layers {
+		names = append(names, l.Name)
+	}
+	return names
+}
+
+// perLayerBars is a grouped bar chart over every layer, each one labelled.
+func (e *e4) perLayerBars(s *section, name, title, axis string, a, bb []float64, an, bn string) chartBlock {
+	id := chartID(s, name)
+	c := charts.NewBar()
+	height := 380
+	c.SetGlobalOptions(commonOpts(id, title, fmt.Sprintf("%s, batch %d", e.p.Model, e.p.Batch), height)...)
+	c.SetGlobalOptions(charts.WithYAxisOpts(valueAxisY(axis, "value")),
+		charts.WithXAxisOpts(categoryAxisX(60)),
+		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
+	c.SetXAxis(e.layerNames())
+	c.AddSeries(an, barValues(a))
+	c.AddSeries(bn, barValues(bb))
+	return finish(id, height, c, tweaks(func(m map[string]any) {
+		// Every layer gets its label, conv1 and fc8 too: the axis is as wide
+		// as the labels need and nothing is dropped for lack of room.
+		setAxisLabel(m, "xAxis", map[string]any{"interval": 0, "hideOverlap": false, "fontSize": 10})
+	}))
+}
+
+func buildEx11(b *builder, s *section, ms []*Matrix) {
+	e, ok := e4Setup(b, s)
+	if !ok {
+		return
+	}
+	conv, dense, total := e.conv, e.dense, e.total
+	s.Answer = append(s.Answer, fmt.Sprintf("Memory: the fully connected layers hold %s of the parameters (%s of %s; %s of %s of weights), the convolutional part %s. Activations kept for the backward pass are %s in total, %s of them in the convolutional part: at this batch size the %s dominate activation memory and the %s dominate parameter memory.",
 		share(dense.params, total.params), fmtCount(int64(dense.params)), fmtCount(int64(total.params)),
 		fmtMiB(dense.paramBytes/mib), fmtMiB(total.paramBytes/mib), share(conv.params, total.params),
 		fmtMiB(total.actBytes/mib), share(conv.actBytes, total.actBytes),
 		dominant(conv.actBytes, dense.actBytes), dominant(conv.paramBytes, dense.paramBytes)))
-	compute := fmt.Sprintf("E4.2 compute: forward + backward is %s per batch (%s per example forward); the convolutional part does %s of the FLOPs, the fully connected part %s.",
+	var pMiB, aMiB []float64
+	for _, l := range e.p.Layers {
+		pMiB, aMiB = append(pMiB, float64(l.ParamBytes)/mib), append(aMiB, float64(l.ActBytes)/mib)
+	}
+	s.Blocks = append(s.Blocks, block{Charts: []chartBlock{e.perLayerBars(s, "memory", "Memory per layer", "MiB", pMiB, aMiB, "parameters", "activations kept")}})
+}
+
+func buildEx12(b *builder, s *section, ms []*Matrix) {
+	e, ok := e4Setup(b, s)
+	if !ok {
+		return
+	}
+	p, conv, dense, total := e.p, e.conv, e.dense, e.total
+	compute := fmt.Sprintf("Compute: forward + backward is %s per batch (%s per example forward); the convolutional part does %s of the FLOPs, the fully connected part %s.",
 		fmtSI(total.flops, "FLOP"), fmtSI(fwdFLOPs(p.Layers)/float64(max(p.Batch, 1)), "FLOP"), share(conv.flops, total.flops), share(dense.flops, total.flops))
 	if total.ms > 0 {
 		compute += fmt.Sprintf(" Measured layer by layer, the convolutional part takes %s of the forward + backward time (%s of %s).",
 			share(conv.ms, total.ms), fmtMs(conv.ms), fmtMs(total.ms))
 	}
 	s.Answer = append(s.Answer, compute)
-	rd := ridge(p)
-	if !math.IsNaN(rd) && p.Ceilings.PeakFLOPs > 0 {
-		var memBound, compBound []string
-		for _, l := range p.Layers {
-			if l.FwdFLOPs <= 0 || l.Intensity <= 0 {
-				continue
-			}
-			if l.Intensity < rd {
-				memBound = append(memBound, l.Name)
-			} else {
-				compBound = append(compBound, l.Name)
-			}
-		}
-		s.Answer = append(s.Answer, fmt.Sprintf("E4.3 bandwidth: measured ceilings %s/s (matmul) and %s/s (copy) put the ridge at %.1f FLOP/byte. At batch %d, layers below it are memory-bound: %s; at or above it (compute-bound): %s.",
-			fmtSI(p.Ceilings.PeakFLOPs, "FLOP"), fmtSI(p.Ceilings.PeakBytesPerS, "B"), rd, p.Batch, joinList(memBound), joinList(compBound)))
-	} else {
-		s.Answer = append(s.Answer, "E4.3 bandwidth: the profile has no measured ceilings, so no layer is classified.")
-	}
-	if total.ms > 0 {
-		var fwd float64
-		for _, l := range p.Layers {
-			fwd += l.FwdMs
-		}
-		s.Answer = append(s.Answer, fmt.Sprintf("Training vs inference: summed over layers, forward + backward takes %s, forward alone %s (%s); training also keeps %s of activations for the backward pass, which inference need not.",
-			fmtMs(total.ms), fmtMs(fwd), fmtRatio(total.ms/math.Max(fwd, 1e-12)), fmtMiB(total.actBytes/mib)))
-	}
-	var files []string
-	for _, q := range ps {
-		files = append(files, fmt.Sprintf("%s (%s, batch %d)", q.Path, q.Model, q.Batch))
-	}
-	defer func() { s.Blocks = append(s.Blocks, block{Note: "Profiles read: " + joinList(files) + "."}) }()
-	if dep := batchDependence(ps, p.Model); dep != nil {
-		s.Answer = append(s.Answer, dep.answer)
-		defer func() { s.Blocks = append(s.Blocks, block{Table: dep.table}) }()
-	}
-
-	var names []string
-	var pMiB, aMiB, fwdG, bwdG, fwdMs, fbMs []float64
+	var fwdG, bwdG, fwdMs, fbMs []float64
 	for _, l := range p.Layers {
-		names = append(names, l.Name)
-		pMiB, aMiB = append(pMiB, float64(l.ParamBytes)/mib), append(aMiB, float64(l.ActBytes)/mib)
 		fwdG, bwdG = append(fwdG, float64(l.FwdFLOPs)/1e9), append(bwdG, float64(l.BwdFLOPs)/1e9)
 		fwdMs, fbMs = append(fwdMs, nanIfZero(l.FwdMs)), append(fbMs, nanIfZero(l.FwdBwdMs))
 	}
-	bars := func(name, title, axis string, a, bb []float64, an, bn string) chartBlock {
-		id := chartID(s, name)
-		c := charts.NewBar()
-		c.SetGlobalOptions(commonOpts(id, title, fmt.Sprintf("%s, batch %d", p.Model, p.Batch), 340)...)
-		c.SetGlobalOptions(charts.WithYAxisOpts(valueAxisY(axis, "value")),
-			charts.WithXAxisOpts(categoryAxisX(45)),
-			charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
-		c.SetXAxis(names)
-		c.AddSeries(an, barValues(a))
-		c.AddSeries(bn, barValues(bb))
-		return finish(id, 340, c, nil)
-	}
 	s.Blocks = append(s.Blocks,
-		block{Heading: "Per layer"},
 		block{Charts: []chartBlock{
-			bars("memory", "Memory per layer", "MiB", pMiB, aMiB, "parameters", "activations kept"),
-			bars("flops", "FLOPs per layer", "GFLOP", fwdG, bwdG, "forward", "backward"),
-			bars("time", "Measured time per layer", "ms", fwdMs, fbMs, "forward", "forward + backward"),
+			e.perLayerBars(s, "flops", "FLOPs per layer", "GFLOP", fwdG, bwdG, "forward", "backward"),
+			e.perLayerBars(s, "time", "Measured time per layer", "ms", fwdMs, fbMs, "forward", "forward + backward"),
 		}})
-	if !math.IsNaN(rd) && p.Ceilings.PeakFLOPs > 0 {
-		s.Blocks = append(s.Blocks, block{Charts: []chartBlock{roofline(s, p, rd)}})
-	}
-	t := &table{Caption: "Per-layer table: " + where, Head: []string{"layer", "kind", "output", "params", "param MiB", "act MiB", "fwd GFLOP", "bwd GFLOP", "min MiB moved", "FLOP/byte", "fwd ms", "fwd+bwd ms", "achieved GFLOP/s", "achieved GB/s"},
+	t := &table{Caption: "Per-layer table: " + e.where, Head: []string{"layer", "kind", "output", "params", "param MiB", "act MiB", "fwd GFLOP", "bwd GFLOP", "min MiB moved", "FLOP/byte", "fwd ms", "fwd+bwd ms", "achieved GFLOP/s", "achieved GB/s"},
 		Right: []bool{false, false, false, true, true, true, true, true, true, true, true, true, true, true}}
 	for _, l := range p.Layers {
 		t.Rows = append(t.Rows, []string{l.Name, l.Kind, shapeString(l.OutShape), fmtCount(l.Params),
@@ -196,6 +241,67 @@ func buildE4(b *builder, s *section, ms []*Matrix) {
 		fmt.Sprintf("%.3f", fwdFLOPs(p.Layers)/1e9), fmt.Sprintf("%.3f", (total.flops-fwdFLOPs(p.Layers))/1e9), "", "", "", msOrDash(total.ms), "", ""})
 	s.Blocks = append(s.Blocks, block{Table: t},
 		block{Note: "FLOPs count 2 × multiply-adds (unlike fvcore/thop). Times are medians of each layer run alone as a compiled graph on its real input shape; intensity and achieved rates are of the forward pass."})
+}
+
+func buildEx13(b *builder, s *section, ms []*Matrix) {
+	e, ok := e4Setup(b, s)
+	if !ok {
+		return
+	}
+	p, total := e.p, e.total
+	rd := e.ceil.ridge()
+	if !math.IsNaN(rd) {
+		var memBound, compBound []string
+		for _, l := range p.Layers {
+			if l.FwdFLOPs <= 0 || l.Intensity <= 0 {
+				continue
+			}
+			if l.Intensity < rd {
+				memBound = append(memBound, l.Name)
+			} else {
+				compBound = append(compBound, l.Name)
+			}
+		}
+		s.Answer = append(s.Answer, fmt.Sprintf("Bandwidth: measured ceilings %s/s (matmul) and %s/s (copy)%s put the ridge at %.1f FLOP/byte. At batch %d, layers below it are memory-bound: %s; at or above it (compute-bound): %s.",
+			fmtSI(e.ceil.measuredF, "FLOP"), fmtSI(e.ceil.measuredB, "B"), e.ceil.lowerBoundNote(), rd, p.Batch, joinList(memBound), joinList(compBound)))
+	} else {
+		s.Answer = append(s.Answer, "Bandwidth: the profile has no measured ceilings, so no layer is classified.")
+	}
+	if total.ms > 0 {
+		var fwd float64
+		for _, l := range p.Layers {
+			fwd += l.FwdMs
+		}
+		s.Answer = append(s.Answer, fmt.Sprintf("Training vs inference: summed over layers, forward + backward takes %s, forward alone %s (%s); training also keeps %s of activations for the backward pass, which inference need not.",
+			fmtMs(total.ms), fmtMs(fwd), fmtRatio(total.ms/math.Max(fwd, 1e-12)), fmtMiB(total.actBytes/mib)))
+	}
+	if dep := batchDependence(b.res.Profiles, p.Model); dep != nil {
+		s.Answer = append(s.Answer, dep.answer)
+		defer func() { s.Blocks = append(s.Blocks, block{Table: dep.table}) }()
+	}
+	if !math.IsNaN(rd) {
+		s.Blocks = append(s.Blocks, block{Charts: []chartBlock{roofline(s, p, e.ceil)}})
+	}
+	var files []string
+	for _, q := range b.res.Profiles {
+		files = append(files, fmt.Sprintf("%s (%s, batch %d)", q.Path, q.Model, q.Batch))
+	}
+	defer func() { s.Blocks = append(s.Blocks, block{Note: "Profiles read: " + joinList(files) + "."}) }()
+}
+
+// lowerBoundNote says which measured roof a layer outran ("" if none).
+func (c ceilings) lowerBoundNote() string {
+	var parts []string
+	if c.flopsBound != "" {
+		parts = append(parts, fmt.Sprintf("%s ran at %s/s, above the matmul's, so the compute roof is at least that", c.flopsBound, fmtSI(c.flops, "FLOP")))
+	}
+	if c.bytesBound != "" {
+		parts = append(parts, fmt.Sprintf("%s moved its minimum bytes at %s/s, above the copy's (caches), so the bandwidth roof is at least that", c.bytesBound, fmtSI(c.bytes, "B")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " — lower bounds: " + strings.Join(parts, "; ") + " —"
 }
 
 func dominant(convPart, densePart float64) string {
@@ -237,46 +343,62 @@ func shapeString(sh []int) string {
 	return strings.Join(parts, "×")
 }
 
-func roofline(s *section, p *Profile, rd float64) chartBlock {
+func roofline(s *section, p *Profile, ceil ceilings) chartBlock {
 	id := chartID(s, "roofline")
+	rd := ceil.ridge()
 	lo, hi := math.Inf(1), math.Inf(-1)
+	ylo := math.Inf(1)
 	var pts []opts.ScatterData
+	var lps []labelPoint
 	for _, l := range p.Layers {
 		if l.Intensity <= 0 || l.AchievedFLOPs <= 0 {
 			continue
 		}
 		lo, hi = math.Min(lo, l.Intensity), math.Max(hi, l.Intensity)
-		pts = append(pts, opts.ScatterData{Name: l.Name, Value: xyPoint(l.Intensity, l.AchievedFLOPs/1e9), SymbolSize: 10})
+		ylo = math.Min(ylo, l.AchievedFLOPs/1e9)
+		pts = append(pts, opts.ScatterData{Name: l.Name, Value: xyPoint(l.Intensity, l.AchievedFLOPs/1e9), SymbolSize: 9})
+		lps = append(lps, labelPoint{l.Intensity, l.AchievedFLOPs / 1e9, l.Name})
 	}
 	lo, hi = math.Min(lo, rd)/4, math.Max(hi, rd)*4
 	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		lo, hi = rd/100, rd*100
 	}
-	peak := p.Ceilings.PeakFLOPs / 1e9
-	bw := p.Ceilings.PeakBytesPerS / 1e9
+	// Decade bounds, as a log axis draws them; the roofs and every point inside.
+	lo, hi = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
+	yhi := math.Pow(10, math.Ceil(math.Log10(ceil.flops/1e9*1.5)))
+	ylo = math.Pow(10, math.Floor(math.Log10(math.Min(ylo, lo*ceil.bytes/1e9))))
+	if math.IsInf(ylo, 0) || ylo <= 0 {
+		ylo = yhi / 1e4
+	}
+	peak := ceil.flops / 1e9
+	bw := ceil.bytes / 1e9
+	memName := fmt.Sprintf("memory roof (%s/s)", fmtSI(ceil.bytes, "B"))
+	if ceil.bytesBound != "" {
+		memName = fmt.Sprintf("memory roof ≥ %s/s (lower bound)", fmtSI(ceil.bytes, "B"))
+	}
+	compName := fmt.Sprintf("compute roof (%s/s)", fmtSI(ceil.flops, "FLOP"))
+	if ceil.flopsBound != "" {
+		compName = fmt.Sprintf("compute roof ≥ %s/s (lower bound)", fmtSI(ceil.flops, "FLOP"))
+	}
 	c := charts.NewScatter()
-	c.SetGlobalOptions(commonOpts(id, "Roofline", fmt.Sprintf("%s, batch %d, forward pass; ridge at %.1f FLOP/byte", p.Model, p.Batch, rd), 420)...)
-	c.SetGlobalOptions(charts.WithXAxisOpts(valueAxisX("arithmetic intensity (FLOP/byte)", "log")),
-		charts.WithYAxisOpts(valueAxisY("achieved GFLOP/s", "log")),
-		charts.WithTooltipOpts(opts.Tooltip{Trigger: "item"}))
-	c.AddSeries("layers", pts, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{b}"}))
+	height := 460
+	c.SetGlobalOptions(commonOpts(id, "Roofline", fmt.Sprintf("%s, batch %d, forward pass; ridge at %.1f FLOP/byte", p.Model, p.Batch, rd), height)...)
+	xa, ya := valueAxisX("arithmetic intensity (FLOP/byte)", "log"), valueAxisY("achieved GFLOP/s", "log")
+	xa.Min, xa.Max, ya.Min, ya.Max = num(lo), num(hi), num(ylo), num(yhi)
+	xa.Scale, ya.Scale = nil, nil
+	c.SetGlobalOptions(charts.WithXAxisOpts(xa), charts.WithYAxisOpts(ya), charts.WithTooltipOpts(opts.Tooltip{Trigger: "item"}))
+	c.AddSeries("layers", pts, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{b}", FontSize: 10}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(0)}))
+	spots := placeLabels(lps, plotBox{xmin: lo, xmax: hi, ymin: ylo, ymax: yhi, xlog: true, ylog: true, w: 940, h: float64(height) - 200})
 	mem := charts.NewLine()
-	mem.AddSeries(fmt.Sprintf("memory ceiling (%s/s)", fmtSI(p.Ceilings.PeakBytesPerS, "B")), lineXY([]float64{lo, rd}, []float64{lo * bw, rd * bw}),
+	mem.AddSeries(memName, lineXY([]float64{lo, rd}, []float64{lo * bw, rd * bw}),
 		charts.WithLineChartOpts(opts.LineChart{Symbol: "none"}), charts.WithLineStyleOpts(opts.LineStyle{Width: 2, Color: seriesColor(3)}),
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = seriesColor(3) }))
-	mem.AddSeries(fmt.Sprintf("compute ceiling (%s/s)", fmtSI(p.Ceilings.PeakFLOPs, "FLOP")), lineXY([]float64{rd, hi}, []float64{peak, peak}),
+	mem.AddSeries(compName, lineXY([]float64{rd, hi}, []float64{peak, peak}),
 		charts.WithLineChartOpts(opts.LineChart{Symbol: "none"}), charts.WithLineStyleOpts(opts.LineStyle{Width: 2, Color: seriesColor(7)}),
 		charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.Color = seriesColor(7) }))
 	c.Overlap(mem)
-	return finish(id, 420, c, func(m map[string]any) {
-		if series, ok := m["series"].([]any); ok && len(series) > 0 {
-			raw, _ := json.Marshal(series[0])
-			var first map[string]any
-			_ = json.Unmarshal(raw, &first)
-			first["labelLayout"] = map[string]any{"hideOverlap": true}
-			series[0] = first
-		}
-	})
+	return finish(id, height, c, applyLabels(0, spots))
 }
 
 type dependence struct {

@@ -22,14 +22,14 @@ func TestE4FromProfiles(t *testing.T) {
 				"the convolutional part does 95% of the FLOPs",
 				"ridge at 10.0 FLOP/byte",
 				`<span class="status status-measured">measured</span>`,
-				`id="chart-e4-roofline"`,
+				`id="chart-d2l-ex-1-3-roofline"`,
 			},
 		},
 		{
 			name:   "no ceilings: no roofline, no bound claimed",
 			edit:   func(p *profile.File) { p.Ceilings = profile.Ceilings{} },
 			want:   []string{"the profile has no measured ceilings, so no layer is classified"},
-			absent: []string{`id="chart-e4-roofline"`, "memory-bound:"},
+			absent: []string{`id="chart-d2l-ex-1-3-roofline"`, "memory-bound:"},
 		},
 		{
 			name: "layers not timed: partial, no time claims",
@@ -39,7 +39,7 @@ func TestE4FromProfiles(t *testing.T) {
 				}
 			},
 			want:   []string{`<span class="status status-partial">partial</span>`, "not measured</td>"},
-			absent: []string{"Measured layer by layer", "Training vs inference"},
+			absent: []string{"Measured layer by layer", "Training vs inference: summed over layers"},
 		},
 	}
 	for _, c := range cases {
@@ -49,8 +49,8 @@ func TestE4FromProfiles(t *testing.T) {
 			c.edit(&p)
 			writeJSONFile(t, filepath.Join(root, "profile", "alexnet-b128.json"), p)
 			html := string(renderFixture(t, root))
-			i := strings.Index(html, `<section id="e4"`)
-			j := strings.Index(html, `<section id="e5"`)
+			i := strings.Index(html, `<section id="d2l-ex-1-1"`)
+			j := strings.Index(html, `<section id="d2l-ex-2"`)
 			e4 := html[i:j]
 			for _, w := range c.want {
 				if !strings.Contains(e4, w) {

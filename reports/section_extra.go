@@ -2,8 +2,12 @@ package reports
 
 import (
 	"alexbench/harness/results"
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"image"
+	"image/png"
+	"math"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -12,54 +16,132 @@ import (
 // maxImageCells bounds how many cells' pictures the page embeds (size).
 const maxImageCells = 6
 
-// buildImages shows conv1's filters and activation maps, E0's cells first.
+// buildImages shows conv1's filters and activation maps: for each model of
+// each matrix, those of its best-trained seed (highest final test accuracy
+// among the seeds that saved pictures), captioned with that accuracy.
 func buildImages(b *builder) *section {
 	s := &section{ID: "filters", Title: "conv1 filters and activation maps",
-		Question: []string{"What did the first convolution learn? conv1's learned filters, and its activation maps for one test image per class, as saved by the cells."}}
-	// One cell per matrix first (its first with pictures), then the rest, so
-	// the capped list shows every matrix that saved any.
-	var withImages []*Cell
-	var where []string
-	var rest []*Cell
-	var restWhere []string
+		Question: []string{"What did the first convolution learn? conv1's learned filters, and its activation maps for one test image per class, of the best-trained seed of each model (the highest final test accuracy among the seeds that saved pictures)."}}
+	type pick struct {
+		m          *Matrix
+		name       string
+		best       *Cell
+		candidates int
+	}
+	var picks []*pick
 	for _, m := range b.res.Matrices {
-		first := true
+		by := map[string]*pick{}
 		for _, c := range m.Cells {
 			if len(c.Images) == 0 {
 				continue
 			}
-			if first {
-				withImages, where = append(withImages, c), append(where, m.Name)
-				first = false
-			} else {
-				rest, restWhere = append(rest, c), append(restWhere, m.Name)
+			name := c.Label
+			if c.ConfigOK {
+				name = modelName(c.Config, cellProfile(c))
+				if c.Label != c.Config.Model && c.Label != "" {
+					name += " [" + c.Label + "]"
+				}
+			}
+			p := by[name]
+			if p == nil {
+				p = &pick{m: m, name: name}
+				by[name] = p
+				picks = append(picks, p)
+			}
+			p.candidates++
+			if p.best == nil || better(c, p.best) {
+				p.best = c
 			}
 		}
 	}
-	withImages, where = append(withImages, rest...), append(where, restWhere...)
-	if len(withImages) == 0 {
+	if len(picks) == 0 {
 		s.Status = "not measured"
 		s.Answer = append(s.Answer, "No cell saved filters.png or activations.png yet — they are written by training runs of models with a conv1 (e.g. `alexbench run experiments/e0-alexnet.toml`).")
 		return s
 	}
 	s.Status = "measured"
-	for i, c := range withImages {
+	for i, p := range picks {
 		if i == maxImageCells {
-			s.Blocks = append(s.Blocks, block{Note: fmt.Sprintf("%d more cells saved pictures; they are in their cell folders.", len(withImages)-maxImageCells)})
+			s.Blocks = append(s.Blocks, block{Note: fmt.Sprintf("%d more models saved pictures; they are in their cell folders.", len(picks)-maxImageCells)})
 			break
+		}
+		c := p.best
+		acc := "no final test accuracy"
+		if c.Done() {
+			acc = "test acc " + fmtAcc(finalTestAcc(c))
+		}
+		seed := ""
+		if c.ConfigOK {
+			seed = fmt.Sprintf(", seed %d", c.Config.Seed)
+		}
+		from := fmt.Sprintf("the best-trained of %s with pictures", plural(p.candidates, "seed", "seeds"))
+		if p.candidates == 1 {
+			from = "the only seed with pictures"
+		}
+		if atChance(c) {
+			acc += " (near chance: this net has not learned, so its filters are close to their initialization)"
 		}
 		var ims []imageBlock
 		for _, im := range c.Images {
-			w, h := displaySize(im.PNG)
-			ims = append(ims, imageBlock{Caption: im.Title, Title: im.File, Src: pngDataURI(im.PNG), Width: w, Height: h})
+			png := im.PNG
+			if im.File == "filters.png" {
+				png = trimPNG(png)
+			}
+			w, h := displaySize(png)
+			ims = append(ims, imageBlock{Caption: im.Title, Title: im.File, Src: pngDataURI(png), Width: w, Height: h})
 		}
-		heading := fmt.Sprintf("%s · %s", where[i], c.Label)
-		if c.ConfigOK {
-			heading += fmt.Sprintf(" · seed %d", c.Config.Seed)
-		}
+		heading := fmt.Sprintf("%s · %s%s — %s, %s", p.m.Name, p.name, seed, acc, from)
 		s.Blocks = append(s.Blocks, block{Heading: heading}, block{Images: ims})
 	}
 	return s
+}
+
+// better tells whether cell a trained better than b: done before not done,
+// then the higher final test accuracy, then the lower seed.
+func better(a, b *Cell) bool {
+	if a.Done() != b.Done() {
+		return a.Done()
+	}
+	fa, fb := finalTestAcc(a), finalTestAcc(b)
+	if math.IsNaN(fb) && !math.IsNaN(fa) || fa > fb {
+		return true
+	}
+	if fa < fb || math.IsNaN(fa) {
+		return false
+	}
+	return a.seed() < b.seed()
+}
+
+// trimPNG crops the all-black columns and rows at the right and bottom of a
+// grayscale grid (an older filter grid laid 6 filters out in a 12-column
+// strip); any other picture is returned as it is.
+func trimPNG(b []byte) []byte {
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return b
+	}
+	g, ok := img.(*image.Gray)
+	if !ok {
+		return b
+	}
+	r := g.Bounds()
+	right, bottom := r.Min.X, r.Min.Y
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if g.GrayAt(x, y).Y != 0 {
+				right, bottom = max(right, x+1), max(bottom, y+1)
+			}
+		}
+	}
+	right, bottom = min(r.Max.X, right+1), min(r.Max.Y, bottom+1) // keep the 1 px border
+	if right >= r.Max.X && bottom >= r.Max.Y || right <= r.Min.X+1 || bottom <= r.Min.Y+1 {
+		return b
+	}
+	var out bytes.Buffer
+	if err := png.Encode(&out, g.SubImage(image.Rect(r.Min.X, r.Min.Y, right, bottom))); err != nil {
+		return b
+	}
+	return out.Bytes()
 }
 
 // buildTimelines draws each sampled cell's NVML series: memory, utilization
@@ -109,7 +191,7 @@ func timelineChart(id, title string, tl *results.Timeline, mark float64) chartBl
 	c := charts.NewLine()
 	c.SetGlobalOptions(initOpts(id, height),
 		charts.WithTitleOpts(opts.Title{Title: title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 13}}),
-		charts.WithLegendOpts(opts.Legend{Bottom: "0", Type: "scroll"}),
+		charts.WithLegendOpts(opts.Legend{Bottom: "0", Type: "plain"}),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}),
 		charts.WithAnimation(false))
 	var grids []opts.Grid

@@ -97,12 +97,13 @@ func sortByLabel(idx []int32, labels []uint8) {
 }
 
 // filterGrid lays out C filters of K×K (one input channel), each scaled to its
-// own min..max, 12 per row, zoomed for visibility.
+// own min..max, up to 12 per row (a net with fewer filters gets a row of just
+// its own: LeNet's 6 are one row of 6), zoomed for visibility.
 func filterGrid(w *tensors.Tensor) image.Image {
 	d := w.Shape().Dimensions
 	k, cin, c := d[0], d[2], d[3]
 	vals := toFloat64(w)
-	const cols = 12
+	cols := max(1, min(12, c))
 	rows := (c + cols - 1) / cols
 	cell := k*filterZoom + 2
 	img := image.NewGray(image.Rect(0, 0, cols*cell, rows*cell))

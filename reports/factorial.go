@@ -1,0 +1,372 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"alexbench/internal/stats"
+)
+
+// A factorial matrix (two or more axes besides the seed) is analysed by
+// matched comparisons: the effect of a factor's level against its base is
+// measured in every block, a block being one setting of all the other
+// factors and one seed, so everything but the factor is held fixed and the
+// pairs share their seed (stats.Compare pairs them). Blocks where either
+// cell is missing or kept out (diverged, at chance) drop out of that
+// estimate. An interaction A × B compares A's effect at B's base with its
+// effect at another level of B, again per block (the other factors and the
+// seed). Where an interaction is significant, or where one level of a factor
+// has at least half its runs kept out (its cells cannot stand for that
+// level), the other factors' effects are reported within each of its levels
+// (strata) rather than averaged over them.
+
+type fLevel struct {
+	value string
+	raw   any
+}
+
+type fFactor struct {
+	key    string
+	levels []fLevel // base first
+}
+
+type fCell struct {
+	c      *Cell
+	levels map[string]string
+	seed   string
+	ok     bool // usable (done, not near chance)
+}
+
+type factorial struct {
+	factors []*fFactor
+	cells   []*fCell
+	metric  func(*Cell) float64
+}
+
+// factorsOf are the matrix's varied keys that are factors: the axes, seed
+// left out, and keys whose value follows another axis (LeNet's lr follows
+// its activation) folded into that axis.
+func factorsOf(m *Matrix) []string {
+	var keys []string
+	for _, k := range m.Axes {
+		if k != "seed" {
+			keys = append(keys, k)
+		}
+	}
+	var out []string
+	for _, k := range keys {
+		if determinedBy(m, k, keys) == "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// determinedBy is another of keys whose value determines k's in every
+// configured cell (and that k does not determine back, unless it comes
+// first), "" if none.
+func determinedBy(m *Matrix, k string, keys []string) string {
+	for _, other := range keys {
+		if other == k {
+			continue
+		}
+		if functionOf(m, k, other) && (!functionOf(m, other, k) || indexOf(keys, other) < indexOf(keys, k)) {
+			return other
+		}
+	}
+	return ""
+}
+
+func indexOf(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// functionOf tells whether k's value is a function of by's over the cells.
+func functionOf(m *Matrix, k, by string) bool {
+	seen := map[string]string{}
+	for _, c := range m.Cells {
+		if !c.ConfigOK {
+			continue
+		}
+		bv, _ := c.Config.Get(by)
+		kv, _ := c.Config.Get(k)
+		b, v := formatValue(bv), formatValue(kv)
+		if prev, ok := seen[b]; ok && prev != v {
+			return false
+		}
+		seen[b] = v
+	}
+	return true
+}
+
+func newFactorial(m *Matrix, metric func(*Cell) float64) *factorial {
+	fa := &factorial{metric: metric}
+	keys := factorsOf(m)
+	def, hasDef := matrixDefault(m)
+	for _, k := range keys {
+		f := &fFactor{key: k}
+		seen := map[string]bool{}
+		for _, c := range m.Cells {
+			if !c.ConfigOK {
+				continue
+			}
+			v, _ := c.Config.Get(k)
+			sv := formatValue(v)
+			if !seen[sv] {
+				seen[sv] = true
+				f.levels = append(f.levels, fLevel{sv, v})
+			}
+		}
+		sort.SliceStable(f.levels, func(i, j int) bool {
+			a, aok := toFloat(f.levels[i].raw)
+			b, bok := toFloat(f.levels[j].raw)
+			if aok && bok {
+				return a < b
+			}
+			return f.levels[i].value < f.levels[j].value
+		})
+		// The model's d2l default (LeNet: sigmoid, average pooling, no
+		// dropout, raw inputs) is the base level, so effects read as
+		// "changing d2l's choice to X".
+		if hasDef {
+			dv, _ := def.Get(k)
+			for i, l := range f.levels {
+				if l.value == formatValue(dv) && i > 0 {
+					f.levels = append([]fLevel{l}, append(f.levels[:i:i], f.levels[i+1:]...)...)
+					break
+				}
+			}
+		}
+		fa.factors = append(fa.factors, f)
+	}
+	for _, c := range m.Cells {
+		if !c.ConfigOK {
+			continue
+		}
+		fc := &fCell{c: c, levels: map[string]string{}, seed: seedKey(c), ok: c.Done() && !atChance(c) && !math.IsNaN(metric(c))}
+		for _, f := range fa.factors {
+			v, _ := c.Config.Get(f.key)
+			fc.levels[f.key] = formatValue(v)
+		}
+		fa.cells = append(fa.cells, fc)
+	}
+	return fa
+}
+
+func (fa *factorial) factor(key string) *fFactor {
+	for _, f := range fa.factors {
+		if f.key == key {
+			return f
+		}
+	}
+	return nil
+}
+
+// blockKey is the cell's levels of every factor but skip, and its seed.
+func (fa *factorial) blockKey(fc *fCell, skip ...string) string {
+	var parts []string
+	for _, f := range fa.factors {
+		if hasKey(skip, f.key) {
+			continue
+		}
+		parts = append(parts, f.key+"="+fc.levels[f.key])
+	}
+	parts = append(parts, "seed="+fc.seed)
+	return strings.Join(parts, " ")
+}
+
+// within tells whether the cell is in the stratum (key → level).
+func within(fc *fCell, stratum map[string]string) bool {
+	for k, v := range stratum {
+		if fc.levels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// effect is level lvl of f against its base within stratum, matched by block.
+type effect struct {
+	factor, level, base string
+	stratum             map[string]string
+	cmp                 *stats.Comparison
+	meanBase, meanLevel float64 // over the matched blocks
+	keptOut             int     // runs in the stratum at either level kept out
+}
+
+func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) effect {
+	base := f.levels[0].value
+	e := effect{factor: f.key, level: lvl, base: base, stratum: stratum}
+	at := map[string]map[string]float64{base: {}, lvl: {}}
+	for _, fc := range fa.cells {
+		v := fc.levels[f.key]
+		if (v != base && v != lvl) || !within(fc, stratum) {
+			continue
+		}
+		if !fc.ok {
+			if fc.c.Summary != nil {
+				e.keptOut++
+			}
+			continue
+		}
+		at[v][fa.blockKey(fc, f.key)] = fa.metric(fc.c)
+	}
+	var a, b stats.Sample
+	for _, k := range sortedKeys(at[base]) {
+		if y, ok := at[lvl][k]; ok {
+			a.Values, a.Keys = append(a.Values, at[base][k]), append(a.Keys, k)
+			b.Values, b.Keys = append(b.Values, y), append(b.Keys, k)
+		}
+	}
+	c := stats.Compare(a, b)
+	e.cmp = &c
+	e.meanBase, e.meanLevel = stats.Mean(a.Values), stats.Mean(b.Values)
+	return e
+}
+
+// interaction is A's effect (level la vs base) at B's level lb against at
+// B's base: Diff is (effect at lb) − (effect at base), matched by block.
+type interaction struct {
+	a, la, b, lb string
+	cmp          *stats.Comparison
+}
+
+func (fa *factorial) interaction(A *fFactor, la string, B *fFactor, lb string) interaction {
+	ab, bb := A.levels[0].value, B.levels[0].value
+	y := map[[2]string]map[string]float64{}
+	for _, fc := range fa.cells {
+		va, vb := fc.levels[A.key], fc.levels[B.key]
+		if !fc.ok || (va != ab && va != la) || (vb != bb && vb != lb) {
+			continue
+		}
+		k := [2]string{va, vb}
+		if y[k] == nil {
+			y[k] = map[string]float64{}
+		}
+		y[k][fa.blockKey(fc, A.key, B.key)] = fa.metric(fc.c)
+	}
+	var atBase, atLevel stats.Sample
+	for _, blk := range sortedKeys(y[[2]string{ab, bb}]) {
+		y00, ok1 := y[[2]string{ab, bb}][blk]
+		y10, ok2 := y[[2]string{la, bb}][blk]
+		y01, ok3 := y[[2]string{ab, lb}][blk]
+		y11, ok4 := y[[2]string{la, lb}][blk]
+		if ok1 && ok2 && ok3 && ok4 {
+			atBase.Values, atBase.Keys = append(atBase.Values, y10-y00), append(atBase.Keys, blk)
+			atLevel.Values, atLevel.Keys = append(atLevel.Values, y11-y01), append(atLevel.Keys, blk)
+		}
+	}
+	c := stats.Compare(atBase, atLevel)
+	return interaction{a: A.key, la: la, b: B.key, lb: lb, cmp: &c}
+}
+
+// interactions tests every pair of factors, each non-base level pair.
+func (fa *factorial) interactions(fam *family) []interaction {
+	var out []interaction
+	for i, A := range fa.factors {
+		for _, B := range fa.factors[i+1:] {
+			for _, la := range A.levels[1:] {
+				for _, lb := range B.levels[1:] {
+					in := fa.interaction(A, la.value, B, lb.value)
+					in.cmp = fam.add(*in.cmp)
+					out = append(out, in)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// keptOutShare is the largest share of runs kept out at one level of f, and
+// that level, and the smallest share at any level.
+func (fa *factorial) keptOutShare(f *fFactor) (share float64, level string, least float64) {
+	least = 1
+	for _, l := range f.levels {
+		ran, out := 0, 0
+		for _, fc := range fa.cells {
+			if fc.levels[f.key] != l.value || fc.c.Summary == nil {
+				continue
+			}
+			ran++
+			if !fc.ok {
+				out++
+			}
+		}
+		if ran == 0 {
+			continue
+		}
+		sh := float64(out) / float64(ran)
+		if sh > share {
+			share, level = sh, l.value
+		}
+		least = math.Min(least, sh)
+	}
+	return share, level, least
+}
+
+// keptOutGap is how much more of one level's runs than of another's were
+// kept out before runs are stratified by the factor: the kept-out runs then
+// concentrate in one level, whose effects can only be measured where its
+// runs learned, so averaging over the factor would mix unlike levels.
+const keptOutGap = 0.25
+
+// strataFactor picks the factor to stratify by: the one in the most
+// significant interactions (smallest p on a tie), else one with a level at
+// least half kept out; nil for none. why says which.
+func (fa *factorial) strataFactor(ins []interaction) (f *fFactor, why string) {
+	count := map[string]int{}
+	best := map[string]float64{}
+	for _, in := range ins {
+		if !in.cmp.Significant() {
+			continue
+		}
+		for _, k := range []string{in.a, in.b} {
+			count[k]++
+			if p, ok := best[k]; !ok || in.cmp.PAdj < p {
+				best[k] = in.cmp.PAdj
+			}
+		}
+	}
+	var pick string
+	for _, g := range fa.factors {
+		k := g.key
+		if count[k] == 0 {
+			continue
+		}
+		if pick == "" || count[k] > count[pick] || (count[k] == count[pick] && best[k] < best[pick]) {
+			pick = k
+		}
+	}
+	if pick != "" {
+		return fa.factor(pick), fmt.Sprintf("%s interacts significantly with %s", pick, plural(count[pick], "other factor", "other factors"))
+	}
+	var gap, share, least float64
+	var lvl string
+	for _, g := range fa.factors {
+		if s, l, lo := fa.keptOutShare(g); s-lo >= keptOutGap && s-lo > gap {
+			f, gap, share, least, lvl = g, s-lo, s, lo, l
+		}
+	}
+	if f != nil {
+		return f, fmt.Sprintf("%.0f%% of the %s=%s runs were kept out (at chance or diverged) against %.0f%% at another level, so its interactions cannot all be tested and averaging over %s would mix levels measured on different runs", 100*share, f.key, lvl, 100*least, f.key)
+	}
+	return nil, ""
+}
+
+func stratumName(st map[string]string) string {
+	if len(st) == 0 {
+		return "all"
+	}
+	var parts []string
+	for _, k := range sortedKeys(st) {
+		parts = append(parts, k+"="+st[k])
+	}
+	return strings.Join(parts, " ")
+}
