@@ -21,7 +21,7 @@ func init() {
 
 func buildAlexNet(o Options) ([]Layer, error) {
 	if o.ConvLayers < 3 || o.ConvLayers > 5 {
-		return nil, fmt.Errorf("alexnet conv_layers must be 3..5, got %d", o.ConvLayers)
+		return nil, optionErrorf("conv_layers", "alexnet conv_layers must be 3..5, got %d", o.ConvLayers)
 	}
 	var ls []Layer
 	add := func(l ...Layer) { ls = append(ls, l...) }

@@ -1,8 +1,6 @@
 package models
 
 import (
-	"fmt"
-
 	"alexbench/models/nn"
 )
 
@@ -20,8 +18,11 @@ func init() {
 }
 
 func buildLeNet(o Options) ([]Layer, error) {
-	if o.FCWidth != 120 || o.ConvLayers != 2 {
-		return nil, fmt.Errorf("lenet has fixed fc_width 120 and conv_layers 2 (got %d, %d)", o.FCWidth, o.ConvLayers)
+	if o.FCWidth != 120 {
+		return nil, optionErrorf("fc_width", "lenet has fixed fc_width 120 and conv_layers 2 (got fc_width %d)", o.FCWidth)
+	}
+	if o.ConvLayers != 2 {
+		return nil, optionErrorf("conv_layers", "lenet has fixed fc_width 120 and conv_layers 2 (got conv_layers %d)", o.ConvLayers)
 	}
 	c1, c2 := scale(6, o.Width), scale(16, o.Width)
 	var ls []Layer

@@ -20,6 +20,22 @@ type Model struct {
 	Layers  []Layer
 }
 
+// OptionError is a model that cannot be built because of one knob, named by
+// its config key (resize, conv_layers, fc_width), so that a matrix error can
+// point at the line that set it.
+type OptionError struct {
+	Key string
+	Err error
+}
+
+func (e *OptionError) Error() string { return e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// optionErrorf is an OptionError for key with a formatted message.
+func optionErrorf(key, format string, args ...any) error {
+	return &OptionError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
 // Build looks name up and builds it with opts, checking that every layer's
 // output is non-empty for the chosen input size.
 func Build(name string, opts Options) (*Model, error) {
@@ -37,7 +53,7 @@ func Build(name string, opts Options) (*Model, error) {
 		s = l.OutShape(s)
 		for _, d := range s {
 			if d < 1 {
-				return nil, fmt.Errorf("model %s: input %d×%d is too small: layer %s would output %v (raise resize)",
+				return nil, optionErrorf("resize", "model %s: input %d×%d is too small: layer %s would output %v (raise resize)",
 					name, opts.Resize, opts.Resize, l.Name(), s)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"alexbench/harness/config"
 	"alexbench/models"
@@ -249,7 +248,10 @@ func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assi
 	// The layer stack must fit the input: AlexNet's pooling chain needs
 	// resize ≥ 65, LeNet's dense widths are fixed, and so on.
 	if _, err := models.Build(cfg.Model, cfg.Options); err != nil {
-		key := mentionedKey(strings.TrimPrefix(err.Error(), "model "+cfg.Model+": "))
+		var key string
+		if oe := (*models.OptionError)(nil); errors.As(err, &oe) {
+			key = oe.Key
+		}
 		if a, ok := last[key]; ok {
 			return cell, p.errAt(a.src, "%v %s", err, where)
 		}
@@ -263,30 +265,6 @@ func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assi
 	cell.Key = cfg.Key(profile)
 	return cell, nil
 }
-
-// mentionedKey is the config key a model's error names first ("" if none),
-// so the error can point at the matrix line that set it.
-func mentionedKey(msg string) string {
-	best, at := "", len(msg)+1
-	for _, k := range config.Keys() {
-		for i := 0; i+len(k) <= len(msg); {
-			j := strings.Index(msg[i:], k)
-			if j < 0 {
-				break
-			}
-			j += i
-			before := j == 0 || !isKeyChar(msg[j-1])
-			after := j+len(k) == len(msg) || !isKeyChar(msg[j+len(k)])
-			if before && after && j < at {
-				best, at = k, j
-			}
-			i = j + 1
-		}
-	}
-	return best
-}
-
-func isKeyChar(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // String describes a cell for logs.
 func (c Cell) String() string {
