@@ -343,3 +343,26 @@ func addSeries(ss ...map[string]any) func(map[string]any) {
 		m["series"] = series
 	}
 }
+
+// allNotEnough tells whether none of cs had enough runs to be tested, and
+// the largest n among them (to say it once instead of per comparison).
+func allNotEnough(cs ...*stats.Comparison) (bool, int) {
+	n := 0
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		if c.Enough {
+			return false, 0
+		}
+		n = max(n, min(c.NA, c.NB))
+	}
+	return true, n
+}
+
+// notEnoughAll is the one sentence for a list of comparisons none of which
+// had enough runs.
+func notEnoughAll(n int) string {
+	return fmt.Sprintf("not enough runs (n ≤ %d): seeds ≥ %d to compare", n, stats.MinRuns)
+}
+

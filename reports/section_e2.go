@@ -159,11 +159,19 @@ func buildE21Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 	} else {
 		say("No variant is measured to train faster than the reference without a significant loss of accuracy (see the table: each needs ≥ 3 seeds a side and a significant time ratio).")
 	}
+	var cs []*stats.Comparison
 	for _, v := range vs {
-		if v == ref {
-			continue
+		cs = append(cs, accVs[v], timeVs[v])
+	}
+	if none, n := allNotEnough(cs...); none && len(vs) > 1 {
+		say(fmt.Sprintf("Every variant against the reference, time and accuracy: %s.", notEnoughAll(n)))
+	} else {
+		for _, v := range vs {
+			if v == ref {
+				continue
+			}
+			say(fmt.Sprintf("%s vs the reference: training time %s; test accuracy %s.", v.name, verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)))
 		}
-		say(fmt.Sprintf("%s vs the reference: training time %s; test accuracy %s.", v.name, verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)))
 	}
 	var names []string
 	for _, v := range front {

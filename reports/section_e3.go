@@ -255,10 +255,15 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 		line += " Final test accuracy by batch (mean ± sd over usable seeds): " + strings.Join(accs, "; ") + "."
 		if len(sa.accVs) > 0 {
 			var vs []string
+			var cs []*stats.Comparison
 			for _, p := range sa.done {
 				if c, ok := sa.accVs[p]; ok {
 					vs = append(vs, fmt.Sprintf("batch %d %s", p.batch, verdict(c, pointsDiff)))
+					cs = append(cs, c)
 				}
+			}
+			if none, n := allNotEnough(cs...); none {
+				vs = []string{notEnoughAll(n)}
 			}
 			why := "the smallest"
 			if sa.refIsLR {
@@ -273,8 +278,13 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	}
 	for _, se := range scaling {
 		var parts []string
+		var cs []*stats.Comparison
 		for _, e := range se.effects {
 			parts = append(parts, fmt.Sprintf("at %s %s", stratumName(e.stratum), verdict(e.cmp, pointsDiff)))
+			cs = append(cs, e.cmp)
+		}
+		if none, n := allNotEnough(cs...); none && len(cs) > 0 {
+			parts = []string{"at every batch size " + notEnoughAll(n)}
 		}
 		if len(parts) > 0 {
 			s.Answer = append(s.Answer, "Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: "+strings.Join(parts, "; ")+".")
