@@ -1,0 +1,56 @@
+package reports
+
+import (
+	"fmt"
+
+	"alexbench/harness/profile"
+)
+
+// Exercise 2: a chip designer trading compute against memory bandwidth,
+// answered from the measured roofline and each layer's bound.
+func init() { contribute("2", nil, buildEx2) }
+
+func buildEx2(b *builder, s *section, _ []*Matrix) {
+	one, large := exProfiles(b.res.Profiles)
+	var ps []*Profile
+	for _, p := range []*Profile{one, large} {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		s.Status = "not measured"
+		s.Answer = append(s.Answer, "Not measured yet — run `alexbench profile alexnet` (it profiles batch 1 and a large batch).")
+		return
+	}
+	s.Status = "measured"
+	s.Answer = append(s.Answer, "Model: each layer's measured time is split by its bound on the measured roofline (intensity of its forward pass against the ridge, as in exercise 1.3). A chip with 2× the FLOP/s halves the time of compute-bound layers and leaves the rest; a chip with 2× the bandwidth halves the memory-bound layers' time. Layers that are launch-bound (shorter on the roofline than one graph launch on this device) gain from neither.")
+	t := &table{Caption: "Share of the measured pass each chip would save (AlexNet, layers summed)",
+		Head:  []string{"batch", "pass", "measured", "compute-bound", "memory-bound", "launch-bound", "2× compute saves", "2× bandwidth saves", "buy"},
+		Right: []bool{true, false, true, true, true, true, true, true, false}}
+	for _, p := range ps {
+		for _, pass := range []profile.Pass{profile.Training, profile.Inference} {
+			c, ok := profile.ChipFor(&p.File, pass)
+			if !ok {
+				t.Rows = append(t.Rows, []string{fmt.Sprint(p.Batch), string(pass), "not measured", "–", "–", "–", "–", "–", "–"})
+				if pass == profile.Inference {
+					s.Status = "partial"
+				}
+				continue
+			}
+			buy := "2× compute"
+			if c.Bandwidth2xSaves() > c.Compute2xSaves() {
+				buy = "2× bandwidth"
+			}
+			t.Rows = append(t.Rows, []string{fmt.Sprint(p.Batch), string(pass), fmtMs(c.TotalMs), share(c.ComputeMs, c.TotalMs), share(c.MemoryMs, c.TotalMs),
+				share(c.LaunchMs, c.TotalMs), fmtPct(c.Compute2xSaves()), fmtPct(c.Bandwidth2xSaves()), buy})
+			s.Answer = append(s.Answer, fmt.Sprintf("%s at batch %d on %s: of %s measured, a 2× compute chip saves %s (%s), a 2× bandwidth chip %s (%s): buy %s for this use.",
+				pass, p.Batch, orDash(p.Device), fmtMs(c.TotalMs), fmtMs(c.ComputeMs/2), fmtPct(c.Compute2xSaves()),
+				fmtMs(c.MemoryMs/2), fmtPct(c.Bandwidth2xSaves()), buy))
+		}
+	}
+	if large == nil || large.Batch != 128 {
+		s.Answer = append(s.Answer, "d2l's batch 128 is not among the profiles here (on a CPU `alexbench profile` defaults to batch 1 and 8); run `alexbench profile alexnet --batch 128` for it.")
+	}
+	s.Blocks = append(s.Blocks, block{Table: t})
+}
