@@ -22,6 +22,13 @@ type Trainer struct {
 	DataDir  string    // Fashion-MNIST folder ("": data's default search)
 	Log      io.Writer // the backend discovery line; nil: none
 	Progress io.Writer // the trainer's progress bar; nil: none
+	// AutotuneCacheDir is XLA CUDA's persistent autotune cache ("": none);
+	// each cell records whether it found it warm.
+	AutotuneCacheDir string
+
+	// open opens a backend (nil: the default Finder with AutotuneCacheDir);
+	// tests replace it.
+	open func(spec string) (backends.Backend, backend.Info, error)
 
 	mu       sync.Mutex
 	set      *data.Set
@@ -44,11 +51,18 @@ func (t *Trainer) Train(ctx context.Context, cfg config.Config, hooks trainer.Ho
 	if err != nil {
 		return nil, err
 	}
-	return trainer.Train(ctx, cfg, trainer.Options{
+	cache := ob.info.AutotuneCacheDir
+	before := trainer.CacheEntries(cache)
+	res, err := trainer.Train(ctx, cfg, trainer.Options{
 		Backend: ob.be, BackendName: ob.info.Name, Device: ob.info.Device,
 		Allocator: ob.info.Allocator, XLAFlags: ob.info.XLAFlags,
 		Data: set, Hooks: hooks, ArtifactsDir: dir, Progress: t.Progress,
 	})
+	if res != nil && cache != "" {
+		res.AutotuneCache = &trainer.AutotuneCache{Dir: cache, EntriesBefore: before,
+			EntriesAfter: trainer.CacheEntries(cache), Warm: before > 0}
+	}
+	return res, err
 }
 
 func (t *Trainer) backend(spec string) (openedBackend, error) {
@@ -57,7 +71,13 @@ func (t *Trainer) backend(spec string) (openedBackend, error) {
 	if ob, ok := t.backends[spec]; ok {
 		return ob, nil
 	}
-	be, info, err := backend.Open(spec)
+	open := t.open
+	if open == nil {
+		f := backend.DefaultFinder()
+		f.AutotuneCacheDir = t.AutotuneCacheDir
+		open = f.Open
+	}
+	be, info, err := open(spec)
 	if err != nil {
 		return openedBackend{}, fmt.Errorf("opening backend %q: %w", spec, err)
 	}

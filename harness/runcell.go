@@ -298,6 +298,7 @@ func TrainCell(ctx context.Context, run CellRun, cfg config.Config, dir string) 
 		s.Device = res.Device
 		s.Allocator = res.Allocator
 		s.XLAFlags = res.XLAFlags
+		s.AutotuneCache = res.AutotuneCache
 	}
 	if len(out.Epochs) > 0 {
 		s.Final = out.Epochs[len(out.Epochs)-1]

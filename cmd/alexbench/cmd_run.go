@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -45,6 +46,7 @@ func runRun(args []string, stdout io.Writer) error {
 	jobs := fs.Int("jobs", 1, "train up to N cells at once in this process (goroutines sharing the backend); on a GPU only while their memory models × --mem-factor + --mem-margin-mib fit in the card's memory; a cell that runs out of memory beside others is rerun alone, never recorded oom for it")
 	memFactor := fs.Float64("mem-factor", harness.DefaultMemoryFactor, "with --jobs on a GPU: a cell counts as its analytic memory model times this")
 	memMargin := fs.Float64("mem-margin-mib", harness.DefaultMarginMiB, "with --jobs on a GPU: MiB added per cell (CUDA context, library workspaces, autotuning scratch)")
+	autotuneCache := fs.String("autotune-cache", "", "XLA CUDA's persistent autotune cache, shared by every cell and run (default DIR/"+autotuneCacheName+" of --results; \"off\": none); each summary records whether it was warm")
 	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: alexbench run MATRIX.toml... [flags]\n\n"+
@@ -100,7 +102,7 @@ func runRun(args []string, stdout io.Writer) error {
 		}
 		return harness.WritePlan(stdout, plan)
 	}
-	tr := &harness.Trainer{DataDir: *dataDir, Log: logw}
+	tr := &harness.Trainer{DataDir: *dataDir, Log: logw, AutotuneCacheDir: autotuneCacheDir(*autotuneCache, *resultsDir)}
 	if f, ok := logw.(*os.File); ok && isTerminal(f) && *jobs == 1 {
 		// On a terminal each cell draws its epochs' bars between the log's
 		// lines; in a log file the per-cell lines are enough.
@@ -196,4 +198,19 @@ func setPacking(r *harness.Runner, factor, margin float64) error {
 	}
 	r.Admission.CapacityMiB = total
 	return nil
+}
+
+// autotuneCacheName is the autotune cache's folder in a results tree (a dot
+// name: no matrix, never scanned as one).
+const autotuneCacheName = ".xla-autotune"
+
+// autotuneCacheDir is --autotune-cache as a directory ("" for off).
+func autotuneCacheDir(flag, results string) string {
+	switch flag {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(results, autotuneCacheName)
+	}
+	return flag
 }

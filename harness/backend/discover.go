@@ -25,6 +25,10 @@ type Finder struct {
 	GPUMarkers []string
 	// GPUInfoGlob matches the driver's per-GPU information files, read for the card's name.
 	GPUInfoGlob string
+	// AutotuneCacheDir, when set, is where XLA CUDA keeps its per-fusion
+	// autotune results (created if missing), so a cell whose fusions an
+	// earlier cell or run tuned compiles without tuning them again.
+	AutotuneCacheDir string
 }
 
 // DefaultFinder searches this machine's usual places.

@@ -15,6 +15,9 @@ type Info struct {
 	Allocator string `json:"allocator,omitempty"`
 	// XLAFlags is XLA_FLAGS as the plugin will read it (empty for SimpleGo).
 	XLAFlags string `json:"xla_flags,omitempty"`
+	// AutotuneCacheDir is XLA's persistent per-fusion autotune cache in use
+	// (Finder.AutotuneCacheDir, on XLA CUDA only), "" without one.
+	AutotuneCacheDir string `json:"autotune_cache_dir,omitempty"`
 	// IsGPU tells whether the backend runs on an NVIDIA GPU.
 	IsGPU bool `json:"is_gpu"`
 	// Reason is one line: what was found and why this backend was chosen.

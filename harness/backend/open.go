@@ -110,30 +110,14 @@ func (f Finder) openXLA(name, pluginPath string, isCUDA bool, reason string) (ba
 	xlaMu.Lock()
 	defer xlaMu.Unlock()
 
-	tokens, names, err := parseFlags(ExtraFlagsEnv, f.getenv(ExtraFlagsEnv))
-	if err != nil {
-		return nil, Info{}, err
-	}
 	allocOptions, allocDesc, err := gpuAllocator(f.getenv(AllocatorEnv))
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("backend %s: %w", name, err)
 	}
-	existing := f.getenv("XLA_FLAGS")
-	_, existingNames, err := parseFlags("XLA_FLAGS", existing)
+	flags, cacheDir, err := f.xlaFlagsFor(name, pluginPath, isCUDA)
 	if err != nil {
 		return nil, Info{}, err
 	}
-	if unknown, err := unknownFlags(pluginPath, append(names, existingNames...)); err != nil {
-		return nil, Info{}, fmt.Errorf("backend %s: %w", name, err)
-	} else if len(unknown) > 0 {
-		return nil, Info{}, fmt.Errorf("backend %s: XLA flag(s) %s (from %s / XLA_FLAGS) unknown to plugin %s; XLA would abort on them",
-			name, strings.Join(unknown, ", "), ExtraFlagsEnv, pluginPath)
-	}
-	var dataDir string
-	if isCUDA {
-		dataDir = goXLACUDADataDir(pluginPath)
-	}
-	flags := composeXLAFlags(existing, dataDir, tokens)
 	// Nothing is downloaded: the plugin is given by path, and auto-install off.
 	xla.EnableAutoInstall(false)
 	settings := map[string]string{
@@ -151,7 +135,7 @@ func (f Finder) openXLA(name, pluginPath string, isCUDA bool, reason string) (ba
 
 	config := pluginPath
 	var options map[string]any
-	info := Info{Name: name, PluginPath: pluginPath, XLAFlags: flags, IsGPU: isCUDA, Reason: reason}
+	info := Info{Name: name, PluginPath: pluginPath, XLAFlags: flags, IsGPU: isCUDA, Reason: reason, AutotuneCacheDir: cacheDir}
 	if isCUDA {
 		options, info.Allocator = allocOptions, allocDesc
 	} else {

@@ -43,9 +43,12 @@ type Summary struct {
 	Backend string `json:"backend"`
 	Device  string `json:"device"`
 	// Allocator and XLAFlags: the XLA client's allocator and XLA_FLAGS, when XLA ran the cell.
-	Allocator string   `json:"allocator,omitempty"`
-	XLAFlags  string   `json:"xla_flags,omitempty"`
-	Versions  Versions `json:"versions"`
+	Allocator string `json:"allocator,omitempty"`
+	XLAFlags  string `json:"xla_flags,omitempty"`
+	// AutotuneCache: XLA's persistent autotune cache and whether it was warm
+	// when the cell started (XLA CUDA with run's cache only).
+	AutotuneCache *trainer.AutotuneCache `json:"autotune_cache,omitempty"`
+	Versions      Versions               `json:"versions"`
 	// Memory is the nvml sampler's per-cell summary: NVML's on a GPU, the
 	// peak RSS on a CPU (Method says which); nil when nothing sampled.
 	Memory *nvml.Summary `json:"memory,omitempty"`

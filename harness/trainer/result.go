@@ -43,6 +43,9 @@ type Result struct {
 	Allocator   string  `json:"allocator,omitempty"`
 	XLAFlags    string  `json:"xla_flags,omitempty"`
 	WallSeconds float64 `json:"wall_seconds"`
+	// AutotuneCache is the persistent autotune cache the cell ran with
+	// (set by the caller that opened the backend), nil without one.
+	AutotuneCache *AutotuneCache `json:"autotune_cache,omitempty"`
 }
 
 // Final is the last epoch's metrics (zero value if no epoch finished).
