@@ -33,7 +33,12 @@ func buildAlexNet(o Options) ([]Layer, error) {
 		}
 	}
 	conv := func(i, filters, k, s, p int) {
-		add(nn.Conv2D{LayerName: fmt.Sprintf("conv%d", i), Filters: scale(filters, o.Width), Kernel: k, Stride: s, Padding: p})
+		c := nn.Conv2D{LayerName: fmt.Sprintf("conv%d", i), Filters: scale(filters, o.Width), Kernel: k, Stride: s, Padding: p}
+		if i == 1 && nn.SpaceToDepthEnabled() { // issue 18's measurement; exact, not the default
+			add(nn.SpaceToDepthConv{Conv2D: c})
+		} else {
+			add(c)
+		}
 		norm(fmt.Sprintf("bn%d", i))
 		act(fmt.Sprintf("relu%d", i))
 	}
