@@ -329,7 +329,7 @@ func band(name, color string, xs, lo, hi []float64) map[string]any {
 		data = append(data, [6]num{num(xs[i]), num(lo[i]), num(hi[i]), num(xs[i+1]), num(lo[i+1]), num(hi[i+1])})
 	}
 	return map[string]any{"type": "custom", "name": name, "renderItem": "band", "data": data,
-		"encode": map[string]any{"x": []int{0, 3}, "y": []int{1, 2, 4, 5}},
+		"encode":    map[string]any{"x": []int{0, 3}, "y": []int{1, 2, 4, 5}},
 		"itemStyle": map[string]any{"color": color, "opacity": 0.18}, "z": 1, "silent": true, "tooltip": map[string]any{"show": false}}
 }
 
@@ -365,4 +365,3 @@ func allNotEnough(cs ...*stats.Comparison) (bool, int) {
 func notEnoughAll(n int) string {
 	return fmt.Sprintf("not enough runs (n ≤ %d): seeds ≥ %d to compare", n, stats.MinRuns)
 }
-

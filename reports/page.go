@@ -27,7 +27,7 @@ type footer struct {
 
 // section answers one exercise.
 type section struct {
-	ID       string // anchor, also what the browser test looks for
+	ID       string   // anchor, also what the browser test looks for
 	Aliases  []string // more anchors: older ids, a parent exercise's
 	Title    string
 	Question []string

@@ -55,15 +55,15 @@ func isD2LScale(c *Cell) bool {
 func buildE0(b *builder, s *section, ms []*Matrix) {
 	fam := &family{}
 	type e0group struct {
-		name                     string
-		g                        *group
-		loss, trainAcc, testAcc  stats.Estimate
-		rate                     stats.Estimate
-		vsD2L                    *stats.Comparison
-		ref                      d2lRef
-		hasRef, applies          bool
-		m                        *Matrix
-		gi                       int
+		name                    string
+		g                       *group
+		loss, trainAcc, testAcc stats.Estimate
+		rate                    stats.Estimate
+		vsD2L                   *stats.Comparison
+		ref                     d2lRef
+		hasRef, applies         bool
+		m                       *Matrix
+		gi                      int
 	}
 	var es []*e0group
 	for _, m := range ms {

@@ -90,18 +90,18 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 	short := legendNames(gs, names)
 	fam := &family{}
 	type summary struct {
-		matrix, model      string
-		name               string
-		g                  *group
-		test, train, gap   curve
-		n                  int // epochs every usable seed reached
-		last               stats.Estimate
-		lastGap, firstGap  stats.Estimate
-		bestTest           float64
-		bestEpoch, epochs  int
-		recent, gapGrowth  *stats.Comparison
-		recentFrom         int
-		params, epochSecs  float64
+		matrix, model     string
+		name              string
+		g                 *group
+		test, train, gap  curve
+		n                 int // epochs every usable seed reached
+		last              stats.Estimate
+		lastGap, firstGap stats.Estimate
+		bestTest          float64
+		bestEpoch, epochs int
+		recent, gapGrowth *stats.Comparison
+		recentFrom        int
+		params, epochSecs float64
 	}
 	var sums []*summary
 	acc := charts.NewLine()
@@ -172,10 +172,10 @@ func buildE1(b *builder, s *section, ms []*Matrix) {
 	}
 	// AlexNet against LeNet, within each matrix that has one group of each.
 	type pair struct {
-		m          *Matrix
-		a, l       *summary
-		test, gap  *stats.Comparison
-		time       *stats.Comparison
+		m         *Matrix
+		a, l      *summary
+		test, gap *stats.Comparison
+		time      *stats.Comparison
 	}
 	var pairs []*pair
 	for _, m := range ms {

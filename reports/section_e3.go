@@ -156,13 +156,13 @@ func buildE3(b *builder, s *section, ms []*Matrix) {
 	accCI := func(p *batchPoint) stats.Estimate { return est(p.cells, finalTestAcc) }
 
 	type seriesAnswer struct {
-		bs               *batchSeries
-		done             []*batchPoint
-		text             []string
-		rate, mem        *stats.Comparison
-		accVs            map[*batchPoint]*stats.Comparison
-		ref              *batchPoint
-		refIsLR          bool
+		bs        *batchSeries
+		done      []*batchPoint
+		text      []string
+		rate, mem *stats.Comparison
+		accVs     map[*batchPoint]*stats.Comparison
+		ref       *batchPoint
+		refIsLR   bool
 	}
 	var answers []*seriesAnswer
 	for _, bs := range series {

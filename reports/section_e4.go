@@ -93,8 +93,8 @@ type e4 struct {
 // layer was measured to reach where one ran faster (then the measured roof is
 // only a lower bound of the machine's, and the page says so).
 type ceilings struct {
-	flops, bytes         float64 // FLOP/s and bytes/s drawn and classified against
-	measuredF, measuredB float64
+	flops, bytes           float64 // FLOP/s and bytes/s drawn and classified against
+	measuredF, measuredB   float64
 	flopsBound, bytesBound string // the layer that raised each roof, "" if none
 }
 

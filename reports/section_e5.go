@@ -207,7 +207,7 @@ func buildE5Matrix(s *section, m *Matrix, prefix, idSuffix string) {
 			truncateLabels("yAxis", 330), addSeries(errorBars("95% CI", "#333", effBars, true))))}},
 		block{Charts: []chartBlock{finish(cid, height, cb, tweaks(
 			func(m map[string]any) { setAxis(m, "yAxis", 0, map[string]any{"data": names}) },
-			truncateLabels("yAxis", 330), addSeries(errorBars("95% CI", "#333", cBars, true))))}})
+			truncateLabels("yAxis", 420), addSeries(errorBars("95% CI", "#333", cBars, true))))}})
 	notes := []string{}
 	if n := eff.holmNote("the effects"); n != "" {
 		notes = append(notes, n)
@@ -351,4 +351,3 @@ func isD2LLeNet(g *group) bool {
 	c := g.first().Config
 	return c.Model == "lenet" && c.Activation == "sigmoid" && c.Pool == "avg" && c.Dropout == 0 && !c.Normalize && !c.BatchNorm
 }
-
