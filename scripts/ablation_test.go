@@ -18,6 +18,7 @@ const stubAlexbench = `#!/usr/bin/env bash
 cmd=$1; shift
 case $cmd in
 status) echo "stub status"; exit 0 ;;
+train) echo "train s2d=${ALEXBENCH_CONV1_S2D:-} flags=${ALEXBENCH_XLA_FLAGS:-}" >>"$STUB_LOG"; echo '{}'; exit 0 ;;
 run)
 	results= jobs=
 	while [ $# -gt 0 ]; do
@@ -113,7 +114,7 @@ func TestGPUAblationBudgetGuardAndResume(t *testing.T) {
 	const cells = 10
 	env := []string{"STUB_LOG=" + stubLog, "STUB_CELLS=10", "STUB_CELL_S=0.5",
 		"ABLATION_TORCH=echo x >>" + torchCount + "; echo '{\"mode\":\"compile\"}'",
-		"ABLATION_TORCH_MIN_S=1", "ABLATION_E3_MIN_S=1", "ABLATION_RUN_MIN_S=1", "ABLATION_RESERVE_S=2"}
+		"ABLATION_TORCH_MIN_S=1", "ABLATION_E3_MIN_S=1", "ABLATION_BENCH_MIN_S=1", "ABLATION_RUN_MIN_S=1", "ABLATION_RESERVE_S=2"}
 
 	// Call 1: 7 s of budget, 5 s for the steps: the sweep (5 s of cells) cannot finish.
 	c1 := runAblation(t, work, append(env, "ABLATION_BUDGET_S=7")...)
@@ -127,6 +128,9 @@ func TestGPUAblationBudgetGuardAndResume(t *testing.T) {
 	}
 	if !strings.Contains(log1, "TERM .devdata/ablation/results/") || !strings.Contains(c1.log, "run: exit 124") {
 		t.Fatalf("call 1: the sweep was not stopped by SIGTERM at the budget:\n%s\n%s", log1, c1.log)
+	}
+	if !strings.Contains(log1, "train s2d=1 flags=--xla_gpu_autotune_level=1") || strings.Count(log1, "train ") != 4 {
+		t.Fatalf("call 1 benches:\n%s", log1)
 	}
 	interrupted, _ := filepath.Glob(filepath.Join(work, ".devdata/ablation/results/m/*/interrupted.json"))
 	if len(interrupted) != 1 {
@@ -151,7 +155,7 @@ func TestGPUAblationBudgetGuardAndResume(t *testing.T) {
 		t.Fatalf("call 2: exit %d, state %q\n%s", c2.rc, read(t, filepath.Join(c2.out, "state.txt")), c2.log)
 	}
 	log2 := read(t, stubLog)
-	if read(t, torchCount) != "x\n" || strings.Contains(log2, "alloc=platform") {
+	if read(t, torchCount) != "x\n" || strings.Contains(log2, "alloc=platform") || strings.Contains(c2.log, "bench-default: ALEXBENCH") {
 		t.Fatalf("call 2 redid torch or the E3 run:\n%s", log2)
 	}
 	done, _ := filepath.Glob(filepath.Join(state, "results/m/*/summary.json"))

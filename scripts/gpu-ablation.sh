@@ -20,7 +20,7 @@
 # Knobs: ALEXBENCH_BIN, ALEXBENCH_DATA, ABLATION_STATE, ABLATION_JOBS
 # (default 4), ABLATION_MATRICES (default experiments/*.toml),
 # ABLATION_TORCH (the torch command; tests pass a stub), ABLATION_TORCH_MIN_S
-# ABLATION_E3_MIN_S and ABLATION_RUN_MIN_S (the seconds that must be left to start those steps).
+# ABLATION_BENCH_MIN_S, ABLATION_E3_MIN_S and ABLATION_RUN_MIN_S (the seconds that must be left to start those steps).
 # Tested on a CPU with a stand-in alexbench: scripts/ablation_test.go.
 set -u
 OUT=${OUT:-/tmp/gpu-ablation-out}
@@ -60,6 +60,23 @@ else
 	say "torch: skipped, $(left) s left"
 fi
 
+# 1b. Our step beside it, once per state, 100 steps each: XLA defaults, autotune
+# level 1, conv1 as space-to-depth (ALEXBENCH_CONV1_S2D=1), and both.
+if [ -e "$STATE/bench.done" ]; then
+	say "bench: done in an earlier call"
+elif [ "$(left)" -gt "${ABLATION_BENCH_MIN_S:-150}" ]; then
+	B="$BIN train --model alexnet --backend auto --bench-steps 100"
+	for v in default:: autotune1:--xla_gpu_autotune_level=1: s2d::1 s2d-autotune1:--xla_gpu_autotune_level=1:1; do
+		IFS=: read -r name flags s2d <<<"$v"
+		say "bench-$name: ALEXBENCH_XLA_FLAGS=$flags ALEXBENCH_CONV1_S2D=$s2d $B"
+		ALEXBENCH_XLA_FLAGS=$flags ALEXBENCH_CONV1_S2D=$s2d timeout -k 5 30 $B --json >"$STATE/bench-$name.json" 2>>"$LOG"
+		say "bench-$name: exit $?"
+	done
+	touch "$STATE/bench.done" # one attempt per state: a failure is in the log, not retried each call
+else
+	say "bench: skipped, $(left) s left"
+fi
+
 # 2. E3's peak memory under the platform allocator (cudaMalloc per buffer, so
 # NVML follows the live buffers): one job, nothing beside it.
 if [ -e "$STATE/e3-platform.done" ]; then
@@ -88,7 +105,7 @@ fi
 
 # 4. The state out, whatever happened above.
 "$BIN" status --results "$STATE/results" >"$OUT/status.txt" 2>&1
-if [ "$rc" = 0 ] && [ -e "$STATE/e3-platform.done" ] && [ -s "$STATE/torch.json" ]; then
+if [ "$rc" = 0 ] && [ -e "$STATE/e3-platform.done" ] && [ -s "$STATE/torch.json" ] && [ -e "$STATE/bench.done" ]; then
 	echo complete >"$OUT/state.txt"
 else
 	echo partial >"$OUT/state.txt"
