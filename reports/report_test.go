@@ -91,7 +91,7 @@ func TestReportContent(t *testing.T) {
 		{"E5 relu effect, matched by block", "activation=relu instead of sigmoid: &#43;11.2 points (95% CI &#43;11.2 to &#43;11.2; paired t, p &lt; 0.001, n = 14&#43;14 paired): it raises mean test accuracy from 0.663 to 0.775"},
 		{"E5 noise is not a finding", "dropout=0.3 instead of 0: ~ (p = 1.00, n = 14&#43;14 paired)."},
 		{"E5 interactions tested", "No significant interaction among the 6 interactions tested"},
-		{"E4 memory answer", "Memory: the fully connected layers hold"},
+		{"E4 memory answer", "the fully connected part holds"},
 		{"E4 batch dependence", "Batch-size dependence (alexnet;"},
 		{"E4 roofline", `id="chart-d2l-ex-1-3-roofline"`},
 		{"pictures embedded", `src="data:image/png;base64,iVBORw0KGgo`},

@@ -33,21 +33,10 @@ func mainProfile(ps []*Profile) *Profile {
 	return ps[0]
 }
 
-// classifierStart is the index of the first flatten or dense layer: layers
-// before it are the convolutional feature extractor, from it on the classifier.
-func classifierStart(ls []profile.Layer) int {
-	for i, l := range ls {
-		if l.Kind == "flatten" || l.Kind == "dense" {
-			return i
-		}
-	}
-	return len(ls)
-}
-
 type partSums struct{ params, paramBytes, actBytes, flops, ms float64 }
 
 func sumParts(ls []profile.Layer) (conv, dense, total partSums) {
-	cut := classifierStart(ls)
+	cut := profile.ConvPartEnd(ls) // the convolutional part, the classifier from there on
 	for i, l := range ls {
 		p := &conv
 		if i >= cut {
@@ -71,14 +60,8 @@ func share(a, total float64) string {
 	return fmtPct(a / total)
 }
 
-func ridge(p *Profile) float64 { return roofs(p).ridge() }
-
-func measuredRidge(p *Profile) float64 {
-	if p.Ceilings.PeakBytesPerS <= 0 {
-		return math.NaN()
-	}
-	return p.Ceilings.PeakFLOPs / p.Ceilings.PeakBytesPerS
-}
+// ridge is the intensity where p's roofs meet, NaN where unmeasured.
+func ridge(p *Profile) float64 { return nanIfZero(p.Roofs().Ridge()) }
 
 // e4 is what the three sections of exercise 1 share: the profile shown and
 // its sums. ok is false (and the section says so) when nothing was profiled.
@@ -86,43 +69,7 @@ type e4 struct {
 	p                  *Profile
 	conv, dense, total partSums
 	where              string
-	ceil               ceilings
-}
-
-// ceilings are the roofline's roofs: the measured ones, raised to what a
-// layer was measured to reach where one ran faster (then the measured roof is
-// only a lower bound of the machine's, and the page says so).
-type ceilings struct {
-	flops, bytes           float64 // FLOP/s and bytes/s drawn and classified against
-	measuredF, measuredB   float64
-	flopsBound, bytesBound string // the layer that raised each roof, "" if none
-}
-
-func (c ceilings) ridge() float64 {
-	if c.bytes <= 0 || c.flops <= 0 {
-		return math.NaN()
-	}
-	return c.flops / c.bytes
-}
-
-func roofs(p *Profile) ceilings {
-	c := ceilings{flops: p.Ceilings.PeakFLOPs, bytes: p.Ceilings.PeakBytesPerS, measuredF: p.Ceilings.PeakFLOPs, measuredB: p.Ceilings.PeakBytesPerS}
-	if c.flops <= 0 || c.bytes <= 0 {
-		return c
-	}
-	for _, l := range p.Layers {
-		if l.AchievedFLOPs > c.flops {
-			c.flops, c.flopsBound = l.AchievedFLOPs, l.Name
-		}
-	}
-	for _, l := range p.Layers {
-		if l.Intensity > 0 && l.AchievedFLOPs > 0 && l.AchievedFLOPs/l.Intensity > c.bytes {
-			// Above the bandwidth roof at its intensity: it moved its
-			// minimum bytes faster than the copy did (caches).
-			c.bytes, c.bytesBound = l.AchievedFLOPs/l.Intensity, l.Name
-		}
-	}
-	return c
+	roofs              profile.Roofs
 }
 
 func e4Setup(b *builder, s *section) (*e4, bool) {
@@ -143,7 +90,7 @@ func e4Setup(b *builder, s *section) (*e4, bool) {
 	if measured < len(p.Layers) {
 		s.Status = "partial"
 	}
-	e := &e4{p: p, ceil: roofs(p)}
+	e := &e4{p: p, roofs: p.Roofs()}
 	e.conv, e.dense, e.total = sumParts(p.Layers)
 	e.where = fmt.Sprintf("%s at batch %d, %d×%d inputs, %s, on %s (%s)", profileModelName(p), p.Batch, p.Resize, p.Resize, orDash(p.DType), orDash(p.Device), orDash(p.Backend))
 	s.Answer = append(s.Answer, "Profile shown: "+e.where+". Layers before the first flatten/dense layer count as convolutional (with their ReLU and pooling), the rest as fully connected.")
@@ -192,12 +139,9 @@ func buildEx11(b *builder, s *section, ms []*Matrix) {
 	if !ok {
 		return
 	}
-	conv, dense, total := e.conv, e.dense, e.total
-	s.Answer = append(s.Answer, fmt.Sprintf("Memory: the fully connected layers hold %s of the parameters (%s of %s; %s of %s of weights), the convolutional part %s. Activations kept for the backward pass are %s in total, %s of them in the convolutional part: at this batch size the %s dominate activation memory and the %s dominate parameter memory.",
-		share(dense.params, total.params), fmtCount(int64(dense.params)), fmtCount(int64(total.params)),
-		fmtMiB(dense.paramBytes/mib), fmtMiB(total.paramBytes/mib), share(conv.params, total.params),
-		fmtMiB(total.actBytes/mib), share(conv.actBytes, total.actBytes),
-		dominant(conv.actBytes, dense.actBytes), dominant(conv.paramBytes, dense.paramBytes)))
+	// The answer's words are harness/profile's, the one text of exercise
+	// 1's answers (alexbench profile prints the same).
+	s.Answer = append(s.Answer, profile.MemoryAnswer(&e.p.File))
 	var pMiB, aMiB []float64
 	for _, l := range e.p.Layers {
 		pMiB, aMiB = append(pMiB, float64(l.ParamBytes)/mib), append(aMiB, float64(l.ActBytes)/mib)
@@ -210,14 +154,8 @@ func buildEx12(b *builder, s *section, ms []*Matrix) {
 	if !ok {
 		return
 	}
-	p, conv, dense, total := e.p, e.conv, e.dense, e.total
-	compute := fmt.Sprintf("Compute: forward + backward is %s per batch (%s per example forward); the convolutional part does %s of the FLOPs, the fully connected part %s.",
-		fmtSI(total.flops, "FLOP"), fmtSI(fwdFLOPs(p.Layers)/float64(max(p.Batch, 1)), "FLOP"), share(conv.flops, total.flops), share(dense.flops, total.flops))
-	if total.ms > 0 {
-		compute += fmt.Sprintf(" Measured layer by layer, the convolutional part takes %s of the forward + backward time (%s of %s).",
-			share(conv.ms, total.ms), fmtMs(conv.ms), fmtMs(total.ms))
-	}
-	s.Answer = append(s.Answer, compute)
+	p, total := e.p, e.total
+	s.Answer = append(s.Answer, profile.ComputeAnswer(&p.File))
 	var fwdG, bwdG, fwdMs, fbMs []float64
 	for _, l := range p.Layers {
 		fwdG, bwdG = append(fwdG, float64(l.FwdFLOPs)/1e9), append(bwdG, float64(l.BwdFLOPs)/1e9)
@@ -248,67 +186,24 @@ func buildEx13(b *builder, s *section, ms []*Matrix) {
 	if !ok {
 		return
 	}
-	p, total := e.p, e.total
-	rd := e.ceil.ridge()
-	if !math.IsNaN(rd) {
-		var memBound, compBound []string
-		for _, l := range p.Layers {
-			if l.FwdFLOPs <= 0 || l.Intensity <= 0 {
-				continue
-			}
-			if l.Intensity < rd {
-				memBound = append(memBound, l.Name)
-			} else {
-				compBound = append(compBound, l.Name)
-			}
-		}
-		s.Answer = append(s.Answer, fmt.Sprintf("Bandwidth: measured ceilings %s/s (matmul) and %s/s (copy)%s put the ridge at %.1f FLOP/byte. At batch %d, layers below it are memory-bound: %s; at or above it (compute-bound): %s.",
-			fmtSI(e.ceil.measuredF, "FLOP"), fmtSI(e.ceil.measuredB, "B"), e.ceil.lowerBoundNote(), rd, p.Batch, joinList(memBound), joinList(compBound)))
-	} else {
-		s.Answer = append(s.Answer, "Bandwidth: the profile has no measured ceilings, so no layer is classified.")
-	}
-	if total.ms > 0 {
-		var fwd float64
-		for _, l := range p.Layers {
-			fwd += l.FwdMs
-		}
-		s.Answer = append(s.Answer, fmt.Sprintf("Training vs inference: summed over layers, forward + backward takes %s, forward alone %s (%s); training also keeps %s of activations for the backward pass, which inference need not.",
-			fmtMs(total.ms), fmtMs(fwd), fmtRatio(total.ms/math.Max(fwd, 1e-12)), fmtMiB(total.actBytes/mib)))
+	p := e.p
+	rd := ridge(p)
+	s.Answer = append(s.Answer, profile.BandwidthAnswer(&p.File))
+	if t := profile.TrainVsInferenceAnswer(&p.File); t != "" {
+		s.Answer = append(s.Answer, t)
 	}
 	if dep := batchDependence(b.res.Profiles, p.Model); dep != nil {
 		s.Answer = append(s.Answer, dep.answer)
 		defer func() { s.Blocks = append(s.Blocks, block{Table: dep.table}) }()
 	}
 	if !math.IsNaN(rd) {
-		s.Blocks = append(s.Blocks, block{Charts: []chartBlock{roofline(s, p, e.ceil)}})
+		s.Blocks = append(s.Blocks, block{Charts: []chartBlock{roofline(s, p, e.roofs)}})
 	}
 	var files []string
 	for _, q := range b.res.Profiles {
 		files = append(files, fmt.Sprintf("%s (%s, batch %d)", q.Path, q.Model, q.Batch))
 	}
 	defer func() { s.Blocks = append(s.Blocks, block{Note: "Profiles read: " + joinList(files) + "."}) }()
-}
-
-// lowerBoundNote says which measured roof a layer outran ("" if none).
-func (c ceilings) lowerBoundNote() string {
-	var parts []string
-	if c.flopsBound != "" {
-		parts = append(parts, fmt.Sprintf("%s ran at %s/s, above the matmul's, so the compute roof is at least that", c.flopsBound, fmtSI(c.flops, "FLOP")))
-	}
-	if c.bytesBound != "" {
-		parts = append(parts, fmt.Sprintf("%s moved its minimum bytes at %s/s, above the copy's (caches), so the bandwidth roof is at least that", c.bytesBound, fmtSI(c.bytes, "B")))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " — lower bounds: " + strings.Join(parts, "; ") + " —"
-}
-
-func dominant(convPart, densePart float64) string {
-	if convPart >= densePart {
-		return "convolutional layers"
-	}
-	return "fully connected layers"
 }
 
 func fwdFLOPs(ls []profile.Layer) float64 {
@@ -343,9 +238,9 @@ func shapeString(sh []int) string {
 	return strings.Join(parts, "×")
 }
 
-func roofline(s *section, p *Profile, ceil ceilings) chartBlock {
+func roofline(s *section, p *Profile, ceil profile.Roofs) chartBlock {
 	id := chartID(s, "roofline")
-	rd := ceil.ridge()
+	rd := nanIfZero(ceil.Ridge())
 	lo, hi := math.Inf(1), math.Inf(-1)
 	ylo := math.Inf(1)
 	var pts []opts.ScatterData
@@ -365,20 +260,20 @@ func roofline(s *section, p *Profile, ceil ceilings) chartBlock {
 	}
 	// Decade bounds, as a log axis draws them; the roofs and every point inside.
 	lo, hi = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
-	yhi := math.Pow(10, math.Ceil(math.Log10(ceil.flops/1e9*1.5)))
-	ylo = math.Pow(10, math.Floor(math.Log10(math.Min(ylo, lo*ceil.bytes/1e9))))
+	yhi := math.Pow(10, math.Ceil(math.Log10(ceil.FLOPs/1e9*1.5)))
+	ylo = math.Pow(10, math.Floor(math.Log10(math.Min(ylo, lo*ceil.Bytes/1e9))))
 	if math.IsInf(ylo, 0) || ylo <= 0 {
 		ylo = yhi / 1e4
 	}
-	peak := ceil.flops / 1e9
-	bw := ceil.bytes / 1e9
-	memName := fmt.Sprintf("memory roof (%s/s)", fmtSI(ceil.bytes, "B"))
-	if ceil.bytesBound != "" {
-		memName = fmt.Sprintf("memory roof ≥ %s/s (lower bound)", fmtSI(ceil.bytes, "B"))
+	peak := ceil.FLOPs / 1e9
+	bw := ceil.Bytes / 1e9
+	memName := fmt.Sprintf("memory roof (%s/s)", fmtSI(ceil.Bytes, "B"))
+	if ceil.BytesRaisedBy != "" {
+		memName = fmt.Sprintf("memory roof ≥ %s/s (lower bound)", fmtSI(ceil.Bytes, "B"))
 	}
-	compName := fmt.Sprintf("compute roof (%s/s)", fmtSI(ceil.flops, "FLOP"))
-	if ceil.flopsBound != "" {
-		compName = fmt.Sprintf("compute roof ≥ %s/s (lower bound)", fmtSI(ceil.flops, "FLOP"))
+	compName := fmt.Sprintf("compute roof (%s/s)", fmtSI(ceil.FLOPs, "FLOP"))
+	if ceil.FLOPsRaisedBy != "" {
+		compName = fmt.Sprintf("compute roof ≥ %s/s (lower bound)", fmtSI(ceil.FLOPs, "FLOP"))
 	}
 	c := charts.NewScatter()
 	height := 460

@@ -13,10 +13,10 @@ const mib = 1 << 20
 // d2lParams is the parameter count d2l's AlexNet summary prints.
 const d2lParams = 46_764_746
 
-// convPartEnd is the index of the first flatten or dense layer: the layers
+// ConvPartEnd is the index of the first flatten or dense layer: the layers
 // before it (convs with their activations and pooling) are the
 // convolutional part, the rest the fully connected part (the report's split).
-func convPartEnd(ls []Layer) int {
+func ConvPartEnd(ls []Layer) int {
 	for i, l := range ls {
 		if l.Kind == "flatten" || l.Kind == "dense" {
 			return i
@@ -27,7 +27,7 @@ func convPartEnd(ls []Layer) int {
 
 // partSum sums one column over the convolutional part and over all layers.
 func partSum(ls []Layer, col func(Layer) float64) (conv, all float64) {
-	cut := convPartEnd(ls)
+	cut := ConvPartEnd(ls)
 	for i, l := range ls {
 		v := col(l)
 		all += v
@@ -93,23 +93,32 @@ func names(ls []Layer) string {
 	return strings.Join(s, ", ")
 }
 
-// Answers are E4.1 (memory), E4.2 (compute) and E4.3 (bandwidth) for f, and
-// the check against d2l's numbers, written from the numbers in f.
+// Answers are exercise 1.1 (memory), 1.2 (compute) and 1.3 (bandwidth;
+// E4.1–E4.3 in the older numbering) for f, training against inference, and
+// the check against d2l's numbers, written from the numbers in f. They are
+// the one text of these answers: `alexbench profile` prints them and the
+// report shows them.
 func Answers(f *File) []string {
 	ls := f.Layers
 	if len(ls) == 0 {
 		return nil
 	}
-	return []string{e41(f), e42(f), e43(f), hiddenDense(f)}
+	a := []string{MemoryAnswer(f), ComputeAnswer(f), BandwidthAnswer(f)}
+	if t := TrainVsInferenceAnswer(f); t != "" {
+		a = append(a, t)
+	}
+	return append(a, D2LCheck(f))
 }
 
-func e41(f *File) string {
+// MemoryAnswer is exercise 1.1: which part holds the parameters and the
+// activations kept for backward, and from which batch activations dominate.
+func MemoryAnswer(f *File) string {
 	ls := f.Layers
 	convP, allP := partSum(ls, func(l Layer) float64 { return float64(l.ParamBytes) })
 	convA, allA := partSum(ls, func(l Layer) float64 { return float64(l.ActBytes) })
 	topP := largest(ls, func(l Layer) float64 { return float64(l.Params) })
 	topA := largest(ls, func(l Layer) float64 { return float64(l.ActBytes) })
-	s := fmt.Sprintf("E4.1 memory (batch %d, float32): the fully connected part holds %s of the parameter bytes (%s of %s; %s alone %s) and the convolutional part %s. "+
+	s := fmt.Sprintf("Memory (batch %d, float32): the fully connected part holds %s of the parameter bytes (%s of %s; %s alone %s) and the convolutional part %s. "+
 		"Activations kept for the backward pass total %s (plus the %s input batch), %s of them in the convolutional part; the largest is %s's (%s, %s).",
 		f.Batch, pct(allP-convP, allP), fmtMiB(allP-convP), fmtMiB(allP), topP.Name, pct(float64(topP.ParamBytes), allP), pct(convP, allP),
 		fmtMiB(allA), fmtMiB(float64(f.Totals.InputBytes)), pct(convA, allA), topA.Name, fmtMiB(float64(topA.ActBytes)), pct(float64(topA.ActBytes), allA))
@@ -125,12 +134,13 @@ func e41(f *File) string {
 	return s
 }
 
-func e42(f *File) string {
+// ComputeAnswer is exercise 1.2: where the FLOPs and the measured time go.
+func ComputeAnswer(f *File) string {
 	ls := f.Layers
 	convF, allF := partSum(ls, func(l Layer) float64 { return float64(l.FwdFLOPs) })
 	convT, allT := partSum(ls, func(l Layer) float64 { return float64(l.FwdFLOPs + l.BwdFLOPs) })
 	top := largest(ls, func(l Layer) float64 { return float64(l.FwdFLOPs) })
-	s := fmt.Sprintf("E4.2 compute: the forward pass is %s per example (%s per batch of %d), %s of it in the convolutional part (%s alone %s); forward + backward is %s per batch, %s in the convolutional part.",
+	s := fmt.Sprintf("Compute: the forward pass is %s per example (%s per batch of %d), %s of it in the convolutional part (%s alone %s); forward + backward is %s per batch, %s in the convolutional part.",
 		si(allF/float64(f.Batch), "FLOP"), si(allF, "FLOP"), f.Batch, pct(convF, allF), top.Name, pct(float64(top.FwdFLOPs), allF), si(allT, "FLOP"), pct(convT, allT))
 	convMs, allMs := partSum(ls, func(l Layer) float64 { return l.FwdBwdMs })
 	if allMs > 0 {
@@ -141,25 +151,32 @@ func e42(f *File) string {
 	return s
 }
 
-func e43(f *File) string {
-	ridge := f.Ceilings.Ridge()
+// BandwidthAnswer is exercise 1.3's bandwidth half: the roofs, the ridge, and
+// which layers are memory- or compute-bound at this batch.
+func BandwidthAnswer(f *File) string {
+	roofs := f.Roofs()
+	ridge := roofs.Ridge()
 	if ridge <= 0 {
-		return "E4.3 bandwidth: the device's ceilings were not measured, so no layer is classified."
+		return "Bandwidth: the profile has no measured ceilings, so no layer is classified."
 	}
+	// Classified here against the roofs rather than read from Layer.Bound,
+	// so a profile written before the roofs could be raised reads the same.
 	var mem, comp []Layer
 	for _, l := range f.Layers {
-		switch l.Bound {
-		case "memory":
+		if l.FwdFLOPs <= 0 || l.Intensity <= 0 {
+			continue
+		}
+		if l.Intensity < ridge {
 			mem = append(mem, l)
-		case "compute":
+		} else {
 			comp = append(comp, l)
 		}
 	}
-	s := fmt.Sprintf("E4.3 bandwidth: measured ceilings %s/s (%d² matmul) and %s/s (copy, read + written) put the ridge at %.1f FLOP/byte. At batch %d the memory-bound layers (intensity below it) are %s; compute-bound: %s.",
-		si(f.Ceilings.PeakFLOPs, "FLOP"), f.Ceilings.MatmulN, si(f.Ceilings.PeakBytesPerS, "B"), ridge, f.Batch, names(mem), names(comp))
+	s := fmt.Sprintf("Bandwidth: measured ceilings %s/s (%d² matmul) and %s/s (copy, read + written)%s put the ridge at %.1f FLOP/byte. At batch %d the memory-bound layers (intensity below it) are %s; compute-bound: %s.",
+		si(roofs.MeasuredFLOPs, "FLOP"), f.Ceilings.MatmulN, si(roofs.MeasuredBytes, "B"), roofs.LowerBoundNote(), ridge, f.Batch, names(mem), names(comp))
 	var flips []string
 	for _, l := range f.Layers {
-		if l.Kind != "dense" {
+		if l.Kind != "dense" || len(l.InShape) < 2 || len(l.OutShape) == 0 {
 			continue
 		}
 		in, out := int64(1), int64(l.OutShape[len(l.OutShape)-1])
@@ -206,12 +223,27 @@ func denseCrossover(k, n int64, r float64) (int, bool) {
 	return int(math.Max(b, 1)), true
 }
 
-// hiddenDense checks d2l's statement about AlexNet's two hidden dense layers
+// TrainVsInferenceAnswer sets the measured forward + backward time beside
+// the forward alone, and the activations training keeps for backward ("" if
+// the layers were not timed).
+func TrainVsInferenceAnswer(f *File) string {
+	var fwd, fb, act float64
+	for _, l := range f.Layers {
+		fwd, fb, act = fwd+l.FwdMs, fb+l.FwdBwdMs, act+float64(l.ActBytes)
+	}
+	if fb <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("Training vs inference: summed over layers, forward + backward takes %s, forward alone %s (%.2f×); training also keeps %s of activations for the backward pass, which inference need not.",
+		fmtMs(fb), fmtMs(fwd), fb/math.Max(fwd, 1e-12), fmtMiB(act))
+}
+
+// D2LCheck checks d2l's statement about AlexNet's two hidden dense layers
 // (every dense layer but the last): 164 MB of weights and 81 MFLOPs.
-func hiddenDense(f *File) string {
+func D2LCheck(f *File) string {
 	var dense []Layer
 	for _, l := range f.Layers {
-		if l.Kind == "dense" {
+		if l.Kind == "dense" && len(l.InShape) >= 2 && len(l.OutShape) > 0 {
 			dense = append(dense, l)
 		}
 	}

@@ -62,9 +62,11 @@ func TestLeNetMeasuredOnSimpleGo(t *testing.T) {
 			t.Errorf("%s: achieved %v B/s, want %v", l.Name, l.AchievedBytesPerSec, want)
 		}
 		if l.FwdFLOPs > 0 {
-			roof := math.Min(ceil.PeakFLOPs, l.Intensity*ceil.PeakBytesPerS)
-			if want := l.AchievedFLOPs / roof; math.Abs(l.RoofFraction-want) > 1e-9*want || want <= 0 {
-				t.Errorf("%s: roof fraction %v, want %v", l.Name, l.RoofFraction, want)
+			// Against the roofs a faster layer may have raised: never above 1.
+			roofs := f.Roofs()
+			roof := math.Min(roofs.FLOPs, l.Intensity*roofs.Bytes)
+			if want := l.AchievedFLOPs / roof; math.Abs(l.RoofFraction-want) > 1e-9*want || want <= 0 || l.RoofFraction > 1+1e-9 {
+				t.Errorf("%s: roof fraction %v, want %v (≤ 1)", l.Name, l.RoofFraction, want)
 			}
 		}
 		if (l.FwdFLOPs > 0) != (l.Bound != "") {
@@ -83,7 +85,7 @@ func TestLeNetMeasuredOnSimpleGo(t *testing.T) {
 	if math.Abs(f.Totals.FwdMs-fwd) > 1e-9 || math.Abs(f.Totals.FwdBwdMs-fb) > 1e-9 {
 		t.Errorf("time totals %v/%v, sums %v/%v", f.Totals.FwdMs, f.Totals.FwdBwdMs, fwd, fb)
 	}
-	if len(f.Answers) != 4 || !strings.Contains(f.Answers[2], "ridge") {
+	if len(f.Answers) != 5 || !strings.Contains(f.Answers[2], "ridge") || !strings.HasPrefix(f.Answers[3], "Training vs inference") {
 		t.Errorf("answers %q", f.Answers)
 	}
 

@@ -91,9 +91,11 @@ func Run(o Options, ceil Ceilings) (*File, error) {
 	return f, nil
 }
 
-// derive fills the columns that follow from the times and the ceilings.
+// derive fills the columns that follow from the times and the ceilings:
+// achieved rates first, then each layer's bound and roof fraction against
+// the roofs those rates may have raised (File.Roofs), so no layer is ever
+// above its roof.
 func derive(f *File) {
-	ridge := f.Ceilings.Ridge()
 	f.Runs = 0
 	f.Totals.FwdMs, f.Totals.FwdBwdMs, f.Totals.InferMs = 0, 0, 0
 	for i := range f.Layers {
@@ -115,6 +117,11 @@ func derive(f *File) {
 				f.Runs = l.FwdBwdRuns
 			}
 		}
+	}
+	roofs := f.Roofs()
+	ridge := roofs.Ridge()
+	for i := range f.Layers {
+		l := &f.Layers[i]
 		l.Bound, l.RoofFraction = "", 0
 		if ridge > 0 && l.FwdFLOPs > 0 {
 			l.Bound = "compute"
@@ -122,7 +129,7 @@ func derive(f *File) {
 				l.Bound = "memory"
 			}
 			if l.FwdMs > 0 {
-				l.RoofFraction = l.AchievedFLOPs / math.Min(f.Ceilings.PeakFLOPs, l.Intensity*f.Ceilings.PeakBytesPerS)
+				l.RoofFraction = l.AchievedFLOPs / math.Min(roofs.FLOPs, l.Intensity*roofs.Bytes)
 			}
 		}
 	}
