@@ -118,6 +118,13 @@ func derive(f *File) {
 			}
 		}
 	}
+	classify(f)
+}
+
+// classify sets each layer's bound and roof fraction against f's roofs. The
+// report's loader runs it too, so a file written before the roofs could be
+// raised reads by today's rule.
+func classify(f *File) {
 	roofs := f.Roofs()
 	ridge := roofs.Ridge()
 	for i := range f.Layers {

@@ -66,5 +66,6 @@ func Unmarshal(b []byte) (*File, error) {
 	if len(f.Layers) == 0 {
 		return nil, errors.New("no layers")
 	}
+	classify(&f)
 	return &f, nil
 }
