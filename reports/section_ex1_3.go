@@ -69,7 +69,10 @@ func buildEx13Inference(b *builder, s *section, _ []*Matrix) {
 			row[4] = msOrDash(p.Totals.InferMs)
 			tr, okT := profile.ChipFor(f, profile.Training)
 			in, okI := profile.ChipFor(f, profile.Inference)
-			ans += fmt.Sprintf(" Time: forward + backward %s, inference %s (%s faster).", fmtMs(p.Totals.FwdBwdMs), fmtMs(p.Totals.InferMs), fmtRatio(p.Totals.FwdBwdMs/p.Totals.InferMs))
+			// One profile, each layer's time a median of its runs: a
+			// measured ratio, with no interval over seeds to state a
+			// direction with (the evidence rules), so it is given as one.
+			ans += fmt.Sprintf(" Time (one profile, medians of each layer's runs): forward + backward %s, inference %s, a ratio of %s.", fmtMs(p.Totals.FwdBwdMs), fmtMs(p.Totals.InferMs), fmtRatio(p.Totals.FwdBwdMs/p.Totals.InferMs))
 			if okT && okI {
 				row[5], row[6] = share(tr.MemoryMs, tr.TotalMs), share(in.MemoryMs, in.TotalMs)
 				ans += fmt.Sprintf(" The backward pass adds FLOPs to the compute-bound layers (2× theirs for dW and dX) and one more read of each kept activation to the memory-bound ones; of the measured time, memory-bound layers take %s in training and %s in inference, compute-bound %s and %s, launch-bound (shorter on the roofline than one graph launch, %s) %s and %s.",

@@ -154,7 +154,7 @@ func buildEx7Augment(b *builder, s *section, ms []*Matrix) {
 		parts = append(parts, "worse: "+strings.Join(worse, "; "))
 	}
 	if len(same) > 0 {
-		parts = append(parts, "not distinguishable: "+strings.Join(same, "; "))
+		parts = append(parts, "no difference these runs can tell: "+strings.Join(same, "; "))
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "nothing can be compared yet ("+stats.Comparison{NA: len(base.cells), NB: 0}.NotEnough()+")")

@@ -326,7 +326,7 @@ func ex8GapChart(s *section, withDrop, noDrop []stats.Estimate) chartBlock {
 	id := chartID(s, "gap")
 	c := charts.NewLine()
 	c.SetGlobalOptions(commonOpts(id, "Train − test accuracy per epoch", "mean over seeds, band = 95 % CI of the mean", 360)...)
-	c.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "epoch"}),
+	c.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "epoch", NameLocation: "middle", NameGap: 28}),
 		charts.WithYAxisOpts(valueAxisY("train − test accuracy", "value")),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
 	n := max(len(withDrop), len(noDrop))

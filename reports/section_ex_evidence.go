@@ -2,8 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 
 	"alexbench/internal/stats"
 )
@@ -13,42 +11,13 @@ import (
 // mean ± sd and its 95 % CI; a comparison is stated with its CI and test, as
 // "~" when not significant, and not at all under stats.MinRuns runs a side.
 
-// exEstimate is "0.712 ± 0.020 (95 % CI 0.662 to 0.762, n = 3)".
-func exEstimate(e stats.Estimate, f func(float64) string) string {
-	switch {
-	case e.N == 0:
-		return "no finished runs"
-	case e.N == 1:
-		return fmt.Sprintf("%s (n = 1)", f(e.Mean))
-	}
-	return fmt.Sprintf("%s ± %s (95 %% CI %s to %s, n = %d)", f(e.Mean), f(e.SD), f(e.Lo), f(e.Hi), e.N)
-}
+// exEstimate, exComparison and exPoints are evidence.go's formatters, so
+// these sections read exactly like the others.
+func exEstimate(e stats.Estimate, f func(float64) string) string { return fmtEst(e, f) }
 
-// exComparison is a comparison B − A in points of accuracy (or f's unit):
-// "+3.1 points (95 % CI +1.2 to +5.0; paired t p = 0.012, n = 3+3 paired)",
-// "~ (p = 0.41, n = 3+3)", or the not-enough-runs sentence.
-func exComparison(c stats.Comparison, f func(float64) string) string {
-	if !c.Enough {
-		return c.NotEnough()
-	}
-	if !c.Significant() {
-		return fmt.Sprintf("~ (p %s, n = %s)", exP(c.PAdj), c.Sizes())
-	}
-	return fmt.Sprintf("%s (95 %% CI %s to %s; %s p %s, n = %s)", f(c.Diff), f(c.Lo), f(c.Hi), c.Test, exP(c.PAdj), c.Sizes())
-}
+func exComparison(c stats.Comparison, f func(float64) string) string { return verdict(&c, f) }
 
-func exPoints(x float64) string { return fmt.Sprintf("%+.1f points", 100*x) }
-
-// exP is "= 0.412" or "< 0.001" (Holm-adjusted p, after the letter p).
-func exP(p float64) string {
-	switch {
-	case math.IsNaN(p):
-		return "n/a"
-	case p < 0.001:
-		return "< 0.001"
-	}
-	return "= " + strconv.FormatFloat(p, 'f', 3, 64)
-}
+func exPoints(x float64) string { return pointsDiff(x) }
 
 // exSample is one configuration's cells as a stats sample keyed by seed, so
 // two configurations run on the same seeds are compared pairwise.

@@ -96,9 +96,9 @@ func TestEx7AugmentFromCells(t *testing.T) {
 	wantAll(t, text,
 		"Augmentation: shifts and flips of the training images",
 		"Invariances (augmentation, within relu LeNet)",
-		"better: normalized (+9.3 points (95 % CI +9.3 points to +9.3 points; paired t p < 0.001, n = 3+3 paired)",
+		"better: normalized (+9.3 points (95% CI +9.3 to +9.3; paired t, p < 0.001, n = 3+3 paired)",
 		"worse: augment flip (-4.7 points",
-		"not distinguishable: augment shift ~ (p = 1.000, n = 3+3 paired)",
+		"no difference these runs can tell: augment shift ~ (p = 1.00, n = 3+3 paired)",
 		"augment shift vs normalization alone: -9.3 points",
 	)
 }
