@@ -294,8 +294,28 @@ func combinedTree(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if err := os.CopyFS(root, os.DirFS(filepath.Join("testdata", "real-quick"))); err != nil {
+	// The real tree's matrices beside the synthetic ones; its E4 profiles
+	// join the fixture's under their own names (both have an AlexNet b1).
+	real := filepath.Join("testdata", "real-quick")
+	entries, err = os.ReadDir(real)
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "profile" {
+			continue
+		}
+		if err := os.CopyFS(filepath.Join(root, e.Name()), os.DirFS(filepath.Join(real, e.Name()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	profiles, _ := filepath.Glob(filepath.Join(real, "profile", "*.json"))
+	for _, p := range profiles {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFixtureFile(t, filepath.Join(root, "profile", "real-quick-"+filepath.Base(p)), b)
 	}
 	return root
 }

@@ -238,7 +238,9 @@ func TestRealQuickRun(t *testing.T) {
 			if strings.Contains(c.Label, "seed") || c.Label == "" {
 				t.Errorf("%s/%s label %q", m.Folder, c.Key, c.Label)
 			}
-			if c.Outcome() == "diverged" && !math.IsNaN(c.Epochs[0].TrainLoss) || !math.IsNaN(c.final().TrainLoss) != (c.Outcome() == "done") {
+			// A diverged run's last epoch has a null (NaN) loss; earlier
+			// epochs may be finite (e8's lr ×10 ran 3 epochs first).
+			if c.Outcome() == "diverged" && !math.IsNaN(c.Epochs[len(c.Epochs)-1].TrainLoss) || !math.IsNaN(c.final().TrainLoss) != (c.Outcome() == "done") {
 				t.Errorf("%s/%s (%s): a null loss must read as NaN: epochs %+v final %+v", m.Folder, c.Key, c.Outcome(), c.Epochs, c.final())
 			}
 		}
@@ -256,8 +258,9 @@ func TestRealQuickRun(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, exercises[k], v)
 		}
 	}
-	if outcomes["done"] != 38 || len(outcomes) != 1 {
-		t.Errorf("outcomes %v, want 38 done", outcomes)
+	// 126 cells; e8's lr ×100 runs diverge by design (what breaks training).
+	if outcomes["done"] != 122 || outcomes["diverged"] != 4 || len(outcomes) != 2 {
+		t.Errorf("outcomes %v, want 122 done and 4 diverged", outcomes)
 	}
 	html, err := Render(res, Options{ECharts: stubECharts})
 	if err != nil {
@@ -265,19 +268,19 @@ func TestRealQuickRun(t *testing.T) {
 	}
 	for _, want := range []string{
 		// E5 within ReLU, where the sigmoid cells at chance are kept out: the
-		// answer the issue found missing, with its CI and p.
-		"dropout=0.5 instead of 0, within activation=relu: -5.7 points (95% CI -9.1 to -2.2; paired t, p = 0.04, n = 4&#43;4 paired): it lowers mean test accuracy",
-		"normalize=true instead of false, within activation=relu: &#43;5.2 points (95% CI &#43;1.5 to &#43;8.9; paired t, p = 0.04, n = 4&#43;4 paired): it raises mean test accuracy",
-		"6 runs of 16 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
-		"Highest mean test accuracy: activation=relu pool=max dropout=0 normalize=true with 0.760 (n = 1)",
-		"Settings: epochs 3, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 64",
+		// answer the issue found missing, with its CI and p, or "~".
+		"dropout=0.5 instead of 0, within activation=relu: ~ (p = 0.22, n = 6&#43;6 paired)",
+		"normalize=true instead of false, within activation=relu: &#43;4.1 points (95% CI &#43;2.4 to &#43;5.8; paired t, p = 0.003, n = 6&#43;6 paired): it raises mean test accuracy",
+		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
+		"Highest mean test accuracy: activation=relu dropout=0 normalize=true with 0.798 ± 0.040 (95% CI 0.700–0.897, n = 3)",
+		"Settings: epochs 5, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 128",
 		// Scaled models named as such, d2l's figures not claimed for them.
-		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M), 2 epochs, lr 0.1, batch 64, 67×67 inputs, 4096 training / 1000 test images, over 3 seeds",
+		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M), 3 epochs, lr 0.1, batch 64, 67×67 inputs, 6144 training / 1000 test images, over 3 seeds",
 		"so they are not compared.",
 		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M) has 536,250 parameters",
-		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy not enough runs (n = 1): seeds ≥ 3 to compare",
-		// One run per configuration: no direction stated.
-		"Test accuracy from epoch 15 to 20: not enough runs (n = 1): seeds ≥ 3 to compare",
+		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy &#43;16.0 points (95% CI &#43;14.0 to &#43;18.0; paired t, p = 0.005, n = 3&#43;3 paired)",
+		// Three seeds a side: the change over the last epochs is tested.
+		"Test accuracy from epoch 25 to 30: ~ (p = 0.47, n = 3&#43;3 paired)",
 		"Pareto front of the means",
 		"Peak memory as recorded per cell, by method: rss.",
 		"the analytic memory model; from the smallest to the largest batch it grew",
