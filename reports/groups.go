@@ -57,14 +57,8 @@ type stat struct {
 }
 
 func statOf(xs []float64) stat {
-	var ok []float64
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			ok = append(ok, x)
-		}
-	}
-	m, sd := stats.MeanSD(ok)
-	return stat{m, sd, len(ok)}
+	s := stats.Summarize(xs) // NaNs (cells that measured nothing) left out
+	return stat{s.Mean, s.SD, s.N}
 }
 
 func (s stat) acc() string     { return fmtMeanSD(s.Mean, s.SD, s.N, fmtAcc) }
