@@ -63,7 +63,7 @@ func TestProfileWritesFiles(t *testing.T) {
 			}
 		}
 	}
-	if n := strings.Count(out.String(), "\nE4.1 memory"); n != 2 {
+	if n := strings.Count(out.String(), "\nMemory (batch "); n != 2 {
 		t.Errorf("table printed %d times, want 2:\n%s", n, out.String())
 	}
 }
