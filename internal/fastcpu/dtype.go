@@ -9,3 +9,6 @@ func dtypeOf[T float32 | float64](T) dtypes.DType {
 	}
 	return dtypes.Float64
 }
+
+// isFloat tells whether the executors here take dtype (float32, float64).
+func isFloat(dtype dtypes.DType) bool { return dtype == dtypes.Float32 || dtype == dtypes.Float64 }

@@ -92,21 +92,12 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 		lhs, rhs := inputs[0], inputs[1]
 		out := node.shape.Dimensions
 		la, ra := broadcastLayout(lhs.shape.Dimensions, out), broadcastLayout(rhs.shape.Dimensions, out)
-		if bypass.Load() || !la.ok || !ra.ok || lhs.shape.DType != node.shape.DType || rhs.shape.DType != node.shape.DType {
+		if bypass.Load() || !la.ok || !ra.ok || !isFloat(node.shape.DType) ||
+			lhs.shape.DType != node.shape.DType || rhs.shape.DType != node.shape.DType {
 			debugFallback(node, inputs)
 			return origBinary[op](backend, node, inputs, owned)
 		}
-		// Reuse a full-size operand the graph no longer needs, as SimpleGo
-		// does (setting its input slot to nil hands it over).
-		var output *sgBuffer
-		switch {
-		case owned[0] && lhs.shape.Equal(node.shape):
-			output, inputs[0] = lhs, nil
-		case owned[1] && rhs.shape.Equal(node.shape):
-			output, inputs[1] = rhs, nil
-		default:
-			output = sgGetBufferForShape(backend, node.shape)
-		}
+		output := outputBuffer(backend, node, inputs, owned, 0, 1)
 		switch a := lhs.flat.(type) {
 		case []float32:
 			fastRuns.Add(1)
@@ -119,15 +110,7 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, rhs.flat.([]float64), y, lo, hi, la, ra) })
 			return output, nil
 		}
-		// Unreachable for the dtypes we take, but never leave a reused buffer unfilled.
-		if inputs[0] == nil {
-			inputs[0] = lhs
-		}
-		if inputs[1] == nil {
-			inputs[1] = rhs
-		}
-		debugFallback(node, inputs)
-		return origBinary[op](backend, node, inputs, owned)
+		panic("fastcpu: binary op on a dtype isFloat let through") // unreachable
 	}
 }
 
@@ -433,4 +416,18 @@ func reduceRows[T float32 | float64](x, y []T, outer int, prefix, isMax bool) {
 		}
 		y[r] = acc
 	}
+}
+
+// outputBuffer reuses, as SimpleGo's own executors do, the first input among
+// slots that has the output's shape and that the graph no longer needs
+// (setting its slot to nil hands it over), else takes a buffer from the pool.
+func outputBuffer(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool, slots ...int) *sgBuffer {
+	for _, i := range slots {
+		if owned[i] && inputs[i].shape.Equal(node.shape) {
+			b := inputs[i]
+			inputs[i] = nil
+			return b
+		}
+	}
+	return sgGetBufferForShape(backend, node.shape)
 }

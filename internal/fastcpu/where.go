@@ -12,20 +12,12 @@ func execWhere(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned [
 	n := node.shape.Size()
 	c, ok := cond.flat.([]bool)
 	fits := func(b *sgBuffer) bool { return b.shape.Size() == n || b.shape.Size() == 1 }
-	if bypass.Load() || !ok || cond.shape.Size() != n || !fits(onTrue) || !fits(onFalse) ||
+	if bypass.Load() || !ok || cond.shape.Size() != n || !fits(onTrue) || !fits(onFalse) || !isFloat(node.shape.DType) ||
 		onTrue.shape.DType != node.shape.DType || onFalse.shape.DType != node.shape.DType {
 		debugFallback(node, inputs)
 		return origWhere(backend, node, inputs, owned)
 	}
-	var output *sgBuffer
-	switch {
-	case owned[1] && onTrue.shape.Equal(node.shape):
-		output, inputs[1] = onTrue, nil
-	case owned[2] && onFalse.shape.Equal(node.shape):
-		output, inputs[2] = onFalse, nil
-	default:
-		output = sgGetBufferForShape(backend, node.shape)
-	}
+	output := outputBuffer(backend, node, inputs, owned, 1, 2)
 	switch t := onTrue.flat.(type) {
 	case []float32:
 		fastRuns.Add(1)
@@ -36,14 +28,7 @@ func execWhere(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned [
 		f, y := onFalse.flat.([]float64), output.flat.([]float64)[:n]
 		splitRange(n, func(lo, hi int) { selectInto(c[lo:hi], part(t, lo, hi), part(f, lo, hi), y[lo:hi]) })
 	default:
-		if inputs[1] == nil {
-			inputs[1] = onTrue
-		}
-		if inputs[2] == nil {
-			inputs[2] = onFalse
-		}
-		debugFallback(node, inputs)
-		return origWhere(backend, node, inputs, owned)
+		panic("fastcpu: Where on a dtype isFloat let through") // unreachable
 	}
 	return output, nil
 }
