@@ -14,10 +14,6 @@ import (
 // more often than a plan (d2l's AlexNet at 224 takes days there).
 const longRun = time.Hour
 
-// measureFloor skips the measurement for runs too small to matter: below it,
-// even a slow 2-core CPU (~20 GFLOP/s) finishes within minutes.
-const measureFloor = 1e13
-
 // confirmLongRun prints, for a run on a CPU, its estimated time from the
 // model's FLOPs and the backend's measured speed, and refuses one over
 // longRun unless yes is set. A GPU run is not estimated.
@@ -26,7 +22,7 @@ func confirmLongRun(cfg config.Config, yes bool, log io.Writer) error {
 		return nil
 	}
 	flops, err := harness.CellFLOPs(cfg)
-	if err != nil || flops < measureFloor {
+	if err != nil || flops < harness.EstimateFloor { // too small to matter, as for run
 		return nil // the run itself will report a model that does not build
 	}
 	be, _, err := backend.Open(cfg.Backend)
