@@ -90,7 +90,9 @@ func (f Finder) openGo(reason string) (backends.Backend, Info, error) {
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("creating SimpleGo backend: %w", err)
 	}
-	return b, Info{Name: "go (SimpleGo)", Device: fmt.Sprintf("CPU (%d cores)", runtime.NumCPU()), Reason: reason,
+	// Wrap adds the ops fastcpu executes and SimpleGo lacks (max pooling's
+	// gradient); without fastcpu it returns b itself.
+	return fastcpu.Wrap(b), Info{Name: "go (SimpleGo)", Device: fmt.Sprintf("CPU (%d cores)", runtime.NumCPU()), Reason: reason,
 		CPUKernels: fastcpu.Status()}, nil
 }
 

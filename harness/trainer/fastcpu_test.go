@@ -4,8 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-
 	"alexbench/harness/config"
 	"alexbench/internal/fastcpu"
 	"alexbench/models/nn"
@@ -53,7 +51,7 @@ func TestFastCPUTrainsLikeSimpleGo(t *testing.T) {
 					nn.Force = nn.Fallback
 					defer func() { nn.Force = nn.Auto }()
 				}
-				be, err := backends.NewWithConfig(benchBackend())
+				be, err := newBenchBackend()
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -24,7 +24,7 @@ var (
 
 	// The dynamic type words of SimpleGo's node data, taken from the probe
 	// graph: an executor only reinterprets node.data when its type matches.
-	dotDataType, convDataType, sliceDataType unsafe.Pointer
+	dotDataType, convDataType, sliceDataType, reduceWindowDataType unsafe.Pointer
 
 	// bypass sends every node to SimpleGo's own executor: the tests' reference.
 	bypass atomic.Bool
@@ -79,8 +79,9 @@ func install() (bool, string) {
 	origDot = sgNodeExecutors[backends.OpTypeDotGeneral]
 	origConv = sgNodeExecutors[backends.OpTypeConvGeneral]
 	origSlice = sgNodeExecutors[backends.OpTypeSlice]
-	if origDot == nil || origConv == nil || origSlice == nil {
-		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice executor to fall back on"
+	origReduceWindow = sgNodeExecutors[backends.OpTypeReduceWindow]
+	if origDot == nil || origConv == nil || origSlice == nil || origReduceWindow == nil {
+		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice/ReduceWindow executor to fall back on"
 	}
 	sgSetNodeExecutor(backends.OpTypeDotGeneral, priorityUser, execDot)
 	sgSetNodeExecutor(backends.OpTypeConvGeneral, priorityUser, execConv)
@@ -100,6 +101,9 @@ func install() (bool, string) {
 	sgSetNodeExecutor(backends.OpTypeWhere, priorityUser, execWhere)
 	origBroadcastInDim = sgNodeExecutors[backends.OpTypeBroadcastInDim]
 	sgSetNodeExecutor(backends.OpTypeBroadcastInDim, priorityUser, execBroadcastInDim)
+	sgSetNodeExecutor(backends.OpTypeReduceWindow, priorityUser, execReduceWindow)
+	// SimpleGo has no SelectAndScatterMax: only Wrap's builder makes its nodes.
+	sgSetNodeExecutor(backends.OpTypeSelectAndScatterMax, priorityUser, execSelectAndScatterMax)
 	wrapForProfile()
 	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; Slice, broadcasting and reductions by runs"
 }

@@ -60,6 +60,13 @@ type sgConvData struct {
 	dilatedInputSpatialDims                          []int
 }
 
+// sgReduceWindowData mirrors simplego.reduceWindowNode.
+type sgReduceWindowData struct {
+	reductionType                                             backends.ReduceOpType
+	windowDimensions, strides, baseDilations, windowDilations []int
+	paddings                                                  [][2]int
+}
+
 // executor has the signature of simplego.nodeExecutor with its pointer
 // arguments typed as our mirrors (same ABI: every argument is a pointer, a
 // slice or an interface of the same shape).
@@ -79,6 +86,14 @@ func sgGetBufferForShape(backend unsafe.Pointer, shape shapes.Shape) *sgBuffer
 
 //go:linkname sgPutBuffer github.com/gomlx/gomlx/backends/simplego.(*Backend).putBuffer
 func sgPutBuffer(backend unsafe.Pointer, buffer *sgBuffer)
+
+//go:linkname sgNewNode github.com/gomlx/gomlx/backends/simplego.(*Builder).newNode
+func sgNewNode(builder unsafe.Pointer, opType backends.OpType, shape shapes.Shape, inputs ...*sgNode) *sgNode
+
+// backendType, nodeType and builderType are *simplego.Backend, Node and
+// Builder, taken from the probe graph: Wrap's builder turns ops into nodes
+// and back with them.
+var backendType, nodeType, builderType reflect.Type
 
 // priorityUser is simplego's priority for custom overrides.
 const priorityUser = 100
@@ -108,6 +123,22 @@ func checkLayouts() error {
 	if err := sameLayout(reflect.TypeOf(x), reflect.TypeFor[*sgNode]()); err != nil {
 		return err
 	}
+	backendType, nodeType, builderType = reflect.TypeOf(be), reflect.TypeOf(x), reflect.TypeOf(b)
+	if builderType.Kind() != reflect.Pointer || (*sgNode)(reflect.ValueOf(x).UnsafePointer()).builder != reflect.ValueOf(b).UnsafePointer() {
+		return fmt.Errorf("SimpleGo's nodes no longer point at their builder")
+	}
+	rw, err := b.ReduceWindow(x, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, nil, nil)
+	if err != nil {
+		return fmt.Errorf("probing SimpleGo ReduceWindow: %w", err)
+	}
+	rwNode := (*sgNode)(reflect.ValueOf(rw).UnsafePointer())
+	if rwNode.opType != backends.OpTypeReduceWindow {
+		return fmt.Errorf("SimpleGo's ReduceWindow op is not a single node any more")
+	}
+	if err := sameLayout(reflect.TypeOf(rwNode.data), reflect.TypeFor[*sgReduceWindowData]()); err != nil {
+		return err
+	}
+	reduceWindowDataType = typeWord(&rwNode.data)
 	w, err := b.Parameter("w", shapes.Make(dtypes.Float32, 2, 2, 1, 1), nil)
 	if err != nil {
 		return err

@@ -13,9 +13,10 @@ import (
 )
 
 // ProfileEnv, when set to 1, times every SimpleGo node by op type (ours and
-// SimpleGo's own executors alike); WriteOpProfile prints the table. SimpleGo
-// has no profiler of its own, and pprof attributes time to Go functions, not
-// to graph ops.
+// SimpleGo's own executors alike); WriteOpProfile prints the table. Set to
+// "shapes", it keys the table by op type, output shape and input shapes, to
+// find which node of a kind costs. SimpleGo has no profiler of its own, and
+// pprof attributes time to Go functions, not to graph ops.
 const ProfileEnv = "ALEXBENCH_FASTCPU_PROFILE"
 
 type opStat struct {
@@ -26,13 +27,14 @@ type opStat struct {
 
 var (
 	profMu sync.Mutex
-	prof   = map[backends.OpType]*opStat{}
+	prof   = map[string]*opStat{}
 )
 
 // wrapForProfile replaces every executor in SimpleGo's table with a timed
 // one; it runs last in install, after our executors are in.
 func wrapForProfile() {
-	if os.Getenv(ProfileEnv) != "1" {
+	mode := os.Getenv(ProfileEnv)
+	if mode != "1" && mode != "shapes" {
 		return
 	}
 	for op := range backends.OpTypeLast {
@@ -44,11 +46,18 @@ func wrapForProfile() {
 			t0 := time.Now()
 			out, err := exec(backend, node, inputs, owned)
 			d := time.Since(t0)
+			key := op.String()
+			if mode == "shapes" {
+				key += " " + node.shape.String() + " ←"
+				for _, in := range node.inputs {
+					key += " " + in.shape.String()
+				}
+			}
 			profMu.Lock()
-			s := prof[op]
+			s := prof[key]
 			if s == nil {
 				s = &opStat{}
-				prof[op] = s
+				prof[key] = s
 			}
 			s.calls++
 			s.elements += int64(node.shape.Size())
@@ -67,7 +76,7 @@ func WriteOpProfile(w io.Writer) {
 	if len(prof) == 0 {
 		return
 	}
-	ops := make([]backends.OpType, 0, len(prof))
+	ops := make([]string, 0, len(prof))
 	var total time.Duration
 	for op, s := range prof {
 		ops = append(ops, op)
@@ -77,6 +86,9 @@ func WriteOpProfile(w io.Writer) {
 	fmt.Fprintf(w, "%-20s %8s %12s %10s %6s\n", "op", "calls", "Melements", "ms", "%")
 	for _, op := range ops {
 		s := prof[op]
+		if mode := os.Getenv(ProfileEnv); mode == "shapes" && len(ops) > 40 && s.elapsed < total/200 {
+			continue // the long tail under 0.5 % each
+		}
 		fmt.Fprintf(w, "%-20s %8d %12.1f %10.1f %5.1f%%\n", op, s.calls, float64(s.elements)/1e6,
 			s.elapsed.Seconds()*1e3, 100*s.elapsed.Seconds()/total.Seconds())
 	}

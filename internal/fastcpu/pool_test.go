@@ -1,0 +1,163 @@
+package fastcpu
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+type poolCase struct {
+	b, h, w, c, k, s, p int
+}
+
+func (pc poolCase) String() string {
+	return fmt.Sprintf("[%d,%d,%d,%d] k%d s%d p%d", pc.b, pc.h, pc.w, pc.c, pc.k, pc.s, pc.p)
+}
+
+var poolCases = []poolCase{
+	{2, 8, 8, 3, 2, 2, 0},     // LeNet's tiling 2×2/2
+	{3, 7, 9, 5, 3, 2, 0},     // AlexNet's overlapping 3×3/2, odd sizes, rows left over
+	{2, 10, 11, 4, 3, 2, 1},   // padded
+	{1, 6, 5, 2, 3, 1, 1},     // stride 1, padded on every side
+	{16, 15, 15, 24, 3, 2, 0}, // large enough to split over the cores
+}
+
+func reduceWindow(x *graph.Node, op backends.ReduceOpType, pc poolCase) *graph.Node {
+	return graph.BackendReduceWindow(x, op, []int{1, pc.k, pc.k, 1}, []int{1, pc.s, pc.s, 1}, nil, nil,
+		[][2]int{{0, 0}, {pc.p, pc.p}, {pc.p, pc.p}, {0, 0}})
+}
+
+func TestReduceWindowMatchesSimpleGo(t *testing.T) {
+	be := newBackend(t)
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, op := range []backends.ReduceOpType{backends.ReduceOpMax, backends.ReduceOpSum} {
+			for _, pc := range poolCases {
+				t.Run(fmt.Sprint(dt, op, pc), func(t *testing.T) {
+					compareWithSimpleGo(t, be, tolFor(dt), true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+						return reduceWindow(in[0], op, pc)
+					}, randomTensor(r, dt, pc.b, pc.h, pc.w, pc.c))
+				})
+			}
+		}
+	}
+	// A window over the channels axis is not a spatial pool: SimpleGo's own.
+	t.Run("channel window falls back", func(t *testing.T) {
+		compareWithSimpleGo(t, be, 0, false, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+			return graph.BackendReduceWindow(in[0], backends.ReduceOpMax, []int{1, 2, 2, 2}, nil, nil, nil, nil)
+		}, randomTensor(r, dtypes.Float32, 2, 4, 4, 4))
+	})
+}
+
+// naiveMaxPoolGrad is max pooling's gradient by its definition: for each
+// window, the first largest in-image element (row-major) gets the window's
+// upstream value.
+func naiveMaxPoolGrad(x, v []float64, pc poolCase) []float64 {
+	ho := (pc.h+2*pc.p-pc.k)/pc.s + 1
+	wo := (pc.w+2*pc.p-pc.k)/pc.s + 1
+	dx := make([]float64, len(x))
+	at := func(b, i, j, c int) int { return ((b*pc.h+i)*pc.w+j)*pc.c + c }
+	for b := range pc.b {
+		for oh := range ho {
+			for ow := range wo {
+				for c := range pc.c {
+					best, arg := math.Inf(-1), -1
+					for i := oh*pc.s - pc.p; i < oh*pc.s-pc.p+pc.k; i++ {
+						for j := ow*pc.s - pc.p; j < ow*pc.s-pc.p+pc.k; j++ {
+							if i < 0 || j < 0 || i >= pc.h || j >= pc.w {
+								continue
+							}
+							if x[at(b, i, j, c)] > best {
+								best, arg = x[at(b, i, j, c)], at(b, i, j, c)
+							}
+						}
+					}
+					dx[arg] += v[((b*ho+oh)*wo+ow)*pc.c+c]
+				}
+			}
+		}
+	}
+	return dx
+}
+
+// GoMLX's own MaxPool on the wrapped backend differentiates through the
+// SelectAndScatterMax Wrap adds; its gradient must be the definition's, ties
+// included (inputs drawn from three values tie often).
+func TestMaxPoolGradientOnWrap(t *testing.T) {
+	be := Wrap(newBackend(t))
+	if !be.Capabilities().Operations[backends.OpTypeSelectAndScatterMax] {
+		t.Fatal("Wrap's backend does not offer SelectAndScatterMax")
+	}
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, ties := range []bool{false, true} {
+			for _, pc := range poolCases {
+				t.Run(fmt.Sprint(dt, " ties=", ties, " ", pc), func(t *testing.T) {
+					x := randomTensor(r, dtypes.Float64, pc.b, pc.h, pc.w, pc.c)
+					if ties {
+						tensors.MutableFlatData(x, func(f []float64) {
+							for i := range f {
+								f[i] = float64(r.IntN(3))
+							}
+						})
+					}
+					ho, wo := (pc.h+2*pc.p-pc.k)/pc.s+1, (pc.w+2*pc.p-pc.k)/pc.s+1
+					v := randomTensor(r, dtypes.Float64, pc.b, ho, wo, pc.c)
+					exec := graph.MustNewExec(be, func(x, v *graph.Node) *graph.Node {
+						x, v = graph.ConvertDType(x, dt), graph.ConvertDType(v, dt)
+						y := graph.MaxPool(x).Window(pc.k).Strides(pc.s).
+							PaddingPerDim([][2]int{{pc.p, pc.p}, {pc.p, pc.p}}).Done()
+						loss := graph.ReduceAllSum(graph.Mul(y, v))
+						return graph.ConvertDType(graph.Gradient(loss, x)[0], dtypes.Float64)
+					})
+					before := fastRuns.Load()
+					got := values(exec.MustExec(x, v)[0])
+					if fastRuns.Load() == before {
+						t.Fatal("no fast executor ran")
+					}
+					want := naiveMaxPoolGrad(values(x), values(v), pc)
+					for i := range want {
+						if math.Abs(got[i]-want[i]) > 8*tolFor(dt) {
+							t.Fatalf("dx[%d] = %g, want %g", i, got[i], want[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// The builder refuses a SelectAndScatterMax it cannot run, with the reason,
+// instead of building a node the executor would misread.
+func TestWrapRefusesOtherPools(t *testing.T) {
+	be := Wrap(newBackend(t))
+	b := be.Builder("refuse")
+	x, err := b.Parameter("x", shapes.Make(dtypes.Float32, 2, 4, 4, 4), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := b.Parameter("v", shapes.Make(dtypes.Float32, 2, 2, 2, 2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.SelectAndScatterMax(x, src, []int{1, 2, 2, 2}, []int{1, 2, 2, 2}, nil)
+	if err == nil || !strings.Contains(err.Error(), "axes 1 and 2") {
+		t.Fatalf("a window over channels: err = %v, want a refusal naming the axes", err)
+	}
+	bad, err := b.Parameter("w", shapes.Make(dtypes.Float32, 2, 3, 3, 4), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.SelectAndScatterMax(x, bad, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil)
+	if err == nil || !strings.Contains(err.Error(), "source is") {
+		t.Fatalf("a source of the wrong shape: err = %v", err)
+	}
+}
