@@ -149,10 +149,17 @@ const (
 	forceIm2col     = 1
 	forceCol2im     = 2
 	forceIm2colRows = 3 // im2col, never the transposed patch block
+	forceCol2imRuns = 4 // col2im, tap by tap (never merged runs)
 )
 
 func convolve[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T, gemm gemmFunc[T]) {
-	if forceAlgorithm == forceCol2im || forceAlgorithm == 0 && g.col2imCost() < g.im2colCost() {
+	// Few input channels keep the column-share im2col below, whose
+	// transposed fill of LeNet's conv1 beats P's runs of 5.
+	if f, ok := forwardOfWeightGrad(g); ok && forceAlgorithm == 0 && !newPatchPlan(f).transposedOK() {
+		weightGrad(backend, f, x, w, y, gemm)
+		return
+	}
+	if forceAlgorithm == forceCol2im || forceAlgorithm == forceCol2imRuns || forceAlgorithm == 0 && g.col2imCost() < g.im2colCost() {
 		// (forceIm2col and forceIm2colRows both take im2col.)
 		col2im(backend, g, x, w, y, gemm)
 		return

@@ -50,7 +50,7 @@ func BenchmarkLeNetConvs(b *testing.B) {
 		{"cnn28 conv2 dx", inGrad, []int{128, 28, 28, 32}, []int{3, 3, 32, 32}, [][2]int{{1, 1}, {1, 1}}},
 	}
 	for _, c := range cases {
-		for _, force := range []int{forceIm2col, forceCol2im} {
+		for _, force := range []int{0, forceIm2col, forceCol2im} { // 0: as the cost model picks
 			b.Run(fmt.Sprintf("%s/%d", c.name, force), func(b *testing.B) {
 				forceAlgorithm = force
 				defer func() { forceAlgorithm = 0 }()

@@ -1,6 +1,7 @@
 package fastcpu
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
@@ -98,21 +99,46 @@ func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 			return origBinary[op](backend, node, inputs, owned)
 		}
 		output := outputBuffer(backend, node, inputs, owned, 0, 1)
+		n := node.shape.Size()
 		switch a := lhs.flat.(type) {
 		case []float32:
 			fastRuns.Add(1)
-			y := output.flat.([]float32)[:node.shape.Size()]
-			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, rhs.flat.([]float32), y, lo, hi, la, ra) })
+			y := output.flat.([]float32)[:n]
+			a, la := widen(a, la, n)
+			b, ra := widen(rhs.flat.([]float32), ra, n)
+			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, b, y, lo, hi, la, ra) })
 			return output, nil
 		case []float64:
 			fastRuns.Add(1)
-			y := output.flat.([]float64)[:node.shape.Size()]
-			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, rhs.flat.([]float64), y, lo, hi, la, ra) })
+			y := output.flat.([]float64)[:n]
+			a, la := widen(a, la, n)
+			b, ra := widen(rhs.flat.([]float64), ra, n)
+			splitRange(len(y), func(lo, hi int) { binaryBlocks(kind, a, b, y, lo, hi, la, ra) })
 			return output, nil
 		}
 		panic("fastcpu: binary op on a dtype isFloat let through") // unreachable
 	}
 }
+
+// widen repeats a short suffix block (a bias over few channels: LeNet's 6)
+// into one of at least wideBlock elements, so binaryBlocks runs over long
+// contiguous runs instead of one run of 6 per pixel; out[i] still takes
+// block[i % len].
+func widen[T float32 | float64](x []T, l blockLayout, n int) ([]T, blockLayout) {
+	if !l.suffix || l.block <= 1 || l.block >= wideBlock || l.block >= n {
+		return x, l
+	}
+	m := (wideBlock + l.block - 1) / l.block
+	wide := make([]T, l.block*m)
+	for k := range m {
+		copy(wide[k*l.block:], x[:l.block])
+	}
+	return wide, blockLayout{suffix: true, block: len(wide), ok: true}
+}
+
+// wideBlock is the shortest run widen leaves: beyond it the per-run
+// overhead is small next to the run itself.
+const wideBlock = 256
 
 // binaryBlocks computes y = a op b with each operand full-size or repeating
 // as a block. The output may alias a full-size operand: each element is read
@@ -388,6 +414,10 @@ func reduceRows[T float32 | float64](x, y []T, outer int, prefix, isMax bool) {
 		return
 	}
 	width := len(x) / outer
+	if prefix && width < wideBlock && outer > 2*wideBlock {
+		reduceNarrowColumns(x, y, width, isMax)
+		return
+	}
 	if prefix {
 		copy(y, x[:width])
 		for r := 1; r < outer; r++ {
@@ -416,6 +446,63 @@ func reduceRows[T float32 | float64](x, y []T, outer int, prefix, isMax bool) {
 		}
 		y[r] = acc
 	}
+}
+
+// reduceNarrowColumns reduces the rows of x, as [len(x)/width, width], into
+// y for narrow rows (per-channel statistics over few channels): it adds
+// m rows at a time into an accumulator m rows wide, a long contiguous loop,
+// one per core, and folds the accumulators at the end.
+func reduceNarrowColumns[T float32 | float64](x, y []T, width int, isMax bool) {
+	m := (wideBlock + width - 1) / width
+	wide := width * m
+	rows := len(x) / wide // super-rows; the rest are reduced one by one
+	nw := workers()
+	if len(x) < 1<<16 {
+		nw = 1
+	}
+	accs := make([][]T, nw)
+	parallel(nw, func(w int) {
+		lo, hi := w*rows/nw, (w+1)*rows/nw
+		if lo == hi {
+			return
+		}
+		acc := slices.Clone(x[lo*wide : lo*wide+wide])
+		for r := lo + 1; r < hi; r++ {
+			row := x[r*wide : (r+1)*wide]
+			if isMax {
+				for j, v := range row {
+					acc[j] = max(acc[j], v)
+				}
+			} else {
+				for j, v := range row {
+					acc[j] += v
+				}
+			}
+		}
+		accs[w] = acc
+	})
+	first := true
+	fold := func(row []T) {
+		for k := 0; k < len(row); k += width {
+			for c, v := range row[k : k+width] {
+				switch {
+				case first:
+					y[c] = v
+				case isMax:
+					y[c] = max(y[c], v)
+				default:
+					y[c] += v
+				}
+			}
+			first = false
+		}
+	}
+	for _, acc := range accs {
+		if acc != nil {
+			fold(acc)
+		}
+	}
+	fold(x[rows*wide:])
 }
 
 // outputBuffer reuses, as SimpleGo's own executors do, the first input among

@@ -197,6 +197,8 @@ func TestConvGeneralMatchesSimpleGo(t *testing.T) {
 		{name: "input dilation (strided input gradient)", axes: nhwc, in: []int{2, 6, 6, 4}, kernel: []int{3, 3, 4, 5}, idil: []int{2, 2}, pad: [][2]int{{2, 3}, {2, 3}}},
 		{name: "kernel dilation", axes: nhwc, in: []int{2, 11, 10, 3}, kernel: []int{3, 3, 3, 2}, kdil: []int{2, 3}},
 		{name: "weight-gradient layout", axes: weightGrad, in: []int{4, 12, 12, 3}, kernel: []int{4, 8, 8, 5}, kdil: []int{1, 1}},
+		{name: "weight-gradient layout, 6 channels (the forward's patches)", axes: weightGrad, in: []int{4, 12, 12, 6}, kernel: []int{4, 8, 8, 5}},
+		{name: "weight-gradient layout, 7 channels, strided, uneven pad", axes: weightGrad, in: []int{3, 13, 11, 7}, kernel: []int{3, 6, 5, 4}, kdil: []int{2, 2}, pad: [][2]int{{1, 0}, {1, 1}}},
 		{name: "weight-gradient layout, strided", axes: weightGrad, in: []int{4, 13, 13, 2}, kernel: []int{4, 5, 5, 3}, kdil: []int{2, 2}, pad: [][2]int{{1, 0}, {1, 0}}},
 	}
 	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
@@ -231,14 +233,21 @@ func TestConvAlgorithmsAgree(t *testing.T) {
 		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
 		OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
 	}
-	for _, force := range []int{forceIm2col, forceCol2im, forceIm2colRows} {
+	// The second shape has unit stride and kernel dilation on axis 1, where
+	// col2im adds each row's taps as one merged run (forceCol2imRuns: not).
+	for _, force := range []int{forceIm2col, forceCol2im, forceIm2colRows, forceCol2imRuns} {
 		t.Run(fmt.Sprint(force), func(t *testing.T) {
 			forceAlgorithm = force
 			defer func() { forceAlgorithm = 0 }()
 			for _, idil := range [][]int{{1, 1}, {2, 3}} {
-				compareWithSimpleGo(t, be, 2e-5, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
-					return graph.ConvGeneral(in[0], in[1], axes, []int{2, 1}, [][2]int{{1, 2}, {0, 1}}, idil, []int{1, 2}, 1, 1)
-				}, randomTensor(r, dtypes.Float32, 2, 7, 8, 3), randomTensor(r, dtypes.Float32, 3, 3, 3, 4))
+				for _, kdil := range [][]int{{1, 2}, {1, 1}} {
+					compareWithSimpleGo(t, be, 2e-5, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+						return graph.ConvGeneral(in[0], in[1], axes, []int{2, 1}, [][2]int{{1, 2}, {0, 1}}, idil, kdil, 1, 1)
+					}, randomTensor(r, dtypes.Float32, 2, 7, 8, 3), randomTensor(r, dtypes.Float32, 3, 3, 3, 4))
+					compareWithSimpleGo(t, be, 2e-5, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+						return graph.ConvGeneral(in[0], in[1], axes, []int{1, 1}, [][2]int{{4, 4}, {4, 3}}, idil, kdil, 1, 1)
+					}, randomTensor(r, dtypes.Float32, 2, 6, 5, 7), randomTensor(r, dtypes.Float32, 5, 5, 7, 3))
+				}
 			}
 		})
 	}
@@ -299,6 +308,8 @@ func TestElementwiseMatchesSimpleGo(t *testing.T) {
 		// Large enough to be split over the cores.
 		{"large, same shape", []int{300, 300}, []int{300, 300}, true},
 		{"large bias", []int{64, 32, 33, 8}, []int{1, 1, 1, 8}, true},
+		{"bias over 6 channels, widened", []int{3, 5, 7, 6}, []int{1, 1, 1, 6}, true},
+		{"bias on the left, widened", []int{1, 1, 1, 6}, []int{3, 5, 7, 6}, true},
 		{"large per row", []int{70000, 3}, []int{70000, 1}, true},
 	}
 	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div, "Max": graph.Max}
@@ -319,6 +330,8 @@ func TestElementwiseMatchesSimpleGo(t *testing.T) {
 			fast bool
 		}{
 			{"channel statistics", []int{4, 5, 6, 3}, []int{0, 1, 2}, true},
+			{"channel statistics over 6 channels (accumulated 43 rows at a time)", []int{64, 10, 10, 6}, []int{0, 1, 2}, true},
+			{"narrow columns, rows left over", []int{1001, 7}, []int{0}, true},
 			{"row totals", []int{7, 9}, []int{1}, true},
 			{"all", []int{3, 4}, []int{0, 1}, true},
 			{"middle", []int{3, 4, 5}, []int{1}, true},

@@ -24,7 +24,7 @@ var (
 
 	// The dynamic type words of SimpleGo's node data, taken from the probe
 	// graph: an executor only reinterprets node.data when its type matches.
-	dotDataType, convDataType, sliceDataType, reduceWindowDataType unsafe.Pointer
+	dotDataType, convDataType, sliceDataType, reduceWindowDataType, gatherDataType unsafe.Pointer
 
 	// bypass sends every node to SimpleGo's own executor: the tests' reference.
 	bypass atomic.Bool
@@ -80,8 +80,9 @@ func install() (bool, string) {
 	origConv = sgNodeExecutors[backends.OpTypeConvGeneral]
 	origSlice = sgNodeExecutors[backends.OpTypeSlice]
 	origReduceWindow = sgNodeExecutors[backends.OpTypeReduceWindow]
-	if origDot == nil || origConv == nil || origSlice == nil || origReduceWindow == nil {
-		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice/ReduceWindow executor to fall back on"
+	origGather = sgNodeExecutors[backends.OpTypeGather]
+	if origDot == nil || origConv == nil || origSlice == nil || origReduceWindow == nil || origGather == nil {
+		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice/ReduceWindow/Gather executor to fall back on"
 	}
 	sgSetNodeExecutor(backends.OpTypeDotGeneral, priorityUser, execDot)
 	sgSetNodeExecutor(backends.OpTypeConvGeneral, priorityUser, execConv)
@@ -97,11 +98,16 @@ func install() (bool, string) {
 		origReduce[op] = sgNodeExecutors[op]
 		sgSetNodeExecutor(op, priorityUser, reduceExecutor(op))
 	}
+	for op, kind := range compareOps {
+		origCompare[op] = sgNodeExecutors[op]
+		sgSetNodeExecutor(op, priorityUser, compareExecutor(op, kind))
+	}
 	origWhere = sgNodeExecutors[backends.OpTypeWhere]
 	sgSetNodeExecutor(backends.OpTypeWhere, priorityUser, execWhere)
 	origBroadcastInDim = sgNodeExecutors[backends.OpTypeBroadcastInDim]
 	sgSetNodeExecutor(backends.OpTypeBroadcastInDim, priorityUser, execBroadcastInDim)
 	sgSetNodeExecutor(backends.OpTypeReduceWindow, priorityUser, execReduceWindow)
+	sgSetNodeExecutor(backends.OpTypeGather, priorityUser, execGather)
 	// SimpleGo has no SelectAndScatterMax: only Wrap's builder makes its nodes.
 	sgSetNodeExecutor(backends.OpTypeSelectAndScatterMax, priorityUser, execSelectAndScatterMax)
 	wrapForProfile()

@@ -139,6 +139,26 @@ func checkLayouts() error {
 		return err
 	}
 	reduceWindowDataType = typeWord(&rwNode.data)
+	idx, err := b.Parameter("i", shapes.Make(dtypes.Int32, 2, 1), nil)
+	if err != nil {
+		return err
+	}
+	rows, err := b.Parameter("rows", shapes.Make(dtypes.Float32, 3, 2), nil)
+	if err != nil {
+		return err
+	}
+	ga, err := b.Gather(rows, idx, 1, []int{1}, []int{0}, []int{0}, []int{1, 2}, false)
+	if err != nil {
+		return fmt.Errorf("probing SimpleGo Gather: %w", err)
+	}
+	gaNode := (*sgNode)(reflect.ValueOf(ga).UnsafePointer())
+	if gaNode.opType != backends.OpTypeGather {
+		return fmt.Errorf("SimpleGo's Gather op is not a single node any more")
+	}
+	if err := sameLayout(reflect.TypeOf(gaNode.data), reflect.TypeFor[*sgGatherData]()); err != nil {
+		return err
+	}
+	gatherDataType = typeWord(&gaNode.data)
 	w, err := b.Parameter("w", shapes.Make(dtypes.Float32, 2, 2, 1, 1), nil)
 	if err != nil {
 		return err

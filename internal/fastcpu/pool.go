@@ -128,7 +128,7 @@ func poolForward[T float32 | float64](x, y []T, g poolGeom, isMax bool, lowest T
 						in := row[iw*g.c : iw*g.c+g.c]
 						if isMax {
 							for c, v := range in {
-								o[c] = max(o[c], v)
+								o[c] = max(o[c], v) // branch-free: at random a branch mispredicts half the time
 							}
 						} else {
 							for c, v := range in {
@@ -200,11 +200,13 @@ func scatterMax[T float32 | float64](x, v, dx []T, g poolGeom) {
 								continue
 							}
 							for c, val := range in {
-								// XLA's select for max is cur >= new: keep
-								// the current one unless it loses (or is NaN).
-								if !(best[c] >= val) {
-									best[c], at[c] = val, off+c
-								}
+								// XLA's select for max is cur >= new: keep the
+								// current one unless it loses (or is NaN).
+								// Branch-free, as in poolForward.
+								take := !(best[c] >= val)
+								k := int(*(*uint8)(unsafe.Pointer(&take)) & 1)
+								at[c] ^= (at[c] ^ (off + c)) & -k
+								best[c] = max(best[c], val)
 							}
 						}
 					}

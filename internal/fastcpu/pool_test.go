@@ -161,3 +161,71 @@ func TestWrapRefusesOtherPools(t *testing.T) {
 		t.Fatalf("a source of the wrong shape: err = %v", err)
 	}
 }
+
+// BenchmarkPools times LeNet's first pool (2×2/2 over 6 channels) and
+// AlexNet-quick's (3×3/2 over 24), forward and back.
+func BenchmarkPools(b *testing.B) {
+	for _, pc := range []poolCase{{256, 28, 28, 6, 2, 2, 0}, {64, 15, 15, 24, 3, 2, 0}} {
+		ho, wo := (pc.h+2*pc.p-pc.k)/pc.s+1, (pc.w+2*pc.p-pc.k)/pc.s+1
+		g := poolGeom{b: pc.b, h: pc.h, w: pc.w, c: pc.c, ho: ho, wo: wo, kh: pc.k, kw: pc.k, sh: pc.s, sw: pc.s, ph: pc.p, pw: pc.p}
+		r := rand.New(rand.NewPCG(1, 1))
+		x := make([]float32, pc.b*pc.h*pc.w*pc.c)
+		for i := range x {
+			x[i] = r.Float32()
+		}
+		y := make([]float32, pc.b*ho*wo*pc.c)
+		dx := make([]float32, len(x))
+		b.Run("forward "+pc.String(), func(b *testing.B) {
+			for b.Loop() {
+				poolForward(x, y, g, true, float32(math.Inf(-1)))
+			}
+		})
+		b.Run("backward "+pc.String(), func(b *testing.B) {
+			for b.Loop() {
+				scatterMax(x, y, dx, g)
+			}
+		})
+	}
+}
+
+// A batch gather (whole rows of axis 0) is copied row by row; indices out of
+// range are clamped as XLA does; any other gather stays SimpleGo's.
+func TestGatherMatchesSimpleGo(t *testing.T) {
+	be := newBackend(t)
+	images := make([]uint8, 7*3*4)
+	for i := range images {
+		images[i] = uint8(i * 37)
+	}
+	cases := []struct {
+		name    string
+		operand *tensors.Tensor
+		indices *tensors.Tensor
+		fast    bool
+	}{
+		{"uint8 rows, int32 indices", tensors.FromFlatDataAndDimensions(images, 7, 3, 4),
+			tensors.FromFlatDataAndDimensions([]int32{6, 0, 3, 3, 9, -2}, 6, 1), true},
+		{"float32 rows, int64 indices", randomTensor(rand.New(rand.NewPCG(3, 4)), dtypes.Float32, 5, 6),
+			tensors.FromFlatDataAndDimensions([]int64{4, 1}, 2, 1), true},
+		{"pairs of indices", tensors.FromFlatDataAndDimensions(images, 7, 3, 4),
+			tensors.FromFlatDataAndDimensions([]int32{1, 2, 6, 0}, 2, 2), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			exec := graph.MustNewExec(be, func(x, i *graph.Node) *graph.Node { return graph.Gather(x, i) })
+			run := func(slow bool) any {
+				bypass.Store(slow)
+				defer bypass.Store(false)
+				return exec.MustExec(c.operand, c.indices)[0].Value()
+			}
+			want := run(true)
+			before := fastRuns.Load()
+			got := run(false)
+			if fast := fastRuns.Load() > before; fast != c.fast {
+				t.Fatalf("fast executor ran: %v, want %v", fast, c.fast)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("gathered %v, SimpleGo's %v", got, want)
+			}
+		})
+	}
+}
