@@ -1,9 +1,6 @@
 package fastcpu
 
-import (
-	"sync/atomic"
-	"unsafe"
-)
+import "unsafe"
 
 // A channels-last convolution's weight gradient, as models/nn writes it, is
 // a ConvGeneral of x read as [Cin, H, W, B] with dy [B, Ho, Wo, Cout] as the
@@ -34,7 +31,7 @@ func forwardOfWeightGrad(g convGeom) (convGeom, bool) {
 }
 
 // weightGrad sets dw = Pᵀ·dy for the forward geometry f. Workers take
-// cache-sized blocks of P's rows in order and add each block's product into
+// equal shares of cache-sized blocks of P's rows and add each block's product into
 // their own [K·K·Cin, Cout] partial.
 func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, dw []T, gemm gemmFunc[T]) {
 	pl := newPatchPlan(f)
@@ -50,17 +47,15 @@ func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, 
 		buf, accs[wk] = scratch[T](backend, cols*f.cout)
 		defer sgPutBuffer(backend, buf)
 	}
-	var next atomic.Int64
 	parallel(nw, func(wk int) {
 		acc, started := accs[wk], false
 		st := pl.newState()
 		pBuf, p := scratch[T](backend, min(blockRows, rows)*cols)
 		defer sgPutBuffer(backend, pBuf)
-		for {
-			b := int(next.Add(1)) - 1
-			if b >= nBlocks {
-				break
-			}
+		// Fixed shares, not blocks handed out as workers free up: which
+		// blocks a partial sums must not depend on timing, or the same seed
+		// would train differently.
+		for b := wk * nBlocks / nw; b < (wk+1)*nBlocks/nw; b++ {
 			r0, r1 := b*blockRows, min((b+1)*blockRows, rows)
 			fill(pl, st, x, r0, r1, 0, pl.sizes[0], p, cols)
 			gemm(true, false, cols, f.cout, r1-r0, p, cols, dy[r0*f.cout:], f.cout, started, acc, f.cout)
