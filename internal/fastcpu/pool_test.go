@@ -24,6 +24,7 @@ func (pc poolCase) String() string {
 
 var poolCases = []poolCase{
 	{2, 8, 8, 3, 2, 2, 0},     // LeNet's tiling 2×2/2
+	{3, 9, 7, 5, 2, 2, 0},     // 2×2/2 with a row and a column in no window
 	{3, 7, 9, 5, 3, 2, 0},     // AlexNet's overlapping 3×3/2, odd sizes, rows left over
 	{2, 10, 11, 4, 3, 2, 1},   // padded
 	{1, 6, 5, 2, 3, 1, 1},     // stride 1, padded on every side
@@ -225,6 +226,38 @@ func TestGatherMatchesSimpleGo(t *testing.T) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("gathered %v, SimpleGo's %v", got, want)
+			}
+		})
+	}
+}
+
+// The gradient kernel owns every element of dx: SimpleGo's pooled buffers
+// come back dirty, so elements in no window must be written as zeros too.
+func TestScatterMaxOverwritesDirtyBuffers(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for _, pc := range poolCases {
+		t.Run(pc.String(), func(t *testing.T) {
+			ho, wo := (pc.h+2*pc.p-pc.k)/pc.s+1, (pc.w+2*pc.p-pc.k)/pc.s+1
+			g := poolGeom{b: pc.b, h: pc.h, w: pc.w, c: pc.c, ho: ho, wo: wo, kh: pc.k, kw: pc.k, sh: pc.s, sw: pc.s, ph: pc.p, pw: pc.p}
+			x, v := values(randomTensor(r, dtypes.Float64, pc.b, pc.h, pc.w, pc.c)), values(randomTensor(r, dtypes.Float64, pc.b, ho, wo, pc.c))
+			x32, v32 := make([]float32, len(x)), make([]float32, len(v))
+			for i := range x {
+				x[i] = float64(float32(x[i]))
+				x32[i] = float32(x[i])
+			}
+			for i := range v {
+				v[i] = float64(float32(v[i]))
+				v32[i] = float32(v[i])
+			}
+			dx := make([]float32, len(x))
+			for i := range dx {
+				dx[i] = float32(math.NaN())
+			}
+			scatterMax(x32, v32, dx, g)
+			for i, want := range naiveMaxPoolGrad(x, v, pc) {
+				if math.Abs(float64(dx[i])-want) > 1e-6 || math.IsNaN(float64(dx[i])) {
+					t.Fatalf("dx[%d] = %g, want %g", i, dx[i], want)
+				}
 			}
 		})
 	}
