@@ -153,9 +153,10 @@ const (
 )
 
 func convolve[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T, gemm gemmFunc[T]) {
-	// Few input channels keep the column-share im2col below, whose
-	// transposed fill of LeNet's conv1 beats P's runs of 5.
-	if f, ok := forwardOfWeightGrad(g); ok && forceAlgorithm == 0 && !newPatchPlan(f).transposedOK() {
+	// Few input channels keep the column-share im2col below, whose fill
+	// beats P's runs of 5 or 11 — unless P can be filled by shifted copies.
+	if f, ok := forwardOfWeightGrad(g); ok && forceAlgorithm == 0 &&
+		(!newPatchPlan(f).transposedOK() || newPatchPlan(f).sameWidthUnitStride()) {
 		weightGrad(backend, f, x, w, y, gemm)
 		return
 	}

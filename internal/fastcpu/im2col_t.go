@@ -34,6 +34,10 @@ func (pl *patchPlan) tapTable() [][3]int {
 // fillT writes rows [r0, r1) of the patch matrix transposed: pt[j*ld + r-r0].
 func fillT[T float32 | float64](pl *patchPlan, taps [][3]int, x []T, r0, r1 int, pt []T, ld int) {
 	g := pl.g
+	if pl.sameWidthUnitStride() {
+		fillTShifted(pl, taps, x, r0, r1, pt, ld)
+		return
+	}
 	ow := g.out[1]
 	step := g.stride[1] * g.iS[1]
 	for r := r0; r < r1; {
@@ -71,5 +75,59 @@ func fillT[T float32 | float64](pl *patchPlan, taps [][3]int, x []T, r0, r1 int,
 			}
 		}
 		r += ox1 - ox0
+	}
+}
+
+// sameWidthUnitStride: unit strides and dilations, one input channel and an
+// output as wide as the input (LeNet's padded 5×5 conv1). Then a tap's
+// column of the transposed patch matrix is the image itself shifted by the
+// tap's offset, across row ends too: one copy per image, and only the few
+// elements a row end wraps onto (and rows off the image) set to zero.
+func (pl *patchPlan) sameWidthUnitStride() bool {
+	g := pl.g
+	return g.cin == 1 && g.stride == [2]int{1, 1} && g.kdil == [2]int{1, 1} && g.idil == [2]int{1, 1} &&
+		g.out[1] == g.in[1] && g.iS[1] == 1 && g.iS[0] == g.in[1]
+}
+
+func fillTShifted[T float32 | float64](pl *patchPlan, taps [][3]int, x []T, r0, r1 int, pt []T, ld int) {
+	g := pl.g
+	w, perImage := g.in[1], g.out[0]*g.out[1]
+	for r := r0; r < r1; {
+		b, q0 := r/perImage, r%perImage // image b, its output positions [q0, q1)
+		q1 := min(perImage, q0+r1-r)
+		at := r - r0
+		img := x[b*g.iB : b*g.iB+g.in[0]*w]
+		for j, tp := range taps {
+			dst := pt[j*ld+at:][:q1-q0]
+			dy, dx := tp[1]-g.padLo[0], tp[2]-g.padLo[1]
+			// Output q reads img[q + dy·w + dx]: rows oy with 0 ≤ oy+dy < in0.
+			lo := max(q0, -dy*w, -(dy*w + dx))
+			hi := min(q1, (g.in[0]-dy)*w, g.in[0]*w-(dy*w+dx))
+			if lo >= hi {
+				clear(dst)
+				continue
+			}
+			clear(dst[:lo-q0])
+			clear(dst[hi-q0:])
+			copy(dst[lo-q0:hi-q0], img[lo+dy*w+dx:])
+			// Where ox+dx leaves [0, w) the copy wrapped onto the next or
+			// previous image row: those are padding.
+			if dx == 0 {
+				continue
+			}
+			for oy := lo / w; oy*w < hi; oy++ {
+				var s, e int // the row's padded columns
+				if dx < 0 {
+					s, e = oy*w, oy*w-dx
+				} else {
+					s, e = oy*w+w-dx, oy*w+w
+				}
+				s, e = max(s, lo), min(e, hi)
+				if s < e {
+					clear(dst[s-q0 : e-q0])
+				}
+			}
+		}
+		r += q1 - q0
 	}
 }

@@ -40,6 +40,10 @@ func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, 
 	blockRows := max(8, blockBytes/(int(unsafe.Sizeof(zero))*cols))
 	nBlocks := (rows + blockRows - 1) / blockRows
 	nw := min(workers(), nBlocks)
+	var taps [][3]int
+	if pl.sameWidthUnitStride() && pl.transposedOK() {
+		taps = pl.tapTable()
+	}
 	accs := make([][]T, nw)
 	accs[0] = dw[:cols*f.cout]
 	for wk := 1; wk < nw; wk++ {
@@ -57,8 +61,13 @@ func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, 
 		// would train differently.
 		for b := wk * nBlocks / nw; b < (wk+1)*nBlocks/nw; b++ {
 			r0, r1 := b*blockRows, min((b+1)*blockRows, rows)
-			fill(pl, st, x, r0, r1, 0, pl.sizes[0], p, cols)
-			gemm(true, false, cols, f.cout, r1-r0, p, cols, dy[r0*f.cout:], f.cout, started, acc, f.cout)
+			if taps != nil { // P's block stored as [cols, rows]: A as it is
+				fillT(pl, taps, x, r0, r1, p, r1-r0)
+				gemm(false, false, cols, f.cout, r1-r0, p, r1-r0, dy[r0*f.cout:], f.cout, started, acc, f.cout)
+			} else {
+				fill(pl, st, x, r0, r1, 0, pl.sizes[0], p, cols)
+				gemm(true, false, cols, f.cout, r1-r0, p, cols, dy[r0*f.cout:], f.cout, started, acc, f.cout)
+			}
 			started = true
 		}
 		if !started {
