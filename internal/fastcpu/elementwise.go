@@ -90,6 +90,9 @@ var origBinary = map[backends.OpType]executor{}
 
 func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 	return func(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
+		if f, ok := node.data.(*fusedAddRelu); ok {
+			return execAddRelu(backend, node, inputs, owned, f), nil
+		}
 		lhs, rhs := inputs[0], inputs[1]
 		out := node.shape.Dimensions
 		la, ra := broadcastLayout(lhs.shape.Dimensions, out), broadcastLayout(rhs.shape.Dimensions, out)

@@ -24,7 +24,7 @@ var (
 
 	// The dynamic type words of SimpleGo's node data, taken from the probe
 	// graph: an executor only reinterprets node.data when its type matches.
-	dotDataType, convDataType, sliceDataType, reduceWindowDataType, gatherDataType unsafe.Pointer
+	dotDataType, convDataType, sliceDataType, reduceWindowDataType, gatherDataType, constDataType unsafe.Pointer
 
 	// bypass sends every node to SimpleGo's own executor: the tests' reference.
 	bypass atomic.Bool

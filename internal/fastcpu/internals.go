@@ -159,6 +159,18 @@ func checkLayouts() error {
 		return err
 	}
 	gatherDataType = typeWord(&gaNode.data)
+	zero, err := b.Constant([]float32{0})
+	if err != nil {
+		return fmt.Errorf("probing SimpleGo Constant: %w", err)
+	}
+	zeroNode := (*sgNode)(reflect.ValueOf(zero).UnsafePointer())
+	if zeroNode.opType != backends.OpTypeConstant {
+		return fmt.Errorf("SimpleGo's Constant op is not a single node any more")
+	}
+	if err := sameLayout(reflect.TypeOf(zeroNode.data), reflect.TypeFor[*sgBuffer]()); err != nil {
+		return fmt.Errorf("SimpleGo's constants no longer hold a Buffer: %w", err)
+	}
+	constDataType = typeWord(&zeroNode.data)
 	w, err := b.Parameter("w", shapes.Make(dtypes.Float32, 2, 2, 1, 1), nil)
 	if err != nil {
 		return err

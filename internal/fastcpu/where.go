@@ -8,6 +8,9 @@ var origWhere executor
 // Wheres on conditions that are true about half the time at random, where
 // SimpleGo's per-element if/else mispredicts about every other element.
 func execWhere(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
+	if _, ok := node.data.(fusedReluGrad); ok {
+		return execReluGrad(backend, node, inputs, owned), nil
+	}
 	cond, onTrue, onFalse := inputs[0], inputs[1], inputs[2]
 	n := node.shape.Size()
 	c, ok := cond.flat.([]bool)

@@ -58,12 +58,14 @@ func matmul(a, b *Node) *Node {
 	})
 }
 
-// relu is max(x, 0) with the one-pass gradient v·[x > 0].
+// relu is max(x, 0) with the one-pass gradient v·[y > 0]. It tests the
+// output, not x (the same where y = max(x, 0)), so x is dead after the
+// forward pass: internal/fastcpu then fuses a bias Add into the Max, and
+// the gradient's comparison and zeros into its Where.
 func relu(x *Node) *Node {
 	y := Max(x, ScalarZero(x.Graph(), x.DType()))
 	return withVJP(y, func(node, v *Node, _ shapes.Shape) []*Node {
-		x := node.Inputs()[0]
-		return []*Node{Where(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), v, ZerosLike(v)), nil}
+		return []*Node{Where(GreaterThan(node, ScalarZero(node.Graph(), node.DType())), v, ZerosLike(v)), nil}
 	})
 }
 

@@ -1,0 +1,65 @@
+package fastcpu
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// ReLU over a bias add, and ReLU's gradient as models/nn writes it, each run
+// as one fused node on Wrap's backend, with SimpleGo's unfused answer; the
+// same ops with another constant are left alone.
+func TestFusionsMatchSimpleGo(t *testing.T) {
+	be := Wrap(newBackend(t))
+	r := rand.New(rand.NewPCG(41, 42))
+	zero := func(x *graph.Node) *graph.Node { return graph.ScalarZero(x.Graph(), x.DType()) }
+	cases := []struct {
+		name  string
+		fn    func(x, b, v *graph.Node) *graph.Node
+		fused int64
+	}{
+		{"max(x+bias, 0)", func(x, b, v *graph.Node) *graph.Node { return graph.Max(graph.Add(x, b), zero(x)) }, 1},
+		{"relu gradient", func(x, b, v *graph.Node) *graph.Node {
+			y := graph.Max(x, zero(x))
+			return graph.Where(graph.GreaterThan(y, zero(y)), v, graph.ZerosLike(v))
+		}, 1},
+		// Intermediate operands: the graph owns their buffers, and the fused
+		// kernels may write their output over them.
+		{"max(2x+bias, 0), 2x owned", func(x, b, v *graph.Node) *graph.Node {
+			return graph.Max(graph.Add(graph.MulScalar(x, 2), b), zero(x))
+		}, 1},
+		{"relu gradient of an owned 2v", func(x, b, v *graph.Node) *graph.Node {
+			y := graph.Max(x, zero(x))
+			v2 := graph.MulScalar(v, 2)
+			return graph.Where(graph.GreaterThan(y, zero(y)), v2, graph.ZerosLike(v2))
+		}, 1},
+		{"max(x+bias, 1) is not a ReLU", func(x, b, v *graph.Node) *graph.Node {
+			return graph.Max(graph.Add(x, b), graph.ScalarOne(x.Graph(), x.DType()))
+		}, 0},
+		{"where(y > 0, v, 1) is not ReLU's gradient", func(x, b, v *graph.Node) *graph.Node {
+			return graph.Where(graph.GreaterThan(x, zero(x)), v, graph.OnesLike(v))
+		}, 0},
+	}
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			for _, dims := range [][]int{{2, 3, 4, 6}, {64, 20, 20, 6}} { // the second split over the cores
+				t.Run(fmt.Sprint(dt, " ", c.name, " ", dims), func(t *testing.T) {
+					before := fusions.Load()
+					x, v := randomTensor(r, dt, dims...), randomTensor(r, dt, dims...)
+					bias := randomTensor(r, dt, 1, 1, 1, dims[3])
+					compareWithSimpleGo(t, be, tolFor(dt), true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+						return c.fn(in[0], in[1], in[2])
+					}, x, bias, v)
+					// compareWithSimpleGo builds the graph twice: bypassed
+					// (never fused) and not.
+					if got := fusions.Load() - before; got != c.fused {
+						t.Fatalf("%d nodes fused, want %d", got, c.fused)
+					}
+				})
+			}
+		}
+	}
+}
