@@ -258,9 +258,10 @@ func TestRealQuickRun(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, exercises[k], v)
 		}
 	}
-	// 126 cells; e8's lr ×100 runs diverge by design (what breaks training).
-	if outcomes["done"] != 122 || outcomes["diverged"] != 4 || len(outcomes) != 2 {
-		t.Errorf("outcomes %v, want 122 done and 4 diverged", outcomes)
+	// 126 cells; e8's lr ×100 runs diverge by design (what breaks training),
+	// and two of its three lr ×10 runs.
+	if outcomes["done"] != 121 || outcomes["diverged"] != 5 || len(outcomes) != 2 {
+		t.Errorf("outcomes %v, want 121 done and 5 diverged", outcomes)
 	}
 	html, err := Render(res, Options{ECharts: stubECharts})
 	if err != nil {
@@ -269,18 +270,18 @@ func TestRealQuickRun(t *testing.T) {
 	for _, want := range []string{
 		// E5 within ReLU, where the sigmoid cells at chance are kept out: the
 		// answer the issue found missing, with its CI and p, or "~".
-		"dropout=0.5 instead of 0, within activation=relu: ~ (p = 0.22, n = 6&#43;6 paired)",
-		"normalize=true instead of false, within activation=relu: &#43;4.1 points (95% CI &#43;2.4 to &#43;5.8; paired t, p = 0.003, n = 6&#43;6 paired): it raises mean test accuracy",
+		"dropout=0.5 instead of 0, within activation=relu: ~ (p = 0.15, n = 6&#43;6 paired)",
+		"normalize=true instead of false, within activation=relu: &#43;4.0 points (95% CI &#43;2.5 to &#43;5.5; paired t, p = 0.002, n = 6&#43;6 paired): it raises mean test accuracy",
 		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
-		"Highest mean test accuracy: activation=relu dropout=0 normalize=true with 0.798 ± 0.040 (95% CI 0.700–0.897, n = 3)",
+		"Highest mean test accuracy: activation=relu dropout=0 normalize=true with 0.799 ± 0.033 (95% CI 0.719–0.880, n = 3)",
 		"Settings: epochs 5, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 128",
 		// Scaled models named as such, d2l's figures not claimed for them.
 		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M), 3 epochs, lr 0.1, batch 64, 67×67 inputs, 6144 training / 1000 test images, over 3 seeds",
 		"so they are not compared.",
 		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l&#39;s: 46.8 M) has 536,250 parameters",
-		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy &#43;16.0 points (95% CI &#43;14.0 to &#43;18.0; paired t, p = 0.005, n = 3&#43;3 paired)",
+		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy &#43;18.6 points (95% CI &#43;14.0 to &#43;23.2; paired t, p = 0.010, n = 3&#43;3 paired)",
 		// Three seeds a side: the change over the last epochs is tested.
-		"Test accuracy from epoch 25 to 30: ~ (p = 0.47, n = 3&#43;3 paired)",
+		"Test accuracy from epoch 25 to 30: ~ (p = 0.39, n = 3&#43;3 paired)",
 		"Pareto front of the means",
 		"Peak memory as recorded per cell, by method: rss.",
 		"the analytic memory model; from the smallest to the largest batch it grew",

@@ -445,7 +445,7 @@ func e3ModelLine(series []*batchSeries, methods distinct) string {
 	line += "."
 	if len(methods) == 1 && methods[nvml.MethodRSS] > 0 {
 		line += " On a CPU the peak is the process's resident memory: besides the model's tensors it holds the Go runtime, " +
-			"the dataset and SimpleGo's intermediate buffers (its convolutions' im2col patches are k² times their input), " +
+			"the dataset and SimpleGo's intermediate buffers (every graph node's output is a buffer of its own until its last use, where XLA fuses), " +
 			"so there the comparison mostly measures SimpleGo's buffers, not the model's tensors."
 	}
 	return line
