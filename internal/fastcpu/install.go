@@ -111,7 +111,7 @@ func install() (bool, string) {
 	// SimpleGo has no SelectAndScatterMax: only Wrap's builder makes its nodes.
 	sgSetNodeExecutor(backends.OpTypeSelectAndScatterMax, priorityUser, execSelectAndScatterMax)
 	wrapForProfile()
-	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; Slice, broadcasting and reductions by runs"
+	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU fused with its bias add and its gradient (with Wrap)"
 }
 
 // dataPointer returns node.data's pointer when its dynamic type is want.
