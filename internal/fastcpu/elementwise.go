@@ -424,16 +424,7 @@ func reduceRows[T float32 | float64](x, y []T, outer int, prefix, isMax bool) {
 	if prefix {
 		copy(y, x[:width])
 		for r := 1; r < outer; r++ {
-			row := x[r*width : (r+1)*width]
-			if isMax {
-				for j, v := range row {
-					y[j] = max(y[j], v)
-				}
-			} else {
-				for j, v := range row {
-					y[j] += v
-				}
-			}
+			addInto(y, x[r*width:(r+1)*width], isMax)
 		}
 		return
 	}
@@ -448,6 +439,20 @@ func reduceRows[T float32 | float64](x, y []T, outer int, prefix, isMax bool) {
 			}
 		}
 		y[r] = acc
+	}
+}
+
+// addInto sets acc[j] += row[j] (or to the larger of the two).
+func addInto[T float32 | float64](acc, row []T, isMax bool) {
+	acc = acc[:len(row)]
+	if isMax {
+		for j, v := range row {
+			acc[j] = max(acc[j], v)
+		}
+		return
+	}
+	for j, v := range row {
+		acc[j] += v
 	}
 }
 
@@ -471,16 +476,7 @@ func reduceNarrowColumns[T float32 | float64](x, y []T, width int, isMax bool) {
 		}
 		acc := slices.Clone(x[lo*wide : lo*wide+wide])
 		for r := lo + 1; r < hi; r++ {
-			row := x[r*wide : (r+1)*wide]
-			if isMax {
-				for j, v := range row {
-					acc[j] = max(acc[j], v)
-				}
-			} else {
-				for j, v := range row {
-					acc[j] += v
-				}
-			}
+			addInto(acc, x[r*wide:(r+1)*wide], isMax)
 		}
 		accs[w] = acc
 	})

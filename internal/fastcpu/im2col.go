@@ -343,13 +343,8 @@ func im2col[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 	// in cache-sized steps into its own [rows, cout] partial.
 	inner := cols / pl.sizes[0]
 	step := max(1, blockBytes/(elem*rows*inner))
-	accs := make([][]T, nw)
-	accs[0] = out[:rows*g.cout]
-	for wk := 1; wk < nw; wk++ {
-		var buf *sgBuffer
-		buf, accs[wk] = scratch[T](backend, rows*g.cout)
-		defer sgPutBuffer(backend, buf)
-	}
+	accs, release := partials(backend, out[:rows*g.cout], nw)
+	defer release()
 	parallel(nw, func(wk int) {
 		lo, hi := wk*pl.sizes[0]/nw, (wk+1)*pl.sizes[0]/nw
 		acc := accs[wk]
@@ -367,10 +362,33 @@ func im2col[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T
 			gemm(false, false, rows, g.cout, width, p, width, wm[t0*inner*g.cout:], g.cout, t0 > lo, acc, g.cout)
 		}
 	})
-	for _, acc := range accs[1:] {
-		for i, v := range acc {
-			accs[0][i] += v
+	sumPartials(accs)
+}
+
+// partials is nw accumulators of len(first) elements for a contraction
+// split over workers: first itself (the output) and nw-1 scratch buffers,
+// which release returns to SimpleGo's pool.
+func partials[T float32 | float64](backend unsafe.Pointer, first []T, nw int) (accs [][]T, release func()) {
+	accs = make([][]T, nw)
+	accs[0] = first
+	bufs := make([]*sgBuffer, 0, nw-1)
+	for wk := 1; wk < nw; wk++ {
+		var buf *sgBuffer
+		buf, accs[wk] = scratch[T](backend, len(first))
+		bufs = append(bufs, buf)
+	}
+	return accs, func() {
+		for _, b := range bufs {
+			sgPutBuffer(backend, b)
 		}
+	}
+}
+
+// sumPartials adds every other accumulator into the first, in worker
+// order (so the sum does not depend on timing).
+func sumPartials[T float32 | float64](accs [][]T) {
+	for _, acc := range accs[1:] {
+		addInto(accs[0], acc, false)
 	}
 }
 

@@ -127,18 +127,10 @@ func checkLayouts() error {
 	if builderType.Kind() != reflect.Pointer || (*sgNode)(reflect.ValueOf(x).UnsafePointer()).builder != reflect.ValueOf(b).UnsafePointer() {
 		return fmt.Errorf("SimpleGo's nodes no longer point at their builder")
 	}
-	rw, err := b.ReduceWindow(x, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, nil, nil)
-	if err != nil {
-		return fmt.Errorf("probing SimpleGo ReduceWindow: %w", err)
-	}
-	rwNode := (*sgNode)(reflect.ValueOf(rw).UnsafePointer())
-	if rwNode.opType != backends.OpTypeReduceWindow {
-		return fmt.Errorf("SimpleGo's ReduceWindow op is not a single node any more")
-	}
-	if err := sameLayout(reflect.TypeOf(rwNode.data), reflect.TypeFor[*sgReduceWindowData]()); err != nil {
+	if reduceWindowDataType, err = probeData("ReduceWindow", backends.OpTypeReduceWindow, reflect.TypeFor[*sgReduceWindowData]())(
+		b.ReduceWindow(x, backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 2, 2, 1}, nil, nil, nil)); err != nil {
 		return err
 	}
-	reduceWindowDataType = typeWord(&rwNode.data)
 	idx, err := b.Parameter("i", shapes.Make(dtypes.Int32, 2, 1), nil)
 	if err != nil {
 		return err
@@ -147,30 +139,14 @@ func checkLayouts() error {
 	if err != nil {
 		return err
 	}
-	ga, err := b.Gather(rows, idx, 1, []int{1}, []int{0}, []int{0}, []int{1, 2}, false)
-	if err != nil {
-		return fmt.Errorf("probing SimpleGo Gather: %w", err)
-	}
-	gaNode := (*sgNode)(reflect.ValueOf(ga).UnsafePointer())
-	if gaNode.opType != backends.OpTypeGather {
-		return fmt.Errorf("SimpleGo's Gather op is not a single node any more")
-	}
-	if err := sameLayout(reflect.TypeOf(gaNode.data), reflect.TypeFor[*sgGatherData]()); err != nil {
+	if gatherDataType, err = probeData("Gather", backends.OpTypeGather, reflect.TypeFor[*sgGatherData]())(
+		b.Gather(rows, idx, 1, []int{1}, []int{0}, []int{0}, []int{1, 2}, false)); err != nil {
 		return err
 	}
-	gatherDataType = typeWord(&gaNode.data)
-	zero, err := b.Constant([]float32{0})
-	if err != nil {
-		return fmt.Errorf("probing SimpleGo Constant: %w", err)
+	if constDataType, err = probeData("Constant", backends.OpTypeConstant, reflect.TypeFor[*sgBuffer]())(
+		b.Constant([]float32{0})); err != nil {
+		return err
 	}
-	zeroNode := (*sgNode)(reflect.ValueOf(zero).UnsafePointer())
-	if zeroNode.opType != backends.OpTypeConstant {
-		return fmt.Errorf("SimpleGo's Constant op is not a single node any more")
-	}
-	if err := sameLayout(reflect.TypeOf(zeroNode.data), reflect.TypeFor[*sgBuffer]()); err != nil {
-		return fmt.Errorf("SimpleGo's constants no longer hold a Buffer: %w", err)
-	}
-	constDataType = typeWord(&zeroNode.data)
 	w, err := b.Parameter("w", shapes.Make(dtypes.Float32, 2, 2, 1, 1), nil)
 	if err != nil {
 		return err
@@ -195,36 +171,39 @@ func checkLayouts() error {
 		return err
 	}
 	dotDataType = typeWord(&dotNode.data)
-	sl, err := b.Slice(x, []int{0, 1, 0, 0}, []int{1, 3, 4, 1}, []int{1, 1, 2, 1})
-	if err != nil {
-		return fmt.Errorf("probing SimpleGo Slice: %w", err)
-	}
-	sliceNode := (*sgNode)(reflect.ValueOf(sl).UnsafePointer())
-	if sliceNode.opType != backends.OpTypeSlice {
-		return fmt.Errorf("SimpleGo's Slice op is not a single node any more")
-	}
-	if err := sameLayout(reflect.TypeOf(sliceNode.data), reflect.TypeFor[*sgSliceData]()); err != nil {
+	if sliceDataType, err = probeData("Slice", backends.OpTypeSlice, reflect.TypeFor[*sgSliceData]())(
+		b.Slice(x, []int{0, 1, 0, 0}, []int{1, 3, 4, 1}, []int{1, 1, 2, 1})); err != nil {
 		return err
 	}
-	sliceDataType = typeWord(&sliceNode.data)
 	axes := backends.ConvolveAxesConfig{
 		InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
 		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
 		OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
 	}
-	conv, err := b.ConvGeneral(x, w, axes, []int{1, 1}, [][2]int{{0, 0}, {0, 0}}, []int{1, 1}, []int{1, 1}, 1, 1)
-	if err != nil {
-		return fmt.Errorf("probing SimpleGo ConvGeneral: %w", err)
-	}
-	convNode := (*sgNode)(reflect.ValueOf(conv).UnsafePointer())
-	if convNode.opType != backends.OpTypeConvGeneral {
-		return fmt.Errorf("SimpleGo's ConvGeneral op is not a single node any more")
-	}
-	if err := sameLayout(reflect.TypeOf(convNode.data), reflect.TypeFor[*sgConvData]()); err != nil {
+	if convDataType, err = probeData("ConvGeneral", backends.OpTypeConvGeneral, reflect.TypeFor[*sgConvData]())(
+		b.ConvGeneral(x, w, axes, []int{1, 1}, [][2]int{{0, 0}, {0, 0}}, []int{1, 1}, []int{1, 1}, 1, 1)); err != nil {
 		return err
 	}
-	convDataType = typeWord(&convNode.data)
 	return nil
+}
+
+// probeData returns a check of one probe op: built without error, a single
+// node of type op whose data has the mirror's layout; it gives that data's
+// dynamic type word, by which the executors recognize it.
+func probeData(name string, op backends.OpType, mirror reflect.Type) func(backends.Op, error) (unsafe.Pointer, error) {
+	return func(built backends.Op, err error) (unsafe.Pointer, error) {
+		if err != nil {
+			return nil, fmt.Errorf("probing SimpleGo %s: %w", name, err)
+		}
+		n := (*sgNode)(reflect.ValueOf(built).UnsafePointer())
+		if n.opType != op {
+			return nil, fmt.Errorf("SimpleGo's %s op is not a single node any more", name)
+		}
+		if err := sameLayout(reflect.TypeOf(n.data), mirror); err != nil {
+			return nil, fmt.Errorf("SimpleGo's %s node data: %w", name, err)
+		}
+		return typeWord(&n.data), nil
+	}
 }
 
 // sameLayout compares the struct behind pointer type real with its mirror.

@@ -172,49 +172,14 @@ func maxPool2x2Row[T float32 | float64](top, bottom, out []T, c int) {
 	}
 }
 
-// bit is a bool as 0 or 1, without a branch (a Go bool is one byte).
-func bit(b bool) uint8 { return *(*uint8)(unsafe.Pointer(&b)) & 1 }
-
-// keep is s where u is 1 and +0 where it is 0, by masking s's bits: exact
-// for every s (s·u would turn an infinite s into NaN).
-func keep[T float32 | float64](s T, u uint8) T {
-	if unsafe.Sizeof(s) == 4 {
-		b := *(*uint32)(unsafe.Pointer(&s)) & -uint32(u)
-		return *(*T)(unsafe.Pointer(&b))
-	}
-	b := *(*uint64)(unsafe.Pointer(&s)) & -uint64(u)
-	return *(*T)(unsafe.Pointer(&b))
-}
-
-// scatterMax2x2Row is scatterMax for one output row of a tiled 2×2 pool:
-// every element of the two input rows is written — the window's source
-// value at its first largest element in row-major order (XLA's rule for
-// ties), zero elsewhere — so dx needs no clearing first. Branch-free, and
-// without a chain of dependent selects: the max first, then which element
-// is the first equal to it. (A window holding a NaN sends its value to its
-// last element.)
-func scatterMax2x2Row[T float32 | float64](top, bottom, dtop, dbottom, src []T, c int) {
-	if t32, ok := any(top).([]float32); ok { // the hot case, without generic bit casts
-		scatterMax2x2Row32(t32, any(bottom).([]float32), any(dtop).([]float32), any(dbottom).([]float32), any(src).([]float32), c)
-		return
-	}
-	for ow := range len(src) / c {
-		a, b := top[2*ow*c:][:2*c], bottom[2*ow*c:][:2*c]
-		da, db := dtop[2*ow*c:][:2*c], dbottom[2*ow*c:][:2*c]
-		for k, s := range src[ow*c:][:c] {
-			v0, v1, v2, v3 := a[k], a[c+k], b[k], b[c+k]
-			m := max(max(v0, v1), max(v2, v3))
-			u0 := bit(v0 == m)
-			u1 := bit(v1 == m) &^ u0
-			u2 := bit(v2 == m) &^ (u0 | u1)
-			u3 := 1 &^ (u0 | u1 | u2)
-			da[k], da[c+k], db[k], db[c+k] = keep(s, u0), keep(s, u1), keep(s, u2), keep(s, u3)
-		}
-	}
-}
-
-// scatterMax2x2Row32 is scatterMax2x2Row on float32, the masks as 0 or
-// all-ones words.
+// scatterMax2x2Row32 is scatterMax for one output row of a tiled 2×2 pool
+// on float32 (the dtype that trains; float64 takes scatterMax's general
+// loop): every element of the two input rows is written — the window's
+// source value at its first largest element in row-major order (XLA's rule
+// for ties), zero elsewhere — so dx needs no clearing first. Branch-free,
+// and without a chain of dependent selects: the max first, then which
+// element is the first equal to it, the masks 0 or all-ones words. (A
+// window holding a NaN sends its value to its last element.)
 func scatterMax2x2Row32(top, bottom, dtop, dbottom, src []float32, c int) {
 	mask := func(b bool) uint32 {
 		var u uint32
@@ -269,13 +234,14 @@ func execSelectAndScatterMax(backend unsafe.Pointer, node *sgNode, inputs []*sgB
 func scatterMax[T float32 | float64](x, v, dx []T, g poolGeom) {
 	img, out := g.h*g.w*g.c, g.ho*g.wo*g.c
 	work := func(lo, hi int) {
-		if g.tiled2() {
+		if x32, ok := any(x).([]float32); ok && g.tiled2() {
+			v32, dx32 := any(v).([]float32), any(dx).([]float32)
 			row, orow := g.w*g.c, g.wo*g.c
 			for b := lo; b < hi; b++ {
-				xb, db, vb := x[b*img:(b+1)*img], dx[b*img:(b+1)*img], v[b*out:(b+1)*out]
+				xb, db, vb := x32[b*img:(b+1)*img], dx32[b*img:(b+1)*img], v32[b*out:(b+1)*out]
 				for oh := range g.ho {
 					t, d := 2*oh*row, (2*oh+1)*row
-					scatterMax2x2Row(xb[t:t+row], xb[d:d+row], db[t:t+row], db[d:d+row], vb[oh*orow:(oh+1)*orow], g.c)
+					scatterMax2x2Row32(xb[t:t+row], xb[d:d+row], db[t:t+row], db[d:d+row], vb[oh*orow:(oh+1)*orow], g.c)
 					// An odd width's last column is in no window.
 					clear(db[t+2*orow : t+row])
 					clear(db[d+2*orow : d+row])

@@ -44,13 +44,8 @@ func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, 
 	if pl.sameWidthUnitStride() && pl.transposedOK() {
 		taps = pl.tapTable()
 	}
-	accs := make([][]T, nw)
-	accs[0] = dw[:cols*f.cout]
-	for wk := 1; wk < nw; wk++ {
-		var buf *sgBuffer
-		buf, accs[wk] = scratch[T](backend, cols*f.cout)
-		defer sgPutBuffer(backend, buf)
-	}
+	accs, release := partials(backend, dw[:cols*f.cout], nw)
+	defer release()
 	parallel(nw, func(wk int) {
 		acc, started := accs[wk], false
 		st := pl.newState()
@@ -74,9 +69,5 @@ func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, 
 			clear(acc)
 		}
 	})
-	for _, acc := range accs[1:] {
-		for i, v := range acc {
-			accs[0][i] += v
-		}
-	}
+	sumPartials(accs)
 }
