@@ -155,10 +155,11 @@ const (
 func convolve[T float32 | float64](backend unsafe.Pointer, g convGeom, x, w, y []T, gemm gemmFunc[T]) {
 	// Few input channels keep the column-share im2col below, whose fill
 	// beats P's runs of 5 or 11 — unless P can be filled by shifted copies.
-	if f, ok := forwardOfWeightGrad(g); ok && forceAlgorithm == 0 &&
-		(!newPatchPlan(f).transposedOK() || newPatchPlan(f).sameWidthUnitStride()) {
-		weightGrad(backend, f, x, w, y, gemm)
-		return
+	if f, ok := forwardOfWeightGrad(g); ok && forceAlgorithm == 0 {
+		if pl := newPatchPlan(f); !pl.transposedOK() || pl.sameWidthUnitStride() {
+			weightGrad(backend, pl, x, w, y, gemm)
+			return
+		}
 	}
 	if forceAlgorithm == forceCol2im || forceAlgorithm == forceCol2imRuns || forceAlgorithm == 0 && g.col2imCost() < g.im2colCost() {
 		// (forceIm2col and forceIm2colRows both take im2col.)

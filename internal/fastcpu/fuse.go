@@ -46,9 +46,13 @@ func constValue(n *sgNode) (float64, bool) {
 	}
 	switch f := buf.flat.(type) {
 	case []float32:
-		return float64(f[0]), len(f) > 0
+		if len(f) > 0 {
+			return float64(f[0]), true
+		}
 	case []float64:
-		return f[0], len(f) > 0
+		if len(f) > 0 {
+			return f[0], true
+		}
 	}
 	return 0, false
 }

@@ -36,6 +36,16 @@ func TestFusionsMatchSimpleGo(t *testing.T) {
 			v2 := graph.MulScalar(v, 2)
 			return graph.Where(graph.GreaterThan(y, zero(y)), v2, graph.ZerosLike(v2))
 		}, 1},
+		// The rewritten-away node still has another user: it runs for it.
+		{"x+bias also used beside the ReLU", func(x, b, v *graph.Node) *graph.Node {
+			a := graph.Add(x, b)
+			return graph.Add(graph.Max(a, zero(x)), graph.MulScalar(a, 0.5))
+		}, 1},
+		{"y > 0 also used beside the gradient", func(x, b, v *graph.Node) *graph.Node {
+			y := graph.Max(x, zero(x))
+			c := graph.GreaterThan(y, zero(y))
+			return graph.Add(graph.Where(c, v, graph.ZerosLike(v)), graph.ConvertDType(c, x.DType()))
+		}, 1},
 		{"max(x+bias, 1) is not a ReLU", func(x, b, v *graph.Node) *graph.Node {
 			return graph.Max(graph.Add(x, b), graph.ScalarOne(x.Graph(), x.DType()))
 		}, 0},
@@ -61,5 +71,26 @@ func TestFusionsMatchSimpleGo(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// A graph built with the fusions runs them even while Bypass is on (their
+// nodes have no SimpleGo executor to fall back to), with the same answer.
+func TestFusedGraphUnderBypass(t *testing.T) {
+	be := Wrap(newBackend(t))
+	r := rand.New(rand.NewPCG(43, 44))
+	x, b := randomTensor(r, dtypes.Float32, 2, 3, 4, 6), randomTensor(r, dtypes.Float32, 1, 1, 1, 6)
+	before := fusions.Load()
+	exec := graph.MustNewExec(be, func(x, b *graph.Node) *graph.Node {
+		return graph.Max(graph.Add(x, b), graph.ScalarZero(x.Graph(), x.DType()))
+	})
+	want := fmt.Sprint(exec.MustExec(x, b)[0].Value())
+	if fusions.Load() == before {
+		t.Fatal("nothing fused")
+	}
+	bypass.Store(true)
+	defer bypass.Store(false)
+	if got := fmt.Sprint(exec.MustExec(x, b)[0].Value()); got != want {
+		t.Fatalf("under Bypass: %s, before: %s", got, want)
 	}
 }

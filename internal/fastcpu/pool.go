@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 )
 
 // Pooling: SimpleGo's ReduceWindow calls a closure per element per window
@@ -51,10 +52,25 @@ func spatialPool(in, out []int, window, strides []int, paddings [][2]int, dilati
 	}
 	g := poolGeom{b: in[0], h: in[1], w: in[2], c: in[3], ho: out[1], wo: out[2],
 		kh: window[1], kw: window[2], sh: strides[1], sw: strides[2], ph: paddings[1][0], pw: paddings[2][0]}
-	if g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 || g.ph < 0 || g.pw < 0 || g.ph >= g.kh || g.pw >= g.kw {
-		return poolGeom{}, false // a window entirely in the padding has no element to select
+	if g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 || g.ph < 0 || g.pw < 0 {
+		return poolGeom{}, false
+	}
+	// Padding under the window on both sides: then every window holds an
+	// image element (the first window starts at -ph, the last ends before
+	// h + padding after), and there is one to select.
+	for a, k := range []int{g.kh, g.kw} {
+		if p := paddings[1+a]; p[0] >= k || p[1] < 0 || p[1] >= k {
+			return poolGeom{}, false
+		}
 	}
 	return g, true
+}
+
+// MaxPoolGradientOK tells whether Wrap's builder takes the SelectAndScatterMax
+// of a square max pool of window k, stride s and padding p on each side over
+// dtype (models/nn asks before it pools with GoMLX's MaxPool on SimpleGo).
+func MaxPoolGradientOK(dtype dtypes.DType, k, s, p int) bool {
+	return isFloat(dtype) && k >= 1 && s >= 1 && p >= 0 && p < k
 }
 
 // execReduceWindow takes float max and sum pools over the spatial axes of a
@@ -157,7 +173,8 @@ func poolForward[T float32 | float64](x, y []T, g poolGeom, isMax bool, lowest T
 // tiled2 is the 2×2, stride-2, unpadded pool (LeNet's and cnn28's): its
 // windows tile the image, so each input element has one window.
 func (g poolGeom) tiled2() bool {
-	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0
+	return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
+		2*g.ho <= g.h && 2*g.wo <= g.w // and none after: no window hangs over the edge
 }
 
 // maxPool2x2Row pools two image rows into one output row, the four values
@@ -212,7 +229,8 @@ type selectScatterData struct{ geom poolGeom }
 // execSelectAndScatterMax is max pooling's gradient: each window's source
 // value goes to the window's largest operand element, XLA's way — the first
 // in row-major window order on ties, padding never selected — summed where
-// windows overlap.
+// windows overlap. A window holding a NaN may send it elsewhere than XLA
+// would (a diverged run's gradient either way).
 func execSelectAndScatterMax(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, _ []bool) (*sgBuffer, error) {
 	data, ok := node.data.(*selectScatterData)
 	if !ok {

@@ -16,24 +16,48 @@ import (
 
 type poolCase struct {
 	b, h, w, c, k, s, p int
+	pa                  int // padding after the image: 0 means p, -1 none
 }
 
 func (pc poolCase) String() string {
-	return fmt.Sprintf("[%d,%d,%d,%d] k%d s%d p%d", pc.b, pc.h, pc.w, pc.c, pc.k, pc.s, pc.p)
+	return fmt.Sprintf("[%d,%d,%d,%d] k%d s%d p%d+%d", pc.b, pc.h, pc.w, pc.c, pc.k, pc.s, pc.p, pc.after())
+}
+
+// after is the padding after the image: pa, or p when pa is unset (-1 for
+// none).
+func (pc poolCase) after() int {
+	switch pc.pa {
+	case 0:
+		return pc.p
+	case -1:
+		return 0
+	}
+	return pc.pa
+}
+
+func (pc poolCase) outSize() (ho, wo int) {
+	return (pc.h+pc.p+pc.after()-pc.k)/pc.s + 1, (pc.w+pc.p+pc.after()-pc.k)/pc.s + 1
+}
+
+func (pc poolCase) geom() poolGeom {
+	ho, wo := pc.outSize()
+	return poolGeom{b: pc.b, h: pc.h, w: pc.w, c: pc.c, ho: ho, wo: wo, kh: pc.k, kw: pc.k, sh: pc.s, sw: pc.s, ph: pc.p, pw: pc.p}
 }
 
 var poolCases = []poolCase{
-	{2, 8, 8, 3, 2, 2, 0},     // LeNet's tiling 2×2/2
-	{3, 9, 7, 5, 2, 2, 0},     // 2×2/2 with a row and a column in no window
-	{3, 7, 9, 5, 3, 2, 0},     // AlexNet's overlapping 3×3/2, odd sizes, rows left over
-	{2, 10, 11, 4, 3, 2, 1},   // padded
-	{1, 6, 5, 2, 3, 1, 1},     // stride 1, padded on every side
-	{16, 15, 15, 24, 3, 2, 0}, // large enough to split over the cores
+	{2, 8, 8, 3, 2, 2, 0, 0},     // LeNet's tiling 2×2/2
+	{3, 9, 7, 5, 2, 2, 0, 0},     // 2×2/2 with a row and a column in no window
+	{3, 7, 9, 5, 3, 2, 0, 0},     // AlexNet's overlapping 3×3/2, odd sizes, rows left over
+	{2, 10, 11, 4, 3, 2, 1, 0},   // padded
+	{1, 6, 5, 2, 3, 1, 1, 0},     // stride 1, padded on every side
+	{16, 15, 15, 24, 3, 2, 0, 0}, // large enough to split over the cores
+	{3, 5, 5, 2, 2, 2, 0, 1},     // 2×2/2 with a window over the far edge (SAME on odd sizes)
+	{2, 7, 6, 3, 3, 2, 1, 2},     // 3×3/2, padded 1 before and 2 after
 }
 
 func reduceWindow(x *graph.Node, op backends.ReduceOpType, pc poolCase) *graph.Node {
 	return graph.BackendReduceWindow(x, op, []int{1, pc.k, pc.k, 1}, []int{1, pc.s, pc.s, 1}, nil, nil,
-		[][2]int{{0, 0}, {pc.p, pc.p}, {pc.p, pc.p}, {0, 0}})
+		[][2]int{{0, 0}, {pc.p, pc.after()}, {pc.p, pc.after()}, {0, 0}})
 }
 
 func TestReduceWindowMatchesSimpleGo(t *testing.T) {
@@ -50,6 +74,14 @@ func TestReduceWindowMatchesSimpleGo(t *testing.T) {
 			}
 		}
 	}
+	// A window entirely in the padding after the image has nothing to
+	// select: SimpleGo's own (which yields the max's identity there).
+	t.Run("padding after as large as the window falls back", func(t *testing.T) {
+		compareWithSimpleGo(t, be, 0, false, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+			return graph.BackendReduceWindow(in[0], backends.ReduceOpMax, []int{1, 2, 2, 1}, []int{1, 1, 1, 1}, nil, nil,
+				[][2]int{{0, 0}, {0, 2}, {0, 2}, {0, 0}})
+		}, randomTensor(r, dtypes.Float32, 1, 4, 2, 1))
+	})
 	// A window over the channels axis is not a spatial pool: SimpleGo's own.
 	t.Run("channel window falls back", func(t *testing.T) {
 		compareWithSimpleGo(t, be, 0, false, func(g *graph.Graph, in []*graph.Node) *graph.Node {
@@ -62,8 +94,7 @@ func TestReduceWindowMatchesSimpleGo(t *testing.T) {
 // window, the first largest in-image element (row-major) gets the window's
 // upstream value.
 func naiveMaxPoolGrad(x, v []float64, pc poolCase) []float64 {
-	ho := (pc.h+2*pc.p-pc.k)/pc.s + 1
-	wo := (pc.w+2*pc.p-pc.k)/pc.s + 1
+	ho, wo := pc.outSize()
 	dx := make([]float64, len(x))
 	at := func(b, i, j, c int) int { return ((b*pc.h+i)*pc.w+j)*pc.c + c }
 	for b := range pc.b {
@@ -110,12 +141,12 @@ func TestMaxPoolGradientOnWrap(t *testing.T) {
 							}
 						})
 					}
-					ho, wo := (pc.h+2*pc.p-pc.k)/pc.s+1, (pc.w+2*pc.p-pc.k)/pc.s+1
+					ho, wo := pc.outSize()
 					v := randomTensor(r, dtypes.Float64, pc.b, ho, wo, pc.c)
 					exec := graph.MustNewExec(be, func(x, v *graph.Node) *graph.Node {
 						x, v = graph.ConvertDType(x, dt), graph.ConvertDType(v, dt)
 						y := graph.MaxPool(x).Window(pc.k).Strides(pc.s).
-							PaddingPerDim([][2]int{{pc.p, pc.p}, {pc.p, pc.p}}).Done()
+							PaddingPerDim([][2]int{{pc.p, pc.after()}, {pc.p, pc.after()}}).Done()
 						loss := graph.ReduceAllSum(graph.Mul(y, v))
 						return graph.ConvertDType(graph.Gradient(loss, x)[0], dtypes.Float64)
 					})
@@ -153,6 +184,15 @@ func TestWrapRefusesOtherPools(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "axes 1 and 2") {
 		t.Fatalf("a window over channels: err = %v, want a refusal naming the axes", err)
 	}
+	// A window in the padding after the image: no element to send its value to.
+	src4, err := b.Parameter("v4", shapes.Make(dtypes.Float32, 2, 2, 2, 4), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.SelectAndScatterMax(x, src4, []int{1, 2, 2, 1}, []int{1, 3, 3, 1}, [][2]int{{0, 0}, {0, 2}, {0, 2}, {0, 0}})
+	if err == nil || !strings.Contains(err.Error(), "padding under the window size") {
+		t.Fatalf("padding after ≥ window: err = %v, want a refusal", err)
+	}
 	bad, err := b.Parameter("w", shapes.Make(dtypes.Float32, 2, 3, 3, 4), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -166,9 +206,9 @@ func TestWrapRefusesOtherPools(t *testing.T) {
 // BenchmarkPools times LeNet's first pool (2×2/2 over 6 channels) and
 // AlexNet-quick's (3×3/2 over 24), forward and back.
 func BenchmarkPools(b *testing.B) {
-	for _, pc := range []poolCase{{256, 28, 28, 6, 2, 2, 0}, {64, 15, 15, 24, 3, 2, 0}} {
-		ho, wo := (pc.h+2*pc.p-pc.k)/pc.s+1, (pc.w+2*pc.p-pc.k)/pc.s+1
-		g := poolGeom{b: pc.b, h: pc.h, w: pc.w, c: pc.c, ho: ho, wo: wo, kh: pc.k, kw: pc.k, sh: pc.s, sw: pc.s, ph: pc.p, pw: pc.p}
+	for _, pc := range []poolCase{{256, 28, 28, 6, 2, 2, 0, 0}, {64, 15, 15, 24, 3, 2, 0, 0}} {
+		ho, wo := pc.outSize()
+		g := pc.geom()
 		r := rand.New(rand.NewPCG(1, 1))
 		x := make([]float32, pc.b*pc.h*pc.w*pc.c)
 		for i := range x {
@@ -237,8 +277,8 @@ func TestScatterMaxOverwritesDirtyBuffers(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 26))
 	for _, pc := range poolCases {
 		t.Run(pc.String(), func(t *testing.T) {
-			ho, wo := (pc.h+2*pc.p-pc.k)/pc.s+1, (pc.w+2*pc.p-pc.k)/pc.s+1
-			g := poolGeom{b: pc.b, h: pc.h, w: pc.w, c: pc.c, ho: ho, wo: wo, kh: pc.k, kw: pc.k, sh: pc.s, sw: pc.s, ph: pc.p, pw: pc.p}
+			ho, wo := pc.outSize()
+			g := pc.geom()
 			x, v := values(randomTensor(r, dtypes.Float64, pc.b, pc.h, pc.w, pc.c)), values(randomTensor(r, dtypes.Float64, pc.b, ho, wo, pc.c))
 			x32, v32 := make([]float32, len(x)), make([]float32, len(v))
 			for i := range x {

@@ -30,11 +30,11 @@ func forwardOfWeightGrad(g convGeom) (convGeom, bool) {
 	return f, true
 }
 
-// weightGrad sets dw = Pᵀ·dy for the forward geometry f. Workers take
+// weightGrad sets dw = Pᵀ·dy for the forward geometry pl.g. Workers take
 // equal shares of cache-sized blocks of P's rows and add each block's product into
 // their own [K·K·Cin, Cout] partial.
-func weightGrad[T float32 | float64](backend unsafe.Pointer, f convGeom, x, dy, dw []T, gemm gemmFunc[T]) {
-	pl := newPatchPlan(f)
+func weightGrad[T float32 | float64](backend unsafe.Pointer, pl *patchPlan, x, dy, dw []T, gemm gemmFunc[T]) {
+	f := pl.g
 	rows, cols := pl.rows(), pl.cols
 	var zero T
 	blockRows := max(8, blockBytes/(int(unsafe.Sizeof(zero))*cols))

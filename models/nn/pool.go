@@ -9,6 +9,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"alexbench/internal/fastcpu"
 )
 
 // Pool2D is max or average pooling over square windows, channels last.
@@ -42,7 +44,14 @@ func (p Pool2D) String() string {
 func (p Pool2D) Forward(_ *context.Context, x *Node) *Node {
 	g := x.Graph()
 	pad := [][2]int{{p.Padding, p.Padding}, {p.Padding, p.Padding}}
-	if p.Max && useNative(g, backends.OpTypeReduceWindow, backends.OpTypeSelectAndScatterMax) {
+	// On SimpleGo, SelectAndScatterMax is fastcpu.Wrap's, for the pools it
+	// can run (float; padding under the window); others take the fallback.
+	poolDType := x.DType()
+	if poolDType == dtypes.BFloat16 {
+		poolDType = dtypes.Float32 // pooled in f32 below
+	}
+	if p.Max && useNative(g, backends.OpTypeReduceWindow, backends.OpTypeSelectAndScatterMax) &&
+		(g.Backend().Name() != simpleGoName || fastcpu.MaxPoolGradientOK(poolDType, p.Window, p.Stride, p.Padding)) {
 		if x.DType() == dtypes.BFloat16 {
 			// GoMLX's max-pool init value, bf16's lowest finite number, does not
 			// survive the StableHLO text round trip on PJRT 0.115 ("expected element
