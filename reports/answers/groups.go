@@ -1,4 +1,4 @@
-package reports
+package answers
 
 import (
 	"alexbench/internal/stats"
@@ -61,9 +61,7 @@ func statOf(xs []float64) stat {
 	return stat{s.Mean, s.SD, s.N}
 }
 
-func (s stat) acc() string     { return fmtMeanSD(s.Mean, s.SD, s.N, fmtAcc) }
-func (s stat) seconds() string { return fmtMeanSD(s.Mean, s.SD, s.N, fmtSeconds) }
-func (s stat) rate() string    { return fmtMeanSD(s.Mean, s.SD, s.N, fmtRate) }
+func (s stat) rate() string { return fmtMeanSD(s.Mean, s.SD, s.N, fmtRate) }
 
 // over computes f on every done cell of the group.
 func (g *group) over(f func(*Cell) float64) stat {
@@ -74,87 +72,15 @@ func (g *group) over(f func(*Cell) float64) stat {
 	return statOf(xs)
 }
 
-func finalTestAcc(c *Cell) float64  { return c.final().TestAcc }
-func finalTrainAcc(c *Cell) float64 { return c.final().TrainAcc }
-func finalLoss(c *Cell) float64     { return c.final().TrainLoss }
-
-// final is the summary's final epoch, or metrics.jsonl's last line.
-func (c *Cell) final() trainer.Epoch {
-	if c.Summary != nil && c.Summary.Final.Epoch > 0 {
-		return c.Summary.Final
-	}
-	if len(c.Epochs) > 0 {
-		return c.Epochs[len(c.Epochs)-1]
-	}
-	return trainer.Epoch{TrainLoss: math.NaN(), TrainAcc: math.NaN(), TestAcc: math.NaN()}
-}
-
-// trainSeconds is the training time: the sum of the epochs' training seconds
-// (evaluation excluded), else of their wall seconds, else the cell's wall time.
-func trainSeconds(c *Cell) float64 {
-	var train, epoch float64
-	for _, e := range c.Epochs {
-		train += e.TrainSeconds
-		epoch += e.EpochSeconds
-	}
-	switch {
-	case train > 0:
-		return train
-	case epoch > 0:
-		return epoch
-	case c.Summary != nil && c.Summary.WallSeconds > 0:
-		return c.Summary.WallSeconds
-	}
-	return math.NaN()
-}
-
-// throughput is training examples/s, stats.Throughput of the cell's epochs
-// (the median after the first, which pays for compilation: the same number
-// compare and the nightly baselines use), or the summary's when the cell has
-// no metrics lines.
-func throughput(c *Cell) float64 {
-	if len(c.Epochs) == 0 {
-		if c.Summary != nil && c.Summary.Final.ExamplesPerSec > 0 {
-			return c.Summary.Final.ExamplesPerSec
-		}
-		return math.NaN()
-	}
-	rates := make([]float64, len(c.Epochs))
-	for i, e := range c.Epochs {
-		rates[i] = e.ExamplesPerSec
-	}
-	return stats.Throughput(rates)
-}
-
-func peakMiB(c *Cell) float64 {
-	if c.Memory == nil || !c.Memory.PeakMiB.Valid() || c.Memory.PeakMiB <= 0 {
-		return math.NaN()
-	}
-	return float64(c.Memory.PeakMiB)
-}
-
-// steadyPeakMiB is the peak after the first train step, NaN when not recorded.
-func steadyPeakMiB(c *Cell) float64 {
-	if c.Memory == nil || !c.Memory.SteadyPeakMiB.Valid() || c.Memory.SteadyPeakMiB <= 0 {
-		return math.NaN()
-	}
-	return float64(c.Memory.SteadyPeakMiB)
-}
-
-// modelMiB is the analytic memory model's total for the cell, NaN without one.
-func modelMiB(c *Cell) float64 {
-	if c.Summary == nil || c.Summary.MemoryModel == nil || c.Summary.MemoryModel.TotalMiB <= 0 {
-		return math.NaN()
-	}
-	return c.Summary.MemoryModel.TotalMiB
-}
-
-func params(c *Cell) float64 {
-	if c.Summary == nil || c.Summary.Params <= 0 {
-		return math.NaN()
-	}
-	return float64(c.Summary.Params)
-}
+func finalTestAcc(c *Cell) float64  { return c.Final().TestAcc }
+func finalTrainAcc(c *Cell) float64 { return c.Final().TrainAcc }
+func finalLoss(c *Cell) float64     { return c.Final().TrainLoss }
+func trainSeconds(c *Cell) float64  { return c.TrainSeconds() }
+func throughput(c *Cell) float64    { return c.Throughput() }
+func peakMiB(c *Cell) float64       { return c.PeakMiB() }
+func steadyPeakMiB(c *Cell) float64 { return c.SteadyPeakMiB() }
+func modelMiB(c *Cell) float64      { return c.ModelMiB() }
+func params(c *Cell) float64        { return c.ParamCount() }
 
 // curve is a per-epoch mean ± sd over a group's done seeds, up to the last
 // epoch every one of them reached; Lo and Hi are the 95 % CI of the mean

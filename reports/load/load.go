@@ -1,4 +1,4 @@
-package reports
+package load
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 type Results struct {
 	Dir      string
 	Matrices []*Matrix  // by exercise order, then name
-	Profiles []*Profile // E4: by model, then batch
+	Profiles []*Profile // exercise 1's per-layer profiles: by model, then batch
 	Problems []string   // what could not be read, each naming its file
 }
 
@@ -26,9 +26,9 @@ type Matrix struct {
 	Folder      string // results/<Folder>/
 	Name        string // the name in matrix.json, else Folder
 	Description string
-	Exercise    string // "E0", "E1", "E2.1", "E2.2", "E3", "E4", "E5", or "" if unknown
-	// ExerciseFrom says how Exercise was found: "matrix.json" or "folder name".
-	ExerciseFrom string
+	// Exercise is the d2l number the matrix answers (see Exercises), from
+	// matrix.json's exercise key; "" when it answers none.
+	Exercise string
 	// File is the experiments/*.toml the matrix came from, when recorded.
 	File   string
 	record *results.MatrixRecord // results/<matrix>/matrix.json, if the runner wrote one
@@ -106,11 +106,6 @@ func (res *Results) loadMatrix(root, name string) (*Matrix, error) {
 	dir := filepath.Join(root, name)
 	m := &Matrix{Folder: name, Name: name}
 	described := res.readMatrixFiles(root, m)
-	if m.Exercise == "" {
-		if ex := exerciseFromName(name); ex != "" {
-			m.Exercise, m.ExerciseFrom = ex, "folder name"
-		}
-	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)

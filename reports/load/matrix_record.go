@@ -1,6 +1,8 @@
-package reports
+package load
 
 import (
+	"maps"
+	"slices"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -34,9 +36,7 @@ func (res *Results) readMatrixFiles(root string, m *Matrix) bool {
 		m.Name = r.Name
 	}
 	m.Description, m.File = r.Description, r.File
-	if ex := normalizeExercise(r.Exercise, m.Folder); ex != "" {
-		m.Exercise, m.ExerciseFrom = ex, "matrix.json"
-	}
+	m.Exercise = ExerciseKey(r.Exercise)
 	return true
 }
 
@@ -71,7 +71,7 @@ func (m *Matrix) addPlanned(treeProfiles map[string]bool) {
 	for _, c := range m.Cells {
 		have[c.Key] = true
 	}
-	for _, p := range sortedKeys(profiles) {
+	for _, p := range slices.Sorted(maps.Keys(profiles)) {
 		for _, rc := range m.record.Profiles[p] {
 			if !have[rc.Key] {
 				have[rc.Key] = true
@@ -111,7 +111,7 @@ func (m *Matrix) applyRecord() {
 		var parts []string
 		for _, p := range ps {
 			if p.Key != "seed" {
-				parts = append(parts, p.Key+"="+formatValue(p.Value))
+				parts = append(parts, p.Key+"="+FormatValue(p.Value))
 			}
 		}
 		switch {
@@ -128,7 +128,7 @@ func (m *Matrix) applyRecord() {
 		if a.Label != b.Label {
 			return lessLabel(a, b, m.Axes)
 		}
-		if sa, sb := a.seed(), b.seed(); sa != sb {
+		if sa, sb := a.Seed(), b.Seed(); sa != sb {
 			return sa < sb
 		}
 		return a.Key < b.Key
@@ -136,13 +136,13 @@ func (m *Matrix) applyRecord() {
 }
 
 // seed is the cell's seed from its config, else from its recorded params.
-func (c *Cell) seed() float64 {
+func (c *Cell) Seed() float64 {
 	if c.ConfigOK {
 		return float64(c.Config.Seed)
 	}
 	for _, p := range c.Params {
 		if p.Key == "seed" {
-			if f, ok := toFloat(p.Value); ok {
+			if f, ok := ToFloat(p.Value); ok {
 				return f
 			}
 		}

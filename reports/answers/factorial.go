@@ -1,6 +1,7 @@
-package reports
+package answers
 
 import (
+	"alexbench/reports/load"
 	"fmt"
 	"math"
 	"sort"
@@ -43,6 +44,7 @@ type factorial struct {
 	factors []*fFactor
 	cells   []*fCell
 	metric  func(*Cell) float64
+	m       Metric // metric, as the comparisons record it
 }
 
 // factorsOf are the matrix's varied keys that are factors: the axes, seed
@@ -106,8 +108,8 @@ func functionOf(m *Matrix, k, by string) bool {
 	return true
 }
 
-func newFactorial(m *Matrix, metric func(*Cell) float64) *factorial {
-	fa := &factorial{metric: metric}
+func newFactorial(m *Matrix, metric Metric) *factorial {
+	fa := &factorial{metric: metric.Of, m: metric}
 	keys := factorsOf(m)
 	def, hasDef := matrixDefault(m)
 	for _, k := range keys {
@@ -125,8 +127,8 @@ func newFactorial(m *Matrix, metric func(*Cell) float64) *factorial {
 			}
 		}
 		sort.SliceStable(f.levels, func(i, j int) bool {
-			a, aok := toFloat(f.levels[i].raw)
-			b, bok := toFloat(f.levels[j].raw)
+			a, aok := load.ToFloat(f.levels[i].raw)
+			b, bok := load.ToFloat(f.levels[j].raw)
 			if aok && bok {
 				return a < b
 			}
@@ -150,7 +152,7 @@ func newFactorial(m *Matrix, metric func(*Cell) float64) *factorial {
 		if !c.ConfigOK {
 			continue
 		}
-		fc := &fCell{c: c, levels: map[string]string{}, seed: seedKey(c), ok: c.Done() && !atChance(c) && !math.IsNaN(metric(c))}
+		fc := &fCell{c: c, levels: map[string]string{}, seed: seedKey(c), ok: c.Done() && !atChance(c) && !math.IsNaN(metric.Of(c))}
 		for _, f := range fa.factors {
 			v, _ := c.Config.Get(f.key)
 			fc.levels[f.key] = formatValue(v)
@@ -196,7 +198,7 @@ func within(fc *fCell, stratum map[string]string) bool {
 type effect struct {
 	factor, level, base string
 	stratum             map[string]string
-	cmp                 *stats.Comparison
+	cmp                 *Comparison
 	meanBase, meanLevel float64 // over the matched blocks
 	keptOut             int     // runs in the stratum at either level kept out
 }
@@ -225,8 +227,7 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 			b.Values, b.Keys = append(b.Values, y), append(b.Keys, k)
 		}
 	}
-	c := stats.Compare(a, b)
-	e.cmp = &c
+	e.cmp = &Comparison{Comparison: stats.Compare(a, b)}
 	e.meanBase, e.meanLevel = stats.Mean(a.Values), stats.Mean(b.Values)
 	return e
 }
@@ -235,7 +236,7 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 // B's base: Diff is (effect at lb) − (effect at base), matched by block.
 type interaction struct {
 	a, la, b, lb string
-	cmp          *stats.Comparison
+	cmp          *Comparison
 }
 
 func (fa *factorial) interaction(A *fFactor, la string, B *fFactor, lb string) interaction {
@@ -263,8 +264,7 @@ func (fa *factorial) interaction(A *fFactor, la string, B *fFactor, lb string) i
 			atLevel.Values, atLevel.Keys = append(atLevel.Values, y11-y01), append(atLevel.Keys, blk)
 		}
 	}
-	c := stats.Compare(atBase, atLevel)
-	return interaction{a: A.key, la: la, b: B.key, lb: lb, cmp: &c}
+	return interaction{a: A.key, la: la, b: B.key, lb: lb, cmp: &Comparison{Comparison: stats.Compare(atBase, atLevel)}}
 }
 
 // interactions tests every pair of factors, each non-base level pair.
@@ -275,7 +275,7 @@ func (fa *factorial) interactions(fam *family) []interaction {
 			for _, la := range A.levels[1:] {
 				for _, lb := range B.levels[1:] {
 					in := fa.interaction(A, la.value, B, lb.value)
-					in.cmp = fam.add(*in.cmp)
+					in.cmp = fam.add(fmt.Sprintf("%s=%s × %s=%s", in.a, in.la, in.b, in.lb), fa.m, in.cmp.Comparison)
 					out = append(out, in)
 				}
 			}

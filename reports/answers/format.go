@@ -1,24 +1,11 @@
-package reports
+package answers
 
 import (
 	"fmt"
 	"math"
-	"strconv"
-
+	
 	"alexbench/internal/numfmt"
 )
-
-// num is a chart value: JSON with 6 significant digits (the page stays small
-// and byte-stable), null for NaN/Inf so echarts draws a gap.
-type num float64
-
-func (n num) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', 6, 64), nil
-}
 
 func fmtAcc(x float64) string {
 	if math.IsNaN(x) {
@@ -42,9 +29,6 @@ func fmtSigned(x float64) string {
 	return fmt.Sprintf("%+.3f", x)
 }
 
-func fmtPoints(x float64) string { // accuracy difference in percentage points
-	return fmt.Sprintf("%+.1f points", 100*x)
-}
 
 func fmtSeconds(s float64) string {
 	switch {
@@ -105,24 +89,6 @@ func fmtSI(x float64, unit string) string {
 		}
 	}
 	return fmt.Sprintf("%.3g %s", x, unit)
-}
-
-func fmtP(p float64) string {
-	switch {
-	case math.IsNaN(p):
-		return "–"
-	case p < 1e-4:
-		return "< 0.0001"
-	}
-	return fmt.Sprintf("%.4f", p)
-}
-
-// pPhrase is "= 0.0123" or "< 0.0001", to follow "p".
-func pPhrase(p float64) string {
-	if f := fmtP(p); f[0] == '<' {
-		return f
-	}
-	return "= " + fmtP(p)
 }
 
 func fmtRatio(x float64) string {

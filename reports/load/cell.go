@@ -1,4 +1,4 @@
-package reports
+package load
 
 import (
 	"errors"
@@ -46,8 +46,8 @@ const (
 	OutcomeCorrupt  = results.StateCorrupt  // summary.json exists but cannot be read
 )
 
-// outcomeOrder lists outcomes and states in the order counts are shown.
-var outcomeOrder = []string{trainer.OutcomeDone, trainer.OutcomeDiverged, trainer.OutcomeOOM, trainer.OutcomeFailed,
+// OutcomeOrder lists outcomes and states in the order counts are shown.
+var OutcomeOrder = []string{trainer.OutcomeDone, trainer.OutcomeDiverged, trainer.OutcomeOOM, trainer.OutcomeFailed,
 	OutcomeCorrupt, OutcomeInFlight, OutcomePending}
 
 // Outcome is the cell's outcome: done | diverged | oom | failed from its

@@ -1,4 +1,4 @@
-package reports
+package load
 
 import (
 	"fmt"
@@ -41,7 +41,7 @@ func (m *Matrix) label() {
 				continue
 			}
 			v, _ := c.Config.Get(k)
-			parts = append(parts, k+"="+formatValue(v))
+			parts = append(parts, k+"="+FormatValue(v))
 		}
 		if len(parts) == 0 {
 			parts = append(parts, c.Config.Model)
@@ -108,23 +108,23 @@ func lessLabel(a, b *Cell, axes []string) bool {
 		if k == "seed" {
 			continue
 		}
-		va, oka := a.value(k)
-		vb, okb := b.value(k)
+		va, oka := a.Value(k)
+		vb, okb := b.Value(k)
 		if oka != okb {
 			return oka
 		}
 		if !oka || va == vb {
 			continue
 		}
-		if fa, ok := toFloat(va); ok {
-			if fb, ok := toFloat(vb); ok {
+		if fa, ok := ToFloat(va); ok {
+			if fb, ok := ToFloat(vb); ok {
 				if fa != fb {
 					return fa < fb
 				}
 				continue
 			}
 		}
-		if sa, sb := formatValue(va), formatValue(vb); sa != sb {
+		if sa, sb := FormatValue(va), FormatValue(vb); sa != sb {
 			return sa < sb
 		}
 	}
@@ -133,7 +133,7 @@ func lessLabel(a, b *Cell, axes []string) bool {
 
 // value is a config key's value for the cell: from its config, else from the
 // params the runner recorded.
-func (c *Cell) value(key string) (any, bool) {
+func (c *Cell) Value(key string) (any, bool) {
 	if c.ConfigOK {
 		v, err := c.Config.Get(key)
 		return v, err == nil
@@ -146,7 +146,7 @@ func (c *Cell) value(key string) (any, bool) {
 	return nil, false
 }
 
-func toFloat(v any) (float64, bool) {
+func ToFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case int:
 		return float64(x), true
@@ -163,7 +163,7 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-func formatValue(v any) string {
+func FormatValue(v any) string {
 	switch x := v.(type) {
 	case float64:
 		return fmt.Sprintf("%g", x)

@@ -1,4 +1,4 @@
-package reports
+package answers
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 	"alexbench/internal/stats"
 )
 
-// The rules every answer follows (issue "Answers a student can trust"):
+// The rules every answer follows:
 //
 //   - A configuration is its runs (one per seed): n, mean ± sd and the 95 %
 //     confidence interval of the mean (Student's t).
@@ -26,18 +26,116 @@ import (
 //   - Runs that diverged or ended within 0.05 of chance (diagnose.Check) are
 //     kept out of every estimate, listed with their likely cause.
 
-// family is the comparisons of one section, corrected together.
-type family struct{ cs []*stats.Comparison }
+// The one evidence API. Every sample an answer tests or estimates comes
+// from sample (or describe), which applies the kept-out rule for the
+// metric's kind; every comparison is made through a family, which records it
+// in the Answer, corrects it with its family (Holm) and gives its verdict.
 
-func (f *family) add(c stats.Comparison) *stats.Comparison {
-	p := &c
+// Metric is a number read off a cell, and how it may be compared.
+type Metric struct {
+	Name string // answers.json's metric: "test_acc", "time", "throughput", "memory", "gap", "loss"
+	Of   func(*Cell) float64
+	// Cost marks a time, speed or memory: a run that finished at chance
+	// still measured it, so only unfinished and diverged runs are kept out.
+	// Any other metric keeps out runs at chance as well (usable).
+	Cost bool
+	// Ratio compares on the log scale: the effect is log(b/a), read as b/a.
+	Ratio bool
+}
+
+// sample is one configuration's values of m keyed by seed, the runs that
+// must not be read as results left out (kept-out rule), NaNs dropped, on the
+// log scale for a ratio metric.
+func sample(cells []*Cell, m Metric) stats.Sample {
+	pick := usable
+	if m.Cost {
+		pick = doneCells
+	}
+	var s stats.Sample
+	for _, c := range pick(cells) {
+		v := m.Of(c)
+		if m.Ratio {
+			if !(v > 0) {
+				continue
+			}
+			v = math.Log(v)
+		}
+		if math.IsNaN(v) {
+			continue
+		}
+		s.Values = append(s.Values, v)
+		s.Keys = append(s.Keys, seedKey(c))
+	}
+	return s
+}
+
+// describe is m's estimate over the cells the kept-out rule leaves in
+// (on m's own scale, not the log).
+func describe(cells []*Cell, m Metric) stats.Estimate {
+	m.Ratio = false
+	return stats.Describe(sample(cells, m).Values)
+}
+
+// family is the comparisons of one section that are Holm-corrected
+// together (a factorial's interactions are a family of their own).
+type family struct {
+	name string
+	ans  *Answer
+	cs   []*Comparison
+}
+
+// family starts a Holm family of the answer's comparisons.
+func (a *Answer) family(name string) *family { return &family{name: name, ans: a} }
+
+// compare compares configuration b against a on m (b − a, or log(b/a) for a
+// ratio metric), recording the comparison in the answer.
+func (f *family) compare(what string, m Metric, a, b []*Cell) *Comparison {
+	return f.add(what, m, stats.Compare(sample(a, m), sample(b, m)))
+}
+
+// add records a comparison made from samples the caller built with sample
+// (matched blocks of a factorial, epochs of one curve).
+func (f *family) add(what string, m Metric, c stats.Comparison) *Comparison {
+	unit := "points"
+	switch {
+	case m.Ratio:
+		unit = "ratio"
+	case m.Name != "test_acc" && m.Name != "train_acc" && m.Name != "gap":
+		unit = m.Name
+	}
+	p := &Comparison{What: what, Metric: m.Name, Unit: unit, Family: f.name, Comparison: c}
+	p.Verdict = verdictOf(p)
 	f.cs = append(f.cs, p)
+	if f.ans != nil {
+		f.ans.Comparisons = append(f.ans.Comparisons, p)
+	}
 	return p
 }
 
-// holm applies Holm's correction over the family (call once, after every
-// add and before any text is written).
-func (f *family) holm() { stats.Holm(f.cs...) }
+// holm applies Holm's correction over the family and sets each verdict
+// (call once, after every add and before any text is written).
+func (f *family) holm() {
+	cs := make([]*stats.Comparison, len(f.cs))
+	for i, c := range f.cs {
+		cs[i] = &c.Comparison
+	}
+	stats.Holm(cs...)
+	for _, c := range f.cs {
+		c.Verdict = verdictOf(c)
+	}
+}
+
+func verdictOf(c *Comparison) Verdict {
+	switch {
+	case !c.Enough:
+		return NotEnoughRuns
+	case !c.Significant():
+		return Undecided
+	case c.Diff > 0:
+		return Higher
+	}
+	return Lower
+}
 
 // tested counts the comparisons that had enough runs.
 func (f *family) tested() int {
@@ -60,36 +158,11 @@ func (f *family) holmNote(what string) string {
 		what, plural(n, "comparison", "comparisons"))
 }
 
-// sample is one configuration's values keyed by seed, runs that must not be
-// read as results left out.
-func sampleOf(cells []*Cell, f func(*Cell) float64) stats.Sample {
-	var s stats.Sample
-	for _, c := range usable(cells) {
-		v := f(c)
-		if math.IsNaN(v) {
-			continue
-		}
-		s.Values = append(s.Values, v)
-		s.Keys = append(s.Keys, seedKey(c))
-	}
-	return s
-}
-
 func seedKey(c *Cell) string {
 	if c.ConfigOK {
 		return strconv.FormatInt(c.Config.Seed, 10)
 	}
 	return "key " + c.Key
-}
-
-// logSample is the sample of log(f): speeds and times are compared as ratios.
-func logSample(cells []*Cell, f func(*Cell) float64) stats.Sample {
-	return sampleOf(cells, func(c *Cell) float64 {
-		if v := f(c); v > 0 {
-			return math.Log(v)
-		}
-		return math.NaN()
-	})
 }
 
 // usable are the done cells whose numbers can be read as results: not near
@@ -104,6 +177,17 @@ func usable(cells []*Cell) []*Cell {
 	return out
 }
 
+// doneCells are the cells that finished (at chance or not).
+func doneCells(cells []*Cell) []*Cell {
+	var out []*Cell
+	for _, c := range cells {
+		if c.Done() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // atChance tells whether a finished cell ended within 0.05 of chance.
 func atChance(c *Cell) bool { return c.Done() && diagnose.IsNearChance(finalTestAcc(c)) }
 
@@ -112,7 +196,7 @@ func finding(c *Cell) string {
 	if !c.ConfigOK || c.Summary == nil {
 		return ""
 	}
-	f := c.final()
+	f := c.Final()
 	d, ok := diagnose.Check(diagnose.Run{Config: c.Config, Outcome: c.Outcome(), TestAcc: f.TestAcc, TrainAcc: f.TrainAcc, DivergedEpoch: c.Summary.DivergedEpoch})
 	if !ok {
 		return ""
@@ -120,16 +204,18 @@ func finding(c *Cell) string {
 	return d.String()
 }
 
-// excluded lists the cells of ms kept out of the estimates, with why.
-func excludedBlock(prefix string, cells []*Cell) (note string, t *table) {
+// keptOut records in the answer the cells kept out of the estimates, with
+// why, and returns the sentence and table that say so ("", nil when none).
+func (a *Answer) keptOut(prefix string, cells []*Cell) (note string, t *Table) {
 	var rows [][]string
 	for _, c := range cells {
 		if f := finding(c); f != "" {
-			seed := ""
+			seed, s := "", int64(-1)
 			if c.ConfigOK {
-				seed = fmt.Sprint(c.Config.Seed)
+				seed, s = fmt.Sprint(c.Config.Seed), c.Config.Seed
 			}
-			rows = append(rows, []string{c.Label, seed, c.Outcome(), fmtAcc(c.final().TestAcc), f})
+			rows = append(rows, []string{c.Label, seed, c.Outcome(), fmtAcc(c.Final().TestAcc), f})
+			a.KeptOut = append(a.KeptOut, KeptOut{Label: c.Label, Seed: s, Outcome: c.Outcome(), TestAcc: c.Final().TestAcc, Why: f})
 		}
 	}
 	if len(rows) == 0 {
@@ -137,7 +223,7 @@ func excludedBlock(prefix string, cells []*Cell) (note string, t *table) {
 	}
 	note = fmt.Sprintf("%s%s of %d diverged or ended within %.2f of chance accuracy (%.2f): they are kept out of every estimate and test below, and listed with their likely cause under “Runs kept out”.",
 		prefix, plural(len(rows), "run", "runs"), countRun(cells), diagnose.NearChance, diagnose.Chance)
-	return note, &table{Caption: prefix + "Runs kept out of the estimates", Head: []string{"configuration", "seed", "outcome", "test acc", "why"},
+	return note, &Table{Caption: prefix + "Runs kept out of the estimates", Head: []string{"configuration", "seed", "outcome", "test acc", "why"},
 		Right: []bool{false, true, false, true, false}, Rows: rows}
 }
 
@@ -151,25 +237,16 @@ func countRun(cells []*Cell) int {
 	return n
 }
 
-// est is a configuration's estimate of f over its usable cells.
+// est is a configuration's estimate of an accuracy-like f over its usable
+// cells (describe with the kept-out rule for results).
 func est(cells []*Cell, f func(*Cell) float64) stats.Estimate {
-	var xs []float64
-	for _, c := range usable(cells) {
-		xs = append(xs, f(c))
-	}
-	return stats.Describe(xs)
+	return describe(cells, Metric{Of: f})
 }
 
-// estAll is est over every done cell, chance ones included (for speed and
-// memory, which a run at chance still measures).
+// estAll is est for a cost (time, speed, memory): every done cell, chance
+// ones included, since a run at chance still measured it.
 func estAll(cells []*Cell, f func(*Cell) float64) stats.Estimate {
-	var xs []float64
-	for _, c := range cells {
-		if c.Done() {
-			xs = append(xs, f(c))
-		}
-	}
-	return stats.Describe(xs)
+	return describe(cells, Metric{Of: f, Cost: true})
 }
 
 // fmtEst is "0.812 ± 0.010 (95 % CI 0.787–0.837, n = 3)", "0.812 (n = 1)",
@@ -226,7 +303,7 @@ func pEq(p float64) string {
 // verdict is how a comparison reads in an answer: a finding with its
 // interval and test, "~ (p = …, n = …)", or "not enough runs …".
 // diff formats the difference and its bounds ("+3.1 points", "2.53×").
-func verdict(c *stats.Comparison, diff func(float64) string) string {
+func verdict(c *Comparison, diff func(float64) string) string {
 	switch {
 	case !c.Enough:
 		return c.NotEnough()
@@ -255,7 +332,7 @@ func ratioDiff(x float64) string {
 
 // direction words a significant comparison ("raises", "lowers"); "" when it
 // is not a finding, so callers state a direction only for findings.
-func direction(c *stats.Comparison, up, down string) string {
+func direction(c *Comparison, up, down string) string {
 	if !c.Significant() {
 		return ""
 	}
@@ -265,88 +342,9 @@ func direction(c *stats.Comparison, up, down string) string {
 	return down
 }
 
-// compareCells compares configuration b against a on f (b − a).
-func compareCells(a, b []*Cell, f func(*Cell) float64) stats.Comparison {
-	return stats.Compare(sampleOf(a, f), sampleOf(b, f))
-}
-
-// compareRatio compares b against a on log f: Diff is log(b/a).
-func compareRatio(a, b []*Cell, f func(*Cell) float64, all bool) stats.Comparison {
-	pick := usable
-	if all {
-		pick = doneCells
-	}
-	return stats.Compare(logOf(pick(a), f), logOf(pick(b), f))
-}
-
-func doneCells(cells []*Cell) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if c.Done() {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func logOf(cells []*Cell, f func(*Cell) float64) stats.Sample {
-	var s stats.Sample
-	for _, c := range cells {
-		if v := f(c); v > 0 {
-			s.Values = append(s.Values, math.Log(v))
-			s.Keys = append(s.Keys, seedKey(c))
-		}
-	}
-	return s
-}
-
-// errorBars is a custom echarts series drawing a 95 % CI whisker per point
-// (the page's alexbench.renderers draw it): data [x, lo, hi], or with
-// horizontal [y, lo, hi] on a value x axis.
-func errorBars(name, color string, pts [][3]float64, horizontal bool) map[string]any {
-	data := make([][3]num, len(pts))
-	for i, p := range pts {
-		data[i] = [3]num{num(p[0]), num(p[1]), num(p[2])}
-	}
-	render := "errorBar"
-	enc := map[string]any{"x": 0, "y": []int{1, 2}}
-	if horizontal {
-		render = "errorBarX"
-		enc = map[string]any{"y": 0, "x": []int{1, 2}}
-	}
-	return map[string]any{"type": "custom", "name": name, "renderItem": render, "data": data, "encode": enc,
-		"itemStyle": map[string]any{"color": color}, "z": 3, "silent": true, "tooltip": map[string]any{"show": false}}
-}
-
-// band is a custom series shading lo–hi between consecutive points of a
-// curve (the 95 % CI of a mean over seeds): data [x0, lo0, hi0, x1, lo1, hi1].
-func band(name, color string, xs, lo, hi []float64) map[string]any {
-	var data [][6]num
-	for i := 0; i+1 < len(xs); i++ {
-		if math.IsNaN(lo[i]) || math.IsNaN(lo[i+1]) {
-			continue
-		}
-		data = append(data, [6]num{num(xs[i]), num(lo[i]), num(hi[i]), num(xs[i+1]), num(lo[i+1]), num(hi[i+1])})
-	}
-	return map[string]any{"type": "custom", "name": name, "renderItem": "band", "data": data,
-		"encode":    map[string]any{"x": []int{0, 3}, "y": []int{1, 2, 4, 5}},
-		"itemStyle": map[string]any{"color": color, "opacity": 0.18}, "z": 1, "silent": true, "tooltip": map[string]any{"show": false}}
-}
-
-// addSeries appends raw echarts series (custom ones go-echarts has no type for).
-func addSeries(ss ...map[string]any) func(map[string]any) {
-	return func(m map[string]any) {
-		series, _ := m["series"].([]any)
-		for _, s := range ss {
-			series = append(series, s)
-		}
-		m["series"] = series
-	}
-}
-
 // allNotEnough tells whether none of cs had enough runs to be tested, and
 // the largest n among them (to say it once instead of per comparison).
-func allNotEnough(cs ...*stats.Comparison) (bool, int) {
+func allNotEnough(cs ...*Comparison) (bool, int) {
 	n := 0
 	for _, c := range cs {
 		if c == nil {

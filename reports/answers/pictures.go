@@ -1,0 +1,4 @@
+package answers
+
+// PORT
+func buildPictures(b *builder) *Answer { return &Answer{ID: "pictures"} }

@@ -1,0 +1,4 @@
+package answers
+
+// PORT
+func buildTimelines(b *builder) *Answer { return &Answer{ID: "timelines"} }
