@@ -3,6 +3,8 @@
 package reports
 
 import (
+	"alexbench/reports/answers"
+	"alexbench/reports/load"
 	"bufio"
 	"bytes"
 	"context"
@@ -285,11 +287,6 @@ func combinedTree(t *testing.T) string {
 			continue
 		}
 		dir := filepath.Join(root, name)
-		if ex := exerciseFromName(name); ex != "" {
-			if _, err := os.Stat(filepath.Join(dir, "matrix.json")); err != nil {
-				writeFixtureFile(t, filepath.Join(dir, "matrix.json"), []byte(fmt.Sprintf(`{"name": %q, "exercise": %q, "axes": [], "profiles": {}}`+"\n", name, ex)))
-			}
-		}
 		if err := os.Rename(dir, filepath.Join(root, "synthetic-"+name)); err != nil {
 			t.Fatal(err)
 		}
@@ -356,7 +353,7 @@ func TestReportInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := combinedTree(t)
-	res, err := Load(root)
+	res, err := load.Load(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,9 +433,9 @@ func TestReportInBrowser(t *testing.T) {
 	for _, s := range r.Sections {
 		have[s] = true
 	}
-	for _, ex := range sectionList {
-		if !have[ex.anchor()] {
-			t.Errorf("section %s (%s) missing in the browser", ex.anchor(), ex.heading())
+	for _, a := range answers.Build(res) {
+		if !have[a.ID] {
+			t.Errorf("section %s (%s) missing in the browser", a.ID, a.Title)
 		}
 	}
 	for _, id := range []string{"filters", "nvml", "other", "problems"} {
@@ -538,8 +535,8 @@ func screenshotSections(t *testing.T, bin, proxy string, page []byte, out string
 	for err := range errs {
 		t.Error(err)
 	}
-	if len(jobs) < len(sectionList) {
-		t.Errorf("%d sections measured, want every one of the %d", len(jobs), len(sectionList))
+	if want := len(load.Exercises); len(jobs) < want {
+		t.Errorf("%d sections measured, want every one of the %d", len(jobs), want)
 	}
 	return len(jobs)
 }

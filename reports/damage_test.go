@@ -50,9 +50,9 @@ func TestReportSurvivesDamage(t *testing.T) {
 				t.Fatalf("damaged %d files: %v", n, err)
 			}
 			html := string(renderFixture(t, root))
-			for _, ex := range sectionList {
-				if !strings.Contains(html, `<section id="`+ex.anchor()+`"`) {
-					t.Errorf("section %s missing", ex.anchor())
+			for _, id := range []string{"d2l-8-1", "d2l-ex-1-1", "d2l-ex-1-2", "d2l-ex-1-3", "d2l-ex-2", "d2l-ex-3", "d2l-ex-4", "d2l-ex-5-1", "d2l-ex-5-2", "d2l-ex-6", "d2l-ex-7", "d2l-ex-8"} {
+				if !strings.Contains(html, `<section id="`+id+`"`) {
+					t.Errorf("section %s missing", id)
 				}
 			}
 			if c.problem != "" && !strings.Contains(html, c.problem) {

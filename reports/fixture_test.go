@@ -4,15 +4,18 @@ import (
 	"alexbench/harness/profile"
 	"alexbench/harness/results"
 	"alexbench/nvml"
+	"alexbench/reports/load"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,7 +60,7 @@ func quickConfig(t testing.TB, model string, set map[string]any) config.Config {
 	if model == "alexnet" {
 		c.Resize = 67 // the smallest side AlexNet's pooling chain keeps ≥ 1×1 is 65
 	}
-	for _, k := range sortedKeys(set) {
+	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if err := c.Set(k, set[k]); err != nil {
 			t.Fatal(err)
 		}
@@ -375,12 +378,12 @@ func writeFixtureTree(t testing.TB) string {
 	for _, fc := range cells {
 		if fc.matrix == "e3-batch-size" {
 			planned = append(planned, results.CellRecord{Key: fc.cfg.Key("quick"),
-				Params: []Param{{Key: "batch_size", Value: fc.cfg.BatchSize}, {Key: "lr_scaling", Value: fc.cfg.LRScaling}}})
+				Params: []load.Param{{Key: "batch_size", Value: fc.cfg.BatchSize}, {Key: "lr_scaling", Value: fc.cfg.LRScaling}}})
 		}
 	}
 	big := quickConfig(t, "alexnet", map[string]any{"batch_size": int64(1024), "lr_scaling": "none"})
 	big.BatchSize = 2048
-	planned = append(planned, results.CellRecord{Key: big.Key("quick"), Params: []Param{{Key: "batch_size", Value: 2048}, {Key: "lr_scaling", Value: "none"}}})
+	planned = append(planned, results.CellRecord{Key: big.Key("quick"), Params: []load.Param{{Key: "batch_size", Value: 2048}, {Key: "lr_scaling", Value: "none"}}})
 	writeJSONFile(t, filepath.Join(root, "e3-batch-size", "matrix.json"), results.MatrixRecord{
 		Name: "e3-batch-size", Description: "batch size sweep", Exercise: "E3", File: "experiments/e3-batch-size.toml",
 		Axes: []string{"batch_size", "lr_scaling"}, Profiles: map[string][]results.CellRecord{"quick": planned}})
@@ -389,5 +392,16 @@ func writeFixtureTree(t testing.TB) string {
 	}
 	writeFixtureFile(t, filepath.Join(root, "profile", "broken.json"), []byte("{not json"))
 	writeFixtureFile(t, filepath.Join(root, "report.html"), []byte("an old report"))
+	for folder, ex := range fixtureExercises {
+		if _, err := os.Stat(filepath.Join(root, folder, "matrix.json")); err != nil {
+			writeFixtureFile(t, filepath.Join(root, folder, "matrix.json"), []byte(fmt.Sprintf(`{"name": %q, "exercise": %q, "axes": [], "profiles": {}}`+"\n", folder, ex)))
+		}
+	}
 	return root
 }
+
+// fixtureExercises are the exercise keys of the fixture's matrices, as a
+// matrix file's exercise key records them (written in the legacy E-names
+// for some, which old trees still hold and the loader maps).
+var fixtureExercises = map[string]string{"e0-alexnet": "s8.1", "e1-epochs": "4", "e2-simplify": "5.1", "e2-28x28": "E2.2",
+	"e3-batch-size": "E3", "e5-lenet": "7"}

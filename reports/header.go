@@ -1,6 +1,10 @@
 package reports
 
 import (
+	"maps"
+	"slices"
+
+	"alexbench/reports/load"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,13 +31,13 @@ func (d distinct) String() string {
 	if len(d) == 0 {
 		return "not recorded"
 	}
-	return strings.Join(sortedKeys(d), "; ")
+	return strings.Join(slices.Sorted(maps.Keys(d)), "; ")
 }
 
 // buildHeader says what produced the results: everything comes from the
 // summaries (and profiles), never from the machine rendering the report, so
 // the same results give the same header.
-func buildHeader(res *Results) header {
+func buildHeader(res *load.Results) header {
 	profiles, backends, devices, drivers := distinct{}, distinct{}, distinct{}, distinct{}
 	allocators, xlaFlags := distinct{}, distinct{}
 	gos, gomlxs, commits := distinct{}, distinct{}, distinct{}
@@ -97,12 +101,15 @@ func buildHeader(res *Results) header {
 	add("alexbench commit", commits.String())
 	add("date", dateRange(first, last))
 	var parts []string
-	for _, o := range outcomeOrder {
+	for _, o := range load.OutcomeOrder {
 		if counts[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}
 	}
-	cells := plural(total, "cell", "cells")
+	cells := fmt.Sprintf("%d cells", total)
+	if total == 1 {
+		cells = "1 cell"
+	}
 	if len(parts) > 0 {
 		cells += ": " + strings.Join(parts, ", ")
 	}
@@ -143,7 +150,7 @@ func dateRange(first, last time.Time) string {
 
 // sortedCounts lists a distinct set in order (for answers).
 func (d distinct) list() []string {
-	ks := sortedKeys(d)
+	ks := slices.Sorted(maps.Keys(d))
 	sort.Strings(ks)
 	return ks
 }

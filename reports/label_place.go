@@ -8,7 +8,7 @@ import (
 
 // Scatter labels are placed here, not left to echarts: points that sit on
 // each other (a roofline's ReLU, pooling and dropout layers share an
-// intensity; two E2.1 variants share a time and an accuracy) get one label
+// intensity; two variants of exercise 5.1 share a time and an accuracy) get one label
 // naming them all, and every other label goes to the first side of its point
 // (right, left, above, below) where it overlaps no other label or point and
 // stays inside the plot. The browser test checks the result on the drawn
@@ -167,34 +167,14 @@ func placeLabels(pts []labelPoint, box plotBox) []labelSpot {
 	return spots
 }
 
-// applyLabels sets series si's per-point labels from spots (echarts data
-// items carry their own label).
-func applyLabels(si int, spots []labelSpot) func(map[string]any) {
-	return func(m map[string]any) {
-		series, _ := m["series"].([]any)
-		if si >= len(series) {
-			return
-		}
-		sm, _ := series[si].(map[string]any)
-		if sm == nil {
-			return
-		}
-		data, _ := sm["data"].([]any)
-		for i, d := range data {
-			dm, ok := d.(map[string]any)
-			if !ok || i >= len(spots) {
-				continue
-			}
-			sp := spots[i]
-			label := map[string]any{"show": sp.show}
-			if sp.show {
-				label["position"] = sp.position
-				label["formatter"] = strings.ReplaceAll(sp.text, "{", "(")
-				label["fontSize"] = 10
-				label["color"] = "#333"
-			}
-			dm["label"] = label
-		}
-		delete(sm, "labelLayout")
+// spotLabel is a point's echarts label from its spot.
+func spotLabel(sp labelSpot) map[string]any {
+	label := map[string]any{"show": sp.show}
+	if sp.show {
+		label["position"] = sp.position
+		label["formatter"] = strings.ReplaceAll(sp.text, "{", "(")
+		label["fontSize"] = 10
+		label["color"] = "#333"
 	}
+	return label
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/reports/answers"
 	"bytes"
 	_ "embed"
 	"encoding/base64"
@@ -25,7 +26,7 @@ type footer struct {
 	EChartsVersion string
 }
 
-// section answers one exercise.
+// section is one Answer as the template prints it.
 type section struct {
 	ID       string   // anchor, also what the browser test looks for
 	Aliases  []string // more anchors: older ids, a parent exercise's
@@ -41,19 +42,10 @@ type block struct {
 	Heading string
 	Note    string
 	Charts  []chartBlock // one chart, or a row of panels
-	Table   *table
+	Table   *answers.Table
 	Images  []imageBlock
-	Cells   *cellTable
+	Cells   *answers.CellList
 }
-
-type table struct {
-	Caption string
-	Head    []string
-	Rows    [][]string
-	Right   []bool // right-aligned (numeric) columns
-}
-
-func (t *table) Align(i int) bool { return i < len(t.Right) && t.Right[i] }
 
 type imageBlock struct {
 	Caption       string
@@ -62,20 +54,24 @@ type imageBlock struct {
 	Width, Height int          // display size in CSS pixels (0: natural)
 }
 
-// cellTable lists an exercise's cells: the ones that did not finish in view,
-// all of them folded away.
-type cellTable struct {
-	Summary string
-	NotDone []cellRow
-	Rows    []cellRow
-}
-
-type cellRow struct {
-	Matrix, Label, Seed, Key, Outcome, TestAcc, Epochs, Time, Note string
+// sectionOf lays an Answer out for the template.
+func sectionOf(a *answers.Answer) *section {
+	s := &section{ID: a.ID, Aliases: a.Aliases, Title: a.Title, Question: a.Question, Status: string(a.Status), Answer: a.Text}
+	for _, b := range a.Blocks {
+		pb := block{Heading: b.Heading, Note: b.Note, Table: b.Table, Cells: b.Cells}
+		for _, f := range b.Figures {
+			pb.Charts = append(pb.Charts, figureBlock(a.ID, f))
+		}
+		for _, im := range b.Images {
+			pb.Images = append(pb.Images, imageBlock{Caption: im.Caption, Title: im.Title, Src: pngDataURI(im.PNG), Width: im.Width, Height: im.Height})
+		}
+		s.Blocks = append(s.Blocks, pb)
+	}
+	return s
 }
 
 func pngDataURI(png []byte) template.URL {
-	// Only bytes that start with the PNG signature get here (see loadCell).
+	// Only bytes that start with the PNG signature get here (see load).
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/reports/load"
 	"path/filepath"
 	"testing"
 )
@@ -28,7 +29,7 @@ func TestReportSizeBudget(t *testing.T) {
 			cfg: quickConfig(t, "lenet", map[string]any{"epochs": 30, "seed": int64(i), "lr": 0.1 + float64(i%7)/10})}
 		writeFixtureCell(t, root, i, fc)
 	}
-	res, err := Load(root)
+	res, err := load.Load(root)
 	if err != nil {
 		t.Fatal(err)
 	}
