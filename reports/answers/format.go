@@ -3,7 +3,7 @@ package answers
 import (
 	"fmt"
 	"math"
-	
+
 	"alexbench/internal/numfmt"
 )
 
@@ -28,7 +28,6 @@ func fmtSigned(x float64) string {
 	}
 	return fmt.Sprintf("%+.3f", x)
 }
-
 
 func fmtSeconds(s float64) string {
 	switch {

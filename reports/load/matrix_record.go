@@ -1,10 +1,10 @@
 package load
 
 import (
-	"maps"
-	"slices"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
