@@ -10,7 +10,7 @@ BIN := bin/alexbench
 RESULTS ?= results
 PROFILE ?= auto
 REPORT ?= $(RESULTS)/report.html
-MATRICES ?= $(sort $(wildcard experiments/e*.toml))
+MATRICES ?= $(sort $(filter-out experiments/bench.toml,$(wildcard experiments/*.toml)))
 
 .PHONY: all build setup data blas js browser ablation run report test test-short bench bench-cpu nightly clean
 

@@ -17,7 +17,7 @@ import (
 func TestRunDryRunListsE5Cells(t *testing.T) {
 	var out bytes.Buffer
 	results := t.TempDir()
-	if err := runRun([]string{"../../experiments/e5-lenet.toml", "--profile", "quick", "--dry-run", "--results", results}, &out); err != nil {
+	if err := runRun([]string{"../../experiments/ex7-lenet.toml", "--profile", "quick", "--dry-run", "--results", results}, &out); err != nil {
 		t.Fatal(err)
 	}
 	rows := regexp.MustCompile(`(?m)^  [0-9a-f]{16}  run `).FindAllString(out.String(), -1)
@@ -31,10 +31,10 @@ func TestRunDryRunListsE5Cells(t *testing.T) {
 
 // subsetByDesign names the matrices whose full profile trains on a subset on
 // purpose: exercise 8 makes AlexNet overfit a small training set.
-var subsetByDesign = map[string]bool{"e8-overfit": true}
+var subsetByDesign = map[string]bool{"ex8-overfit": true}
 
 func TestEveryExperimentLoadsInBothProfiles(t *testing.T) {
-	files, _ := filepath.Glob("../../experiments/e*.toml")
+	files, _ := filepath.Glob("../../experiments/[es]*[0-9]*-*.toml")
 	if len(files) < 6 {
 		t.Fatalf("found %d experiment matrices, want the six of the issue", len(files))
 	}

@@ -164,7 +164,7 @@ func TestManifests(t *testing.T) {
 // index, with JOB_COMPLETION_INDEX set), calls alexbench as intended.
 func TestManifestCommands(t *testing.T) {
 	docs := load(t)
-	matrices, _ := filepath.Glob("../../experiments/e*.toml")
+	matrices, _ := filepath.Glob("../../experiments/[es]*[0-9]*-*.toml")
 	for i := range matrices {
 		matrices[i] = "experiments/" + filepath.Base(matrices[i])
 	}

@@ -6,9 +6,9 @@
 //
 // # Matrix files
 //
-//	name = "e5-lenet"            # required; the results folder
+//	name = "ex7-lenet"           # required; the results folder
 //	description = "…"            # required
-//	exercise = "E5"              # optional: the exercise it answers
+//	exercise = "7"               # optional: d2l's number of the exercise it answers
 //	seeds = 3                    # optional: repeat every cell with seed 1..3
 //
 //	[fixed]                      # config keys set in every cell

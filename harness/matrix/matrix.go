@@ -20,7 +20,7 @@ type Matrix struct {
 	File        string
 	Name        string // the results folder name: results/<Name>/<key>/
 	Description string
-	Exercise    string   // "E2.1", …; empty for matrices that answer none (benchmarks)
+	Exercise    string   // d2l's exercise number ("7", "5.1", "s8.1"); empty for matrices that answer none (benchmarks)
 	Axes        []string // axis keys in file order
 	cells       map[string][]Cell
 }
@@ -80,9 +80,33 @@ type matrixFile struct {
 }
 
 var (
-	nameRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	exerciseRE = regexp.MustCompile(`^E[0-9]+(\.[0-9]+)?$`)
+	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 )
+
+// Exercises are the keys a matrix's exercise may take, in the report's
+// order: d2l 1.0's numbers for the chapter's exercises, and "s8.1" for the
+// chapter's own result (§8.1).
+var Exercises = []string{"s8.1", "1.1", "1.2", "1.3", "2", "3", "4", "5.1", "5.2", "6", "7", "8"}
+
+// LegacyExercises maps the harness's older exercise names, which results
+// trees written before the keys were d2l's numbers still hold, onto those
+// numbers: E0 was §8.1, E1 exercise 4, E2.1/E2.2 exercise 5.1/5.2, E3
+// exercise 6, E4 exercise 1, E5 exercise 7; E6–E8, E1.1–E1.3 and E5.1/E5.2
+// already meant d2l's own numbers.
+var LegacyExercises = map[string]string{
+	"E0": "s8.1", "E1": "4", "E2.1": "5.1", "E2.2": "5.2", "E3": "6", "E4": "1.1", "E5": "7",
+	"E6": "6", "E7": "7", "E8": "8", "E1.1": "1.1", "E1.2": "1.2", "E1.3": "1.3", "E5.1": "5.1", "E5.2": "5.2",
+}
+
+// isExercise tells whether key is one of Exercises.
+func isExercise(key string) bool {
+	for _, e := range Exercises {
+		if e == key {
+			return true
+		}
+	}
+	return false
+}
 
 const maxSeeds = 100
 
@@ -283,8 +307,11 @@ func (p *parser) spec(mf *matrixFile) (*spec, error) {
 		return nil, p.errAt("name", "%q: use lower-case letters, digits, '.', '_' and '-' (it names a folder)", mf.Name)
 	case strings.TrimSpace(mf.Description) == "":
 		return nil, p.errAt("description", "missing: say what the matrix measures")
-	case mf.Exercise != "" && !exerciseRE.MatchString(mf.Exercise):
-		return nil, p.errAt("exercise", "%q: want an exercise id like E2.1", mf.Exercise)
+	case mf.Exercise != "" && !isExercise(mf.Exercise):
+		if k, ok := LegacyExercises[mf.Exercise]; ok {
+			return nil, p.errAt("exercise", "%q is the harness's older name: write d2l's number, exercise = %q", mf.Exercise, k)
+		}
+		return nil, p.errAt("exercise", "%q: want d2l 1.0's exercise number, one of %s", mf.Exercise, strings.Join(Exercises, ", "))
 	}
 	s := &spec{profiles: map[string]profileSpec{}}
 	if p.md.IsDefined("seeds") {

@@ -11,7 +11,7 @@ import (
 // The committed matrices, loaded and estimated live (testdata/committed-cells.tsv
 // is the same at one commit): max/min estimated cost per shard ≤ 1.5 at n = 4.
 func TestCommittedMatricesLive(t *testing.T) {
-	files, _ := filepath.Glob("../../experiments/e*.toml")
+	files, _ := filepath.Glob("../../experiments/[es]*[0-9]*-*.toml")
 	ms, err := matrix.LoadAll(files)
 	if err != nil {
 		t.Fatal(err)

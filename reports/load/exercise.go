@@ -2,6 +2,8 @@ package load
 
 import (
 	"strings"
+
+	"alexbench/harness/matrix"
 )
 
 // A matrix says which exercise it answers with the `exercise =` key of its
@@ -11,18 +13,9 @@ import (
 // folder's name: a matrix without a key answers no exercise and the report
 // lists it under "Other matrices".
 
-// Exercises are the keys a matrix may answer, in the page's order.
-var Exercises = []string{"s8.1", "1.1", "1.2", "1.3", "2", "3", "4", "5.1", "5.2", "6", "7", "8"}
-
-// legacyExercises maps the harness's older names, still in matrix.json files
-// written before the keys were d2l's numbers, onto those numbers: E0 was
-// §8.1, E1 exercise 4, E2.1/E2.2 exercise 5.1/5.2, E3 exercise 6, E4
-// exercise 1, E5 exercise 7; E6–E8, E1.1–E1.3 and E5.1/E5.2 already meant
-// d2l's own numbers.
-var legacyExercises = map[string]string{
-	"E0": "s8.1", "E1": "4", "E2.1": "5.1", "E2.2": "5.2", "E3": "6", "E4": "1.1", "E5": "7",
-	"E6": "6", "E7": "7", "E8": "8", "E1.1": "1.1", "E1.2": "1.2", "E1.3": "1.3", "E5.1": "5.1", "E5.2": "5.2",
-}
+// Exercises are the keys a matrix may answer, in the page's order (the
+// matrix files' own vocabulary).
+var Exercises = matrix.Exercises
 
 // ExerciseKey turns a recorded key into d2l's number: "7", "ex7", "E5"
 // (legacy) → "7"; "s8.1", "§8.1" → "s8.1". An unknown key gives "".
@@ -31,7 +24,7 @@ func ExerciseKey(s string) string {
 	if s == "" {
 		return ""
 	}
-	if k, ok := legacyExercises[strings.ReplaceAll(strings.ToUpper(s), "_", ".")]; ok {
+	if k, ok := matrix.LegacyExercises[strings.ReplaceAll(strings.ToUpper(s), "_", ".")]; ok {
 		return k
 	}
 	k := strings.ToLower(strings.ReplaceAll(s, "_", "."))
