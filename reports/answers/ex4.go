@@ -1,4 +1,199 @@
 package answers
 
-// PORT: buildEx4 is still to be ported from the old reports section code.
-func buildEx4(b *builder, a *Answer, ms []*Matrix) {}
+import (
+	"fmt"
+	"math"
+
+	"alexbench/harness/trainer"
+	"alexbench/internal/stats"
+)
+
+func epochsXY(cv curve) []float64 {
+	xs := make([]float64, len(cv.Epochs))
+	for i, e := range cv.Epochs {
+		xs[i] = float64(e)
+	}
+	return xs
+}
+
+// atEpoch is f of a cell's i-th epoch (0-based), NaN past its end.
+func atEpoch(i int, f func(trainer.Epoch) float64) func(*Cell) float64 {
+	return func(c *Cell) float64 {
+		if i < 0 || i >= len(c.Epochs) {
+			return math.NaN()
+		}
+		return f(c.Epochs[i])
+	}
+}
+
+func testAccOf(e trainer.Epoch) float64 { return e.TestAcc }
+func gapOf(e trainer.Epoch) float64     { return e.TrainAcc - e.TestAcc }
+
+// testAccAtEpoch and gapAtEpoch are the metrics read at one epoch index.
+func testAccAtEpoch(i int) Metric { return Metric{Name: "test_acc", Of: atEpoch(i, testAccOf)} }
+func gapAtEpoch(i int) Metric     { return Metric{Name: "gap", Of: atEpoch(i, gapOf)} }
+
+// buildEx4 answers exercise 4: per configuration, test accuracy and the
+// train–test gap over the epochs (has accuracy stopped improving while the
+// gap widened?), then AlexNet against LeNet at their last epoch.
+func buildEx4(b *builder, a *Answer, ms []*Matrix) {
+	var gs []*group
+	for _, m := range ms {
+		for _, g := range groups(m) {
+			if len(g.Done) > 0 {
+				gs = append(gs, g)
+			}
+		}
+	}
+	if len(gs) == 0 {
+		a.Text = append(a.Text, "No cell of exercise 4 has finished yet.")
+		return
+	}
+	names := displayNames(gs)
+	short := legendNames(gs, names)
+	fam := a.family("epochs")
+	type summary struct {
+		matrix, model     string
+		name              string
+		g                 *group
+		test, train, gap  curve
+		n                 int // epochs every usable seed reached
+		last              stats.Estimate
+		lastGap, firstGap stats.Estimate
+		bestTest          float64
+		bestEpoch, epochs int
+		recent, gapGrowth *Comparison
+		recentFrom        int
+		params, epochSecs float64
+	}
+	var sums []*summary
+	const sub = "mean over seeds, band: 95% CI"
+	epochAxis := Axis{Kind: Linear, Name: "epoch"}
+	acc := Figure{Name: "accuracy", Title: "Accuracy per epoch", Subtitle: "solid: test, dashed: train; " + sub, Height: 400, Tooltip: "axis",
+		Panels: []Panel{{X: epochAxis, Y: Axis{Kind: Linear, Name: "accuracy", Min: 0, Max: 1, Fixed: true}}}}
+	gap := Figure{Name: "gap", Title: "Train − test accuracy gap", Subtitle: sub, Height: 340, Tooltip: "axis",
+		Panels: []Panel{{X: epochAxis, Y: Axis{Kind: Linear, Name: "train acc − test acc"}}}}
+	loss := Figure{Name: "loss", Title: "Train loss per epoch", Subtitle: sub, Height: 340, Tooltip: "axis",
+		Panels: []Panel{{X: epochAxis, Y: Axis{Kind: Linear, Name: "loss"}}}}
+	// The CI bands are drawn after every line, as the old charts did.
+	var accBands, gapBands, lossBands []Series
+
+	for i, g := range gs {
+		col := seriesColor(i)
+		su := &summary{matrix: g.Matrix, model: g.first().Config.Model, name: names[i], g: g}
+		ug := &group{Matrix: g.Matrix, Label: g.Label, Cells: g.Cells, Done: usable(g.Done)}
+		su.test = ug.ciCurve(testAccOf)
+		su.train = ug.ciCurve(func(e trainer.Epoch) float64 { return e.TrainAcc })
+		cl := ug.ciCurve(func(e trainer.Epoch) float64 { return e.TrainLoss })
+		su.gap = ug.ciCurve(gapOf)
+		n := len(su.test.Mean)
+		if note, t := a.keptOut(su.name+": ", g.Done); note != "" {
+			a.Text = append(a.Text, note)
+			defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
+		}
+		if n == 0 {
+			continue
+		}
+		su.n = n
+		xs := epochsXY(su.test)
+		short := short[i]
+		acc.Panels[0].Series = append(acc.Panels[0].Series,
+			Series{Name: short + " test", Kind: Line, Color: col, X: xs, Y: su.test.Mean, Width: 2},
+			Series{Name: short + " train", Kind: Line, Color: col, X: xs, Y: su.train.Mean, Dashed: true})
+		gap.Panels[0].Series = append(gap.Panels[0].Series, Series{Name: short, Kind: Line, Color: col, X: xs, Y: su.gap.Mean})
+		loss.Panels[0].Series = append(loss.Panels[0].Series, Series{Name: short, Kind: Line, Color: col, X: xs, Y: cl.Mean})
+		accBands = append(accBands, ciBand(short+" test 95% CI", col, xs, su.test.Lo, su.test.Hi))
+		gapBands = append(gapBands, ciBand(short+" 95% CI", col, xs, su.gap.Lo, su.gap.Hi))
+		lossBands = append(lossBands, ciBand(short+" 95% CI", col, xs, cl.Lo, cl.Hi))
+
+		su.epochs = su.test.Epochs[n-1]
+		su.last = est(g.Done, atEpoch(n-1, testAccOf))
+		su.lastGap, su.firstGap = est(g.Done, atEpoch(n-1, gapOf)), est(g.Done, atEpoch(0, gapOf))
+		su.bestTest = math.Inf(-1)
+		for j, v := range su.test.Mean {
+			if v > su.bestTest {
+				su.bestTest, su.bestEpoch = v, su.test.Epochs[j]
+			}
+		}
+		k := max(0, n-6)
+		su.recentFrom = su.test.Epochs[k]
+		if n >= 2 {
+			su.recent = fam.add(fmt.Sprintf("%s: test accuracy at epoch %d vs %d", su.name, su.epochs, su.recentFrom), testAccAtEpoch(n-1),
+				stats.Compare(sample(g.Done, testAccAtEpoch(k)), sample(g.Done, testAccAtEpoch(n-1))))
+			su.gapGrowth = fam.add(fmt.Sprintf("%s: train–test gap at epoch %d vs %d", su.name, su.epochs, su.test.Epochs[0]), gapAtEpoch(n-1),
+				stats.Compare(sample(g.Done, gapAtEpoch(0)), sample(g.Done, gapAtEpoch(n-1))))
+		}
+		su.params = g.over(params).Mean
+		su.epochSecs = g.over(trainSeconds).Mean / float64(max(su.epochs, 1))
+		sums = append(sums, su)
+	}
+	// AlexNet against LeNet, within each matrix that has one group of each.
+	type pair struct {
+		m         *Matrix
+		a, l      *summary
+		test, gap *Comparison
+		time      *Comparison
+	}
+	var pairs []*pair
+	for _, m := range ms {
+		var al, le []*summary
+		for _, su := range sums {
+			if su.matrix == m.Folder && su.model == "alexnet" {
+				al = append(al, su)
+			}
+			if su.matrix == m.Folder && su.model == "lenet" {
+				le = append(le, su)
+			}
+		}
+		if len(al) != 1 || len(le) != 1 {
+			continue
+		}
+		pr := &pair{m: m, a: al[0], l: le[0]}
+		// Differences are AlexNet − LeNet: B is AlexNet.
+		alex, lenet := al[0], le[0]
+		pr.test = fam.add("AlexNet vs LeNet, test accuracy at their last epoch", testAccAtEpoch(alex.n-1),
+			stats.Compare(sample(lenet.g.Done, testAccAtEpoch(lenet.n-1)), sample(alex.g.Done, testAccAtEpoch(alex.n-1))))
+		pr.gap = fam.add("AlexNet vs LeNet, train–test gap at their last epoch", gapAtEpoch(alex.n-1),
+			stats.Compare(sample(lenet.g.Done, gapAtEpoch(lenet.n-1)), sample(alex.g.Done, gapAtEpoch(alex.n-1))))
+		perEpoch := func(c *Cell) float64 { return trainSeconds(c) / float64(max(len(c.Epochs), 1)) }
+		pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Ratio: true},
+			lenet.g.Done, alex.g.Done)
+		pairs = append(pairs, pr)
+	}
+	fam.holm()
+
+	for _, su := range sums {
+		g, n := su.g, su.n
+		text := fmt.Sprintf("%s (%s, %s): after %d epochs test acc %s (best mean %s at epoch %d), train acc %s; the train–test gap went from %s at epoch %d to %s.",
+			su.name, scaleNote(g.first()), plural(su.test.N, "seed", "seeds"), su.epochs, fmtEst(su.last, fmtAcc), fmtAcc(su.bestTest), su.bestEpoch,
+			fmtAcc(su.train.Mean[n-1]), fmtEstShort(su.firstGap, fmtSigned), su.test.Epochs[0], fmtEst(su.lastGap, fmtSigned))
+		if su.recent != nil {
+			text += fmt.Sprintf(" Test accuracy from epoch %d to %d: %s; the gap from epoch %d to %d: %s.",
+				su.recentFrom, su.epochs, verdict(su.recent, pointsDiff), su.test.Epochs[0], su.epochs, verdict(su.gapGrowth, pointsDiff))
+			if su.gapGrowth.Significant() && su.gapGrowth.Diff > 0 && su.recent.Enough && !(su.recent.Significant() && su.recent.Diff > 0) {
+				text += " Test accuracy has stopped improving while the train–test gap widened: the measurements show overfitting."
+			}
+		}
+		a.Text = append(a.Text, text)
+	}
+	for _, pr := range pairs {
+		al, le := pr.a, pr.l
+		text := fmt.Sprintf("AlexNet vs LeNet at their last epoch (%s vs %s): test accuracy %s; train–test gap %s; an epoch of training took %s vs %s: %s.",
+			shortModelName(al.name), shortModelName(le.name), verdict(pr.test, pointsDiff), verdict(pr.gap, pointsDiff),
+			fmtSeconds(al.epochSecs), fmtSeconds(le.epochSecs), verdict(pr.time, ratioDiff))
+		if len(ms) > 1 {
+			text = pr.m.Folder + ": " + text
+		}
+		if !math.IsNaN(al.params) && !math.IsNaN(le.params) {
+			text += fmt.Sprintf(" %s has %s parameters, %s %s (%s).", al.name, fmtParams(al.params), le.name, fmtParams(le.params), fmtRatio(al.params/le.params))
+		}
+		a.Text = append(a.Text, text)
+	}
+	acc.Panels[0].Series = append(acc.Panels[0].Series, accBands...)
+	gap.Panels[0].Series = append(gap.Panels[0].Series, gapBands...)
+	loss.Panels[0].Series = append(loss.Panels[0].Series, lossBands...)
+	a.Blocks = append(a.Blocks, Block{Figures: []Figure{acc}}, Block{Figures: []Figure{gap, loss}})
+	if n := fam.holmNote("the epoch-to-epoch and AlexNet–LeNet comparisons"); n != "" {
+		a.Blocks = append(a.Blocks, Block{Note: n + " AlexNet vs LeNet differences are AlexNet − LeNet; times are ratios AlexNet / LeNet."})
+	}
+}

@@ -1,4 +1,469 @@
 package answers
 
-// PORT: buildEx6 is still to be ported from the old reports section code.
-func buildEx6(b *builder, a *Answer, ms []*Matrix) {}
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"alexbench/harness/results"
+	"alexbench/internal/stats"
+	"alexbench/nvml"
+)
+
+// batchPoint is one batch size of one series of exercise 6, over its seeds.
+type batchPoint struct {
+	batch          int
+	rate, mem, acc stat
+	steady, model  stat // peak after the first step; the analytic memory model
+	ratio          stat // measured peak / model, per cell
+	outcomes       map[string]int
+	memMethods     distinct
+	cells          []*Cell
+}
+
+type batchSeries struct {
+	name   string
+	points []*batchPoint // by batch size
+}
+
+// batchSeriesOf splits cells by every axis except batch size and seed.
+func batchSeriesOf(ms []*Matrix) []*batchSeries {
+	var out []*batchSeries
+	for _, m := range ms {
+		byName := map[string]*batchSeries{}
+		var order []string
+		type key struct {
+			series string
+			batch  int
+		}
+		cells := map[key][]*Cell{}
+		for _, c := range m.Cells {
+			if !c.ConfigOK {
+				continue
+			}
+			var parts []string
+			for _, k := range m.Axes {
+				if k == "seed" || k == "batch_size" {
+					continue
+				}
+				v, _ := c.Config.Get(k)
+				parts = append(parts, k+"="+formatValue(v))
+			}
+			name := strings.Join(parts, " ")
+			if name == "" {
+				name = c.Config.Model
+			}
+			if len(ms) > 1 {
+				name = m.Folder + ": " + name
+			}
+			if byName[name] == nil {
+				byName[name] = &batchSeries{name: name}
+				order = append(order, name)
+			}
+			k := key{name, c.Config.BatchSize}
+			cells[k] = append(cells[k], c)
+		}
+		for k, cs := range cells {
+			p := &batchPoint{batch: k.batch, outcomes: map[string]int{}, memMethods: distinct{}, cells: cs}
+			var rates, mems, accs, steadies, modelled, ratios []float64
+			for _, c := range cs {
+				p.outcomes[c.Outcome()]++
+				if c.Memory != nil && c.Memory.PeakMiB > 0 {
+					p.memMethods.add(c.Memory.Method)
+				}
+				if c.Summary != nil {
+					// Every run cell, OOM ones too: there the model says what did not fit.
+					modelled = append(modelled, modelMiB(c))
+				}
+				if c.Done() {
+					rates, mems = append(rates, throughput(c)), append(mems, peakMiB(c))
+					if !atChance(c) {
+						accs = append(accs, finalTestAcc(c))
+					}
+					steadies = append(steadies, steadyPeakMiB(c))
+					ratios = append(ratios, peakMiB(c)/modelMiB(c))
+				}
+			}
+			p.rate, p.mem, p.acc = statOf(rates), statOf(mems), statOf(accs)
+			p.steady, p.model, p.ratio = statOf(steadies), statOf(modelled), statOf(ratios)
+			byName[k.series].points = append(byName[k.series].points, p)
+		}
+		sort.Strings(order)
+		for _, n := range order {
+			bs := byName[n]
+			sort.Slice(bs.points, func(i, j int) bool { return bs.points[i].batch < bs.points[j].batch })
+			out = append(out, bs)
+		}
+	}
+	return out
+}
+
+var (
+	throughputMetric = Metric{Name: "throughput", Of: throughput, Cost: true, Ratio: true}
+	memoryMetric     = Metric{Name: "memory", Of: peakMiB, Cost: true, Ratio: true}
+)
+
+// buildEx6 answers exercise 6: per series, throughput, peak memory and
+// final test accuracy from the smallest batch to the largest, linear
+// learning-rate scaling against a fixed rate (a factorial), and how the
+// measured memory compares with the analytic model.
+func buildEx6(b *builder, a *Answer, ms []*Matrix) {
+	series := batchSeriesOf(ms)
+	methods := distinct{}
+	fam := a.family("batch size")
+	// panel draws f per series with 95 % CI whiskers; dashed, when set, is a
+	// companion per series drawn dashed in the same colour (the memory model
+	// next to the peak).
+	panel := func(name, title, subtitle string, yAxis Axis, f func(*batchPoint) stat, ci func(*batchPoint) stats.Estimate, dashed func(*batchPoint) stat) Figure {
+		xy := func(bs *batchSeries, g func(*batchPoint) stat) (xs, ys []float64) {
+			for _, p := range bs.points {
+				if st := g(p); st.N > 0 {
+					xs, ys = append(xs, float64(p.batch)), append(ys, st.Mean)
+				}
+			}
+			return xs, ys
+		}
+		var lines, bars []Series
+		for i, bs := range series {
+			col := seriesColor(i)
+			xs, ys := xy(bs, f)
+			lines = append(lines, Series{Name: bs.name, Kind: Line, Color: col, X: xs, Y: ys, Symbol: "circle", SymbolSize: 7})
+			if ci != nil {
+				var w [][3]float64
+				for _, p := range bs.points {
+					if e := ci(p); e.N >= 2 {
+						w = append(w, [3]float64{float64(p.batch), e.Lo, e.Hi})
+					}
+				}
+				if len(w) > 0 {
+					bars = append(bars, Series{Name: bs.name + " 95% CI", Kind: Whiskers, Color: col, Whiskers: w})
+				}
+			}
+			if dashed == nil {
+				continue
+			}
+			if xs, ys := xy(bs, dashed); len(xs) > 0 {
+				lines = append(lines, Series{Name: bs.name + " (model)", Kind: Line, Color: col, X: xs, Y: ys, Dashed: true})
+			}
+		}
+		return Figure{Name: name, Title: title, Subtitle: subtitle, Height: 360, Tooltip: "axis",
+			Panels: []Panel{{X: Axis{Kind: Log, Name: "batch size (log₂ axis)", LogBase: 2}, Y: yAxis, Series: append(lines, bars...)}}}
+	}
+	rateCI := func(p *batchPoint) stats.Estimate { return estAll(p.cells, throughput) }
+	memCI := func(p *batchPoint) stats.Estimate { return estAll(p.cells, peakMiB) }
+	accCI := func(p *batchPoint) stats.Estimate { return est(p.cells, finalTestAcc) }
+
+	type seriesAnswer struct {
+		bs        *batchSeries
+		done      []*batchPoint
+		text      []string
+		rate, mem *Comparison
+		accVs     map[*batchPoint]*Comparison
+		ref       *batchPoint
+		refIsLR   bool
+	}
+	var answers []*seriesAnswer
+	for _, bs := range series {
+		sa := &seriesAnswer{bs: bs, accVs: map[*batchPoint]*Comparison{}}
+		for _, p := range bs.points {
+			methods = mergeDistinct(methods, p.memMethods)
+			for _, o := range sortedKeys(p.outcomes) {
+				if n := p.outcomes[o]; o != "done" {
+					sa.text = append(sa.text, fmt.Sprintf("batch %d: %s %s", p.batch, plural(n, "cell", "cells"), o))
+				}
+			}
+			if p.rate.N > 0 {
+				sa.done = append(sa.done, p)
+			}
+		}
+		sort.Strings(sa.text)
+		if len(sa.done) >= 2 {
+			lo, hi := sa.done[0], sa.done[len(sa.done)-1]
+			what := fmt.Sprintf("%s: batch %d vs %d", bs.name, hi.batch, lo.batch)
+			sa.rate = fam.compare(what, throughputMetric, lo.cells, hi.cells)
+			sa.mem = fam.compare(what, memoryMetric, lo.cells, hi.cells)
+			// Accuracy against the batch the learning rate was set for.
+			sa.ref = lo
+			for _, p := range sa.done {
+				if c := p.cells[0]; c.ConfigOK && p.batch == c.Config.LRRefBatch {
+					sa.ref, sa.refIsLR = p, true
+				}
+			}
+			for _, p := range sa.done {
+				if p != sa.ref {
+					sa.accVs[p] = fam.compare(fmt.Sprintf("%s: batch %d vs %d", bs.name, p.batch, sa.ref.batch), testAccMetric, sa.ref.cells, p.cells)
+				}
+			}
+		}
+		answers = append(answers, sa)
+	}
+	// The factorial: linear scaling against none at each batch size, and
+	// whether its effect changes with the batch (interactions).
+	type scalingEffects struct {
+		m       *Matrix
+		effects []effect
+		ins     []interaction
+	}
+	var scaling []scalingEffects
+	inter := a.family("batch × scaling interactions")
+	for _, m := range ms {
+		fa := newFactorial(m, testAccMetric)
+		bf, lf := fa.factor("batch_size"), fa.factor("lr_scaling")
+		if bf == nil || lf == nil || len(lf.levels) < 2 {
+			continue
+		}
+		se := scalingEffects{m: m}
+		for _, bl := range bf.levels {
+			for _, l := range lf.levels[1:] {
+				e := fa.effect(lf, l.value, map[string]string{"batch_size": bl.value})
+				if e.cmp.NA == 0 && e.keptOut == 0 {
+					continue // no such cells (the reference batch runs once)
+				}
+				e.cmp = fam.add(fmt.Sprintf("lr_scaling=%s vs %s at %s", e.level, e.base, stratumName(e.stratum)), testAccMetric, e.cmp.Comparison)
+				se.effects = append(se.effects, e)
+			}
+		}
+		// After the effects, so the answer's comparisons follow the text.
+		se.ins = fa.interactions(inter)
+		scaling = append(scaling, se)
+	}
+	fam.holm()
+	inter.holm()
+
+	for _, sa := range answers {
+		bs := sa.bs
+		if len(sa.done) == 0 {
+			a.Text = append(a.Text, fmt.Sprintf("%s: no batch size has finished yet.", bs.name))
+			continue
+		}
+		lo, hi := sa.done[0], sa.done[len(sa.done)-1]
+		line := fmt.Sprintf("%s: ", bs.name)
+		if sa.rate != nil {
+			line += fmt.Sprintf("from batch %d to %d, training throughput went from %s to %s examples/s: %s", lo.batch, hi.batch,
+				fmtEst(rateCI(lo), fmtRate), fmtEst(rateCI(hi), fmtRate), verdict(sa.rate, ratioDiff))
+			if lo.mem.N > 0 && hi.mem.N > 0 {
+				line += fmt.Sprintf("; peak memory from %s to %s: %s", fmtMiB(lo.mem.Mean), fmtMiB(hi.mem.Mean), verdict(sa.mem, ratioDiff))
+			}
+			line += "."
+		} else {
+			line += fmt.Sprintf("one batch size finished (%d).", lo.batch)
+		}
+		var accs []string
+		for _, p := range sa.done {
+			accs = append(accs, fmt.Sprintf("%d: %s", p.batch, fmtEstShort(accCI(p), fmtAcc)))
+		}
+		line += " Final test accuracy by batch (mean ± sd over usable seeds): " + strings.Join(accs, "; ") + "."
+		if len(sa.accVs) > 0 {
+			var vs []string
+			var cs []*Comparison
+			for _, p := range sa.done {
+				if c, ok := sa.accVs[p]; ok {
+					vs = append(vs, fmt.Sprintf("batch %d %s", p.batch, verdict(c, pointsDiff)))
+					cs = append(cs, c)
+				}
+			}
+			if none, n := allNotEnough(cs...); none {
+				vs = []string{notEnoughAll(n)}
+			}
+			why := "the smallest"
+			if sa.refIsLR {
+				why = "the batch its learning rate was set for"
+			}
+			line += fmt.Sprintf(" Against batch %d (%s): %s.", sa.ref.batch, why, strings.Join(vs, "; "))
+		}
+		if len(sa.text) > 0 {
+			line += " Not done: " + strings.Join(sa.text, "; ") + "."
+		}
+		a.Text = append(a.Text, line)
+	}
+	for _, se := range scaling {
+		var parts []string
+		var cs []*Comparison
+		for _, e := range se.effects {
+			parts = append(parts, fmt.Sprintf("at %s %s", stratumName(e.stratum), verdict(e.cmp, pointsDiff)))
+			cs = append(cs, e.cmp)
+		}
+		if none, n := allNotEnough(cs...); none && len(cs) > 0 {
+			parts = []string{"at every batch size " + notEnoughAll(n)}
+		}
+		if len(parts) > 0 {
+			a.Text = append(a.Text, "Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: "+strings.Join(parts, "; ")+".")
+		}
+		var sig []string
+		for _, in := range se.ins {
+			if in.cmp.Significant() {
+				sig = append(sig, fmt.Sprintf("%s=%s × %s=%s (%s)", in.a, in.la, in.b, in.lb, verdict(in.cmp, pointsDiff)))
+			}
+		}
+		switch {
+		case inter.tested() == 0:
+		case len(sig) > 0:
+			a.Text = append(a.Text, "The effect of linear scaling changes with the batch size (significant interactions): "+strings.Join(sig, "; ")+".")
+		default:
+			a.Text = append(a.Text, fmt.Sprintf("No significant batch × scaling interaction among the %s tested (Holm).", plural(inter.tested(), "interaction", "interactions")))
+		}
+	}
+	var all []*Cell
+	for _, m := range ms {
+		all = append(all, m.Cells...)
+	}
+	if note, t := a.keptOut("", all); note != "" {
+		a.Text = append(a.Text, note+" Their throughput and memory still count: a run at chance measures its speed all the same.")
+		defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
+	}
+	for _, m := range ms {
+		if line := settingsLine(m); line != "" {
+			prefix := ""
+			if len(ms) > 1 {
+				prefix = m.Folder + ": "
+			}
+			a.Text = append(a.Text, prefix+"Settings: "+modelName(firstConfig(m), matrixProfile(m))+", "+line+".")
+		}
+	}
+	if len(methods) > 0 {
+		a.Text = append(a.Text, "Peak memory as recorded per cell, by method: "+methods.String()+".")
+		if line := memoryModelLine(series, methods); line != "" {
+			a.Text = append(a.Text, line)
+		}
+	} else {
+		a.Text = append(a.Text, "Peak memory was not recorded for any finished cell"+memoryReason(ms)+".")
+	}
+	if len(series) == 0 {
+		return
+	}
+	const sub = "mean over seeds; whiskers: 95% CI"
+	a.Blocks = append(a.Blocks, Block{Figures: []Figure{
+		panel("throughput", "Throughput", sub, Axis{Kind: Linear, Name: "examples/s"}, func(p *batchPoint) stat { return p.rate }, rateCI, nil),
+		panel("memory", "Peak memory", "mean over seeds; dashed: analytic model", Axis{Kind: Linear, Name: "MiB"},
+			func(p *batchPoint) stat { return p.mem }, memCI, func(p *batchPoint) stat { return p.model }),
+		panel("accuracy", "Final test accuracy", sub, Axis{Kind: Linear, Name: "test accuracy", Min: 0, Max: 1, Fixed: true},
+			func(p *batchPoint) stat { return p.acc }, accCI, nil),
+	}})
+	anySteady := false
+	for _, bs := range series {
+		for _, p := range bs.points {
+			anySteady = anySteady || p.steady.N > 0
+		}
+	}
+	head := []string{"series", "batch", "examples/s", "peak memory (MiB)"}
+	right := []bool{false, true, true, true}
+	if anySteady {
+		head, right = append(head, "after first step (MiB)"), append(right, true)
+	}
+	head = append(head, "model (MiB)", "peak / model", "test acc (mean ± sd)", "95% CI", "cells")
+	right = append(right, true, true, true, true, false)
+	t := &Table{Caption: "Batch sizes", Head: head, Right: right}
+	mib := func(st stat) string {
+		if st.N == 0 {
+			return "–"
+		}
+		return fmtMeanSD(st.Mean, st.SD, st.N, func(x float64) string { return fmt.Sprintf("%.0f", x) })
+	}
+	for _, bs := range series {
+		for _, p := range bs.points {
+			var oc []string
+			for _, o := range sortedKeys(p.outcomes) {
+				oc = append(oc, fmt.Sprintf("%d %s", p.outcomes[o], o))
+			}
+			row := []string{bs.name, fmt.Sprint(p.batch), p.rate.rate(), mib(p.mem)}
+			if anySteady {
+				row = append(row, mib(p.steady))
+			}
+			ratio := "–"
+			if p.ratio.N > 0 {
+				ratio = fmtRatio(p.ratio.Mean)
+			}
+			acc := accCI(p)
+			row = append(row, mib(p.model), ratio, fmtEstShort(acc, fmtAcc), fmtCI(acc, fmtAcc), strings.Join(oc, ", "))
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	notes := "Throughput is training examples per second, the median over the epochs after the first (the first includes graph compilation); throughput and memory are compared as ratios (t-tests of logs). " +
+		"The model column is the analytic training-memory estimate (parameters, gradients, activations kept for backward, the input batch and " +
+		"the backward pass's largest transient); it leaves out " + results.MemoryModelExcludes + ", so a measured peak sits above it." +
+		steadyNote(anySteady)
+	if n := fam.holmNote("throughput, memory and accuracy"); n != "" {
+		notes += " " + n
+	}
+	a.Blocks = append(a.Blocks, Block{Table: t}, Block{Note: notes})
+}
+
+// memoryModelLine says how far measured peaks are from the analytic model, as a
+// ratio and as growth from the smallest to the largest batch (fixed costs the
+// model leaves out, a CUDA context or a Go runtime, cancel in the growth).
+func memoryModelLine(series []*batchSeries, methods distinct) string {
+	var peak, steady, growth []float64
+	for _, bs := range series {
+		var withBoth []*batchPoint
+		for _, p := range bs.points {
+			if p.ratio.N > 0 {
+				peak = append(peak, p.ratio.Mean)
+				withBoth = append(withBoth, p)
+			}
+			if p.steady.N > 0 && p.model.N > 0 {
+				steady = append(steady, p.steady.Mean/p.model.Mean)
+			}
+		}
+		if n := len(withBoth); n >= 2 {
+			lo, hi := withBoth[0], withBoth[n-1]
+			// A peak that fell with the batch (another process, a pool from an
+			// earlier cell) says nothing about growth.
+			if dm, dp := hi.model.Mean-lo.model.Mean, hi.mem.Mean-lo.mem.Mean; dm > 0 && dp > 0 {
+				growth = append(growth, dp/dm)
+			}
+		}
+	}
+	if len(peak) == 0 {
+		return ""
+	}
+	line := "Measured peak memory is " + ratioRange(peak) + " the analytic memory model"
+	if len(steady) > 0 {
+		line += "; over the samples after the first train step " + ratioRange(steady)
+	}
+	if len(growth) > 0 {
+		line += "; from the smallest to the largest batch it grew " + ratioRange(growth) + " as much as the model"
+	}
+	line += "."
+	if len(methods) == 1 && methods[nvml.MethodRSS] > 0 {
+		line += " On a CPU the peak is the process's resident memory: besides the model's tensors it holds the Go runtime, " +
+			"the dataset and SimpleGo's intermediate buffers (every graph node's output is a buffer of its own until its last use, where XLA fuses), " +
+			"so there the comparison mostly measures SimpleGo's buffers, not the model's tensors."
+	}
+	return line
+}
+
+func ratioRange(xs []float64) string {
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	if fmtRatio(lo) == fmtRatio(hi) {
+		return fmtRatio(lo)
+	}
+	return fmtRatio(lo) + "–" + fmtRatio(hi)
+}
+
+func steadyNote(shown bool) string {
+	if !shown {
+		return ""
+	}
+	return " \"After first step\" is the peak over NVML samples taken once the first train step had finished, so without the train step's " +
+		"compilation and autotuning (the evaluation graph compiles later, at the end of epoch 1; its convolutions have the train step's forward " +
+		"shapes, which XLA's autotuning cache already holds). " +
+		"With XLA's default BFC allocator it equals the peak, since the pool only grows; with ALEXBENCH_XLA_ALLOCATOR=platform it follows the " +
+		"live buffers: the training footprint plus the CUDA context."
+}
+
+// memoryReason quotes why memory was unavailable, from the cells' summaries.
+func memoryReason(ms []*Matrix) string {
+	reasons := distinct{}
+	for _, m := range ms {
+		for _, c := range m.Cells {
+			if c.Memory != nil && c.Memory.Reason != "" {
+				reasons.add(c.Memory.Reason)
+			}
+		}
+	}
+	if len(reasons) == 0 {
+		return ""
+	}
+	return " (" + reasons.String() + ")"
+}

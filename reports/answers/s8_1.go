@@ -1,4 +1,181 @@
 package answers
 
-// PORT: buildS81 is still to be ported from the old reports section code.
-func buildS81(b *builder, a *Answer, ms []*Matrix) {}
+import (
+	"fmt"
+	"strings"
+
+	"alexbench/harness/config"
+	"alexbench/harness/trainer"
+	"alexbench/internal/stats"
+)
+
+// d2lRef is what d2l's train_ch6 printed for a model (PyTorch edition, run
+// by the book's build on its GPU), checked against the book's source.
+type d2lRef struct {
+	Loss, TrainAcc, TestAcc, ExamplesPerSec float64
+	Recipe                                  string
+}
+
+var d2lRefs = map[string]d2lRef{
+	"alexnet": {0.331, 0.878, 0.883, 3941.8, "AlexNet section: lr 0.01, batch 128, 10 epochs, 224×224"},
+	"lenet":   {0.469, 0.823, 0.779, 55296.6, "LeNet section: lr 0.9, batch 256, 10 epochs, 28×28"},
+}
+
+// isD2LScale tells whether a cell is its model at d2l's own scale and
+// schedule, so d2l's printed numbers apply to it.
+func isD2LScale(c *Cell) bool {
+	if !c.ConfigOK || !d2lModels[c.Config.Model] || len(scaled(c.Config)) > 0 {
+		return false
+	}
+	def, _ := config.Default(c.Config.Model)
+	k := c.Config
+	return k.TrainLimit == 0 && k.TestLimit == 0 && k.Epochs == def.Epochs && k.BatchSize == def.BatchSize && k.EffectiveLR() == def.LR
+}
+
+var testAccMetric = Metric{Name: "test_acc", Of: finalTestAcc}
+
+// buildS81 answers §8.1: each configuration's last-epoch numbers, tested
+// against what d2l printed where the run is at d2l's own scale, with its
+// per-epoch curves.
+func buildS81(b *builder, a *Answer, ms []*Matrix) {
+	fam := a.family("vs d2l")
+	type s81group struct {
+		name                    string
+		g                       *group
+		loss, trainAcc, testAcc stats.Estimate
+		rate                    stats.Estimate
+		vsD2L                   *Comparison
+		ref                     d2lRef
+		hasRef, applies         bool
+		m                       *Matrix
+		gi                      int
+	}
+	var es []*s81group
+	for _, m := range ms {
+		for gi, g := range groups(m) {
+			if len(g.Done) == 0 {
+				continue
+			}
+			cfg := g.first().Config
+			name := groupModelName(g)
+			if len(m.Axes) > 0 && g.Label != cfg.Model {
+				name += " [" + g.Label + "]"
+			}
+			e := &s81group{name: name, g: g, m: m, gi: gi,
+				loss: est(g.Done, finalLoss), trainAcc: est(g.Done, finalTrainAcc), testAcc: est(g.Done, finalTestAcc), rate: estAll(g.Done, throughput)}
+			e.ref, e.hasRef = d2lRefs[cfg.Model]
+			e.applies = e.hasRef && isD2LScale(g.first())
+			if e.applies {
+				xs := sample(g.Done, testAccMetric).Values
+				e.vsD2L = fam.add(fmt.Sprintf("%s vs d2l's %.3f", name, e.ref.TestAcc), testAccMetric, stats.OneSample(xs, e.ref.TestAcc))
+			}
+			es = append(es, e)
+		}
+	}
+	fam.holm()
+	for _, e := range es {
+		g := e.g
+		dev := deviceOf(g.Done)
+		intro := fmt.Sprintf("%s, %s, over %s: final train loss %s, train acc %s, test acc %s; training throughput %s examples/s on %s.",
+			e.name, scaleNote(g.first()), plural(len(g.Done), "seed", "seeds"), fmtEst(e.loss, fmtAcc),
+			fmtEst(e.trainAcc, fmtAcc), fmtEst(e.testAcc, fmtAcc), fmtEst(e.rate, fmtRate), dev)
+		a.Text = append(a.Text, intro)
+		if note, t := a.keptOut("", g.Done); note != "" {
+			a.Text = append(a.Text, note)
+			defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
+		}
+		switch {
+		case !e.hasRef:
+		case !e.applies:
+			a.Text = append(a.Text, fmt.Sprintf("d2l's numbers (%s; test acc %.3f) are for %s at its full scale on all of Fashion-MNIST; this run is %s with %s, so they are not compared.",
+				e.ref.Recipe, e.ref.TestAcc, prettyModel(g.first().Config.Model), e.name, scaleNote(g.first())))
+		default:
+			line := fmt.Sprintf("Against d2l (%s; test acc %.3f): ", e.ref.Recipe, e.ref.TestAcc)
+			switch c := e.vsD2L; {
+			case !c.Enough:
+				line += c.NotEnough() + "."
+			case c.Significant():
+				line += fmt.Sprintf("the measured mean differs from d2l's: %s.", verdict(c, pointsDiff))
+			default:
+				line += fmt.Sprintf("no difference from d2l's figure: %s; d2l's %.3f is inside the 95%% CI of the mean, %s.", verdict(c, pointsDiff), e.ref.TestAcc, fmtCI(e.testAcc, fmtAcc))
+			}
+			a.Text = append(a.Text, line)
+		}
+
+		a.Blocks = append(a.Blocks, Block{Figures: []Figure{s81Curves(e.m, e.gi, e.name, g)}})
+
+		head := []string{"metric", "measured (mean ± sd)", "95% CI", "n", "d2l", "measured − d2l"}
+		t := &Table{Caption: e.name + " vs d2l (last epoch)", Head: head, Right: []bool{false, true, true, true, true, true}}
+		row := func(metric string, st stats.Estimate, ref float64, f func(float64) string) {
+			r := []string{metric, fmtEstShort(st, f), fmtCI(st, f), fmt.Sprint(st.N), "–", "–"}
+			switch {
+			case e.applies:
+				r[4] = f(ref)
+				r[5] = fmtSigned(st.Mean - ref)
+			case e.hasRef:
+				r[4] = f(ref)
+				r[5] = "not comparable (scaled run)"
+			}
+			t.Rows = append(t.Rows, r)
+		}
+		row("train loss", e.loss, e.ref.Loss, fmtAcc)
+		row("train acc", e.trainAcc, e.ref.TrainAcc, fmtAcc)
+		row("test acc", e.testAcc, e.ref.TestAcc, fmtAcc)
+		rr := []string{"examples/s (training)", fmtEstShort(e.rate, fmtRate), fmtCI(e.rate, fmtRate), fmt.Sprint(e.rate.N), "–", "different hardware"}
+		if e.hasRef {
+			rr[4] = fmtRate(e.ref.ExamplesPerSec) + " (d2l's GPU)"
+		}
+		t.Rows = append(t.Rows, rr)
+		a.Blocks = append(a.Blocks, Block{Table: t})
+	}
+	if len(a.Text) == 0 {
+		a.Text = append(a.Text, "No cell of §8.1 has finished yet.")
+	}
+	a.Blocks = append(a.Blocks, Block{Note: "d2l's numbers are those its PyTorch edition prints at the end of train_ch6 (train loss, train acc, test acc, examples/sec on the book's GPU); loss and train accuracy are averages over the last epoch, as here."})
+	if n := fam.holmNote("the comparison with d2l"); n != "" {
+		a.Blocks = append(a.Blocks, Block{Note: n})
+	}
+}
+
+// s81Curves is d2l's plot of a configuration: train loss, train accuracy
+// and test accuracy per epoch, mean over seeds with a ±1 sd band.
+func s81Curves(m *Matrix, gi int, name string, g *group) Figure {
+	cl := g.curve(func(e trainer.Epoch) float64 { return e.TrainLoss })
+	ctr := g.curve(func(e trainer.Epoch) float64 { return e.TrainAcc })
+	cte := g.curve(func(e trainer.Epoch) float64 { return e.TestAcc })
+	var series []Series
+	series = append(series, sdBand("train loss", seriesColor(0), cl)...)
+	series = append(series, sdBand("train acc", seriesColor(2), ctr)...)
+	series = append(series, sdBand("test acc", seriesColor(1), cte)...)
+	return Figure{
+		Name:     fmt.Sprintf("%s-%d-curves", m.Folder, gi),
+		Title:    shortModelName(name) + ": per-epoch curves",
+		Subtitle: fmt.Sprintf("mean over %s, band ±1 sd", plural(cl.N, "seed", "seeds")),
+		Height:   380,
+		Tooltip:  "axis",
+		Legend:   []string{"train loss", "train acc", "test acc"},
+		Panels: []Panel{{
+			X:      Axis{Kind: Category, Name: "epoch", Categories: epochLabels(cl.Epochs)},
+			Y:      Axis{Kind: Linear, Name: "loss / accuracy", ZeroBased: true},
+			Series: series,
+		}},
+	}
+}
+
+// deviceOf names the device(s) the cells ran on.
+func deviceOf(cells []*Cell) string {
+	d := distinct{}
+	for _, c := range cells {
+		if c.Summary != nil {
+			dev := c.Summary.Device
+			if c.Summary.Backend != "" {
+				dev += " with the " + c.Summary.Backend + " backend"
+			}
+			d.add(dev)
+		}
+	}
+	if len(d) == 0 {
+		return "an unrecorded device"
+	}
+	return strings.Join(d.list(), ", ")
+}

@@ -1,0 +1,97 @@
+package answers
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMemoryModelLine(t *testing.T) {
+	pt := func(batch int, peak, steady, model float64) *batchPoint {
+		p := &batchPoint{batch: batch, mem: stat{Mean: peak, N: 1}, model: stat{Mean: model, N: 1}, ratio: stat{Mean: peak / model, N: 1}}
+		if steady > 0 {
+			p.steady = stat{Mean: steady, N: 1}
+		}
+		return p
+	}
+	tests := []struct {
+		name    string
+		points  []*batchPoint
+		methods distinct
+		want    string
+	}{
+		{"GPU with steady peaks", []*batchPoint{pt(32, 2000, 1000, 500), pt(512, 9000, 4000, 4000)}, distinct{"nvml-process": 2},
+			"Measured peak memory is 2.25×–4.00× the analytic memory model; over the samples after the first train step 1.00×–2.00×; " +
+				"from the smallest to the largest batch it grew 2.00× as much as the model."},
+		{"CPU resident memory", []*batchPoint{pt(16, 250, 0, 10), pt(256, 1250, 0, 60)}, distinct{"rss": 2},
+			"Measured peak memory is 21×–25× the analytic memory model; from the smallest to the largest batch it grew 20× as much as the model. On a CPU the peak"},
+		{"one batch: no growth", []*batchPoint{pt(128, 3000, 0, 1500)}, distinct{"nvml-process": 1},
+			"Measured peak memory is 2.00× the analytic memory model."},
+		{"peak fell as the batch grew: no growth claim", []*batchPoint{pt(32, 5000, 0, 500), pt(512, 4000, 0, 4000)}, distinct{"nvml-process": 2},
+			"Measured peak memory is 1.00×–10× the analytic memory model."},
+		{"no model recorded", []*batchPoint{{batch: 16, mem: stat{Mean: 250, N: 1}}}, distinct{"rss": 1}, ""},
+	}
+	for _, tc := range tests {
+		got := memoryModelLine([]*batchSeries{{name: "s", points: tc.points}}, tc.methods)
+		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s:\n got %q\nwant %q…", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Exercise 6 from the real quick run: two series (linear lr scaling and a
+// fixed rate) over batch sizes 16–1024; six runs at chance.
+func TestEx6RealQuick(t *testing.T) {
+	a := sectionAnswer(t, filepath.Join("..", "testdata", "real-quick"), "d2l-ex-6")
+	if a.Status != Measured {
+		t.Errorf("status %s", a.Status)
+	}
+	wantInText(t, answerText(a),
+		"lr_scaling=none: from batch 16 to 1024, training throughput went from 3036 ± 58.5 (95% CI 2890–3181, n = 3) to 4819 ± 52.6 (95% CI 4688–4950, n = 3) examples/s: 1.59× (95% CI 1.51× to 1.67×; paired t, p = 0.004, n = 3+3 paired)",
+		"Against batch 64 (the batch its learning rate was set for): batch 16 ~ (p = 0.92, n = 3+3 paired)",
+		"Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: at batch_size=16 ~ (p = 0.92, n = 3+3 paired)",
+		"6 runs of 21 diverged or ended within 0.05 of chance accuracy (0.10)",
+		"Settings: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), epochs 2, lr 0.1 × batch/64 for lr_scaling=linear, 0.1 for lr_scaling=none",
+		"Measured peak memory is 2.26×–21× the analytic memory model",
+		"lr_scaling=none 1024 4819 ± 52.6 373 ± 11 165 ± 0 2.26× 0.204 – 3 done",
+	)
+	if len(a.KeptOut) != 6 {
+		t.Errorf("%d runs kept out, want 6", len(a.KeptOut))
+	}
+	// Throughput is a ratio (batch 1024 over 16), higher; the families are
+	// corrected apart.
+	var rate *Comparison
+	for _, c := range a.Comparisons {
+		if c.What == "lr_scaling=none: batch 1024 vs 16" && c.Metric == "throughput" {
+			rate = c
+		}
+	}
+	if rate == nil || rate.Unit != "ratio" || rate.Verdict != Higher || math.Abs(math.Exp(rate.Diff)-1.59) > 0.005 || rate.Family != "batch size" {
+		t.Errorf("throughput comparison: %+v", rate)
+	}
+	var figs []Figure
+	for _, b := range a.Blocks {
+		figs = append(figs, b.Figures...)
+	}
+	if len(figs) != 3 || figs[1].Name != "memory" {
+		t.Fatalf("figures: %+v", figs)
+	}
+	mem := figs[1].Panels[0]
+	if mem.X.Kind != Log || mem.X.LogBase != 2 {
+		t.Errorf("memory x axis: %+v", mem.X)
+	}
+	// Per series: the peak, the dashed model, then the whiskers after every line.
+	names := []string{"lr_scaling=linear", "lr_scaling=linear (model)", "lr_scaling=none", "lr_scaling=none (model)", "lr_scaling=linear 95% CI", "lr_scaling=none 95% CI"}
+	if len(mem.Series) != len(names) {
+		t.Fatalf("memory series: %+v", mem.Series)
+	}
+	for i, n := range names {
+		if mem.Series[i].Name != n {
+			t.Errorf("memory series %d is %q, want %q", i, mem.Series[i].Name, n)
+		}
+	}
+	if !mem.Series[1].Dashed || mem.Series[4].Kind != Whiskers || len(mem.Series[4].Whiskers) != 3 || mem.Series[4].Whiskers[0][0] != 16 {
+		t.Errorf("memory series styles: %+v", mem.Series)
+	}
+}

@@ -1,0 +1,123 @@
+package answers
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Exercise 8: the control, a dropout-0 arm and breakers whose curves are
+// fine, stuck at chance and diverged, three seeds each (real cell files).
+func TestEx8FromCells(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "results")
+	ex8WriteMatrix(t, root, "e8-overfit", "8")
+	i := 0
+	add := func(set map[string]any, outcome string, skill float64, seeds int) {
+		for seed := int64(1); seed <= int64(seeds); seed++ {
+			s := map[string]any{"seed": seed, "epochs": int64(12)}
+			for k, v := range set {
+				s[k] = v
+			}
+			ex8WriteCell(t, root, i, ex8FixtureCell{matrix: "e8-overfit", cfg: ex8QuickConfig(t, "alexnet", s), outcome: outcome, skill: skill, secs: 1})
+			i++
+		}
+	}
+	add(nil, "done", 0.7, 3)
+	add(map[string]any{"dropout": 0.0}, "done", 0.75, 3)
+	add(map[string]any{"activation": "sigmoid", "epochs": int64(6)}, "done", 0.1, 3)
+	add(map[string]any{"lr": 1.0, "epochs": int64(6)}, "diverged", 0.3, 3)
+	add(map[string]any{"init": "normal", "epochs": int64(6)}, "done", 0.6, 3)
+	add(map[string]any{"init": "zeros", "epochs": int64(6)}, "done", 0.1, 2)
+	a := sectionAnswer(t, root, "d2l-ex-8")
+	text := answerText(a)
+	wantInText(t, text,
+		"AlexNet-quick (1× conv width, 4096-wide FC, 67×67 inputs; not d2l's full AlexNet) on 2000 training images",
+		"sigmoid activations (stuck at chance, 3 of 3 runs)",
+		"lr ×100 (1) (diverged, 3 of 3 runs)",
+		"init zeros (stuck at chance, 2 of 2 runs)",
+		"Still training in some runs: init normal (N(0, 0.01²) weights) (fine 3 of 3 runs",
+		"the train–test gap opens at epoch",
+		"After epoch 12 (the last that ≥ 3 runs of each arm reached)",
+	)
+
+	byWhat := map[string]*Comparison{}
+	for _, c := range a.Comparisons {
+		byWhat[c.What] = c
+	}
+	// The gap: dropout 0 (skill 0.75) against 0.5 (0.7) after epoch 12, the
+	// same seeds: paired, and a comparison of its own (Holm over one).
+	gap := byWhat["dropout 0 vs 0.5, train–test gap after epoch 12"]
+	if gap == nil || gap.Family != "overfitting gap" || gap.Metric != "gap" || gap.NA != 3 || gap.NB != 3 || gap.PAdj != gap.P {
+		t.Errorf("gap comparison: %+v", gap)
+	}
+	// Test accuracy then: dropout 0's curve is 0.05 × (1 − e^{−8}) higher
+	// in every seed, a finding with its CI.
+	acc := byWhat["dropout 0 vs 0.5, test accuracy after epoch 12"]
+	want := 0.05 * (1 - math.Exp(-12/1.5))
+	if acc == nil || acc.Verdict != Higher || math.Abs(acc.Diff-want) > 1e-9 || !(acc.Lo <= acc.Diff && acc.Diff <= acc.Hi) {
+		t.Errorf("test accuracy comparison: %+v, want Higher by %.4f", acc, want)
+	}
+
+	// The breakers, one Holm family in the table's order. Runs at chance are
+	// kept out of every estimate: sigmoid and init zeros have no runs left
+	// to compare, the diverged lr's none either (NaN accuracy), so only init
+	// normal is tested, and it is below the control (0.6 vs 0.7).
+	var breaking []*Comparison
+	for _, c := range a.Comparisons {
+		if c.Family == "breaking" {
+			breaking = append(breaking, c)
+		}
+	}
+	if len(breaking) != 4 {
+		t.Fatalf("%d breaking comparisons, want 4: %+v", len(breaking), breaking)
+	}
+	for _, c := range breaking {
+		normal := strings.HasPrefix(c.What, "init normal")
+		switch {
+		case normal && (c.Verdict != Lower || c.NB != 3):
+			t.Errorf("%s: %s (n = %d+%d), want lower on 3 runs", c.What, c.Verdict, c.NA, c.NB)
+		case !normal && (c.Verdict != NotEnoughRuns || c.NB != 0):
+			t.Errorf("%s: %s (n = %d+%d), want not enough runs with none left in", c.What, c.Verdict, c.NA, c.NB)
+		}
+	}
+	// Two seeds of init zeros, both at chance: its row says so and states
+	// no direction.
+	if !strings.Contains(text, "init zeros 2 stuck at chance 2") || !strings.Contains(text, "not enough runs (n = 0): seeds ≥ 3 to compare") {
+		t.Errorf("init zeros with 2 seeds:\n%s", text)
+	}
+
+	// The gap figure: both arms on the epochs, with the CI as the band.
+	var fig *Figure
+	for _, b := range a.Blocks {
+		for i := range b.Figures {
+			if b.Figures[i].Name == "gap" {
+				fig = &b.Figures[i]
+			}
+		}
+	}
+	if fig == nil {
+		t.Fatal("no gap figure")
+	}
+	p := fig.Panels[0]
+	if len(p.X.Categories) != 12 || p.X.Categories[0] != "1" || len(p.Series) != 4 ||
+		p.Series[0].Kind != SDBand || p.Series[1].Name != "dropout 0" || p.Series[3].Name != "dropout 0.5 (d2l)" {
+		t.Errorf("gap figure: %+v", fig)
+	}
+}
+
+// Exercise 8 from the real quick run. Runs at chance are kept out of the
+// breakers' estimates (they entered them before the kept-out rule applied
+// here): a breaker whose every run is at chance has nothing to compare.
+func TestEx8RealQuickKeepsOutChance(t *testing.T) {
+	a := sectionAnswer(t, filepath.Join("..", "testdata", "real-quick"), "d2l-ex-8")
+	wantInText(t, answerText(a),
+		"init zeros 3 stuck at chance 3 – 0.265 ± 0.111 (95% CI -0.012–0.542, n = 3) not enough runs (n = 0): seeds ≥ 3 to compare",
+		"dropout 0 minus dropout 0.5: ~ (p = 0.15, n = 3+3 paired)",
+	)
+	for _, c := range a.Comparisons {
+		if c.Family == "breaking" && c.Enough {
+			t.Errorf("%s was tested on runs at chance: %+v", c.What, c)
+		}
+	}
+}
