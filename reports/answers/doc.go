@@ -1,0 +1,24 @@
+// Package answers turns a loaded results tree into one typed Answer per
+// section of the report: d2l's question, the answer in plain words, every
+// comparison behind it (effect, 95 % CI, test, Holm-corrected p, n and
+// verdict), tables, figures described as data, and the runs kept out. It is
+// the middle of the report's three layers (load → answers → render) and
+// never draws anything: it imports no HTML or chart package.
+//
+// # Sections
+//
+// sectionList (sections.go) is the page, keyed by d2l 1.0's numbering of the
+// chapter's exercises; each exercise's builder lives in the file named by its
+// number (ex7.go answers exercise 7, s8_1.go the chapter's own result). A
+// matrix feeds the section whose number its exercise key names.
+//
+// # Evidence
+//
+// Every estimate and comparison goes through evidence.go: sample (and
+// describe) apply the kept-out rule, so runs that diverged or ended near
+// chance never enter an accuracy estimate; a family records each comparison
+// in the Answer and Holm-corrects it with the others of its section; a
+// verdict is higher, lower, undecided (tested, not significant) or
+// not_enough_runs (fewer than three runs a side). Numbers are formatted by
+// format.go alone.
+package answers
