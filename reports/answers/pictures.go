@@ -17,7 +17,7 @@ const maxImageCells = 6
 // among the seeds that saved pictures), captioned with that accuracy. The
 // pictures are the cells' PNG bytes; the render layer embeds them.
 func buildPictures(b *builder) *Answer {
-	a := &Answer{ID: "pictures", Aliases: []string{"filters"}, Title: "conv1 filters and activation maps",
+	a := &Answer{ID: "filters", Title: "conv1 filters and activation maps",
 		Question: []string{"What did the first convolution learn? conv1's learned filters, and its activation maps for one test image per class, of the best-trained seed of each model (the highest final test accuracy among the seeds that saved pictures)."}}
 	type pick struct {
 		m          *Matrix

@@ -22,7 +22,7 @@ func headings(a *Answer) []string {
 // On the committed real tree each model's pictures are those of its
 // best-trained seed, as raw PNG bytes with their display size.
 func TestPicturesRealQuick(t *testing.T) {
-	a := answerOf(t, Build(loadTree(t, "../testdata/real-quick")), "pictures")
+	a := answerOf(t, Build(loadTree(t, "../testdata/real-quick")), "filters")
 	if a.Status != Measured || a.Title != "conv1 filters and activation maps" || !hasKey(a.Aliases, "filters") {
 		t.Errorf("%s %q %v", a.Status, a.Title, a.Aliases)
 	}
@@ -62,7 +62,7 @@ func TestPicturesBestSeedAndChance(t *testing.T) {
 	writeTrainedCell(t, root, 0, trainedCell{matrix: "e5-lenet", cfg: trainedConfig(t, "lenet", map[string]any{"seed": 1}), outcome: "done", skill: 0.7, secs: 1, images: true})
 	writeTrainedCell(t, root, 1, trainedCell{matrix: "e5-lenet", cfg: trainedConfig(t, "lenet", map[string]any{"seed": 2}), outcome: "done", skill: 0.8, secs: 1, images: true})
 	writeTrainedCell(t, root, 2, trainedCell{matrix: "e8-overfit", cfg: trainedConfig(t, "lenet", map[string]any{"seed": 1, "activation": "sigmoid"}), outcome: "done", skill: 0.1, secs: 1, images: true})
-	a := answerOf(t, Build(loadTree(t, root)), "pictures")
+	a := answerOf(t, Build(loadTree(t, root)), "filters")
 	hs := headings(a)
 	if len(hs) != 2 {
 		t.Fatalf("headings %q", hs)
@@ -84,7 +84,7 @@ func TestPicturesBestSeedAndChance(t *testing.T) {
 }
 
 func TestPicturesNone(t *testing.T) {
-	a := answerOf(t, buildProfiles(t), "pictures")
+	a := answerOf(t, buildProfiles(t), "filters")
 	if a.Status != NotMeasured || !textHas(a, "No cell saved filters.png or activations.png yet") || len(a.Blocks) != 0 {
 		t.Errorf("%s %q %d blocks", a.Status, a.Text, len(a.Blocks))
 	}

@@ -11,7 +11,7 @@ import (
 // and power as stacked panels of one figure, with a dashed line at the first
 // sample after the first train step.
 func buildTimelines(b *builder) *Answer {
-	a := &Answer{ID: "timelines", Aliases: []string{"nvml"}, Title: "GPU timelines (NVML)",
+	a := &Answer{ID: "nvml", Title: "GPU timelines (NVML)",
 		Question: []string{"How did memory, utilization and power evolve during each cell? Sampled by NVML while the cell ran."}}
 	n := 0
 	reasons := map[string]bool{}
