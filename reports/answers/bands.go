@@ -2,12 +2,6 @@ package answers
 
 import "strconv"
 
-// palette is echarts' default, so explicitly coloured series match the
-// series the renderer colours itself.
-var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
-
-func seriesColor(i int) string { return palette[i%len(palette)] }
-
 // sdBand is a mean line on a category x axis with a shaded ±1 sd band
 // around it (the band only with more than one seed): the band is named
 // name+" ± sd", the line name.

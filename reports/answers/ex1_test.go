@@ -35,17 +35,8 @@ func textHas(a *Answer, s string) bool {
 	return false
 }
 
-func wantText(t *testing.T, a *Answer, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !textHas(a, w) {
-			t.Errorf("%s: no %q in\n%s", a.ID, w, strings.Join(a.Text, "\n"))
-		}
-	}
-}
-
-// figureOf is a's figure named name, nil if none.
-func figureOf(a *Answer, name string) *Figure {
+// findFigure is a's figure named name, nil if none.
+func findFigure(a *Answer, name string) *Figure {
 	for _, b := range a.Blocks {
 		for i := range b.Figures {
 			if b.Figures[i].Name == name {
@@ -89,7 +80,7 @@ func TestEx1FromProfiles(t *testing.T) {
 				if ex13.Status != Partial {
 					t.Errorf("1.3 status %s, want partial", ex13.Status)
 				}
-				mem := figureOf(ex11, "memory")
+				mem := findFigure(ex11, "memory")
 				if mem == nil {
 					t.Fatal("1.1 has no memory figure")
 				}
@@ -111,7 +102,7 @@ func TestEx1FromProfiles(t *testing.T) {
 					t.Errorf("parameter MiB sum to %.2f", sum)
 				}
 				for _, name := range []string{"flops", "time"} {
-					if f := figureOf(ex12, name); f == nil || len(f.Panels[0].Series) != 2 || len(f.Panels[0].Series[1].Y) != 21 {
+					if f := findFigure(ex12, name); f == nil || len(f.Panels[0].Series) != 2 || len(f.Panels[0].Series[1].Y) != 21 {
 						t.Errorf("1.2 figure %s: %+v", name, f)
 					}
 				}
@@ -119,7 +110,7 @@ func TestEx1FromProfiles(t *testing.T) {
 				if len(ts) != 1 || len(ts[0].Rows) != 22 || ts[0].Rows[21][0] != "total" || ts[0].Rows[0][10] == "not measured" {
 					t.Errorf("1.2 per-layer table %+v", ts)
 				}
-				roof := figureOf(ex13, "roofline")
+				roof := findFigure(ex13, "roofline")
 				if roof == nil {
 					t.Fatal("1.3 has no roofline")
 				}
@@ -149,7 +140,7 @@ func TestEx1FromProfiles(t *testing.T) {
 			edit: func(p *profile.File) { p.Ceilings = profile.Ceilings{} },
 			check: func(t *testing.T, ex11, ex12, ex13 *Answer) {
 				wantText(t, ex13, "the profile has no measured ceilings, so no layer is classified")
-				if figureOf(ex13, "roofline") != nil {
+				if findFigure(ex13, "roofline") != nil {
 					t.Error("a roofline without ceilings")
 				}
 				if textHas(ex13, "memory-bound:") {
@@ -280,7 +271,7 @@ func TestProfileSectionsRealQuick(t *testing.T) {
 		"training at batch 8 on CPU (2 cores): of 334 ms measured, a 2× compute chip saves 127 ms (38%), a 2× bandwidth chip 39 ms (12%): buy 2× compute for this use.")
 	ex13 := answerOf(t, as, "d2l-ex-1-3")
 	wantText(t, ex13, "Inference per image: 32 ms at batch 1, 16 ms at batch 8.")
-	if r := figureOf(ex13, "roofline"); r == nil || r.Panels[0].X.Min != 0.01 || r.Panels[0].X.Max != 1e4 || r.Panels[0].Y.Min != 0.1 || r.Panels[0].Y.Max != 1000 {
+	if r := findFigure(ex13, "roofline"); r == nil || r.Panels[0].X.Min != 0.01 || r.Panels[0].X.Max != 1e4 || r.Panels[0].Y.Min != 0.1 || r.Panels[0].Y.Max != 1000 {
 		t.Errorf("roofline axes: %+v", r)
 	}
 }

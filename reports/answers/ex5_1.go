@@ -1,4 +1,181 @@
 package answers
 
-// PORT: buildEx51 is still to be ported from the old reports section code.
-func buildEx51(b *builder, a *Answer, ms []*Matrix) {}
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Exercise 5.1: simplify AlexNet so it trains faster without a significant
+// loss of accuracy. The matrix varies one knob at a time from a reference;
+// each variant is compared with it on training time (a ratio) and final test
+// accuracy, and the variants' means are drawn with their Pareto front.
+
+func buildEx51(b *builder, a *Answer, ms []*Matrix) {
+	perMatrix(a, ms, buildEx51Matrix)
+}
+
+func buildEx51Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
+	say := func(text string) { a.Text = append(a.Text, prefix+text) }
+	ms := []*Matrix{m}
+	vs := variants(ms)
+	if len(vs) == 0 {
+		say("No exercise 5.1 cell has finished yet.")
+		return
+	}
+	// Variants are named by what they change; the reference by its model too.
+	for _, v := range vs {
+		v.name = v.g.Label
+	}
+	ref := baseline(vs, ms)
+	fam := a.family(prefix + "vs reference")
+	accVs := map[*variant]*Comparison{}
+	timeVs := map[*variant]*Comparison{}
+	for _, v := range vs {
+		if v == ref {
+			continue
+		}
+		what := v.name + " vs " + ref.name
+		accVs[v] = fam.compare(what, testAccMetric, ref.g.Done, v.g.Done)
+		timeVs[v] = fam.compare(what, trainTimeMetric, ref.g.Done, v.g.Done)
+	}
+	fam.holm()
+	front := paretoFront(vs)
+	onFront := map[*variant]bool{}
+	for _, v := range front {
+		onFront[v] = true
+	}
+	say(fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s [%s], %s parameters, test acc %s after %s of training (%s).",
+		ref.full, ref.name, fmtParams(ref.params), fmtEst(ref.acc, fmtAcc), fmtEst(ref.time, fmtSeconds), scaleNote(ref.g.first())))
+	if note, t := a.keptOut("", allCells(vs)); note != "" {
+		say(note)
+		defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
+	}
+	// Faster (a significant time ratio below 1) without a significant loss of
+	// accuracy: d2l's "without the accuracy dropping significantly", tested.
+	var ok []*variant
+	for _, v := range vs {
+		if v == ref {
+			continue
+		}
+		acc, t := accVs[v], timeVs[v]
+		if t.Significant() && t.Diff < 0 && acc.Enough && !(acc.Significant() && acc.Diff < 0) {
+			ok = append(ok, v)
+		}
+	}
+	sort.SliceStable(ok, func(i, j int) bool { return ok[i].time.Mean < ok[j].time.Mean })
+	if len(ok) > 0 {
+		var names []string
+		for _, v := range ok {
+			names = append(names, v.name)
+		}
+		f := ok[0]
+		say(fmt.Sprintf("Faster than the reference with no significant loss of accuracy: %s. The fastest, %s: training time %s, test accuracy %s, with %s parameters (%s of the reference's).",
+			joinList(names), f.name, verdict(timeVs[f], ratioDiff), verdict(accVs[f], pointsDiff), fmtParams(f.params), fmtPct(f.params/ref.params)))
+	} else {
+		say("No variant is measured to train faster than the reference without a significant loss of accuracy (see the table: each needs ≥ 3 seeds a side and a significant time ratio).")
+	}
+	var cs []*Comparison
+	for _, v := range vs {
+		cs = append(cs, accVs[v], timeVs[v])
+	}
+	if none, n := allNotEnough(cs...); none && len(vs) > 1 {
+		say(fmt.Sprintf("Every variant against the reference, time and accuracy: %s.", notEnoughAll(n)))
+	} else {
+		for _, v := range vs {
+			if v == ref {
+				continue
+			}
+			say(fmt.Sprintf("%s vs the reference: training time %s; test accuracy %s.", v.name, verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)))
+		}
+	}
+	var names []string
+	for _, v := range front {
+		names = append(names, v.name)
+	}
+	say(fmt.Sprintf("Pareto front of the means (no other variant has both a lower mean time and a higher mean accuracy; a description, not a test), fastest first: %s.", joinList(names)))
+
+	a.Blocks = append(a.Blocks, Block{Figures: []Figure{paretoFigure(vs, front, idSuffix)}})
+
+	t := &Table{Caption: prefix + "Variants (differences against the reference: variant − reference, times as variant / reference)",
+		Head:  []string{"variant", "parameters", "training time", "test acc (mean ± sd, n)", "time vs reference", "Δ test acc vs reference", "Pareto"},
+		Right: []bool{false, true, true, true, true, true, false}}
+	for _, v := range vs {
+		mark := ""
+		if onFront[v] {
+			mark = "✓"
+		}
+		tv, av := "(reference)", "(reference)"
+		if v != ref {
+			tv, av = verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)
+		}
+		t.Rows = append(t.Rows, []string{v.name, fmtParams(v.params), fmtEstShort(v.time, fmtSeconds), fmtEstShort(v.acc, fmtAcc) + fmt.Sprintf(" (n = %d)", v.acc.N), tv, av, mark})
+	}
+	a.Blocks = append(a.Blocks, Block{Table: t})
+	if n := fam.holmNote("the comparisons with the reference"); n != "" {
+		a.Blocks = append(a.Blocks, Block{Note: n + " Training times are compared as ratios (a t-test of log times)."})
+	}
+}
+
+// paretoFigure is test accuracy against training time, one labelled point
+// per variant with its 95 % CIs both ways, and the front as a dashed step.
+func paretoFigure(vs, front []*variant, idSuffix string) Figure {
+	x := Axis{Kind: timeAxisKind(vs), Name: "training time (s)", Fixed: true}
+	xmax := 0.0
+	for _, v := range vs {
+		for _, t := range []float64{v.time.Mean, v.time.Hi} {
+			if !math.IsNaN(t) {
+				xmax = math.Max(xmax, t)
+			}
+		}
+	}
+	xmin := 0.0
+	if x.Kind == Log {
+		xmin = math.Inf(1)
+		for _, v := range vs {
+			if v.time.Mean > 0 {
+				xmin = math.Min(xmin, v.time.Mean)
+			}
+		}
+		xmin, xmax = math.Pow(10, math.Floor(math.Log10(xmin))), math.Pow(10, math.Ceil(math.Log10(xmax)))
+	} else {
+		xmax = niceCeil(xmax * 1.25) // room for the right-most labels
+	}
+	x.Min, x.Max = xmin, xmax
+
+	points := Series{Name: "variants", Kind: Scatter, Color: seriesColor(0), SymbolSize: 10, LabelPoints: true}
+	accBars := Series{Name: "95% CI (accuracy)", Kind: Whiskers, Color: seriesColor(0)}
+	timeBars := Series{Name: "95% CI (time)", Kind: Whiskers, Color: seriesColor(0), Horizontal: true}
+	for _, v := range vs {
+		points.X, points.Y = append(points.X, v.time.Mean), append(points.Y, v.acc.Mean)
+		points.PointNames = append(points.PointNames, v.name)
+		if v.acc.N >= 2 {
+			accBars.Whiskers = append(accBars.Whiskers, [3]float64{v.time.Mean, v.acc.Lo, v.acc.Hi})
+		}
+		if v.time.N >= 2 && v.acc.N > 0 {
+			timeBars.Whiskers = append(timeBars.Whiskers, [3]float64{v.acc.Mean, v.time.Lo, v.time.Hi})
+		}
+	}
+	frontLine := Series{Name: "Pareto front", Kind: Line, Color: seriesColor(3), Dashed: true, Step: "end", Symbol: "none"}
+	for _, v := range front {
+		frontLine.X, frontLine.Y = append(frontLine.X, v.time.Mean), append(frontLine.Y, v.acc.Mean)
+	}
+	return Figure{
+		Name:     "pareto" + idSuffix,
+		Title:    "Test accuracy vs training time",
+		Subtitle: "each point: one variant, mean over seeds, whiskers: 95% CI; dashed: Pareto front of the means",
+		Height:   460,
+		Tooltip:  "item",
+		Panels: []Panel{{
+			X:      x,
+			Y:      accuracyAxis("test accuracy"),
+			Series: []Series{points, frontLine, accBars, timeBars},
+		}},
+	}
+}
+
+// accuracyAxis runs from 0 to 1, so differences are never magnified by a
+// cut axis.
+func accuracyAxis(name string) Axis {
+	return Axis{Kind: Linear, Name: name, Min: 0, Max: 1, Fixed: true}
+}

@@ -72,6 +72,13 @@ func (g *group) over(f func(*Cell) float64) stat {
 	return statOf(xs)
 }
 
+// The metrics most answers compare: final test accuracy (runs at chance
+// kept out) and training time (a ratio; every finished run counts).
+var (
+	testAccMetric   = Metric{Name: "test_acc", Of: finalTestAcc}
+	trainTimeMetric = Metric{Name: "time", Of: trainSeconds, Cost: true, Ratio: true}
+)
+
 func finalTestAcc(c *Cell) float64  { return c.Final().TestAcc }
 func finalTrainAcc(c *Cell) float64 { return c.Final().TrainAcc }
 func finalLoss(c *Cell) float64     { return c.Final().TrainLoss }

@@ -32,8 +32,6 @@ func isD2LScale(c *Cell) bool {
 	return k.TrainLimit == 0 && k.TestLimit == 0 && k.Epochs == def.Epochs && k.BatchSize == def.BatchSize && k.EffectiveLR() == def.LR
 }
 
-var testAccMetric = Metric{Name: "test_acc", Of: finalTestAcc}
-
 // buildS81 answers §8.1: each configuration's last-epoch numbers, tested
 // against what d2l printed where the run is at d2l's own scale, with its
 // per-epoch curves.

@@ -1,14 +1,9 @@
-//go:build legacy
-
-package reports
+package answers
 
 import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/go-echarts/go-echarts/v2/charts"
-	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"alexbench/harness/config"
 	"alexbench/internal/stats"
@@ -17,13 +12,12 @@ import (
 // Exercise 7's second question — preprocessing that uses the images'
 // invariances — from experiments/e7-augment.toml: training-batch
 // augmentation (augment) crossed with input normalization, within ReLU LeNet.
-func init() { contribute("7", []string{"E7"}, buildEx7Augment) }
 
-// ex7Cell is one preprocessing combination: its done cells.
+// ex7Combo is one preprocessing combination: its cells.
 type ex7Combo struct {
 	augment   string
 	normalize bool
-	cells     []*Cell
+	cells     []*Cell // the done ones
 }
 
 func (c ex7Combo) name() string {
@@ -40,23 +34,20 @@ func (c ex7Combo) name() string {
 	return strings.Join(p, " + ")
 }
 
-func buildEx7Augment(b *builder, s *section, ms []*Matrix) {
-	var aug []*Matrix
-	for _, m := range ms {
-		if m.Exercise == "E7" {
-			aug = append(aug, m)
-		}
-	}
-	s.Blocks = append(s.Blocks, block{Heading: "Augmentation: shifts and flips of the training images (d2l-ex-7-2)"})
+// buildEx7Augment answers the augmentation matrices (none: says what to run).
+func buildEx7Augment(a *Answer, aug []*Matrix) {
+	a.Blocks = append(a.Blocks, Block{Heading: "Augmentation: shifts and flips of the training images (d2l-ex-7-2)"})
 	if len(aug) == 0 {
-		s.Answer = append(s.Answer, "Invariances (augmentation): not measured yet — run `alexbench run experiments/e7-augment.toml`.")
+		a.Text = append(a.Text, "Invariances (augmentation): not measured yet — run `alexbench run experiments/e7-augment.toml`.")
 		return
 	}
 	byKey := map[string]*ex7Combo{}
 	var combos []*ex7Combo
+	var all []*Cell
 	activations := map[string]bool{}
 	var first *Cell
 	for _, m := range aug {
+		all = append(all, m.Cells...)
 		for _, g := range groups(m) {
 			c := g.first()
 			if !c.ConfigOK {
@@ -77,8 +68,8 @@ func buildEx7Augment(b *builder, s *section, ms []*Matrix) {
 		}
 	}
 	order := map[string]int{}
-	for i, a := range config.Augments {
-		order[a] = i
+	for i, aug := range config.Augments {
+		order[aug] = i
 	}
 	sort.SliceStable(combos, func(i, j int) bool {
 		if combos[i].normalize != combos[j].normalize {
@@ -89,48 +80,42 @@ func buildEx7Augment(b *builder, s *section, ms []*Matrix) {
 	base := byKey[config.AugmentNone+"/false"]
 	norm := byKey[config.AugmentNone+"/true"]
 	if base == nil || first == nil {
-		s.Answer = append(s.Answer, "Invariances (augmentation): the matrix has no cell without preprocessing to compare with.")
+		a.Text = append(a.Text, "Invariances (augmentation): the matrix has no cell without preprocessing to compare with.")
 		return
 	}
-	var acts []string
-	for a := range activations {
-		acts = append(acts, a)
-	}
-	sort.Strings(acts)
+	acts := sortedKeys(activations)
+	keptOutNote, keptOutTable := a.keptOut("Augmentation: ", all)
 
 	// Every combination against no preprocessing, and each augmentation
 	// against normalization alone: one family, Holm-corrected.
 	type row struct {
 		c          *ex7Combo
-		vsBase     stats.Comparison
-		vsNorm     stats.Comparison
-		hasVsNorm  bool
+		vsBase     *Comparison
+		vsNorm     *Comparison // nil where not compared
 		estimation stats.Estimate
 	}
+	fam := a.family("preprocessing")
 	var rows []*row
-	var fam []*stats.Comparison
 	for _, c := range combos {
-		r := &row{c: c, estimation: exDescribe(c.cells, finalTestAcc)}
+		r := &row{c: c, estimation: describe(c.cells, testAccMetric)}
 		if c != base {
-			r.vsBase = stats.Compare(exSample(base.cells, finalTestAcc), exSample(c.cells, finalTestAcc))
-			fam = append(fam, &r.vsBase)
+			r.vsBase = fam.compare(c.name()+" vs "+base.name(), testAccMetric, base.cells, c.cells)
 		}
 		if norm != nil && c != norm && !c.normalize && c != base {
-			r.vsNorm, r.hasVsNorm = stats.Compare(exSample(norm.cells, finalTestAcc), exSample(c.cells, finalTestAcc)), true
-			fam = append(fam, &r.vsNorm)
+			r.vsNorm = fam.compare(c.name()+" vs normalization alone", testAccMetric, norm.cells, c.cells)
 		}
 		rows = append(rows, r)
 	}
-	stats.Holm(fam...)
+	fam.holm()
 
-	t := &table{Caption: "Final test accuracy per preprocessing (within " + strings.Join(acts, ", ") + " LeNet; differences paired by seed, Holm-corrected over the table)",
+	t := &Table{Caption: "Final test accuracy per preprocessing (within " + strings.Join(acts, ", ") + " LeNet; differences paired by seed, Holm-corrected over the table)",
 		Head:  []string{"preprocessing", "test acc", "vs no preprocessing", "vs normalization alone"},
 		Right: []bool{false, true, false, false}}
 	var better, worse, same []string
 	for _, r := range rows {
 		vb, vn := "–", "–"
-		if r.c != base {
-			vb = exComparison(r.vsBase, exPoints)
+		if r.vsBase != nil {
+			vb = verdict(r.vsBase, pointsDiff)
 			switch {
 			case !r.vsBase.Enough:
 			case r.vsBase.Significant() && r.vsBase.Diff > 0:
@@ -141,13 +126,13 @@ func buildEx7Augment(b *builder, s *section, ms []*Matrix) {
 				same = append(same, fmt.Sprintf("%s %s", r.c.name(), vb))
 			}
 		}
-		if r.hasVsNorm {
-			vn = exComparison(r.vsNorm, exPoints)
+		if r.vsNorm != nil {
+			vn = verdict(r.vsNorm, pointsDiff)
 		}
-		t.Rows = append(t.Rows, []string{r.c.name(), exEstimate(r.estimation, fmtAcc), vb, vn})
+		t.Rows = append(t.Rows, []string{r.c.name(), fmtEst(r.estimation, fmtAcc), vb, vn})
 	}
 	ans := fmt.Sprintf("Invariances (augmentation, within %s LeNet): with no preprocessing the final test accuracy is %s. Against it, ",
-		strings.Join(acts, "/"), exEstimate(exDescribe(base.cells, finalTestAcc), fmtAcc))
+		strings.Join(acts, "/"), fmtEst(describe(base.cells, testAccMetric), fmtAcc))
 	var parts []string
 	if len(better) > 0 {
 		parts = append(parts, "better: "+strings.Join(better, "; "))
@@ -163,25 +148,32 @@ func buildEx7Augment(b *builder, s *section, ms []*Matrix) {
 	}
 	ans += strings.Join(parts, "; ") + "."
 	for _, r := range rows {
-		if r.hasVsNorm && r.vsNorm.Enough {
-			ans += fmt.Sprintf(" %s vs normalization alone: %s.", r.c.name(), exComparison(r.vsNorm, exPoints))
+		if r.vsNorm != nil && r.vsNorm.Enough {
+			ans += fmt.Sprintf(" %s vs normalization alone: %s.", r.c.name(), verdict(r.vsNorm, pointsDiff))
 		}
 	}
 	ans += " Settings: " + scaleNote(first) + "."
-	s.Answer = append(s.Answer, ans)
+	a.Text = append(a.Text, ans)
+	if keptOutNote != "" {
+		a.Text = append(a.Text, keptOutNote)
+	}
 
-	id := chartID(s, "augment")
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(commonOpts(id, "Final test accuracy per preprocessing", "bars: mean over seeds (the table gives each 95 % CI)", 360)...)
-	bar.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "test accuracy", Min: 0}),
-		charts.WithXAxisOpts(categoryAxisX(20)), charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis"}))
 	var names []string
 	var means []float64
 	for _, r := range rows {
 		names, means = append(names, r.c.name()), append(means, r.estimation.Mean)
 	}
-	bar.SetXAxis(names)
-	bar.AddSeries("test acc", barValues(means), charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(2)}))
-	s.Blocks = append(s.Blocks, block{Table: t}, block{Charts: []chartBlock{finish(id, 360, bar, nil)}})
+	fig := Figure{
+		Name: "augment", Title: "Final test accuracy per preprocessing", Subtitle: "bars: mean over seeds (the table gives each 95 % CI)",
+		Height: 360, Tooltip: "axis", NoLegend: true,
+		Panels: []Panel{{
+			X:      Axis{Kind: Category, Categories: names, LabelRotate: 20},
+			Y:      Axis{Kind: Linear, Name: "test accuracy", ZeroBased: true},
+			Series: []Series{{Name: "test acc", Kind: Bar, Color: seriesColor(2), Y: means}},
+		}},
+	}
+	a.Blocks = append(a.Blocks, Block{Table: t}, Block{Figures: []Figure{fig}})
+	if keptOutTable != nil {
+		a.Blocks = append(a.Blocks, Block{Table: keptOutTable})
+	}
 }

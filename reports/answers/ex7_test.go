@@ -1,0 +1,196 @@
+package answers
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Exercise 7 on the real quick run: the LeNet factorial (activation ×
+// dropout × normalize, sigmoid's runs often stuck at chance) and the
+// augmentation matrix, told apart by its augment axis.
+func TestEx7RealQuick(t *testing.T) {
+	a := realQuickAnswer(t, "7")
+	if strings.HasPrefix(a.Text[0], "e5-lenet: ") {
+		t.Errorf("the augmentation matrix was answered as a second factorial: %q", a.Text[0])
+	}
+	wantText(t, a,
+		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10)",
+		"Effects of the other factors are reported within each level of activation, not averaged over it: 42% of the activation=sigmoid runs were kept out",
+		"Runs that learned (finished away from chance), per level: activation=sigmoid 7 of 12, activation=relu 12 of 12.",
+		"activation=relu instead of sigmoid: +17.8 points (95% CI +12.6 to +23.0; paired t, p < 0.001, n = 7+7 paired): it raises mean test accuracy from 0.599 to 0.777 over the matched runs.",
+		"dropout=0.5 instead of 0, within activation=sigmoid: not enough runs (n = 2): seeds ≥ 3 to compare (5 runs of these levels kept out: see “Runs kept out”).",
+		"normalize=true instead of false, within activation=relu: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired)",
+		"No significant interaction among the 1 interaction tested (table below).",
+		"d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) reached 0.518 ± 0.006 (95% CI 0.461–0.576, n = 2) here.",
+		"Settings: epochs 5, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 128, inputs 28×28, training images 12800, test images 1000.",
+		"Invariances (augmentation, within relu LeNet): with no preprocessing the final test accuracy is 0.726 ± 0.013 (95% CI 0.694–0.758, n = 3).",
+		"augment shift+flip vs normalization alone: ~ (p = 0.44, n = 3+3 paired).",
+	)
+
+	// Comparisons in the order the text states them: effects, interactions,
+	// then the preprocessing table.
+	var fams []string
+	for _, c := range a.Comparisons {
+		if len(fams) == 0 || fams[len(fams)-1] != c.Family {
+			fams = append(fams, c.Family)
+		}
+	}
+	if strings.Join(fams, ",") != "effects,interactions,preprocessing" {
+		t.Errorf("comparison families in order %v", fams)
+	}
+	for what, v := range map[string]Verdict{
+		"activation=relu vs sigmoid":                         Higher,
+		"dropout=0.5 vs 0, within activation=sigmoid":        NotEnoughRuns,
+		"dropout=0.5 vs 0, within activation=relu":           Undecided,
+		"normalize=true vs false, within activation=relu":    Higher,
+		"normalize=true vs false, within activation=sigmoid": NotEnoughRuns,
+	} {
+		if c := comparison(t, a, "effects", what, "test_acc"); c.Verdict != v {
+			t.Errorf("%s: %s, want %s", what, c.Verdict, v)
+		}
+	}
+	if c := comparison(t, a, "interactions", "dropout=0.5 × normalize=true", "test_acc"); c.Verdict != Undecided || c.Sizes() != "3+3 paired" {
+		t.Errorf("dropout × normalize: %s, n = %s", c.Verdict, c.Sizes())
+	}
+	relu := comparison(t, a, "effects", "activation=relu vs sigmoid", "test_acc")
+	if pointsDiff(relu.Diff) != "+17.8 points" || relu.NA != 7 || relu.PAdj >= 0.001 {
+		t.Errorf("relu effect %s, n = %d, p %g", pointsDiff(relu.Diff), relu.NA, relu.PAdj)
+	}
+
+	if len(a.KeptOut) != 5 {
+		t.Errorf("%d runs kept out, want 5", len(a.KeptOut))
+	}
+	for _, k := range a.KeptOut {
+		if !strings.HasPrefix(k.Label, "activation=sigmoid") || k.TestAcc >= 0.15 || !strings.Contains(k.Why, "within 0.05 of chance") {
+			t.Errorf("kept out %+v", k)
+		}
+	}
+	if rows := tableOf(t, a, "Runs kept out").Rows; len(rows) != 5 {
+		t.Errorf("kept-out table: %d rows", len(rows))
+	}
+	eff := tableOf(t, a, "Effects on final test accuracy")
+	if len(eff.Rows) != 5 || strings.Join(eff.Rows[0], "|") != "activation|relu vs sigmoid|all|0.599|0.777|+17.8 points|+12.6 points to +23.0 points|paired t|< 0.001|7+7 paired" {
+		t.Errorf("effects table %q", eff.Rows)
+	}
+	if rows := tableOf(t, a, "Interactions").Rows; len(rows) != 3 || rows[0][1] != "not enough runs (n = 2): seeds ≥ 3 to compare" {
+		t.Errorf("interactions table %q", rows)
+	}
+
+	ef := figureOf(t, a, "effects-0")
+	bars := ef.Panels[0].Series[0]
+	if strings.Join(ef.Panels[0].Y.Categories, "|") != "activation=relu|dropout=0.5 | activation=sigmoid|dropout=0.5 | activation=relu|normalize=true | activation=sigmoid|normalize=true | activation=relu" ||
+		!math.IsNaN(bars.Y[1]) || !near(bars.Y[4], 4) || ef.Height != 110+26*5 {
+		t.Errorf("effects figure: %v %v height %d", ef.Panels[0].Y.Categories, bars.Y, ef.Height)
+	}
+	if w := ef.Panels[0].Series[1].Whiskers; len(w) != 3 || w[1][0] != 2 {
+		t.Errorf("effects whiskers %v: one per tested effect, at its row", w)
+	}
+	cf := figureOf(t, a, "combos-0")
+	if cats := cf.Panels[0].Y.Categories; len(cats) != 8 || cats[0] != "activation=relu dropout=0 normalize=true" || cats[7] != "activation=sigmoid dropout=0.5 normalize=false" {
+		t.Errorf("combinations, best first: %v", cats)
+	}
+
+	heading := false
+	for _, b := range a.Blocks {
+		heading = heading || strings.HasPrefix(b.Heading, "Augmentation: shifts and flips")
+	}
+	if !heading {
+		t.Error("no augmentation heading")
+	}
+	if rows := tableOf(t, a, "Final test accuracy per preprocessing").Rows; len(rows) != 8 || rows[0][0] != "no preprocessing" || rows[4][0] != "normalized" {
+		t.Errorf("preprocessing table %q", rows)
+	}
+	if f := figureOf(t, a, "augment"); len(f.Panels[0].X.Categories) != 8 || !f.Panels[0].Y.ZeroBased || f.Panels[0].X.LabelRotate != 20 {
+		t.Errorf("augmentation figure %+v", f.Panels[0])
+	}
+}
+
+// augmentFixture writes a ReLU LeNet matrix crossing augmentation with
+// normalization, three seeds each: skill is each combination's accuracy,
+// stuck the seeds that end at chance.
+func augmentFixture(t *testing.T, stuck map[string]int64) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "results")
+	i := 0
+	for _, c := range []struct {
+		augment   string
+		normalize bool
+		skill     float64
+	}{{"none", false, 0.7}, {"shift", false, 0.7}, {"flip", false, 0.65}, {"none", true, 0.8}} {
+		for seed := int64(1); seed <= 3; seed++ {
+			cfg := quickConfig(t, "lenet", map[string]any{"seed": seed, "activation": "relu", "pool": "max", "lr": 0.1,
+				"augment": c.augment, "normalize": c.normalize})
+			skill := c.skill
+			if s, ok := stuck[c.augment]; ok && s == seed && !c.normalize {
+				skill = 0.1
+			}
+			writeFixtureCell(t, root, i, fixtureCell{matrix: "e7-augment", cfg: cfg, outcome: "done", skill: skill, secs: 1})
+			i++
+		}
+	}
+	writeJSONFile(t, filepath.Join(root, "e7-augment", "matrix.json"), map[string]any{"name": "e7-augment", "exercise": "7", "description": "augmentation"})
+	return root
+}
+
+// Exercise 7's augmentation: a real effect (normalization: the same curve
+// 0.1 higher in every seed, +9.3 points after 4 epochs of the fixture's
+// saturating curve) is a finding with its CI; no effect (shift: the same
+// curve) is "~".
+func TestEx7AugmentFromCells(t *testing.T) {
+	a := fixtureAnswer(t, augmentFixture(t, nil), "7")
+	wantText(t, a,
+		"Invariances (augmentation, within relu LeNet)",
+		"better: normalized (+9.3 points (95% CI +9.3 to +9.3; paired t, p < 0.001, n = 3+3 paired)",
+		"worse: augment flip (-4.7 points",
+		"no difference these runs can tell: augment shift ~ (p = 1.00, n = 3+3 paired)",
+		"augment shift vs normalization alone: -9.3 points",
+	)
+	if len(a.Text) != 1 {
+		t.Errorf("no factorial matrix, so one paragraph; got:\n%s", strings.Join(a.Text, "\n"))
+	}
+	norm := comparison(t, a, "preprocessing", "normalized vs no preprocessing", "test_acc")
+	if norm.Verdict != Higher || !near(norm.Diff, 0.093) || !near(norm.Lo, 0.093) || !near(norm.Hi, 0.093) || norm.Test != "paired t" {
+		t.Errorf("normalization: %s %+.4f (%+.4f to %+.4f) %s", norm.Verdict, norm.Diff, norm.Lo, norm.Hi, norm.Test)
+	}
+	if c := comparison(t, a, "preprocessing", "augment flip vs no preprocessing", "test_acc"); c.Verdict != Lower {
+		t.Errorf("flip: %s", c.Verdict)
+	}
+	if c := comparison(t, a, "preprocessing", "augment shift vs no preprocessing", "test_acc"); c.Verdict != Undecided {
+		t.Errorf("shift: %s", c.Verdict)
+	}
+	if c := comparison(t, a, "preprocessing", "augment shift vs normalization alone", "test_acc"); c.Verdict != Lower || pointsDiff(c.Diff) != "-9.3 points" {
+		t.Errorf("shift vs normalization alone: %s %s", c.Verdict, pointsDiff(c.Diff))
+	}
+	if len(a.KeptOut) != 0 {
+		t.Errorf("kept out %+v: every run learned", a.KeptOut)
+	}
+	rows := tableOf(t, a, "Final test accuracy per preprocessing (within relu LeNet").Rows
+	if len(rows) != 4 || rows[3][0] != "normalized" || rows[3][3] != "–" || rows[1][3] == "–" {
+		t.Errorf("preprocessing table %q", rows)
+	}
+}
+
+// A run at chance is kept out of the augmentation estimates, as everywhere
+// else: flip's seed 3 never learned, so flip has two runs, too few to
+// compare, and the run is listed with its cause.
+func TestEx7AugmentKeepsOutRunsAtChance(t *testing.T) {
+	a := fixtureAnswer(t, augmentFixture(t, map[string]int64{"flip": 3}), "7")
+	wantText(t, a,
+		"Augmentation: 1 run of 12 diverged or ended within 0.05 of chance accuracy (0.10)",
+		"better: normalized (+9.3 points",
+	)
+	if c := comparison(t, a, "preprocessing", "augment flip vs no preprocessing", "test_acc"); c.Verdict != NotEnoughRuns || c.NB != 2 {
+		t.Errorf("flip with a run at chance: %s, n = %s", c.Verdict, c.Sizes())
+	}
+	if len(a.KeptOut) != 1 || a.KeptOut[0].Seed != 3 || !strings.Contains(a.KeptOut[0].Label, "augment=flip") {
+		t.Errorf("kept out %+v, want flip's seed 3", a.KeptOut)
+	}
+	for _, r := range tableOf(t, a, "Final test accuracy per preprocessing").Rows {
+		if r[0] == "augment flip" && (!strings.HasPrefix(r[1], "0.605 ± ") || !strings.HasSuffix(r[1], "n = 2)")) {
+			t.Errorf("flip's estimate %q, want its two learned runs", r[1])
+		}
+	}
+	tableOf(t, a, "Augmentation: Runs kept out")
+}
