@@ -31,9 +31,16 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 	}
 	if p == nil && len(alexMs) == 0 {
 		a.Status = NotMeasured
-		a.Text = append(a.Text, "Not measured yet — run `alexbench profile alexnet` and `alexbench run experiments/e0-alexnet.toml experiments/e2-28x28.toml`.")
+		a.Text = append(a.Text, "Not measured yet — run `alexbench profile alexnet` and `alexbench run experiments/s8_1-alexnet.toml experiments/ex5_2-28x28.toml`.")
 		return
 	}
+	// The answer mixes the per-layer profile (d2l's AlexNet) with trained
+	// runs, whose scale is the matrices'.
+	setProfiles(a, append(append([]*Matrix(nil), alexMs...), small...))
+	if p != nil && !hasKey(a.Profiles, "full") {
+		a.Profiles = append(a.Profiles, "full")
+	}
+	a.D2LScale = len(a.Profiles) > 0 && !hasKey(a.Profiles, "quick")
 	a.Status = Measured
 	peak := 0.0
 	if p != nil {
@@ -114,7 +121,7 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 			fmtPct(float64(best.cost.FwdFLOPs)/float64(alex.cost.FwdFLOPs)), fmtRatioPlain(best.accPerGFLOP/alex.accPerGFLOP), fmtRatioPlain(best.accPerSec/alex.accPerSec)))
 		a.Blocks = append(a.Blocks, Block{Table: t})
 	} else if len(small) == 0 {
-		lines = append(lines, "Exercise 5.2's 28×28 models are not measured — run `alexbench run experiments/e2-28x28.toml` for the accuracy-per-compute comparison.")
+		lines = append(lines, "Exercise 5.2's 28×28 models are not measured — run `alexbench run experiments/ex5_2-28x28.toml` for the accuracy-per-compute comparison.")
 	}
 	if kept != nil {
 		a.Blocks = append(a.Blocks, Block{Table: kept})

@@ -10,7 +10,7 @@ import (
 )
 
 // Exercise 7's second question — preprocessing that uses the images'
-// invariances — from experiments/e7-augment.toml: training-batch
+// invariances — from experiments/ex7-augment.toml: training-batch
 // augmentation (augment) crossed with input normalization, within ReLU LeNet.
 
 // ex7Combo is one preprocessing combination: its cells.
@@ -38,7 +38,7 @@ func (c ex7Combo) name() string {
 func buildEx7Augment(a *Answer, aug []*Matrix) {
 	a.Blocks = append(a.Blocks, Block{Heading: "Augmentation: shifts and flips of the training images (d2l-ex-7-2)"})
 	if len(aug) == 0 {
-		a.Text = append(a.Text, "Invariances (augmentation): not measured yet — run `alexbench run experiments/e7-augment.toml`.")
+		a.Text = append(a.Text, "Invariances (augmentation): not measured yet — run `alexbench run experiments/ex7-augment.toml`.")
 		return
 	}
 	byKey := map[string]*ex7Combo{}

@@ -172,7 +172,7 @@ func gapCells(ms []*Matrix, c *ex8Config, i int) []*Cell {
 func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 	control, noDrop, breakers := ex8Split(ms)
 	if control == nil {
-		a.Text = append(a.Text, "No control cell (d2l's recipe: ReLU, dropout 0.5, xavier init) has a readable config, so nothing is compared — run `alexbench run experiments/e8-overfit.toml`.")
+		a.Text = append(a.Text, "No control cell (d2l's recipe: ReLU, dropout 0.5, xavier init) has a readable config, so nothing is compared — run `alexbench run experiments/ex8-overfit.toml`.")
 		return
 	}
 	model := "AlexNet"

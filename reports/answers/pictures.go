@@ -53,7 +53,7 @@ func buildPictures(b *builder) *Answer {
 	}
 	if len(picks) == 0 {
 		a.Status = NotMeasured
-		a.Text = append(a.Text, "No cell saved filters.png or activations.png yet — they are written by training runs of models with a conv1 (e.g. `alexbench run experiments/e0-alexnet.toml`).")
+		a.Text = append(a.Text, "No cell saved filters.png or activations.png yet — they are written by training runs of models with a conv1 (e.g. `alexbench run experiments/s8_1-alexnet.toml`).")
 		return a
 	}
 	a.Status = Measured

@@ -207,10 +207,13 @@ func buildSection(b *builder, spec *section, all []*Matrix) *Answer {
 	if len(ms) > 0 || !spec.Profiles {
 		a.Blocks = append(a.Blocks, cellsBlock(ms))
 	}
-	setProfiles(a, ms)
-	if len(ms) == 0 && spec.Profiles {
+	switch {
+	case a.Profiles != nil: // the builder said what its evidence ran at
+	case spec.Profiles:
 		a.Profiles = profileProfiles(b.res)
-		a.D2LScale = len(a.Profiles) > 0 && !hasKey(a.Profiles, "quick")
+		a.D2LScale = len(a.Profiles) > 0
+	default:
+		setProfiles(a, ms)
 	}
 	return a
 }
@@ -229,8 +232,10 @@ func setProfiles(a *Answer, ms []*Matrix) {
 	a.D2LScale = len(a.Profiles) > 0 && !seen["quick"]
 }
 
-// profileProfiles is what the per-layer profiles measured at: every
-// profile runs d2l's AlexNet at full size, so it is d2l's scale ("full").
+// profileProfiles is what the per-layer profiles measured at: a profile
+// runs d2l's AlexNet at its full size (224×224 inputs, every layer), so its
+// per-layer footprints, FLOPs and roofline are d2l's scale ("full"), whatever
+// the batch.
 func profileProfiles(res *Results) []string {
 	if len(res.Profiles) == 0 {
 		return nil

@@ -1,0 +1,83 @@
+package answers
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestRealQuickAnswers reads the answers of what the harness really wrote
+// (reports/testdata/README.md): the findings a student acts on, each with
+// its evidence.
+func TestRealQuickAnswers(t *testing.T) {
+	as := Build(realQuickResults(t))
+	var all []string
+	for _, a := range as {
+		all = append(all, a.Text...)
+		for _, b := range a.Blocks {
+			if b.Note != "" {
+				all = append(all, b.Note)
+			}
+		}
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{
+		// Exercise 7 within ReLU, where the sigmoid cells at chance are kept
+		// out, with its CI and p, or "~".
+		"dropout=0.5 instead of 0, within activation=relu: ~ (p = 0.15, n = 6+6 paired)",
+		"normalize=true instead of false, within activation=relu: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired): it raises mean test accuracy",
+		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
+		"Highest mean test accuracy: activation=relu dropout=0 normalize=true with 0.799 ± 0.033 (95% CI 0.719–0.880, n = 3)",
+		"Settings: epochs 5, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 128",
+		// Scaled models named as such, d2l's figures not claimed for them.
+		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), 3 epochs, lr 0.1, batch 64, 67×67 inputs, 6144 training / 1000 test images, over 3 seeds",
+		"so they are not compared.",
+		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) has 536,250 parameters",
+		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy +18.6 points (95% CI +14.0 to +23.2; paired t, p = 0.010, n = 3+3 paired)",
+		// Three seeds a side: the change over the last epochs is tested.
+		"Test accuracy from epoch 25 to 30: ~ (p = 0.39, n = 3+3 paired)",
+		"Pareto front of the means",
+		"Peak memory as recorded per cell, by method: rss.",
+		"the analytic memory model; from the smallest to the largest batch it grew",
+		"On a CPU the peak is the process",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the answers of the real run lack %q", want)
+		}
+	}
+	for _, bad := range []string{"AlexNet has 536,250", "Most accurate 28×28 model", "Welch p", "significant at the 5% level", "not distinguishable"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("the answers of the real run still say %q", bad)
+		}
+	}
+	// A direction is stated only with its interval: no paragraph raises or
+	// lowers, speeds up or slows down, without a 95% CI in it.
+	for _, p := range all {
+		for _, word := range []string{" raises ", " lowers ", "× faster", "× slower"} {
+			if strings.Contains(p, word) && !strings.Contains(p, "95% CI") {
+				t.Errorf("a direction without its evidence: %s", p)
+			}
+		}
+	}
+	// No internal section name reaches a reader.
+	re := regexp.MustCompile(`\bE[0-9](\.[0-9])?\b`)
+	for _, a := range as {
+		for _, s := range append(append([]string{a.Title}, a.Question...), a.Text...) {
+			if m := re.FindString(s); m != "" {
+				t.Errorf("%s says %q: %s", a.ID, m, s)
+			}
+		}
+	}
+	// Every comparison is recorded with a verdict its numbers support.
+	for _, a := range as {
+		for _, c := range a.Comparisons {
+			switch {
+			case !c.Enough && c.Verdict != NotEnoughRuns,
+				c.Enough && c.Significant() && c.Diff > 0 && c.Verdict != Higher,
+				c.Enough && c.Significant() && c.Diff < 0 && c.Verdict != Lower,
+				c.Enough && !c.Significant() && c.Verdict != Undecided:
+				t.Errorf("%s: %s (%s): verdict %s for diff %g, p %g, enough %v", a.ID, c.What, c.Family, c.Verdict, c.Diff, c.PAdj, c.Enough)
+			}
+		}
+	}
+}
