@@ -136,13 +136,6 @@ func setAxis(m map[string]any, which string, i int, kv map[string]any) {
 	m[which] = axes
 }
 
-// truncateLabels cuts category labels to a width (echarts option).
-func truncateLabels(which string, width int) func(map[string]any) {
-	return func(m map[string]any) {
-		setAxisLabel(m, which, map[string]any{"width": width, "overflow": "truncate"})
-	}
-}
-
 func setAxisLabel(m map[string]any, which string, kv map[string]any) {
 	raw, _ := json.Marshal(m[which])
 	var axes []map[string]any
@@ -159,13 +152,4 @@ func setAxisLabel(m map[string]any, which string, kv map[string]any) {
 	}
 	axes[0]["axisLabel"] = label
 	m[which] = axes
-}
-
-// tweaks applies several option tweaks in order.
-func tweaks(fs ...func(map[string]any)) func(map[string]any) {
-	return func(m map[string]any) {
-		for _, f := range fs {
-			f(m)
-		}
-	}
 }

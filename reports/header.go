@@ -6,7 +6,6 @@ import (
 
 	"alexbench/reports/load"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -146,11 +145,4 @@ func dateRange(first, last time.Time) string {
 		return first.UTC().Format(layout)
 	}
 	return first.UTC().Format(layout) + " – " + last.UTC().Format(layout)
-}
-
-// sortedCounts lists a distinct set in order (for answers).
-func (d distinct) list() []string {
-	ks := slices.Sorted(maps.Keys(d))
-	sort.Strings(ks)
-	return ks
 }
