@@ -53,7 +53,7 @@ func runStressChild(dir string) int {
 	case "stuck":
 		f.stuck = true
 	}
-	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Train: f.train, Shard: shard,
+	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Shard: shard,
 		Log: os.Stderr, Poll: 10 * time.Millisecond, StopGrace: 500 * time.Millisecond,
 		Claim: claim.Options{Timeout: 10 * time.Second}}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

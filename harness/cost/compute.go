@@ -1,11 +1,6 @@
-package shardplan
+package cost
 
-import (
-	"fmt"
-
-	"alexbench/harness/config"
-	"alexbench/models"
-)
+import "alexbench/models"
 
 // Fashion-MNIST's split sizes: a limit of 0 means the whole split.
 const (
@@ -13,20 +8,35 @@ const (
 	fullTest  = 10000
 )
 
-// CellEstimate is a cell's cost estimate from its resolved config: its model's
-// forward multiply-adds per example at the cell's input size and knobs, the
-// train and test examples after the limits, and the epochs.
-func CellEstimate(cfg config.Config) (Estimate, error) {
-	m, err := models.Build(cfg.Model, cfg.Options)
-	if err != nil {
-		return Estimate{}, fmt.Errorf("estimating %s: %w", cfg.Model, err)
-	}
-	e := Estimate{MACsPerExample: m.MACs(), TrainExamples: cfg.TrainLimit, TestExamples: cfg.TestLimit, Epochs: cfg.Epochs}
-	if e.TrainExamples == 0 {
-		e.TrainExamples = fullTrain
-	}
-	if e.TestExamples == 0 {
-		e.TestExamples = fullTest
-	}
-	return e, nil
+// Compute is what a training cell computes: its model's forward
+// multiply-adds per example (models.Model.MACs), the train and test
+// examples per epoch after the limits, and the epochs.
+type Compute struct {
+	MACsPerExample int64
+	TrainExamples  int
+	TestExamples   int
+	Epochs         int
 }
+
+// ComputeOf is the compute of training m on trainLimit examples and testing
+// it on testLimit (0: the whole split) for epochs.
+func ComputeOf(m *models.Model, trainLimit, testLimit, epochs int) Compute {
+	c := Compute{MACsPerExample: m.MACs(), TrainExamples: trainLimit, TestExamples: testLimit, Epochs: epochs}
+	if c.TrainExamples == 0 {
+		c.TrainExamples = fullTrain
+	}
+	if c.TestExamples == 0 {
+		c.TestExamples = fullTest
+	}
+	return c
+}
+
+// MACs is the cell's multiply-adds: a training example costs about three
+// forward passes (forward, and the two matmuls of each layer's backward), a
+// test example one, every epoch.
+func (c Compute) MACs() float64 {
+	return float64(c.MACsPerExample) * float64(c.Epochs) * (3*float64(c.TrainExamples) + float64(c.TestExamples))
+}
+
+// FLOPs is MACs at two FLOPs per multiply-add.
+func (c Compute) FLOPs() float64 { return 2 * c.MACs() }

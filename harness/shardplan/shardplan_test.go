@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"alexbench/harness/cost"
 )
 
 func TestAssign(t *testing.T) {
@@ -104,14 +106,6 @@ func TestLongestFirstTiesByKey(t *testing.T) {
 	}
 }
 
-func TestEstimate(t *testing.T) {
-	e := Estimate{MACsPerExample: 1000, TrainExamples: 60000, TestExamples: 10000, Epochs: 10}
-	if got, want := e.Cost(), 1000*10*(3*60000+10000.0); got != want {
-		t.Fatalf("cost %g, want %g", got, want)
-	}
-	var _ Coster = e
-}
-
 // The committed matrices' cells (testdata/committed-cells.tsv: each cell's
 // model MACs, examples and epochs), split 4 ways: max/min ≤ 1.5 (issue 17).
 func TestCommittedMatricesBalance(t *testing.T) {
@@ -166,8 +160,8 @@ func readCells(t *testing.T, path string) map[string][]Item {
 				t.Fatalf("%s: %q: %v", path, line, err)
 			}
 		}
-		e := Estimate{MACsPerExample: n[0], TrainExamples: int(n[1]), TestExamples: int(n[2]), Epochs: int(n[3])}
-		out[f[0]] = append(out[f[0]], Item{Key: f[1], Cost: e.Cost()})
+		c := cost.Compute{MACsPerExample: n[0], TrainExamples: int(n[1]), TestExamples: int(n[2]), Epochs: int(n[3])}
+		out[f[0]] = append(out[f[0]], Item{Key: f[1], Cost: c.MACs()})
 	}
 	return out
 }
