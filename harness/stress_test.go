@@ -265,14 +265,15 @@ func runStress(t *testing.T, shards []string, kills int) {
 	s.finalChecks()
 }
 
-// Issue 15: runners with different shard flags and an unsharded one on one
-// tree, killed at random: every cell done exactly once, no finished file
+// Runners with different shard flags and an unsharded one on one tree,
+// killed at random (a shared tree must survive any mix of runners): every cell done exactly once, no finished file
 // changed.
 func TestStressMixedShardsAndKills(t *testing.T) {
 	runStress(t, []string{"1/2", "1/3", "2/3", ""}, 10)
 }
 
-// Issue 17: four claim-mode workers killed at random.
+// Four claim-mode workers (no --shard: cells taken by claim, longest
+// first) killed at random.
 func TestStressClaimWorkersAndKills(t *testing.T) {
 	runStress(t, []string{"", "", "", ""}, 10)
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 18: the full profile on one GPU, packed and resumable, inside one
+# The full profile on one GPU (the d2l-scale report), packed and resumable, inside one
 # device call, with torch.compile's AlexNet b128 step and E3's peak memory
 # under the platform allocator in the same call.
 #
@@ -13,7 +13,7 @@
 # the copy out); at that point `timeout` sends it SIGTERM, which records the
 # cells in flight as interrupted and exits 143, and the next call redoes
 # them. Last, $OUT/ablation.tgz is the whole state: unpack it into
-# .devdata/ablation/ before the next call (docs/GPU.md, "Issue 18").
+# .devdata/ablation/ before the next call (docs/GPU.md §6, the d2l-scale report).
 # $OUT/status.txt is `alexbench status`, $OUT/ablation.log this call's log,
 # $OUT/state.txt one line: complete or partial.
 #

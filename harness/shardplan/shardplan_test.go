@@ -29,7 +29,7 @@ func TestAssign(t *testing.T) {
 		sizes   []int   // cells per shard
 		balance float64 // want Balance() ≤ this
 	}{
-		// Issue 17: key-hash modulo split 16 equal cells 3/5/1/7.
+		// The key-hash modulo split this plan replaced gave 16 equal cells 3/5/1/7.
 		{"16 equal cells over 4", equal(16), 4, []int{4, 4, 4, 4}, 1},
 		{"one shard", equal(5), 1, []int{5}, 1},
 		{"uneven count", equal(10), 4, []int{3, 3, 2, 2}, 1.5},
@@ -107,7 +107,8 @@ func TestLongestFirstTiesByKey(t *testing.T) {
 }
 
 // The committed matrices' cells (testdata/committed-cells.tsv: each cell's
-// model MACs, examples and epochs), split 4 ways: max/min ≤ 1.5 (issue 17).
+// model MACs, examples and epochs), split 4 ways: max/min ≤ 1.5, the balance
+// a 4-GPU Slurm array needs so that no shard idles while another works.
 func TestCommittedMatricesBalance(t *testing.T) {
 	byProfile := readCells(t, "testdata/committed-cells.tsv")
 	for _, profile := range []string{"quick", "full"} {

@@ -22,8 +22,8 @@ func loadRealData(tb testing.TB) *data.Set {
 	return set
 }
 
-// BenchmarkLeNetTrainStep is issue 2's CPU target: LeNet (relu, max) at batch
-// 256 on SimpleGo, ≥ 500 examples/sec.
+// BenchmarkLeNetTrainStep is the CPU target the pure-Go backend was held to:
+// LeNet (relu, max) at batch 256 on SimpleGo, ≥ 500 examples/sec.
 func BenchmarkLeNetTrainStep(b *testing.B) {
 	be, err := newBenchBackend()
 	if err != nil {
