@@ -89,7 +89,7 @@ func TestHandComputedLayers(t *testing.T) {
 func shapeString(s []int) string { return shape(s) }
 
 // Activation bytes are cost.TrainingMemory's, layer by layer, and sum to its total.
-func TestActBytesAreEstimates(t *testing.T) {
+func TestActBytesFollowTrainingMemory(t *testing.T) {
 	m := handModel(nil)
 	rows, tot, err := Compute(m, 3)
 	if err != nil {
