@@ -4,7 +4,7 @@
 // # Files
 //
 // The four IDX files are looked for, in order, in the --data directory (or
-// $ALEXBENCH_DATA), ./data/fashion-mnist, the Debian package's
+// the data-folder switch, EnvVar), ./data/fashion-mnist, the Debian package's
 // /usr/share/datasets/fashion-mnist, and, only when asked to (Options.Fetch),
 // downloaded from the upstream release into ./data/fashion-mnist. Each file may
 // be gzipped or raw (detected by its magic bytes, not its name). Content is

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
+
+	"alexbench/internal/switches"
 )
 
 // Options says where to look for the dataset.
@@ -30,8 +31,9 @@ const (
 )
 
 const (
-	// EnvVar names a dataset directory, like --data.
-	EnvVar = "ALEXBENCH_DATA"
+	// EnvVar names a dataset directory, like --data (read once, with the
+	// other switches, by internal/switches).
+	EnvVar = switches.DataDirVar
 	// LocalDir is where downloads go, relative to the working directory.
 	LocalDir = "data/fashion-mnist"
 	// DebianDir is where Debian's dataset-fashion-mnist package installs the files.
@@ -54,7 +56,7 @@ type Location struct {
 	Source string // SourceFlag, SourceEnv, SourceLocal, SourceDebian or SourceDownload
 }
 
-// Resolve finds the dataset, in order: opts.Dir, $ALEXBENCH_DATA,
+// Resolve finds the dataset, in order: opts.Dir, $EnvVar,
 // ./data/fashion-mnist, /usr/share/datasets/fashion-mnist and, only when
 // opts.Fetch is set, a download into ./data/fashion-mnist. An explicit
 // directory (flag or environment) is returned as is, without looking further,
@@ -67,7 +69,7 @@ func Resolve(opts Options) (Location, error) {
 // resolver holds everything Resolve depends on outside its options, so tests
 // can point it at temporary directories and a local HTTP server.
 type resolver struct {
-	getenv    func(string) string
+	envDir    string // the EnvVar switch's folder ("": unset)
 	localDir  string
 	debianDir string
 	baseURLs  []string
@@ -89,7 +91,7 @@ func defaultResolver(opts Options) *resolver {
 		urls = []string{opts.BaseURL}
 	}
 	return &resolver{
-		getenv:    os.Getenv,
+		envDir:    switches.Current().DataDir,
 		localDir:  LocalDir,
 		debianDir: DebianDir,
 		baseURLs:  urls,
@@ -102,7 +104,7 @@ func (r *resolver) resolve(opts Options) (Location, error) {
 	if opts.Dir != "" {
 		return Location{opts.Dir, SourceFlag}, nil
 	}
-	if env := r.getenv(EnvVar); env != "" {
+	if env := r.envDir; env != "" {
 		return Location{env, SourceEnv}, nil
 	}
 	var looked []string

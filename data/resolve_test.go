@@ -16,12 +16,7 @@ func testResolver(t *testing.T, env string, specs [2]splitSpec, urls ...string) 
 	t.Helper()
 	root := t.TempDir()
 	return &resolver{
-		getenv: func(k string) string {
-			if k == EnvVar {
-				return env
-			}
-			return ""
-		},
+		envDir:    env,
 		localDir:  filepath.Join(root, "data", "fashion-mnist"),
 		debianDir: filepath.Join(root, "usr", "share", "datasets", "fashion-mnist"),
 		baseURLs:  urls,

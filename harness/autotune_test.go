@@ -27,7 +27,7 @@ func TestTrainerRecordsWhetherTheAutotuneCacheWasWarm(t *testing.T) {
 	}
 	tree := t.TempDir()
 	cache := filepath.Join(tree, ".xla-autotune")
-	tr := &Trainer{AutotuneCacheDir: cache}
+	tr := &BackendTrainer{AutotuneCacheDir: cache}
 	tr.open = func(spec string) (backends.Backend, backend.Info, error) {
 		be, info, err := backend.Open("go")
 		if err == nil {
@@ -43,7 +43,7 @@ func TestTrainerRecordsWhetherTheAutotuneCacheWasWarm(t *testing.T) {
 	cells := ms[0].Cells(matrix.ProfileQuick)
 	run := func(force bool) {
 		t.Helper()
-		r := &Runner{Results: tree, Profile: matrix.ProfileQuick, Train: tr.Train, Force: force}
+		r := &Runner{Results: tree, Profile: matrix.ProfileQuick, Trainer: tr, Force: force}
 		if _, err := r.Run(context.Background(), ms); err != nil {
 			t.Fatal(err)
 		}

@@ -155,19 +155,19 @@ func TestForceRedoesOnlyResultsOlderThanTheRun(t *testing.T) {
 	root := t.TempDir()
 	ms := tiny(t)
 	n := len(ms[0].Cells(matrix.ProfileQuick))
-	first := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train}
+	first := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train)}
 	if _, err := first.Run(context.Background(), ms); err != nil {
 		t.Fatal(err)
 	}
 	// A --force runner that started before those results were finished.
 	early := time.Now().Add(-time.Hour)
-	late := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Force: true,
+	late := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Force: true,
 		Now: func() time.Time { return early }}
 	rep, err := late.Run(context.Background(), ms)
 	if err != nil || rep.Ran != 0 || rep.Skipped != n || f.total() != n {
 		t.Fatalf("--force runner started before the results: %+v %v (trainer ran %d)", rep, err, f.total())
 	}
-	forced := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Force: true}
+	forced := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Force: true}
 	if rep, err := forced.Run(context.Background(), ms); err != nil || rep.Ran != n {
 		t.Fatalf("--force: %+v %v", rep, err)
 	}
@@ -233,7 +233,7 @@ func TestACellSeveralMatricesListIsTrainedOnce(t *testing.T) {
 		done := make(chan int)
 		for i := range runners {
 			go func() {
-				r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Poll: 5 * time.Millisecond}
+				r := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Poll: 5 * time.Millisecond}
 				reps[i], errs[i] = r.Run(context.Background(), ms)
 				done <- i
 			}()

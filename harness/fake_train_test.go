@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"alexbench/harness/matrix"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
+	"alexbench/harness/matrix"
 
 	"alexbench/harness/config"
 	"alexbench/harness/trainer"
@@ -57,7 +60,8 @@ func (f *fakeTrainer) total() int {
 	return n
 }
 
-func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+func (f *fakeTrainer) train(ctx context.Context, cell *cellspec.Spec, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+	cfg := cell.Config
 	key := filepath.Base(dir)
 	f.mu.Lock()
 	f.runs[key]++
@@ -84,7 +88,7 @@ func (f *fakeTrainer) train(ctx context.Context, cfg config.Config, hooks traine
 	if b != nil {
 		return b(ctx)
 	}
-	res := &trainer.Result{Outcome: trainer.OutcomeDone, Backend: "fake", Device: "fake device",
+	res := &trainer.Result{Outcome: trainer.OutcomeDone, Backend: backend.Info{Name: "fake", Device: "fake device"},
 		Params: 61706, StepMillis: 1.5, FirstStepSeconds: 0.25}
 	for e := 1; e <= cfg.Epochs; e++ {
 		if f.epochGap > 0 {

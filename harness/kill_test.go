@@ -41,7 +41,7 @@ func runKillChild(dir string) int {
 	f := newFakeTrainer()
 	f.epochGap = 20 * time.Millisecond
 	f.log = filepath.Join(dir, "starts.log")
-	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Train: f.train, Log: os.Stderr}
+	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Log: os.Stderr}
 	if _, err := r.Run(context.Background(), []*matrix.Matrix{m}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -6,12 +6,12 @@ import (
 	"io"
 	"sync"
 
-	"alexbench/harness/config"
+	"alexbench/harness/cellspec"
 )
 
 // Admission decides which cells may run at the same time on one device
 // (Runner.Jobs > 1). A cell's demand is its analytic memory model
-// (MemoryModelOf) times Factor plus MarginMiB; cells run together only while
+// (its cellspec's Memory) times Factor plus MarginMiB; cells run together only while
 // their demands fit in CapacityMiB. A cell is always admitted when nothing
 // else runs, so packing never refuses a cell that a sequential run would try.
 type Admission struct {
@@ -33,13 +33,13 @@ const (
 	DefaultMarginMiB    = 1536
 )
 
-// Demand is the MiB a cell is counted at; a cell whose model cannot be built
+// Demand is the MiB a cell is counted at; a cell without a memory model
 // counts as the whole capacity (it runs alone).
-func (a Admission) Demand(cfg config.Config) float64 {
+func (a Admission) Demand(cell *cellspec.Spec) float64 {
 	if a.CapacityMiB <= 0 {
 		return 0
 	}
-	mm := MemoryModelOf(cfg)
+	mm := cell.Memory
 	if mm == nil {
 		return a.CapacityMiB
 	}

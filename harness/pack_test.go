@@ -9,8 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
 	"alexbench/harness/claim"
-	"alexbench/harness/config"
 	"alexbench/harness/matrix"
 	"alexbench/harness/results"
 	"alexbench/harness/trainer"
@@ -38,7 +39,8 @@ func newPackFake(mode string) *packFake {
 	return f
 }
 
-func (f *packFake) train(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+func (f *packFake) train(ctx context.Context, cell *cellspec.Spec, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+	cfg := cell.Config
 	key := filepath.Base(dir)
 	stop := context.AfterFunc(ctx, func() { f.mu.Lock(); f.cond.Broadcast(); f.mu.Unlock() })
 	defer stop()
@@ -69,13 +71,13 @@ func (f *packFake) train(ctx context.Context, cfg config.Config, hooks trainer.H
 	}
 	ep := fakeEpoch(cfg, 1)
 	hooks.OnEpoch(ep)
-	return &trainer.Result{Outcome: trainer.OutcomeDone, Backend: "fake", Epochs: []trainer.Epoch{ep}}, nil
+	return &trainer.Result{Outcome: trainer.OutcomeDone, Backend: backend.Info{Name: "fake"}, Epochs: []trainer.Epoch{ep}}, nil
 }
 
 func newPackRunner(t *testing.T, train TrainFunc, jobs int) (*Runner, *bytes.Buffer) {
 	t.Helper()
 	var log bytes.Buffer
-	return &Runner{Results: t.TempDir(), Profile: matrix.ProfileQuick, Train: train, Jobs: jobs, Log: &log,
+	return &Runner{Results: t.TempDir(), Profile: matrix.ProfileQuick, Trainer: train, Jobs: jobs, Log: &log,
 		Versions: results.Versions{Go: "go-test"}}, &log
 }
 
@@ -139,25 +141,25 @@ func TestJobsOneRecordsAnOOMAsBefore(t *testing.T) {
 func TestJobsAdmissionByMemory(t *testing.T) {
 	ms := tiny(t)
 	cells := ms[0].Cells(matrix.ProfileQuick)
-	one := Admission{CapacityMiB: 1e6, Factor: 1, MarginMiB: 0}.Demand(cells[0].Config)
+	one := Admission{CapacityMiB: 1e6, Factor: 1, MarginMiB: 0}.Demand(cells[0].Spec)
 	if !(one > 0) {
 		t.Fatalf("demand %v", one)
 	}
 	var biggest float64
 	for _, c := range cells {
-		biggest = max(biggest, Admission{CapacityMiB: 1e6, Factor: 1}.Demand(c.Config))
+		biggest = max(biggest, Admission{CapacityMiB: 1e6, Factor: 1}.Demand(c.Spec))
 	}
 
 	f := newFakeTrainer()
 	var mu sync.Mutex
 	running, most := 0, 0
-	train := func(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+	train := func(ctx context.Context, cell *cellspec.Spec, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
 		mu.Lock()
 		running++
 		most = max(most, running)
 		mu.Unlock()
 		defer func() { mu.Lock(); running--; mu.Unlock() }()
-		return f.train(ctx, cfg, hooks, dir)
+		return f.train(ctx, cell, hooks, dir)
 	}
 	r, log := newPackRunner(t, train, 3)
 	r.Admission = Admission{CapacityMiB: biggest * 1.5, Factor: 1}

@@ -20,7 +20,7 @@ import (
 // runInto sweeps ms with f into root (quick profile).
 func runInto(t *testing.T, root string, f *fakeTrainer, ms ...*matrix.Matrix) {
 	t.Helper()
-	r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Now: fixedClock()}
+	r := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Now: fixedClock()}
 	if _, err := r.Run(context.Background(), ms); err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestExportHasARowPerFinishedCellWithFlatColumns(t *testing.T) {
 	f := newFakeTrainer()
 	cells := m.Cells(matrix.ProfileQuick)
 	f.behave[cells[0].Key] = oomErr
-	r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Now: fixedClock(), Sampler: &eventSampler{}}
+	r := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Now: fixedClock(), Sampler: &eventSampler{}}
 	if _, err := r.Run(context.Background(), []*matrix.Matrix{m}); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestExportHasARowPerFinishedCellWithFlatColumns(t *testing.T) {
 		done[col["matrix"]] != "tiny" || done[col["profile"]] != "quick" || done[col["step_ms"]] != "1.5" {
 		t.Errorf("done row %v", done)
 	}
-	if model := MemoryModelOf(cells[2].Config); done[col["peak_mib"]] != "42" || done[col["memory_method"]] != "fake" ||
+	if model := cells[2].Memory; done[col["peak_mib"]] != "42" || done[col["memory_method"]] != "fake" ||
 		done[col["steady_peak_mib"]] != "30" || done[col["model_mib"]] != formatFloat(model.TotalMiB) {
 		t.Errorf("done row's memory columns %v, %v, %v, %v", done[col["memory_method"]], done[col["peak_mib"]],
 			done[col["steady_peak_mib"]], done[col["model_mib"]])
@@ -113,7 +113,7 @@ func TestMergeCopiesFinishedCellsAndRefusesConflicts(t *testing.T) {
 	a, b, dst := filepath.Join(base, "a"), filepath.Join(base, "b"), filepath.Join(base, "dst")
 	f := newFakeTrainer()
 	for i, root := range []string{a, b} {
-		r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Shard: matrix.Shard{I: i + 1, N: 2}, Now: fixedClock()}
+		r := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Shard: matrix.Shard{I: i + 1, N: 2}, Now: fixedClock()}
 		if _, err := r.Run(context.Background(), []*matrix.Matrix{m}); err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestMergeCopiesFinishedCellsAndRefusesConflicts(t *testing.T) {
 		t.Fatalf("re-merge: %+v %v", rep, err)
 	}
 	c := filepath.Join(base, "c")
-	rc := &Runner{Results: c, Profile: matrix.ProfileQuick, Train: newFakeTrainer().train} // same configs, other times
+	rc := &Runner{Results: c, Profile: matrix.ProfileQuick, Trainer: TrainFunc(newFakeTrainer().train)} // same configs, other times
 	if _, err := rc.Run(context.Background(), []*matrix.Matrix{m}); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestMergeCopiesFinishedCellsAndRefusesConflicts(t *testing.T) {
 	ff.behave[cells[0].Key] = failing
 	runInto(t, failedRoot, ff, m)
 	fresh2 := filepath.Join(base, "fresh2")
-	r := &Runner{Results: fresh2, Profile: matrix.ProfileQuick, Train: newFakeTrainer().train}
+	r := &Runner{Results: fresh2, Profile: matrix.ProfileQuick, Trainer: TrainFunc(newFakeTrainer().train)}
 	if _, err := r.Run(context.Background(), []*matrix.Matrix{m.Subset(matrix.ProfileQuick, cells[:1])}); err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ model = ["cnn28", "lenet"]
 	root := t.TempDir()
 	s := NewSampler()
 	defer s.Close()
-	r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: (&Trainer{}).Train, Sampler: s}
+	r := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: &BackendTrainer{}, Sampler: s}
 	if _, err := r.Run(context.Background(), []*matrix.Matrix{m}); err != nil {
 		t.Fatal(err)
 	}

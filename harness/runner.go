@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"alexbench/harness/claim"
-	"alexbench/harness/config"
 	"alexbench/harness/matrix"
 	"alexbench/harness/results"
 	"alexbench/harness/shardplan"
@@ -19,13 +18,6 @@ import (
 	"alexbench/internal/numfmt"
 	"alexbench/nvml"
 )
-
-// TrainFunc trains one cell. hooks.OnEpoch is called after every epoch (the
-// runner persists metrics.jsonl from it, so a killed cell still shows its
-// curve), hooks.OnFirstStep when the first step is done (the sampler's mark);
-// artifactsDir is the cell's folder, where the trainer may drop pictures
-// (filters.png, …). The real one is trainer.Train; tests pass fakes.
-type TrainFunc func(ctx context.Context, cfg config.Config, hooks trainer.Hooks, artifactsDir string) (*trainer.Result, error)
 
 // Sampler watches a cell while it trains (the nvml package's GPU sampler, or
 // its CPU RSS fallback). Start is called with the cell's folder, where it may
@@ -69,7 +61,11 @@ func FirstStepHook(s Sampler) func() {
 type Runner struct {
 	Results string // results root
 	Profile string // quick or full (resolve auto with ResolveProfile first)
-	Train   TrainFunc
+	// Trainer trains each cell (BackendTrainer, wired by cmd/alexbench).
+	// When it is also an Estimator, the runner logs each cell's estimate
+	// and records it as the summary's estimate_s instead of asking, as
+	// train does, for --yes.
+	Trainer Trainer
 	Sampler Sampler // nil: no sampling
 
 	RetryFailed bool
@@ -92,10 +88,6 @@ type Runner struct {
 	// returns without it (0: DefaultStopGrace): a trainer stuck in a long
 	// compilation or a blocking read does not keep a signalled run alive.
 	StopGrace time.Duration
-	// Estimate, when set, estimates a cell before it runs (Trainer.Estimate:
-	// on a CPU); the runner logs it and records it as the summary's
-	// estimate_s instead of asking, as train does, for --yes.
-	Estimate func(config.Config) (Estimate, bool)
 	// Backend, when set, replaces every cell's backend (not part of the key).
 	Backend string
 	// Jobs is how many cells run at once in this process (0 or 1: one at a
@@ -126,14 +118,15 @@ type PlannedCell struct {
 	Run    bool
 	Reason string // why it runs or is skipped, for --dry-run and the log
 	Err    error  // what is wrong with a corrupt summary
-	// Cost is the estimated multiply-adds (shardplan.CellEstimate): cells
-	// run longest first, and --shard balances it.
-	Cost float64
 	// Shard is the cell's shard in the plan (0 when the run is not sharded).
 	Shard int
 	// HeldBy is the claim of a runner running the cell now, if any.
 	HeldBy *claim.Record
 }
+
+// Cost is the cell's multiply-adds (its spec's compute): cells run longest
+// first, and --shard balances it.
+func (pc PlannedCell) Cost() float64 { return pc.Compute.MACs() }
 
 // ID is "<matrix>/<key>", unique within a sweep.
 func (pc PlannedCell) ID() string { return pc.Matrix + "/" + pc.Key }
@@ -149,13 +142,9 @@ func (r *Runner) Plan(ms []*matrix.Matrix) ([]PlannedCell, error) {
 	var items []shardplan.Item
 	for _, m := range ms {
 		for _, c := range m.Cells(r.Profile) {
-			e, err := shardplan.CellEstimate(c.Config)
-			if err != nil {
-				return nil, fmt.Errorf("cell %s: %w", c, err)
-			}
-			pc := PlannedCell{Cell: c, Cost: e.Cost()}
+			pc := PlannedCell{Cell: c}
 			plan = append(plan, pc)
-			items = append(items, shardplan.Item{Key: pc.ID(), Cost: pc.Cost})
+			items = append(items, shardplan.Item{Key: pc.ID(), Cost: pc.Cost()})
 		}
 	}
 	var shards *shardplan.Plan
@@ -250,8 +239,8 @@ type RunReport struct {
 // run redoes it), its claim released, and Run returns ctx's error within
 // StopGrace even if the trainer does not return.
 func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, error) {
-	if r.Train == nil {
-		return nil, errors.New("runner has no Train function")
+	if r.Trainer == nil {
+		return nil, errors.New("runner has no Trainer")
 	}
 	lock, err := results.LockResults(r.Results, results.Shared)
 	if err != nil {
@@ -302,7 +291,7 @@ func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, erro
 		pack: newPacker(r.Jobs, r.Admission.CapacityMiB), samplers: samplers}
 	s.clock.Parallel = max(1, r.Jobs)
 	for _, pc := range todo {
-		s.clock.Start([]config.Config{pc.Config})
+		s.clock.Start(pc.Spec)
 	}
 	if r.Jobs > 1 {
 		r.logf("running up to %d cells at once%s\n", r.Jobs, r.Admission.describe())
@@ -334,8 +323,8 @@ func (r *Runner) Run(ctx context.Context, ms []*matrix.Matrix) (*RunReport, erro
 // matrix and key (shardplan.LongestFirst's order).
 func sortLongestFirst(cells []PlannedCell) {
 	sort.SliceStable(cells, func(i, j int) bool {
-		if cells[i].Cost != cells[j].Cost {
-			return cells[i].Cost > cells[j].Cost
+		if ci, cj := cells[i].Cost(), cells[j].Cost(); ci != cj {
+			return ci > cj
 		}
 		return cells[i].ID() < cells[j].ID()
 	})

@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"alexbench/harness/config"
+	"alexbench/harness/cellspec"
+	"alexbench/harness/cost"
 	"alexbench/harness/matrix"
 	"alexbench/harness/results"
 )
@@ -24,10 +25,9 @@ func TestRunLogsTheSweepETAAndRecordsEachEstimate(t *testing.T) {
 	var log bytes.Buffer
 	r.Log = &log
 	const speed = 1e9 // FLOP/s
-	r.Estimate = func(cfg config.Config) (Estimate, bool) {
-		flops, err := CellFLOPs(cfg)
-		return Estimate{FLOPs: flops, FLOPsPerSec: speed}, err == nil && cfg.Activation == "relu"
-	}
+	r.Trainer = estimatingTrainer{TrainFunc(f.train), func(cell *cellspec.Spec) (cost.Estimate, bool) {
+		return cost.Estimate{FLOPs: cell.Compute.FLOPs(), FLOPsPerSec: speed}, cell.Config.Activation == "relu"
+	}}
 	ms := tiny(t)
 	if _, err := r.Run(context.Background(), ms); err != nil {
 		t.Fatal(err)
@@ -40,20 +40,19 @@ func TestRunLogsTheSweepETAAndRecordsEachEstimate(t *testing.T) {
 	sortLongestFirst(plan)
 	var left, done float64
 	for _, pc := range plan {
-		fl, _ := CellFLOPs(pc.Config)
-		left += fl
+		left += pc.Compute.FLOPs()
 	}
 	lines := regexp.MustCompile(`(?m)^\[(\d+)/\d+\] tiny \S+ → done:.*$`).FindAllString(log.String(), -1)
 	if len(lines) != len(plan) {
 		t.Fatalf("%d done lines for %d cells:\n%s", len(lines), len(plan), log.String())
 	}
 	for i, pc := range plan {
-		fl, _ := CellFLOPs(pc.Config)
+		fl := pc.Compute.FLOPs()
 		left, done = left-fl, done+fl
 		want := ""
 		if i < len(plan)-1 {
 			took := time.Duration(i+1) * time.Second // the cells timed so far
-			want = "; sweep ETA " + FormatDuration(time.Duration(left/done*float64(took)))
+			want = "; sweep ETA " + cost.FormatDuration(time.Duration(left/done*float64(took)))
 		}
 		if !strings.HasSuffix(lines[i], ")"+want) {
 			t.Errorf("line %d: %q, want it to end %q", i+1, lines[i], ")"+want)
@@ -62,7 +61,7 @@ func TestRunLogsTheSweepETAAndRecordsEachEstimate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		est := Estimate{FLOPs: fl, FLOPsPerSec: speed}
+		est := cost.Estimate{FLOPs: fl, FLOPsPerSec: speed}
 		if pc.Config.Activation == "relu" {
 			if sum.EstimateSeconds != est.Duration().Seconds() || !strings.Contains(log.String(), fmt.Sprintf("tiny %s: estimate %s\n", pc.Key, est)) {
 				t.Errorf("%s: estimate_s %v, want %v and a log line", pc.Key, sum.EstimateSeconds, est.Duration().Seconds())
@@ -74,4 +73,14 @@ func TestRunLogsTheSweepETAAndRecordsEachEstimate(t *testing.T) {
 	if n := len(ms[0].Cells(matrix.ProfileQuick)); n < 3 {
 		t.Fatalf("tiny has %d cells; the test wants at least 3", n)
 	}
+}
+
+// estimatingTrainer is a Trainer that is also an Estimator.
+type estimatingTrainer struct {
+	Trainer
+	estimate func(*cellspec.Spec) (cost.Estimate, bool)
+}
+
+func (e estimatingTrainer) Estimate(cell *cellspec.Spec) (cost.Estimate, bool) {
+	return e.estimate(cell)
 }

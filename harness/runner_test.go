@@ -21,7 +21,7 @@ import (
 
 func newTestRunner(t *testing.T, f *fakeTrainer) *Runner {
 	t.Helper()
-	return &Runner{Results: t.TempDir(), Profile: matrix.ProfileQuick, Train: f.train, Now: fixedClock(),
+	return &Runner{Results: t.TempDir(), Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Now: fixedClock(),
 		Versions: results.Versions{Go: "go-test"}}
 }
 
@@ -328,11 +328,7 @@ func TestShardsSplitTheSweepDisjointly(t *testing.T) {
 	var items []shardplan.Item
 	for _, m := range ms {
 		for _, c := range m.Cells(matrix.ProfileQuick) {
-			e, err := shardplan.CellEstimate(c.Config)
-			if err != nil {
-				t.Fatal(err)
-			}
-			items = append(items, shardplan.Item{Key: c.Matrix + "/" + c.Key, Cost: e.Cost()})
+			items = append(items, shardplan.Item{Key: c.Matrix + "/" + c.Key, Cost: c.Compute.MACs()})
 		}
 	}
 	want, err := shardplan.Assign(items, n)
@@ -344,7 +340,7 @@ func TestShardsSplitTheSweepDisjointly(t *testing.T) {
 		for _, it := range items {
 			before[it.Key] = f.count(it.Key[strings.Index(it.Key, "/")+1:])
 		}
-		r := &Runner{Results: root, Profile: matrix.ProfileQuick, Train: f.train, Shard: matrix.Shard{I: i, N: n}}
+		r := &Runner{Results: root, Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Shard: matrix.Shard{I: i, N: n}}
 		plan, err := r.Plan(ms)
 		if err != nil {
 			t.Fatal(err)

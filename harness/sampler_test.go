@@ -54,7 +54,7 @@ func TestRunnerMarksSamplerAfterFirstStep(t *testing.T) {
 	if m := sum.Memory; m == nil || m.PeakMiB != 42 || m.Method != "fake" || m.StartMiB.Valid() {
 		t.Errorf("summary memory %#v, want what Stop returned", sum.Memory)
 	}
-	if want := MemoryModelOf(cells[0].Config); want == nil || sum.MemoryModel == nil || *sum.MemoryModel != *want {
+	if want := cells[0].Memory; want == nil || sum.MemoryModel == nil || *sum.MemoryModel != *want {
 		t.Errorf("summary memory model %+v, want the estimate %+v", sum.MemoryModel, want)
 	}
 }

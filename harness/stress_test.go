@@ -53,7 +53,7 @@ func runStressChild(dir string) int {
 	case "stuck":
 		f.stuck = true
 	}
-	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Train: f.train, Shard: shard,
+	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Trainer: TrainFunc(f.train), Shard: shard,
 		Log: os.Stderr, Poll: 10 * time.Millisecond, StopGrace: 500 * time.Millisecond,
 		Claim: claim.Options{Timeout: 10 * time.Second}}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -265,14 +265,15 @@ func runStress(t *testing.T, shards []string, kills int) {
 	s.finalChecks()
 }
 
-// Issue 15: runners with different shard flags and an unsharded one on one
-// tree, killed at random: every cell done exactly once, no finished file
+// Runners with different shard flags and an unsharded one on one tree,
+// killed at random (a shared tree must survive any mix of runners): every cell done exactly once, no finished file
 // changed.
 func TestStressMixedShardsAndKills(t *testing.T) {
 	runStress(t, []string{"1/2", "1/3", "2/3", ""}, 10)
 }
 
-// Issue 17: four claim-mode workers killed at random.
+// Four claim-mode workers (no --shard: cells taken by claim, longest
+// first) killed at random.
 func TestStressClaimWorkersAndKills(t *testing.T) {
 	runStress(t, []string{"", "", "", ""}, 10)
 }

@@ -34,7 +34,7 @@ func buildAlexNet(o Options) ([]Layer, error) {
 	}
 	conv := func(i, filters, k, s, p int) {
 		c := nn.Conv2D{LayerName: fmt.Sprintf("conv%d", i), Filters: scale(filters, o.Width), Kernel: k, Stride: s, Padding: p}
-		if i == 1 && nn.SpaceToDepthEnabled() { // issue 18's measurement; exact, not the default
+		if i == 1 && o.Conv1 == Conv1SpaceToDepth {
 			add(nn.SpaceToDepthConv{Conv2D: c})
 		} else {
 			add(c)

@@ -1,6 +1,10 @@
 package models
 
-import "testing"
+import (
+	"testing"
+
+	"alexbench/models/nn"
+)
 
 func mustBuild(t *testing.T, name string, mod func(*Options)) *Model {
 	t.Helper()
@@ -96,5 +100,26 @@ func TestKnobsChangeTheNet(t *testing.T) {
 func TestAlexNetMACs(t *testing.T) {
 	if got, want := mustBuild(t, "alexnet", nil).MACs(), int64(938_146_176); got != want {
 		t.Errorf("alexnet MACs = %d, want %d", got, want)
+	}
+}
+
+// conv1 picks the form of AlexNet's first convolution; both have the same
+// parameters and shapes, and "" is the strided form.
+func TestAlexNetConv1Forms(t *testing.T) {
+	e, _ := Lookup("alexnet")
+	for _, tc := range []struct {
+		conv1 string
+		s2d   bool
+	}{{"", false}, {Conv1Strided, false}, {Conv1SpaceToDepth, true}} {
+		o := e.Defaults
+		o.Conv1 = tc.conv1
+		m, err := Build("alexnet", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, isS2D := m.Layers[0].(nn.SpaceToDepthConv)
+		if isS2D != tc.s2d || m.Params() != 46764746 {
+			t.Errorf("conv1 %q: first layer %T, %d params; want space-to-depth %v and d2l's 46,764,746", tc.conv1, m.Layers[0], m.Params(), tc.s2d)
+		}
 	}
 }

@@ -20,4 +20,17 @@ type Options struct {
 	ConvLayers int `toml:"conv_layers" json:"conv_layers"`
 	// Resize is the side, in pixels, the 28×28 images are bilinearly resized to.
 	Resize int `toml:"resize" json:"resize"`
+	// Conv1 is the form of AlexNet's first convolution: Conv1Strided (d2l's
+	// 11×11 stride-4 convolution; "" means it too) or Conv1SpaceToDepth
+	// (nn.SpaceToDepthConv: the same convolution over the input rearranged
+	// by its stride, equal up to float rounding, so that conv1's single
+	// input channel does not rule out a GPU's tensor-core engines). It
+	// changes the graph, so it is a key; models without that layer ignore it.
+	Conv1 string `toml:"conv1" json:"conv1"`
 }
+
+// Conv1's values.
+const (
+	Conv1Strided      = "strided"
+	Conv1SpaceToDepth = "space_to_depth"
+)

@@ -15,17 +15,16 @@
 // Mark, called by the trainer when the first train step has finished, splits
 // the run: SteadyPeakMiB is the peak after it, without compilation's autotuning
 // scratch (visible as such only with an allocator that gives memory back; see
-// harness/backend's ALEXBENCH_XLA_ALLOCATOR).
+// the XLA allocator switch, internal/switches).
 //
 // Without NVML (no driver, no GPU, or disabled by the caller) a cell still
 // runs: its Summary says "NVML unavailable: <reason>" and records the process's
 // peak RSS from /proc/self/status (VmHWM) instead.
 //
-// Estimate is the analytic side: parameters, gradients, optimizer state and the
-// activations kept for backward, per layer and in total, from the layers' static
-// shapes (models/nn.Layer); the harness stores it in every cell's summary.json
-// (harness.MemoryModel) so the E3 report puts the prediction next to the
-// measured peak.
+// The analytic side, parameters, gradients, optimizer state and the
+// activations kept for backward, is harness/cost's memory model; the harness
+// stores it in every cell's summary.json next to this package's measured
+// peak.
 //
 // Measurements are per process: run one cell at a time per process.
 package nvml

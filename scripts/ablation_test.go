@@ -18,7 +18,7 @@ const stubAlexbench = `#!/usr/bin/env bash
 cmd=$1; shift
 case $cmd in
 status) echo "stub status"; exit 0 ;;
-train) echo "train s2d=${ALEXBENCH_CONV1_S2D:-} flags=${ALEXBENCH_XLA_FLAGS:-}" >>"$STUB_LOG"; echo '{}'; exit 0 ;;
+train) echo "train $* flags=${ALEXBENCH_XLA_FLAGS:-}" >>"$STUB_LOG"; echo '{}'; exit 0 ;;
 run)
 	results= jobs=
 	while [ $# -gt 0 ]; do
@@ -129,7 +129,7 @@ func TestGPUAblationBudgetGuardAndResume(t *testing.T) {
 	if !strings.Contains(log1, "TERM .devdata/ablation/results/") || !strings.Contains(c1.log, "run: exit 124") {
 		t.Fatalf("call 1: the sweep was not stopped by SIGTERM at the budget:\n%s\n%s", log1, c1.log)
 	}
-	if !strings.Contains(log1, "train s2d=1 flags=--xla_gpu_autotune_level=1") || strings.Count(log1, "train ") != 4 {
+	if !strings.Contains(log1, "--conv1 space_to_depth --json flags=--xla_gpu_autotune_level=1") || strings.Count(log1, "train ") != 4 {
 		t.Fatalf("call 1 benches:\n%s", log1)
 	}
 	interrupted, _ := filepath.Glob(filepath.Join(work, ".devdata/ablation/results/m/*/interrupted.json"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 18: the full profile on one GPU, packed and resumable, inside one
+# The full profile on one GPU (the d2l-scale report), packed and resumable, inside one
 # device call, with torch.compile's AlexNet b128 step and E3's peak memory
 # under the platform allocator in the same call.
 #
@@ -13,7 +13,7 @@
 # the copy out); at that point `timeout` sends it SIGTERM, which records the
 # cells in flight as interrupted and exits 143, and the next call redoes
 # them. Last, $OUT/ablation.tgz is the whole state: unpack it into
-# .devdata/ablation/ before the next call (docs/GPU.md, "Issue 18").
+# .devdata/ablation/ before the next call (docs/GPU.md §6, the d2l-scale report).
 # $OUT/status.txt is `alexbench status`, $OUT/ablation.log this call's log,
 # $OUT/state.txt one line: complete or partial.
 #
@@ -61,15 +61,15 @@ else
 fi
 
 # 1b. Our step beside it, once per state, 100 steps each: XLA defaults, autotune
-# level 1, conv1 as space-to-depth (ALEXBENCH_CONV1_S2D=1), and both.
+# level 1, conv1 as space-to-depth (--conv1 space_to_depth), and both.
 if [ -e "$STATE/bench.done" ]; then
 	say "bench: done in an earlier call"
 elif [ "$(left)" -gt "${ABLATION_BENCH_MIN_S:-150}" ]; then
 	B="$BIN train --model alexnet --backend auto --bench-steps 100"
-	for v in default:: autotune1:--xla_gpu_autotune_level=1: s2d::1 s2d-autotune1:--xla_gpu_autotune_level=1:1; do
-		IFS=: read -r name flags s2d <<<"$v"
-		say "bench-$name: ALEXBENCH_XLA_FLAGS=$flags ALEXBENCH_CONV1_S2D=$s2d $B"
-		ALEXBENCH_XLA_FLAGS=$flags ALEXBENCH_CONV1_S2D=$s2d timeout -k 5 30 $B --json >"$STATE/bench-$name.json" 2>>"$LOG"
+	for v in default::strided autotune1:--xla_gpu_autotune_level=1:strided s2d::space_to_depth s2d-autotune1:--xla_gpu_autotune_level=1:space_to_depth; do
+		IFS=: read -r name flags conv1 <<<"$v"
+		say "bench-$name: ALEXBENCH_XLA_FLAGS=$flags $B --conv1 $conv1"
+		ALEXBENCH_XLA_FLAGS=$flags timeout -k 5 30 $B --conv1 "$conv1" --json >"$STATE/bench-$name.json" 2>>"$LOG"
 		say "bench-$name: exit $?"
 	done
 	touch "$STATE/bench.done" # one attempt per state: a failure is in the log, not retried each call

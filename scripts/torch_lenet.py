@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for issue 2's LeNet accuracy bar, on the CPU.
+"""PyTorch reference for the LeNet accuracy bar the Go trainer must reach, on the CPU.
 
 Trains d2l.ai's LeNet-5 (chapter 7.6, PyTorch tab) on the first --train-limit
 Fashion-MNIST training images and reports test accuracy on the first

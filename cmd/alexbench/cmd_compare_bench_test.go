@@ -19,7 +19,7 @@ import (
 
 const benchMatrix = "../../experiments/bench.toml"
 
-// TestBenchMatrixIsTheNightlySet pins what the nightly measures (issue 8):
+// TestBenchMatrixIsTheNightlySet pins what the nightly regression check measures:
 // AlexNet b128@224 on the whole dataset, the E3 sweep at 32/128/512, LeNet,
 // each with seeds for a spread; a CPU-sized quick profile of the same shape.
 func TestBenchMatrixIsTheNightlySet(t *testing.T) {
@@ -116,7 +116,7 @@ func TestBaselinesMatchBenchMatrix(t *testing.T) {
 	}
 }
 
-// TestCompareOnRealBenchTrees is issue 8's check: a results tree trained on
+// TestCompareOnRealBenchTrees is the nightly regression check: a results tree trained on
 // CPU from bench.toml's quick cells compares clean against itself and against
 // its baseline file, and exits 1 with a readable table when a copy's
 // throughput is 20 % lower or an accuracy falls beyond the seed spread.

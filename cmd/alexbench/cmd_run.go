@@ -16,6 +16,7 @@ import (
 	"alexbench/harness/claim"
 	"alexbench/harness/config"
 	"alexbench/harness/matrix"
+	"alexbench/internal/switches"
 	"alexbench/nvml"
 )
 
@@ -47,7 +48,7 @@ func runRun(args []string, stdout io.Writer) error {
 	memFactor := fs.Float64("mem-factor", harness.DefaultMemoryFactor, "with --jobs on a GPU: a cell counts as its analytic memory model times this")
 	memMargin := fs.Float64("mem-margin-mib", harness.DefaultMarginMiB, "with --jobs on a GPU: MiB added per cell (CUDA context, library workspaces, autotuning scratch)")
 	autotuneCache := fs.String("autotune-cache", "", "XLA CUDA's persistent autotune cache, shared by every cell and run (default DIR/"+autotuneCacheName+" of --results; \"off\": none); each summary records whether it was warm")
-	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
+	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $"+switches.DataDirVar+", ./data/fashion-mnist, Debian's)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: alexbench run MATRIX.toml... [flags]\n\n"+
 			"Expands each matrix into cells and trains the ones not finished yet. A rerun\n"+
@@ -102,13 +103,13 @@ func runRun(args []string, stdout io.Writer) error {
 		}
 		return harness.WritePlan(stdout, plan)
 	}
-	tr := &harness.Trainer{DataDir: *dataDir, Log: logw, AutotuneCacheDir: autotuneCacheDir(*autotuneCache, *resultsDir)}
+	tr := &harness.BackendTrainer{DataDir: *dataDir, Log: logw, AutotuneCacheDir: autotuneCacheDir(*autotuneCache, *resultsDir)}
 	if f, ok := logw.(*os.File); ok && isTerminal(f) && *jobs == 1 {
 		// On a terminal each cell draws its epochs' bars between the log's
 		// lines; in a log file the per-cell lines are enough.
 		tr.Progress = logw
 	}
-	r.Train, r.Estimate = tr.Train, tr.Estimate
+	r.Trainer = tr // also the Estimator: a CPU cell logs and records its estimate
 	r.Jobs = *jobs
 	if err := setPacking(r, *memFactor, *memMargin); err != nil {
 		return err

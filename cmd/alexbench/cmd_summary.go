@@ -35,14 +35,11 @@ func cmdSummary(args []string) error {
 	if *model == "" {
 		return fmt.Errorf("which model? (known: %s)", strings.Join(models.Names(), ", "))
 	}
-	cfg, err := resolveConfig(fs, model)
+	cell, err := resolveCell(fs, model)
 	if err != nil {
 		return err
 	}
-	m, err := models.Build(cfg.Model, cfg.Options)
-	if err != nil {
-		return err
-	}
+	cfg, m := cell.Config, cell.Model
 	rows := m.Summary()
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)

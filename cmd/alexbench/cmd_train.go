@@ -14,11 +14,14 @@ import (
 	"alexbench/data"
 	"alexbench/harness"
 	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
 	"alexbench/harness/config"
 	"alexbench/harness/diagnose"
+	"alexbench/harness/matrix"
 	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 	"alexbench/internal/numfmt"
+	"alexbench/internal/switches"
 	"alexbench/nvml"
 )
 
@@ -62,47 +65,60 @@ func (f *configFlag) String() string     { return f.value }
 func (f *configFlag) Set(s string) error { f.value = s; return nil }
 func (f *configFlag) IsBoolFlag() bool   { return f.isBool }
 
-// resolveConfig starts from the model's defaults and applies the flags the
-// user actually set, naming the flag in any error.
+// resolveConfig resolves the flags the user actually set, in config.Resolve
+// (as a matrix cell is), naming the flag in any error.
 func resolveConfig(fs *flag.FlagSet, model *string) (config.Config, error) {
 	name := "lenet"
 	if *model != "" {
 		name = *model
 	}
-	cfg, err := config.Default(name)
-	if err != nil {
-		return cfg, fmt.Errorf("--model: %w", err)
-	}
-	var setErr error
-	set := map[string]bool{}
+	var assigns []config.Assignment
+	var flags []string
 	fs.Visit(func(f *flag.Flag) {
 		key := strings.ReplaceAll(f.Name, "-", "_")
 		if k, ok := flagAliases[f.Name]; ok {
 			key = k
 		}
-		if !config.IsKey(key) || key == "model" || setErr != nil {
+		if !config.IsKey(key) || key == "model" {
 			return
 		}
-		if err := cfg.Set(key, f.Value.String()); err != nil {
-			setErr = fmt.Errorf("--%s: %w", f.Name, err)
-		}
-		set[key] = true
+		assigns = append(assigns, config.Assignment{Key: key, Value: f.Value.String()})
+		flags = append(flags, f.Name)
 	})
-	if setErr != nil {
-		return cfg, setErr
-	}
 	// As in a matrix cell: LeNet's lr follows --activation unless --lr is given.
-	cfg.Derive(func(key string) bool { return set[key] })
-	if err := cfg.Validate(); err != nil {
+	cfg, err := config.Resolve(name, assigns)
+	var me *config.ModelError
+	var se *config.SetError
+	switch {
+	case errors.As(err, &me):
+		return cfg, fmt.Errorf("--model: %w", me.Err)
+	case errors.As(err, &se):
+		return cfg, fmt.Errorf("--%s: %w", flags[se.Index], se.Err)
+	case err != nil:
 		return cfg, fmt.Errorf("flags: %w", err)
 	}
 	return cfg, nil
 }
 
+// resolveCell is the flags' cell (config.Resolve, then cellspec.New): train
+// resolves exactly one cell, as a matrix does each of its own. It is keyed
+// as a full-profile cell.
+func resolveCell(fs *flag.FlagSet, model *string) (*cellspec.Spec, error) {
+	cfg, err := resolveConfig(fs, model)
+	if err != nil {
+		return nil, err
+	}
+	cell, err := cellspec.New(cfg, matrix.ProfileFull)
+	if err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
+	}
+	return cell, nil
+}
+
 func cmdTrain(args []string) error {
 	fs := newFlagSet("train")
 	model := configFlags(fs)
-	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $ALEXBENCH_DATA, ./data/fashion-mnist, Debian's)")
+	dataDir := fs.String("data", "", "Fashion-MNIST folder (default: $"+switches.DataDirVar+", ./data/fashion-mnist, Debian's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (config, per-epoch metrics, outcome) instead of text")
 	artifacts := fs.String("artifacts", "", "folder for conv1 filters / activation map PNGs")
 	benchSteps := fs.Int("bench-steps", 0, "instead of training: time N ≥ 1 train steps on one repeated batch")
@@ -115,7 +131,7 @@ func cmdTrain(args []string) error {
 	if err := strayArgs(fs, args, pos); err != nil {
 		return err
 	}
-	cfg, err := resolveConfig(fs, model)
+	cell, err := resolveCell(fs, model)
 	if err != nil {
 		return withSuggestion(fs, err)
 	}
@@ -126,7 +142,7 @@ func cmdTrain(args []string) error {
 		return err
 	}
 	if *benchSteps == 0 {
-		if err := confirmLongRun(cfg, *yes, os.Stderr); err != nil {
+		if err := confirmLongRun(cell, *yes, os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -136,9 +152,9 @@ func cmdTrain(args []string) error {
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
 	if *benchSteps > 0 {
-		return benchTrain(cfg, *dataDir, *benchSteps)
+		return benchTrain(cell, *dataDir, *benchSteps)
 	}
-	t := &harness.Trainer{DataDir: *dataDir, Log: os.Stderr}
+	t := &harness.BackendTrainer{DataDir: *dataDir, Log: os.Stderr}
 	if !*asJSON {
 		// A bar on a terminal, plain per-epoch lines otherwise (trainer.Options.Progress).
 		t.Progress = os.Stderr
@@ -148,19 +164,19 @@ func cmdTrain(args []string) error {
 	// otherwise), outcome classification and memory model as a matrix cell.
 	sampler := harness.NewSampler()
 	defer sampler.Close()
-	cell, err := harness.TrainCell(ctx, harness.CellRun{Train: t.Train, Sampler: sampler}, cfg, *artifacts)
-	if cell.Result == nil {
+	out, err := harness.TrainCell(ctx, harness.CellRun{Trainer: t, Sampler: sampler}, cell, *artifacts)
+	if out.Result == nil {
 		if err == nil {
-			err = errors.New(cell.Error)
+			err = errors.New(out.Error)
 		}
 		return err
 	}
-	return printTrain(cfg, cell, *asJSON)
+	return printTrain(cell.Config, out, *asJSON)
 }
 
 // benchTrain is --bench-steps: N train steps on one repeated batch, timed.
-func benchTrain(cfg config.Config, dataDir string, steps int) error {
-	be, info, err := backend.Open(cfg.Backend)
+func benchTrain(cell *cellspec.Spec, dataDir string, steps int) error {
+	be, info, err := backend.Open(cell.Config.Backend)
 	if err != nil {
 		return err
 	}
@@ -169,8 +185,7 @@ func benchTrain(cfg config.Config, dataDir string, steps int) error {
 	if err != nil {
 		return err
 	}
-	b, err := trainer.Bench(cfg, trainer.Options{Backend: be, BackendName: info.Name, Device: info.Device,
-		Allocator: info.Allocator, XLAFlags: info.XLAFlags, Data: set}, steps)
+	b, err := trainer.Bench(cell, trainer.Options{Backend: be, Info: info, Data: set}, steps)
 	if err != nil {
 		return err
 	}
@@ -199,7 +214,7 @@ func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error 
 	} else if f := res.Final(); len(res.Epochs) > 0 {
 		// d2l's train_ch6 final line (its rate is over all epochs, as here).
 		fmt.Printf("loss %.3f, train acc %.3f, test acc %.3f\n%.1f examples/sec on %s\n",
-			f.TrainLoss, f.TrainAcc, f.TestAcc, res.ExamplesPerSec, res.Device)
+			f.TrainLoss, f.TrainAcc, f.TestAcc, res.ExamplesPerSec, res.Backend.Device)
 		if line := memoryLine(memory, model); line != "" {
 			fmt.Fprintln(os.Stderr, line)
 		}

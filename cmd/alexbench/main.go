@@ -9,6 +9,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"alexbench/internal/switches"
 )
 
 // command is one subcommand. Each lives in its own cmd_<name>.go file and
@@ -59,6 +61,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "alexbench: unknown command %q\n\n", os.Args[1])
 		usage()
 		os.Exit(2)
+	}
+	for _, w := range switches.Current().Warnings() {
+		fmt.Fprintln(os.Stderr, "alexbench:", w)
 	}
 	if err := cmd.run(os.Args[2:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

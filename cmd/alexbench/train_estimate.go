@@ -7,7 +7,9 @@ import (
 
 	"alexbench/harness"
 	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
 	"alexbench/harness/config"
+	"alexbench/harness/cost"
 )
 
 // longRun is where train stops to ask: beyond it a run on a CPU is a mistake
@@ -17,13 +19,14 @@ const longRun = time.Hour
 // confirmLongRun prints, for a run on a CPU, its estimated time from the
 // model's FLOPs and the backend's measured speed, and refuses one over
 // longRun unless yes is set. A GPU run is not estimated.
-func confirmLongRun(cfg config.Config, yes bool, log io.Writer) error {
+func confirmLongRun(cell *cellspec.Spec, yes bool, log io.Writer) error {
+	cfg := cell.Config
 	if onGPU(cfg.Backend) {
 		return nil
 	}
-	flops, err := harness.CellFLOPs(cfg)
-	if err != nil || flops < harness.EstimateFloor { // too small to matter, as for run
-		return nil // the run itself will report a model that does not build
+	flops := cell.Compute.FLOPs()
+	if flops < cost.EstimateFloor { // too small to matter, as for run
+		return nil
 	}
 	be, _, err := backend.Open(cfg.Backend)
 	if err != nil {
@@ -34,12 +37,12 @@ func confirmLongRun(cfg config.Config, yes bool, log io.Writer) error {
 		fmt.Fprintf(log, "estimate: %v\n", err)
 		return nil
 	}
-	est := harness.Estimate{FLOPs: flops, FLOPsPerSec: speed}
+	est := cost.Estimate{FLOPs: flops, FLOPsPerSec: speed}
 	fmt.Fprintf(log, "estimate: %s %s on this CPU: %s\n", cfg.Model, runShape(cfg), est)
 	if est.Duration() > longRun && !yes {
 		return fmt.Errorf("this run would take at least %s on a CPU; pass --yes to run it anyway, "+
 			"or make it smaller (--resize, --train-limit, --epochs) or run it on a GPU (--backend xla:cuda)",
-			harness.FormatDuration(est.Duration()))
+			cost.FormatDuration(est.Duration()))
 	}
 	return nil
 }

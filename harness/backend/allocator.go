@@ -3,6 +3,8 @@ package backend
 import (
 	"fmt"
 	"strings"
+
+	"alexbench/internal/switches"
 )
 
 // AllocatorEnv picks the XLA GPU client's memory allocator:
@@ -16,8 +18,9 @@ import (
 //   - "cuda_async": CUDA's stream-ordered allocator (cudaMallocAsync), a
 //     driver-side pool that can release memory.
 //
-// The choice is recorded in Info.Allocator and so in every result.
-const AllocatorEnv = "ALEXBENCH_XLA_ALLOCATOR"
+// The choice is recorded in Info.Allocator and so in every result. The
+// variable is read once, with the other switches, by internal/switches.
+const AllocatorEnv = switches.XLAAllocatorVar
 
 // Allocators lists AllocatorEnv's values, the default first.
 var Allocators = []string{"bfc", "platform", "cuda_async"}

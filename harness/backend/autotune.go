@@ -12,12 +12,12 @@ import (
 const AutotuneCacheFlag = "xla_gpu_per_fusion_autotune_cache_dir"
 
 // xlaFlagsFor is XLA_FLAGS for a plugin: the user's XLA_FLAGS, the CUDA data
-// dir go-xla meant, ALEXBENCH_XLA_FLAGS, and on CUDA the autotune cache dir
+// dir go-xla meant, the XLA flags switch (ExtraFlagsEnv), and on CUDA the autotune cache dir
 // (unless the user set one, or the plugin does not know the flag: XLA would
 // abort on it). Every flag is checked against the plugin first. cacheDir is
 // the cache in force ("" none); the directory is created.
 func (f Finder) xlaFlagsFor(name, pluginPath string, isCUDA bool) (flags, cacheDir string, err error) {
-	tokens, names, err := parseFlags(ExtraFlagsEnv, f.getenv(ExtraFlagsEnv))
+	tokens, names, err := parseFlags(ExtraFlagsEnv, f.switches().XLAFlags)
 	if err != nil {
 		return "", "", err
 	}

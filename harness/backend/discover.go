@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"alexbench/internal/switches"
 )
 
 // Finder knows where to look for PJRT plugins and GPUs. Its fields are what
@@ -35,7 +37,6 @@ type Finder struct {
 func DefaultFinder() Finder {
 	home, _ := os.UserHomeDir()
 	f := Finder{
-		Getenv:      os.Getenv,
 		GPUMarkers:  []string{"/dev/nvidia[0-9]*", "/proc/driver/nvidia/gpus/*"},
 		GPUInfoGlob: "/proc/driver/nvidia/gpus/*/information",
 	}
@@ -221,6 +222,15 @@ func newestJaxPlugin(sitePackages string) string {
 		}
 	}
 	return best
+}
+
+// switches are the environment switches f reads: the process's, read once
+// (internal/switches), unless a test set Getenv.
+func (f Finder) switches() switches.Switches {
+	if f.Getenv == nil {
+		return switches.Current()
+	}
+	return switches.Parse(f.Getenv)
 }
 
 func (f Finder) getenv(k string) string {

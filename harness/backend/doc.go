@@ -15,6 +15,6 @@
 // directory go-xla meant to set itself. XLA GPU clients are created with
 // preallocate=false (BFC allocator growing on demand), so the memory a run uses
 // is what it needs rather than 75% of the card. Extra XLA flags come from
-// ALEXBENCH_XLA_FLAGS, checked against the flags the plugin knows before XLA
+// the XLA flags switch (ExtraFlagsEnv, read by internal/switches), checked against the flags the plugin knows before XLA
 // sees them (XLA aborts the process on an unknown flag).
 package backend

@@ -112,7 +112,7 @@ func (f Finder) openXLA(name, pluginPath string, isCUDA bool, reason string) (ba
 	xlaMu.Lock()
 	defer xlaMu.Unlock()
 
-	allocOptions, allocDesc, err := gpuAllocator(f.getenv(AllocatorEnv))
+	allocOptions, allocDesc, err := gpuAllocator(f.switches().XLAAllocator)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("backend %s: %w", name, err)
 	}

@@ -9,11 +9,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"alexbench/internal/switches"
 )
 
 // ExtraFlagsEnv holds XLA flags appended to XLA_FLAGS for XLA backends, e.g.
-// "--xla_gpu_autotune_level=1 --xla_dump_to=/tmp/hlo".
-const ExtraFlagsEnv = "ALEXBENCH_XLA_FLAGS"
+// "--xla_gpu_autotune_level=1 --xla_dump_to=/tmp/hlo" (read once, with the
+// other switches, by internal/switches).
+const ExtraFlagsEnv = switches.XLAFlagsVar
 
 var flagToken = regexp.MustCompile(`^--(xla_[a-z0-9_]+)(=.*)?$`)
 

@@ -3,7 +3,8 @@
 // `alexbench run` processes split a sweep dynamically and no cell is ever run
 // by two of them at once.
 //
-// A claim is a folder (one per cell, e.g. results/.claims/<matrix>/<key>/)
+// A claim is a folder (one per cell key, e.g. results/.claims/<key>/: a cell
+// several matrices list is one claim)
 // holding numbered generation files 1, 2, 3, …: whoever created the highest
 // generation holds the claim. Every generation file is written complete to a
 // unique temp name first and then hard-linked to its number, which fails with

@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"alexbench/models"
 )
 
 // The augment and init keys (d2l exercises 7 and 8).
@@ -17,10 +19,11 @@ const (
 	InitNormal = "normal"
 )
 
-// Augments and Inits are the accepted values, the default first.
+// Augments, Inits and Conv1s are the accepted values, the default first.
 var (
 	Augments = []string{AugmentNone, AugmentShift, AugmentFlip, AugmentShiftFlip}
 	Inits    = []string{InitXavier, InitZeros, InitNormal}
+	Conv1s   = []string{models.Conv1Strided, models.Conv1SpaceToDepth}
 )
 
 func validAugment(s string) bool { return slices.Contains(Augments, s) }
@@ -33,10 +36,11 @@ func orList(vs []string) string {
 // legacyValues are keys added after cells had been run, with the value every
 // earlier cell implicitly had. At that value a key is left out of the
 // canonical encoding, so those cells keep their keys (and are not retrained):
-// augment "none" and init "xavier" compute exactly what they did. Any other
+// augment "none", init "xavier" and conv1 "strided" compute exactly what they
+// did. Any other
 // value is in the key. This is a fixed value, not "the current default": were
 // a default to change, the new default would still be hashed.
-var legacyValues = map[string]string{"augment": AugmentNone, "init": InitXavier}
+var legacyValues = map[string]string{"augment": AugmentNone, "init": InitXavier, "conv1": models.Conv1Strided}
 
 func atLegacyValue(key string, v any) bool {
 	legacy, ok := legacyValues[key]
@@ -55,5 +59,8 @@ func (c *Config) FillAbsent() {
 	}
 	if c.Init == "" {
 		c.Init = InitXavier
+	}
+	if c.Conv1 == "" {
+		c.Conv1 = models.Conv1Strided
 	}
 }

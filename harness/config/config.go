@@ -1,6 +1,6 @@
 // Package config holds the one configuration type every entry point shares: a
-// TOML matrix cell and `alexbench train` flags both resolve to a Config, and a
-// cell's key is the hash of its canonical encoding.
+// TOML matrix cell and `alexbench train` flags both resolve to a Config
+// through Resolve, and a cell's key is the hash of its canonical encoding.
 package config
 
 import (

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 
 	"alexbench/models"
 )
@@ -13,9 +14,13 @@ func Default(model string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	opts := e.Defaults
+	if opts.Conv1 == "" {
+		opts.Conv1 = models.Conv1Strided
+	}
 	return Config{
 		Model:      model,
-		Options:    e.Defaults,
+		Options:    opts,
 		Normalize:  false,
 		Augment:    AugmentNone,
 		Init:       InitXavier,
@@ -66,6 +71,7 @@ func (c Config) Validate() error {
 		{"precision", c.Precision != "fp32" && c.Precision != "bf16", "must be fp32 or bf16"},
 		{"augment", !validAugment(c.Augment), "must be " + orList(Augments)},
 		{"init", !validInit(c.Init), "must be " + orList(Inits)},
+		{"conv1", !slices.Contains(Conv1s, c.Conv1), "must be " + orList(Conv1s)},
 	}
 	for _, ch := range checks {
 		if ch.bad {

@@ -27,6 +27,7 @@ var keyHelp = map[string]KeyHelp{
 	"fc_width":     {"width of AlexNet's two hidden dense layers", "≥ 1", nil},
 	"conv_layers":  {"how many of AlexNet's five conv layers are kept (E2.1)", "1..5", nil},
 	"resize":       {"side the 28×28 images are bilinearly resized to", "28..512", nil},
+	"conv1":        {"form of AlexNet's first convolution: strided, or space_to_depth (the same result, a dense 3×3 convolution over 16 channels)", "", Conv1s},
 	"normalize":    {"standardize inputs with Fashion-MNIST's mean/std (E5)", "true|false", []string{"true", "false"}},
 	"augment":      {"training-batch augmentation: ±2 px shifts and/or horizontal flips", "", Augments},
 	"init":         {"how conv and dense weights start", "", Inits},

@@ -32,11 +32,12 @@
 //	                             #   include/exclude/seeds replace the matrix's own
 //
 // Every key in [fixed], [axes], include, exclude and the profiles is a config
-// key (harness/config). A cell's config is config.Default(model), then
-// [fixed], then the profile's scalars, then its axis values, then include
-// additions, then the seed, then the defaults that follow other knobs for the
-// keys the cell did not set (config.Derive: LeNet's lr follows its
-// activation, 0.9 for sigmoid, 0.1 for ReLU); it must pass Config.Validate and build (models.Build)
+// key (harness/config). A cell's config is config.Resolve's: the model's
+// defaults, then [fixed], then the profile's scalars, then its axis values,
+// then include additions, then the seed, then the defaults that follow other
+// knobs for the keys the cell did not set (config.Derive: LeNet's lr follows
+// its activation, 0.9 for sigmoid, 0.1 for ReLU), validated. Its layers must
+// build (cellspec.New, which resolves the cell once: Cell carries the spec)
 // in both profiles, or the whole file is refused with one error,
 // `file:line: key "axes.lr[3]": message`, and nothing runs.
 package matrix

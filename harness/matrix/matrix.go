@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"alexbench/harness/cellspec"
 	"alexbench/harness/config"
 	"alexbench/internal/regfile"
 )
@@ -36,12 +37,13 @@ func (m *Matrix) Subset(profile string, cells []Cell) *Matrix {
 	return &c
 }
 
-// Cell is one fully resolved configuration of a matrix.
+// Cell is one fully resolved configuration of a matrix. Its Spec (config,
+// key, layers, compute, memory model) is resolved once, when the matrix is
+// loaded, and every later step reads it from here.
 type Cell struct {
 	Matrix  string
 	Profile string
-	Key     string // Config.Key(Profile)
-	Config  config.Config
+	*cellspec.Spec
 	// Params are the values that set this cell apart within its matrix (axis
 	// values, include additions, seed), in a stable order, for listings.
 	Params []Param

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"alexbench/harness/cellspec"
 	"alexbench/harness/config"
 	"alexbench/models"
 )
@@ -185,7 +186,7 @@ func setAssign(list []assign, a assign) []assign {
 	return list
 }
 
-// resolve builds and validates one cell's config.
+// resolve builds and validates one cell: its config and its spec.
 func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assign) (Cell, error) {
 	var order []assign
 	order = append(order, r.fixed...)
@@ -219,19 +220,22 @@ func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assi
 		return cell, p.errAt("fixed", "model is not set: put model in [fixed] or [axes] %s", where)
 	}
 	name, _ := model.value.(string)
-	cfg, err := config.Default(name)
-	if err != nil {
-		return cell, p.errAt(model.src, "%v", err)
+	assigns := make([]config.Assignment, len(order))
+	for i, a := range order {
+		assigns[i] = config.Assignment{Key: a.key, Value: a.value}
 	}
-	for _, a := range order {
-		if err := cfg.Set(a.key, a.value); err != nil {
-			return cell, p.errAt(a.src, "%v", unwrapKeyErr(err))
-		}
-	}
-	// Defaults that follow other knobs (LeNet's lr follows its activation)
-	// for the keys this cell did not set.
-	cfg.Derive(func(key string) bool { _, ok := last[key]; return ok })
-	if err := cfg.Validate(); err != nil {
+	// Default, the cell's keys in order, the defaults that follow other
+	// knobs (LeNet's lr follows its activation) for the keys it did not set,
+	// Validate: config.Resolve, as for train's flags.
+	cfg, err := config.Resolve(name, assigns)
+	var me *config.ModelError
+	var se *config.SetError
+	switch {
+	case errors.As(err, &me):
+		return cell, p.errAt(model.src, "%v", me.Err)
+	case errors.As(err, &se):
+		return cell, p.errAt(order[se.Index].src, "%v", unwrapKeyErr(se.Err))
+	case err != nil:
 		var ke *config.KeyError
 		if !errors.As(err, &ke) {
 			return cell, p.errAt(model.src, "%v %s", err, where)
@@ -246,8 +250,10 @@ func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assi
 		return cell, e
 	}
 	// The layer stack must fit the input: AlexNet's pooling chain needs
-	// resize ≥ 65, LeNet's dense widths are fixed, and so on.
-	if _, err := models.Build(cfg.Model, cfg.Options); err != nil {
+	// resize ≥ 65, LeNet's dense widths are fixed, and so on. The layers
+	// built here are the cell's for good (cellspec).
+	spec, err := cellspec.New(cfg, profile)
+	if err != nil {
 		var key string
 		if oe := (*models.OptionError)(nil); errors.As(err, &oe) {
 			key = oe.Key
@@ -261,8 +267,7 @@ func (p *parser) resolve(matrix, profile string, r resolved, c *combo, seed assi
 		}
 		return cell, e
 	}
-	cell.Config = cfg
-	cell.Key = cfg.Key(profile)
+	cell.Spec = spec
 	return cell, nil
 }
 

@@ -3,9 +3,9 @@ package profile
 import (
 	"fmt"
 
+	"alexbench/harness/cost"
 	"alexbench/models"
 	"alexbench/models/nn"
-	"alexbench/nvml"
 )
 
 // BytesPerElem is float32's: the profile runs every layer in float32.
@@ -58,16 +58,16 @@ func flops(l nn.Layer, in, out nn.Shape, B int64, inputGrad bool) (fwd, bwd int6
 
 // Compute fills every static column of m's layers at batch size batch:
 // shapes, parameters and their bytes, activation bytes kept for backward (as
-// nvml.Estimate charges them), FLOPs, minimum bytes and intensity. A residual
+// cost.TrainingMemory charges them), FLOPs, minimum bytes and intensity. A residual
 // block is one row, its sub-layers summed, as in the models summary.
 func Compute(m *models.Model, batch int) ([]Layer, Totals, error) {
 	if batch < 1 {
 		return nil, Totals{}, fmt.Errorf("batch %d: must be ≥ 1", batch)
 	}
 	B := int64(batch)
-	est := nvml.Estimate(m.Layers, m.Input, batch, BytesPerElem, "sgd")
+	est := cost.TrainingMemory(m.Layers, m.Input, batch, BytesPerElem, "sgd")
 	if len(est.Notes) > 0 {
-		return nil, Totals{}, fmt.Errorf("memory estimate of %s: %v", m.Name, est.Notes)
+		return nil, Totals{}, fmt.Errorf("memory model of %s: %v", m.Name, est.Notes)
 	}
 	sum := m.Summary()
 	tot := Totals{InputBytes: est.InputBytes}

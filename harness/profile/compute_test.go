@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"alexbench/harness/cost"
 	"alexbench/models"
 	"alexbench/models/nn"
-	"alexbench/nvml"
 )
 
 // handModel is small enough to count by hand: a 3×3 conv with stride 2 and
@@ -88,14 +88,14 @@ func TestHandComputedLayers(t *testing.T) {
 
 func shapeString(s []int) string { return shape(s) }
 
-// Activation bytes are nvml.Estimate's, layer by layer, and sum to its total.
-func TestActBytesAreEstimates(t *testing.T) {
+// Activation bytes are cost.TrainingMemory's, layer by layer, and sum to its total.
+func TestActBytesFollowTrainingMemory(t *testing.T) {
 	m := handModel(nil)
 	rows, tot, err := Compute(m, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	est := nvml.Estimate(m.Layers, m.Input, 3, BytesPerElem, "sgd")
+	est := cost.TrainingMemory(m.Layers, m.Input, 3, BytesPerElem, "sgd")
 	for i, l := range rows {
 		if l.ActBytes != est.Layers[i].ActivationBytes {
 			t.Errorf("%s: act bytes %d, estimate %d", l.Name, l.ActBytes, est.Layers[i].ActivationBytes)
@@ -149,7 +149,7 @@ func TestTotalsAreSumsAndSummary(t *testing.T) {
 			if tot.MACs != int64(b)*m.MACs() || tot.SummaryMACs != tot.MACs {
 				t.Errorf("%s b%d: MACs %d, summary %d", name, b, tot.MACs, int64(b)*m.MACs())
 			}
-			if est := nvml.Estimate(m.Layers, m.Input, b, BytesPerElem, "sgd"); tot.ActBytes != est.ActivationBytes {
+			if est := cost.TrainingMemory(m.Layers, m.Input, b, BytesPerElem, "sgd"); tot.ActBytes != est.ActivationBytes {
 				t.Errorf("%s b%d: act bytes %d, estimate %d", name, b, tot.ActBytes, est.ActivationBytes)
 			}
 		}

@@ -6,9 +6,8 @@
 // ceilings (a large matmul and a large copy) measured through the same backend.
 //
 // Its output, File, is the JSON that `alexbench profile` writes to
-// results/profile/<model>-b<batch>.json and the report reads (reports.ProfileFile
-// is the same format, field for field; this package adds a few fields the
-// report ignores).
+// results/profile/<model>-b<batch>.json; the report reads it as this same
+// type (reports.Profile embeds File), so the two cannot drift.
 //
 // Conventions: FLOPs count 2 × multiply-adds (unlike fvcore/thop, which count
 // MACs); bytes are of float32; every per-layer number is for one whole batch.

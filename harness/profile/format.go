@@ -67,7 +67,7 @@ type Layer struct {
 
 	Params     int64 `json:"params"`
 	ParamBytes int64 `json:"param_bytes"`
-	ActBytes   int64 `json:"act_bytes"` // kept for backward, each tensor charged once (nvml.Estimate's rules)
+	ActBytes   int64 `json:"act_bytes"` // kept for backward, each tensor charged once (cost.TrainingMemory's rules)
 	FwdFLOPs   int64 `json:"fwd_flops"`
 	BwdFLOPs   int64 `json:"bwd_flops"`
 	MinBytes   int64 `json:"min_bytes"` // forward: input + weights + output

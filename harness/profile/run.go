@@ -145,7 +145,7 @@ func classify(f *File) {
 func notes(f *File, measured bool) []string {
 	n := []string{
 		"FLOPs count 2 × multiply-adds (unlike fvcore/thop, which report MACs). Backward of conv/dense layers: dW and dX, each as many FLOPs as the forward; the first layer computes no input gradient (1×). Pooling: one comparison/add per window element each way; ReLU/dropout one op per element each way.",
-		"Activation bytes are what the backward pass keeps (nvml.Estimate's per-kind rules, as GoMLX's autodiff needs them), each tensor charged to the first layer that keeps it; the input batch is counted apart (totals.input_bytes).",
+		"Activation bytes are what the backward pass keeps (cost.TrainingMemory's per-kind rules, as GoMLX's autodiff needs them), each tensor charged to the first layer that keeps it; the input batch is counted apart (totals.input_bytes).",
 		"min_bytes = (input + weights + output) × 4 bytes, for the forward pass; intensity = fwd_flops / min_bytes.",
 	}
 	if measured {

@@ -22,7 +22,7 @@
 // merge holds it exclusively (with its PID inside), so it never copies into a
 // tree a runner on the same host writes. What keeps runners — on one host or
 // many — from running a cell twice is the per-cell claim in
-// <results>/.claims/<matrix>/<key>/ (ClaimDir, package harness/claim) and
+// <results>/.claims/<key>/ (ClaimDir, package harness/claim) and
 // PublishSummary, which never replaces a summary.json. A run stopped by a
 // signal leaves interrupted.json in the unfinished cell's folder.
 package results

@@ -6,8 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"alexbench/harness/backend"
+	"alexbench/harness/cost"
 	"alexbench/harness/trainer"
 	"alexbench/internal/num"
+	"alexbench/internal/switches"
 	"alexbench/nvml"
 )
 
@@ -29,7 +32,7 @@ type Summary struct {
 	Params           int64         `json:"params"`
 	WallSeconds      float64       `json:"wall_seconds"`
 	// EstimateSeconds is what the runner estimated the cell would take on a
-	// CPU before it ran (harness.Estimate: its FLOPs at the backend's measured
+	// CPU before it ran (cost.Estimate: its FLOPs at the backend's measured
 	// matmul speed, a lower bound); a matrix cell records it instead of asking
 	// for train's --yes. 0: not estimated (a GPU, or a cell too small to matter).
 	EstimateSeconds float64 `json:"estimate_s,omitempty"`
@@ -40,11 +43,23 @@ type Summary struct {
 	PackedWith   int  `json:"packed_with,omitempty"`
 	RetriedAlone bool `json:"retried_alone,omitempty"`
 
-	Backend string `json:"backend"`
-	Device  string `json:"device"`
-	// Allocator and XLAFlags: the XLA client's allocator and XLA_FLAGS, when XLA ran the cell.
+	// Backend, Device, Allocator and XLAFlags are BackendInfo's name,
+	// device, allocator and XLA_FLAGS (the last two when XLA ran the cell),
+	// kept as plain fields for the readers of older trees (SetBackend).
+	Backend   string `json:"backend"`
+	Device    string `json:"device"`
 	Allocator string `json:"allocator,omitempty"`
 	XLAFlags  string `json:"xla_flags,omitempty"`
+	// BackendInfo is the backend that ran the cell, whole: besides the
+	// above, its plugin, why it was chosen and, on SimpleGo, the CPU kernels
+	// that ran (internal/fastcpu's status line). Absent in older trees.
+	BackendInfo *backend.Info `json:"backend_info,omitempty"`
+	// Conv1 is the form of AlexNet's first convolution the layers used
+	// (the conv1 config key: strided or space_to_depth).
+	Conv1 string `json:"conv1,omitempty"`
+	// Switches are the environment switches the process ran with, those
+	// that change results or speed (internal/switches).
+	Switches *switches.Switches `json:"switches,omitempty"`
 	// AutotuneCache: XLA's persistent autotune cache and whether it was warm
 	// when the cell started (XLA CUDA with run's cache only).
 	AutotuneCache *trainer.AutotuneCache `json:"autotune_cache,omitempty"`
@@ -57,6 +72,12 @@ type Summary struct {
 
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
+}
+
+// SetBackend records info as the backend that ran the cell.
+func (s *Summary) SetBackend(info backend.Info) {
+	s.BackendInfo = &info
+	s.Backend, s.Device, s.Allocator, s.XLAFlags = info.Name, info.Device, info.Allocator, info.XLAFlags
 }
 
 // ErrorLine is the first line of Error (a panic's stack follows it).
@@ -108,30 +129,8 @@ type Versions struct {
 	Driver    string `json:"driver,omitempty"`
 }
 
-// MemoryModel is the analytic training-memory estimate (nvml.Estimate) of a
-// cell's model at its batch size and precision, stored in summary.json next
-// to the measured memory so E3 can set the two side by side from the results
-// folder alone. MiB throughout. harness.MemoryModelOf computes it.
-//
-// In bf16 the variables stay float32 (parameters and their gradients, as the
-// SGD update applies them) and each layer computes with a bf16 copy of its
-// weights (WeightCopiesMiB); activations, the input and the transient are bf16.
-type MemoryModel struct {
-	TotalMiB        float64 `json:"total_mib"`
-	ParamsMiB       float64 `json:"params_mib"`
-	GradsMiB        float64 `json:"grads_mib"`
-	OptimizerMiB    float64 `json:"optimizer_mib"`
-	WeightCopiesMiB float64 `json:"weight_copies_mib,omitempty"`
-	ActivationsMiB  float64 `json:"activations_mib"` // kept for backward
-	InputMiB        float64 `json:"input_mib"`
-	TransientMiB    float64 `json:"transient_mib"`
-	// ActivationBytes is bytes per activation element: 4 (fp32) or 2 (bf16).
-	ActivationBytes int `json:"activation_bytes"`
-	// Excludes names what the model leaves out, so a reader knows why a
-	// measured peak sits above it.
-	Excludes string `json:"excludes"`
-}
+// MemoryModel is the analytic training-memory model of a cell (cost.MemoryModel).
+type MemoryModel = cost.MemoryModel
 
 // MemoryModelExcludes is what the model leaves out (MemoryModel.Excludes).
-const MemoryModelExcludes = "the CUDA context and library workspaces, allocator pools and rounding, compile-time autotuning scratch, " +
-	"the dataset kept on the device, and on a CPU the Go runtime, the dataset in host memory and SimpleGo's im2col patches"
+const MemoryModelExcludes = cost.MemoryModelExcludes

@@ -20,11 +20,7 @@ func TestCommittedMatricesLive(t *testing.T) {
 		var items []shardplan.Item
 		for _, m := range ms {
 			for _, c := range m.Cells(profile) {
-				e, err := shardplan.CellEstimate(c.Config)
-				if err != nil {
-					t.Fatal(err)
-				}
-				items = append(items, shardplan.Item{Key: c.Matrix + "/" + c.Key, Cost: e.Cost()})
+				items = append(items, shardplan.Item{Key: c.Matrix + "/" + c.Key, Cost: c.Compute.MACs()})
 			}
 		}
 		p, err := shardplan.Assign(items, 4)

@@ -19,31 +19,12 @@ import (
 )
 
 // Item is a cell to place: a key unique within the sweep ("<matrix>/<key>")
-// and its estimated cost (any unit, the same for all items).
+// and its cost (any unit, the same for all items; the harness gives each
+// cell's multiply-adds, harness/cost.Compute).
 type Item struct {
 	Key  string
 	Cost float64
 }
-
-// Estimate is what a training cell's cost is estimated from: the model's
-// forward multiply-adds per example (models.Model.MACs), the examples per
-// epoch and the epochs.
-type Estimate struct {
-	MACsPerExample int64
-	TrainExamples  int
-	TestExamples   int
-	Epochs         int
-}
-
-// Cost is the cell's estimated multiply-adds: a training example costs about
-// three forward passes (forward, and the two matmuls of each layer's
-// backward), a test example one, every epoch.
-func (e Estimate) Cost() float64 {
-	return float64(e.MACsPerExample) * float64(e.Epochs) * (3*float64(e.TrainExamples) + float64(e.TestExamples))
-}
-
-// Coster is anything that can estimate its own cost.
-type Coster interface{ Cost() float64 }
 
 // Plan is an assignment of items to shards 1..N.
 type Plan struct {

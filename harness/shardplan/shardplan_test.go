@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"alexbench/harness/cost"
 )
 
 func TestAssign(t *testing.T) {
@@ -27,7 +29,7 @@ func TestAssign(t *testing.T) {
 		sizes   []int   // cells per shard
 		balance float64 // want Balance() ≤ this
 	}{
-		// Issue 17: key-hash modulo split 16 equal cells 3/5/1/7.
+		// The key-hash modulo split this plan replaced gave 16 equal cells 3/5/1/7.
 		{"16 equal cells over 4", equal(16), 4, []int{4, 4, 4, 4}, 1},
 		{"one shard", equal(5), 1, []int{5}, 1},
 		{"uneven count", equal(10), 4, []int{3, 3, 2, 2}, 1.5},
@@ -104,16 +106,9 @@ func TestLongestFirstTiesByKey(t *testing.T) {
 	}
 }
 
-func TestEstimate(t *testing.T) {
-	e := Estimate{MACsPerExample: 1000, TrainExamples: 60000, TestExamples: 10000, Epochs: 10}
-	if got, want := e.Cost(), 1000*10*(3*60000+10000.0); got != want {
-		t.Fatalf("cost %g, want %g", got, want)
-	}
-	var _ Coster = e
-}
-
 // The committed matrices' cells (testdata/committed-cells.tsv: each cell's
-// model MACs, examples and epochs), split 4 ways: max/min ≤ 1.5 (issue 17).
+// model MACs, examples and epochs), split 4 ways: max/min ≤ 1.5, the balance
+// a 4-GPU Slurm array needs so that no shard idles while another works.
 func TestCommittedMatricesBalance(t *testing.T) {
 	byProfile := readCells(t, "testdata/committed-cells.tsv")
 	for _, profile := range []string{"quick", "full"} {
@@ -166,8 +161,8 @@ func readCells(t *testing.T, path string) map[string][]Item {
 				t.Fatalf("%s: %q: %v", path, line, err)
 			}
 		}
-		e := Estimate{MACsPerExample: n[0], TrainExamples: int(n[1]), TestExamples: int(n[2]), Epochs: int(n[3])}
-		out[f[0]] = append(out[f[0]], Item{Key: f[1], Cost: e.Cost()})
+		c := cost.Compute{MACsPerExample: n[0], TrainExamples: int(n[1]), TestExamples: int(n[2]), Epochs: int(n[3])}
+		out[f[0]] = append(out[f[0]], Item{Key: f[1], Cost: c.MACs()})
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package trainer
 import (
 	stdctx "context"
 	"testing"
+
+	"alexbench/harness/backend"
 )
 
 // The augment and init keys reach the train step: augmentation changes what
@@ -19,7 +21,7 @@ func TestAugmentAndInitReachTraining(t *testing.T) {
 		cfg := tinyLeNet()
 		cfg.Epochs, cfg.TrainLimit, cfg.TestLimit = 1, 1024, 256
 		cfg.Augment, cfg.Init = augment, init
-		res, err := Train(stdctx.Background(), cfg, Options{Backend: be, BackendName: "go", Data: set})
+		res, err := Train(stdctx.Background(), specOf(t, cfg), Options{Backend: be, Info: backend.Info{Name: "go"}, Data: set})
 		if err != nil {
 			t.Fatal(err)
 		}

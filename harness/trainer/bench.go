@@ -6,32 +6,31 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
-	"alexbench/harness/config"
+	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
 )
 
 // BenchResult is a train-step benchmark: compile time and steady-state step
 // time on one repeated batch (what torch benchmarks usually report).
 type BenchResult struct {
-	Model            string  `json:"model"`
-	Batch            int     `json:"batch"`
-	Resize           int     `json:"resize"`
-	Precision        string  `json:"precision"`
-	Backend          string  `json:"backend"`
-	Device           string  `json:"device"`
-	Allocator        string  `json:"allocator,omitempty"`
-	XLAFlags         string  `json:"xla_flags,omitempty"`
-	FirstStepSeconds float64 `json:"first_step_s"`
-	Steps            int     `json:"steps"`
-	StepMillis       float64 `json:"step_ms"`
-	ImagesPerSec     float64 `json:"img_per_s"`
-	Loss0            float64 `json:"loss_first"`
-	LossLast         float64 `json:"loss_last"`
+	Model     string `json:"model"`
+	Batch     int    `json:"batch"`
+	Resize    int    `json:"resize"`
+	Precision string `json:"precision"`
+	// Backend is what ran it: name, device, allocator, XLA flags, CPU kernels.
+	Backend          backend.Info `json:"backend"`
+	FirstStepSeconds float64      `json:"first_step_s"`
+	Steps            int          `json:"steps"`
+	StepMillis       float64      `json:"step_ms"`
+	ImagesPerSec     float64      `json:"img_per_s"`
+	Loss0            float64      `json:"loss_first"`
+	LossLast         float64      `json:"loss_last"`
 }
 
-// Bench compiles cfg's train step, runs it once (timed: compile + first
+// Bench compiles cell's train step, runs it once (timed: compile + first
 // step), warms up, then times steps with one sync at the end.
-func Bench(cfg config.Config, opts Options, steps int) (*BenchResult, error) {
-	r, err := newRun(cfg, opts)
+func Bench(cell *cellspec.Spec, opts Options, steps int) (*BenchResult, error) {
+	r, err := newRun(cell, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -52,8 +51,9 @@ func Bench(cfg config.Config, opts Options, steps int) (*BenchResult, error) {
 		defer out[0].FinalizeAll()
 		return float64(tensors.ToScalar[float32](out[0])), nil
 	}
+	cfg := cell.Config
 	res := &BenchResult{Model: cfg.Model, Batch: cfg.BatchSize, Resize: cfg.Resize, Precision: cfg.Precision,
-		Backend: opts.BackendName, Device: opts.Device, Allocator: opts.Allocator, XLAFlags: opts.XLAFlags, Steps: steps}
+		Backend: opts.Info, Steps: steps}
 	t0 := time.Now()
 	if res.Loss0, err = run(); err != nil {
 		return nil, err

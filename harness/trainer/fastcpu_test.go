@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"alexbench/harness/backend"
 	"alexbench/harness/config"
 	"alexbench/internal/fastcpu"
 	"alexbench/models/nn"
@@ -56,7 +57,7 @@ func TestFastCPUTrainsLikeSimpleGo(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer be.Finalize()
-				res, err := Bench(cfg, Options{Backend: be, BackendName: "go", Data: set}, 3)
+				res, err := Bench(specOf(t, cfg), Options{Backend: be, Info: backend.Info{Name: "go"}, Data: set}, 3)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"alexbench/harness/backend"
 	"alexbench/harness/config"
 )
 
@@ -34,7 +35,7 @@ func TestProgressPlainLinesOffATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res, err := Train(stdctx.Background(), progressLeNet(), Options{Backend: goBackend(t), BackendName: "go", Data: set, Progress: f})
+	res, err := Train(stdctx.Background(), specOf(t, progressLeNet()), Options{Backend: goBackend(t), Info: backend.Info{Name: "go"}, Data: set, Progress: f})
 	if err != nil || res.Outcome != OutcomeDone {
 		t.Fatalf("train: %v %+v", err, res)
 	}
@@ -69,7 +70,7 @@ func TestProgressBarOnATerminal(t *testing.T) {
 	defer func() { barThrottle, lossEvery = oldBar, oldLoss }()
 	cfg := progressLeNet()
 	cfg.Epochs = 2
-	res, err := Train(stdctx.Background(), cfg, Options{Backend: goBackend(t), BackendName: "go", Data: set, Progress: tty})
+	res, err := Train(stdctx.Background(), specOf(t, cfg), Options{Backend: goBackend(t), Info: backend.Info{Name: "go"}, Data: set, Progress: tty})
 	tty.Close()
 	<-copied
 	if err != nil || res.Outcome != OutcomeDone {

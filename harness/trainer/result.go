@@ -1,5 +1,7 @@
 package trainer
 
+import "alexbench/harness/backend"
+
 // Epoch is one line of a cell's metrics.jsonl.
 type Epoch struct {
 	Epoch          int     `json:"epoch"` // 1-based
@@ -36,13 +38,11 @@ type Result struct {
 	// first step) excluded: what d2l's final line prints.
 	ExamplesPerSec float64 `json:"examples_per_sec"`
 	Params         int64   `json:"params"`
-	Backend        string  `json:"backend"` // e.g. "go (SimpleGo)", "xla:cuda"
-	Device         string  `json:"device"`  // e.g. "NVIDIA H100 80GB HBM3" or "CPU (2 cores)"
-	// Allocator and XLAFlags are the XLA client's memory allocator and
-	// XLA_FLAGS (empty for SimpleGo): both change speed and memory.
-	Allocator   string  `json:"allocator,omitempty"`
-	XLAFlags    string  `json:"xla_flags,omitempty"`
-	WallSeconds float64 `json:"wall_seconds"`
+	// Backend is what ran the cell, whole: its name, device, allocator and
+	// XLA flags (both change speed and memory), and on SimpleGo the CPU
+	// kernels in use.
+	Backend     backend.Info `json:"backend"`
+	WallSeconds float64      `json:"wall_seconds"`
 	// AutotuneCache is the persistent autotune cache the cell ran with
 	// (set by the caller that opened the backend), nil without one.
 	AutotuneCache *AutotuneCache `json:"autotune_cache,omitempty"`

@@ -16,6 +16,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"alexbench/data"
+	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
 	"alexbench/harness/config"
 	"alexbench/models"
 	"alexbench/models/nn"
@@ -33,13 +35,10 @@ type Hooks struct {
 
 // Options are the run's surroundings, as opposed to the Config it trains.
 type Options struct {
-	// Backend runs the graphs; Device names it for results ("CPU (2 cores)").
-	Backend     backends.Backend
-	BackendName string
-	Device      string
-	// Allocator and XLAFlags describe an XLA backend (harness/backend.Info),
-	// copied into the Result.
-	Allocator, XLAFlags string
+	// Backend runs the graphs; Info describes it (name, device, allocator,
+	// XLA flags, CPU kernels) and goes into the Result whole.
+	Backend backends.Backend
+	Info    backend.Info
 	// Data is the loaded dataset; callers load it once for many cells.
 	Data *data.Set
 	Hooks
@@ -51,12 +50,12 @@ type Options struct {
 	Progress io.Writer
 }
 
-// Train runs cfg's recipe and returns its per-epoch metrics. An error is
+// Train runs cell's recipe on its layers and returns its per-epoch metrics. An error is
 // returned only for problems before training starts (bad config, no data);
 // anything that ends a started run (divergence, out-of-memory, a failure in
 // GoMLX, cancellation) is reported in Result.Outcome and Result.Error.
-func Train(ctx stdctx.Context, cfg config.Config, opts Options) (*Result, error) {
-	r, err := newRun(cfg, opts)
+func Train(ctx stdctx.Context, cell *cellspec.Spec, opts Options) (*Result, error) {
+	r, err := newRun(cell, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -96,17 +95,13 @@ type run struct {
 	prog   *progress // nil: no Progress writer
 }
 
-func newRun(cfg config.Config, opts Options) (*run, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// newRun prepares cell's run. The cell was validated and its layers built
+// when it was resolved (cellspec.New): they are used as they are.
+func newRun(cell *cellspec.Spec, opts Options) (*run, error) {
 	if opts.Backend == nil || opts.Data == nil {
 		return nil, errors.New("trainer: Options.Backend and Options.Data are required")
 	}
-	m, err := models.Build(cfg.Model, cfg.Options)
-	if err != nil {
-		return nil, err
-	}
+	cfg, m := cell.Config, cell.Model
 	r := &run{cfg: cfg, opts: opts, model: m, batch: cfg.BatchSize}
 	r.train, r.test = opts.Data.Train.Head(cfg.TrainLimit), opts.Data.Test.Head(cfg.TestLimit)
 	if r.train.N < r.batch {
@@ -124,8 +119,7 @@ func newRun(cfg config.Config, opts Options) (*run, error) {
 	if err := nn.SetInit(r.mctx, cfg.Init); err != nil {
 		return nil, &config.KeyError{Key: "init", Err: err}
 	}
-	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.BackendName, Device: opts.Device,
-		Allocator: opts.Allocator, XLAFlags: opts.XLAFlags}
+	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.Info}
 	return r, nil
 }
 

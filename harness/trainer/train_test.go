@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 
 	"alexbench/harness/backend"
+	"alexbench/harness/cellspec"
 	"alexbench/harness/config"
 )
 
@@ -36,8 +37,8 @@ func TestLeNetLearns(t *testing.T) {
 	var seen []Epoch
 	firstSteps, epochsAtFirstStep := 0, -1
 	dir := t.TempDir()
-	res, err := Train(stdctx.Background(), tinyLeNet(), Options{
-		Backend: goBackend(t), BackendName: "go", Data: set, ArtifactsDir: dir,
+	res, err := Train(stdctx.Background(), specOf(t, tinyLeNet()), Options{
+		Backend: goBackend(t), Info: backend.Info{Name: "go"}, Data: set, ArtifactsDir: dir,
 		Hooks: Hooks{
 			OnEpoch:     func(e Epoch) { seen = append(seen, e) },
 			OnFirstStep: func() { firstSteps++; epochsAtFirstStep = len(seen) },
@@ -81,7 +82,7 @@ func TestDeterministic(t *testing.T) {
 	run := func(seed int64) Epoch {
 		c := cfg
 		c.Seed = seed
-		res, err := Train(stdctx.Background(), c, Options{Backend: be, Data: set})
+		res, err := Train(stdctx.Background(), specOf(t, c), Options{Backend: be, Data: set})
 		if err != nil || res.Outcome != OutcomeDone {
 			t.Fatalf("seed %d: %v %+v", seed, err, res)
 		}
@@ -102,7 +103,7 @@ func TestDivergenceStopsTheRun(t *testing.T) {
 	set := loadRealData(t)
 	cfg := tinyLeNet()
 	cfg.LR, cfg.Epochs, cfg.TrainLimit = 90, 3, 512
-	res, err := Train(stdctx.Background(), cfg, Options{Backend: goBackend(t), Data: set})
+	res, err := Train(stdctx.Background(), specOf(t, cfg), Options{Backend: goBackend(t), Data: set})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +125,7 @@ func TestAlexNet224StepOnCPU(t *testing.T) {
 	set := loadRealData(t)
 	cfg := config.MustDefault("alexnet")
 	cfg.BatchSize, cfg.TrainLimit, cfg.Dropout, cfg.LR = 2, 2, 0, 0.01
-	res, err := Bench(cfg, Options{Backend: goBackend(t), Data: set}, 3)
+	res, err := Bench(specOf(t, cfg), Options{Backend: goBackend(t), Data: set}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +134,20 @@ func TestAlexNet224StepOnCPU(t *testing.T) {
 	}
 }
 
-func TestBadConfigIsAnErrorBeforeTraining(t *testing.T) {
-	cfg := tinyLeNet()
-	cfg.BatchSize = 0
-	if _, err := Train(stdctx.Background(), cfg, Options{Backend: goBackend(t), Data: loadRealData(t)}); err == nil {
-		t.Fatal("batch_size 0 accepted")
+// What is missing before training is an error, not an outcome.
+func TestMissingBackendIsAnErrorBeforeTraining(t *testing.T) {
+	if _, err := Train(stdctx.Background(), specOf(t, tinyLeNet()), Options{Data: loadRealData(t)}); err == nil {
+		t.Fatal("a run without a backend started")
 	}
+}
+
+// specOf is cfg resolved as a quick cell (cellspec.New: validated, its
+// layers built).
+func specOf(t testing.TB, cfg config.Config) *cellspec.Spec {
+	t.Helper()
+	s, err := cellspec.New(cfg, "quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

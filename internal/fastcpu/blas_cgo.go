@@ -32,8 +32,6 @@ import "C"
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"unsafe"
 )
 
@@ -48,7 +46,7 @@ var blasLibraries = []string{"libopenblas.so.0", "libopenblas.so", "libblas.so.3
 // description such as "libopenblas.so.0, 1 thread".
 func openBLAS() (string, error) {
 	libs := blasLibraries
-	if p := os.Getenv("ALEXBENCH_BLAS"); p != "" {
+	if p := sw.BLAS; p != "" {
 		libs = []string{p}
 	}
 	var handle unsafe.Pointer
@@ -89,14 +87,15 @@ func openBLAS() (string, error) {
 	return desc, nil
 }
 
-// blasThreads is OpenBLAS's thread count: ALEXBENCH_BLAS_THREADS, else 1.
+// blasThreads is OpenBLAS's thread count: the BLAS threads switch
+// (sw.BLASThreads), else 1.
 // SimpleGo runs graph nodes one at a time here (harness/backend's
 // ops_sequential), but its own elementwise kernels use every core; one BLAS
 // thread measured faster than two because OpenBLAS's idle threads spin
 // against them (docs/BENCHMARKS.md).
 func blasThreads() int {
-	if v, err := strconv.Atoi(os.Getenv("ALEXBENCH_BLAS_THREADS")); err == nil && v > 0 {
-		return v
+	if sw.BLASThreads > 0 {
+		return sw.BLASThreads
 	}
 	return 1
 }

@@ -42,10 +42,12 @@
 // and the fusions (models/nn then pools with slices).
 //
 // OpenBLAS is opened at run time with dlopen (libopenblas.so.0, or the file
-// named by ALEXBENCH_BLAS), so the binary builds and runs on a machine without
-// it, only slower. ALEXBENCH_FASTCPU=0 turns the whole package off, for
-// side-by-side comparisons; so does building without cgo or with the
-// nofastcpu build tag. ALEXBENCH_FASTCPU_PROFILE=1 (or =shapes) times the
-// nodes by op type (or op and shapes); ALEXBENCH_FASTCPU_DEBUG=1 names the
-// nodes left to SimpleGo.
+// the BLAS switch names), so the binary builds and runs on a machine without
+// it, only slower. The package's environment switches are read once, by
+// internal/switches (whose doc names each variable), into sw: EnvSwitch=0
+// turns the whole package off, for side-by-side comparisons (so does
+// building without cgo or with the nofastcpu build tag); ProfileEnv=1 (or
+// =shapes) times the nodes by op type (or op and shapes); DebugEnv=1 names
+// the nodes left to SimpleGo; others set the workers, the patch block and
+// OpenBLAS's threads.
 package fastcpu

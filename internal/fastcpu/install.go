@@ -7,12 +7,14 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"alexbench/internal/switches"
+
 	"github.com/gomlx/gomlx/backends"
 )
 
 // EnvSwitch turns the package off when set to "0" (or "off"), for
 // side-by-side comparisons with SimpleGo's own kernels.
-const EnvSwitch = "ALEXBENCH_FASTCPU"
+const EnvSwitch = switches.FastCPUVar
 
 var (
 	installOnce sync.Once
@@ -62,8 +64,8 @@ func Bypass(on bool) { bypass.Store(on) }
 func Installed() bool { return Install() }
 
 func install() (bool, string) {
-	if v := os.Getenv(EnvSwitch); v == "0" || v == "off" || v == "false" {
-		return false, fmt.Sprintf("fastcpu off (%s=%s): SimpleGo's own kernels", EnvSwitch, v)
+	if sw.Off() {
+		return false, fmt.Sprintf("fastcpu off (%s=%s): SimpleGo's own kernels", EnvSwitch, sw.Enabled)
 	}
 	if !builtWithBLAS {
 		_, err := openBLAS()
@@ -130,10 +132,10 @@ func typeWord(data *any) unsafe.Pointer {
 
 // DebugEnv, when set to 1, prints each distinct node the fast executors hand
 // back to SimpleGo's own (op, shapes), once: where a model still runs slowly.
-const DebugEnv = "ALEXBENCH_FASTCPU_DEBUG"
+const DebugEnv = switches.DebugVar
 
 var (
-	debugOn   = os.Getenv(DebugEnv) == "1"
+	debugOn   = sw.Debug
 	debugSeen sync.Map
 )
 

@@ -3,11 +3,12 @@ package fastcpu
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"sync"
 	"time"
 	"unsafe"
+
+	"alexbench/internal/switches"
 
 	"github.com/gomlx/gomlx/backends"
 )
@@ -17,7 +18,7 @@ import (
 // "shapes", it keys the table by op type, output shape and input shapes, to
 // find which node of a kind costs. SimpleGo has no profiler of its own, and
 // pprof attributes time to Go functions, not to graph ops.
-const ProfileEnv = "ALEXBENCH_FASTCPU_PROFILE"
+const ProfileEnv = switches.ProfileVar
 
 type opStat struct {
 	calls    int
@@ -33,7 +34,7 @@ var (
 // wrapForProfile replaces every executor in SimpleGo's table with a timed
 // one; it runs last in install, after our executors are in.
 func wrapForProfile() {
-	mode := os.Getenv(ProfileEnv)
+	mode := sw.Profile
 	if mode != "1" && mode != "shapes" {
 		return
 	}
@@ -86,7 +87,7 @@ func WriteOpProfile(w io.Writer) {
 	fmt.Fprintf(w, "%-20s %8s %12s %10s %6s\n", "op", "calls", "Melements", "ms", "%")
 	for _, op := range ops {
 		s := prof[op]
-		if mode := os.Getenv(ProfileEnv); mode == "shapes" && len(ops) > 40 && s.elapsed < total/200 {
+		if sw.Profile == "shapes" && len(ops) > 40 && s.elapsed < total/200 {
 			continue // the long tail under 0.5 % each
 		}
 		fmt.Fprintf(w, "%-20s %8d %12.1f %10.1f %5.1f%%\n", op, s.calls, float64(s.elements)/1e6,

@@ -1,19 +1,18 @@
 package fastcpu
 
 import (
-	"os"
+	"cmp"
 	"runtime"
-	"strconv"
 	"sync"
 )
 
 // workers is how many goroutines one convolution uses: every core, since
 // SimpleGo runs one graph node at a time here (harness/backend's
 // ops_sequential) and OpenBLAS runs single-threaded inside each.
-// ALEXBENCH_FASTCPU_WORKERS overrides it.
+// The workers switch (sw.Workers) overrides it.
 func workers() int {
-	if v, err := strconv.Atoi(os.Getenv("ALEXBENCH_FASTCPU_WORKERS")); err == nil && v > 0 {
-		return v
+	if sw.Workers > 0 {
+		return sw.Workers
 	}
 	return runtime.GOMAXPROCS(0)
 }
@@ -38,15 +37,8 @@ func parallel(n int, fn func(worker int)) {
 
 // blockBytes is the patch block each worker fills and multiplies before the
 // next: a quarter of a 1 MiB L2, so the block and the GEMM's packing of it
-// stay in cache.
-var blockBytes = envInt("ALEXBENCH_FASTCPU_BLOCK_KIB", 256) << 10
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
-}
+// stay in cache. The block switch (sw.BlockKiB) overrides it.
+var blockBytes = cmp.Or(sw.BlockKiB, 256) << 10
 
 // splitRange runs fn over [0, n) in one contiguous share per core when n is
 // large enough to pay for the goroutines (elementwise ops are memory-bound;

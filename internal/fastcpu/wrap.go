@@ -25,6 +25,17 @@ func Wrap(be backends.Backend) backends.Backend {
 	return &Backend{Backend: be}
 }
 
+// RunsOn tells whether this package's executors run be's graphs: be is
+// SimpleGo, wrapped or not (the executors sit in SimpleGo's own table), and
+// they are installed. Layers ask it, not the backend's name, before
+// building the nodes only these executors run fast.
+func RunsOn(be backends.Backend) bool {
+	if w, ok := be.(*Backend); ok {
+		be = w.Backend
+	}
+	return Installed() && be != nil && reflect.TypeOf(be) == backendType
+}
+
 // Backend is SimpleGo with the ops Wrap adds.
 type Backend struct{ backends.Backend }
 

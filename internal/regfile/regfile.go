@@ -7,7 +7,6 @@ package regfile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -152,10 +151,4 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		p = p[:1<<20]
 	}
 	return c.r.Read(p)
-}
-
-// IsNotRegular tells whether err is (or wraps) a *NotRegularError.
-func IsNotRegular(err error) bool {
-	var nr *NotRegularError
-	return errors.As(err, &nr)
 }

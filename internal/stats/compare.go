@@ -15,20 +15,27 @@ const MinRuns = 3
 // Alpha is the significance level of every test (after Holm's correction).
 const Alpha = 0.05
 
-// Estimate is one configuration's runs: n, mean, sample sd and the 95 %
+// MeanCI is one configuration's runs: n, mean, sample sd and the 95 %
 // confidence interval of the mean (Student's t with n−1 degrees of freedom).
 // Lo and Hi are NaN below two runs; Mean and SD are as MeanSD.
-type Estimate struct {
+type MeanCI struct {
 	N        int
 	Mean, SD float64
 	Lo, Hi   float64
 }
 
-// Describe is the Estimate of xs, NaNs left out (a run that measured nothing).
-func Describe(xs []float64) Estimate {
+// Estimate is MeanCI's old name: "estimate" now means only a time estimate
+// (harness/cost.Estimate).
+//
+// Deprecated: use MeanCI; it stays while the report's sections still say
+// stats.Estimate.
+type Estimate = MeanCI
+
+// Describe is the MeanCI of xs, NaNs left out (a run that measured nothing).
+func Describe(xs []float64) MeanCI {
 	ok := dropNaN(xs)
 	m, sd := MeanSD(ok)
-	e := Estimate{N: len(ok), Mean: m, SD: sd, Lo: math.NaN(), Hi: math.NaN()}
+	e := MeanCI{N: len(ok), Mean: m, SD: sd, Lo: math.NaN(), Hi: math.NaN()}
 	if e.N >= 2 {
 		h := StudentTQuantile(0.975, float64(e.N-1)) * sd / math.Sqrt(float64(e.N))
 		e.Lo, e.Hi = m-h, m+h

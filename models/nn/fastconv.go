@@ -8,15 +8,12 @@ import (
 	"alexbench/internal/fastcpu"
 )
 
-// useFastCPU tells whether g runs on SimpleGo with internal/fastcpu's BLAS
-// executors installed: then a convolution is one ConvGeneral node, and its
+// useFastCPU tells whether internal/fastcpu's BLAS executors run g (SimpleGo
+// with them installed): then a convolution is one ConvGeneral node, and its
 // gradients two more (see convNHWC), instead of the im2col graph.
 func useFastCPU(g *Graph) bool {
-	return Force == Auto && g.Backend().Name() == simpleGoName && fastcpu.Installed()
+	return Force == Auto && fastcpu.RunsOn(g.Backend())
 }
-
-// simpleGoName is what GoMLX v0.26.0's SimpleGo backend calls itself.
-const simpleGoName = "SimpleGo (go)"
 
 var (
 	// x [B,H,W,Cin] ⋆ w [K,K,Cin,Cout] → y [B,Ho,Wo,Cout].

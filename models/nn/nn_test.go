@@ -49,14 +49,6 @@ func maxAbsDiff(a, b []float64) float64 {
 	return m
 }
 
-// withForce runs fn with the layers' formulation forced to f.
-func withForce(f Formulation, fn func()) {
-	old := Force
-	Force = f
-	defer func() { Force = old }()
-	fn()
-}
-
 type convCase struct{ b, h, w, cin, cout, k, s, p int }
 
 var convCases = []convCase{

@@ -46,12 +46,13 @@ func (p Pool2D) Forward(_ *context.Context, x *Node) *Node {
 	pad := [][2]int{{p.Padding, p.Padding}, {p.Padding, p.Padding}}
 	// On SimpleGo, SelectAndScatterMax is fastcpu.Wrap's, for the pools it
 	// can run (float; padding under the window); others take the fallback.
+	// Any other backend that has the op runs every pool with it.
 	poolDType := x.DType()
 	if poolDType == dtypes.BFloat16 {
 		poolDType = dtypes.Float32 // pooled in f32 below
 	}
 	if p.Max && useNative(g, backends.OpTypeReduceWindow, backends.OpTypeSelectAndScatterMax) &&
-		(g.Backend().Name() != simpleGoName || fastcpu.MaxPoolGradientOK(poolDType, p.Window, p.Stride, p.Padding)) {
+		(!fastcpu.RunsOn(g.Backend()) || fastcpu.MaxPoolGradientOK(poolDType, p.Window, p.Stride, p.Padding)) {
 		if x.DType() == dtypes.BFloat16 {
 			// GoMLX's max-pool init value, bf16's lowest finite number, does not
 			// survive the StableHLO text round trip on PJRT 0.115 ("expected element

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -10,15 +9,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
-
-// SpaceToDepthEnv selects SpaceToDepthConv for AlexNet's conv1 when "1".
-// An environment switch, not a config key, while the GPU measurement that
-// decides it is open (docs/GPU.md, issue 18): it is an exact reformulation,
-// so a cell's result does not depend on it beyond float rounding.
-const SpaceToDepthEnv = "ALEXBENCH_CONV1_S2D"
-
-// SpaceToDepthEnabled tells whether SpaceToDepthEnv asks for it.
-func SpaceToDepthEnabled() bool { return os.Getenv(SpaceToDepthEnv) == "1" }
 
 // SpaceToDepthConv is Conv2D computed over the input rearranged by its
 // stride: each s×s block of pixels becomes s²·Cin channels, the kernel is

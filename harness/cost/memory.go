@@ -1,4 +1,4 @@
-package nvml
+package cost
 
 import (
 	"fmt"
@@ -7,17 +7,17 @@ import (
 	"alexbench/models/nn"
 )
 
-// MemoryEstimate is the analytic training-memory model of one model at one
+// Memory is the analytic training-memory model of one model at one
 // batch size: what must be resident during a train step. Bytes throughout.
 //
 // Total = Params + Gradients + OptimizerState + Activations + Input + Transient.
 //
-// Not modelled, so a measured peak is expected above the estimate by: the CUDA
+// Not modelled, so a measured peak is expected above the prediction by: the CUDA
 // context and cuDNN/cuBLAS handles (a few hundred MiB, in NVML's per-process
 // number), XLA's allocator rounding and convolution workspaces, the dataset
 // uploaded once to the device (harness), and on SimpleGo the im2col patch
 // tensors of the fallback convolutions (k² × the input).
-type MemoryEstimate struct {
+type Memory struct {
 	Batch          int    `json:"batch"`
 	BytesPerElem   int    `json:"bytes_per_elem"`
 	Optimizer      string `json:"optimizer"`
@@ -39,7 +39,7 @@ type MemoryEstimate struct {
 	TransientBytes int64 `json:"transient_bytes"`
 	TotalBytes     int64 `json:"total_bytes"`
 
-	// Notes are assumptions the estimate had to make (unknown optimizer or
+	// Notes are assumptions the model had to make (unknown optimizer or
 	// layer kind, bad arguments).
 	Notes []string `json:"notes,omitempty"`
 }
@@ -65,7 +65,10 @@ type LayerMemory struct {
 }
 
 // TotalMiB is TotalBytes in MiB, to set next to Summary.PeakMiB.
-func (e MemoryEstimate) TotalMiB() float64 { return float64(e.TotalBytes) / bytesPerMiB }
+func (e Memory) TotalMiB() float64 { return mib(e.TotalBytes) }
+
+// mib is bytes in MiB.
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 // BackwardKeeper lets a layer state how many elements per example its backward
 // pass keeps, overriding the per-kind rule; for composite layers (resblock)
@@ -131,7 +134,7 @@ func optimizerSlots(name string) (int, bool) {
 	return 0, false
 }
 
-// Estimate predicts the training memory of layers applied to per-example input
+// TrainingMemory predicts the training memory of layers applied to per-example input
 // shape in, at the given batch size and element size (4 for float32, 2 for
 // bfloat16; parameters, gradients, optimizer state and activations all use
 // it), for optimizer "sgd" (no state), "momentum" (1× parameters), "adam"
@@ -141,10 +144,10 @@ func optimizerSlots(name string) (int, bool) {
 // and outputs are tensors shared between neighbours (a conv's input is the
 // previous relu's output), so each is charged once, to the first layer that
 // keeps it; the input batch is charged to Input, not to the first layer.
-func Estimate(layers []nn.Layer, in nn.Shape, batch int, bytesPerElem int, optimizer string) MemoryEstimate {
-	est := MemoryEstimate{Batch: batch, BytesPerElem: bytesPerElem, Optimizer: optimizer}
+func TrainingMemory(layers []nn.Layer, in nn.Shape, batch int, bytesPerElem int, optimizer string) Memory {
+	est := Memory{Batch: batch, BytesPerElem: bytesPerElem, Optimizer: optimizer}
 	if batch < 1 || bytesPerElem < 1 {
-		est.Notes = append(est.Notes, fmt.Sprintf("batch %d and bytes per element %d must both be ≥ 1: nothing estimated", batch, bytesPerElem))
+		est.Notes = append(est.Notes, fmt.Sprintf("batch %d and bytes per element %d must both be ≥ 1: nothing modelled", batch, bytesPerElem))
 		return est
 	}
 	slots, known := optimizerSlots(optimizer)

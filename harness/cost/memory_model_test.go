@@ -1,19 +1,15 @@
-package harness
+package cost
 
 import (
 	"math"
 	"testing"
 
-	"alexbench/harness/config"
+	"alexbench/models"
 )
 
 func TestMemoryModelOf(t *testing.T) {
-	at := func(batch int, precision string) config.Config {
-		cfg := config.MustDefault("alexnet")
-		cfg.BatchSize, cfg.Precision = batch, precision
-		return cfg
-	}
-	fp32 := MemoryModelOf(at(128, "fp32"))
+	alexnet := mustBuild(t, "alexnet")
+	fp32 := MemoryModelOf(alexnet, 128, "fp32")
 	if fp32 == nil {
 		t.Fatal("no memory model for d2l's AlexNet")
 	}
@@ -28,7 +24,7 @@ func TestMemoryModelOf(t *testing.T) {
 	// bf16 keeps float32 variables (and gradients), adds bf16 copies of the
 	// weights, and halves the activations (but the dropout masks, a byte per
 	// element either way).
-	bf16 := MemoryModelOf(at(128, "bf16"))
+	bf16 := MemoryModelOf(alexnet, 128, "bf16")
 	if bf16 == nil || bf16.ActivationBytes != 2 || bf16.ParamsMiB != fp32.ParamsMiB || bf16.GradsMiB != fp32.GradsMiB ||
 		bf16.WeightCopiesMiB != fp32.ParamsMiB/2 || fp32.WeightCopiesMiB != 0 ||
 		bf16.ActivationsMiB/fp32.ActivationsMiB < 0.5 || bf16.ActivationsMiB/fp32.ActivationsMiB > 0.502 ||
@@ -40,14 +36,26 @@ func TestMemoryModelOf(t *testing.T) {
 		t.Errorf("bf16 total %.3f MiB, parts sum to %.3f", bf16.TotalMiB, parts)
 	}
 	// Activations grow with the batch, parameters do not.
-	b512 := MemoryModelOf(at(512, "fp32"))
+	b512 := MemoryModelOf(alexnet, 512, "fp32")
 	if b512.ParamsMiB != fp32.ParamsMiB || math.Abs(b512.ActivationsMiB-4*fp32.ActivationsMiB) > 1e-6 {
 		t.Errorf("batch 512: params %.1f, activations %.1f MiB; want %.1f and 4 × %.1f",
 			b512.ParamsMiB, b512.ActivationsMiB, fp32.ParamsMiB, fp32.ActivationsMiB)
 	}
-	bad := config.MustDefault("lenet")
-	bad.Model = "no-such-model"
-	if m := MemoryModelOf(bad); m != nil {
-		t.Errorf("unknown model got a memory model %+v", m)
+	if m := MemoryModelOf(alexnet, 0, "fp32"); m != nil {
+		t.Errorf("batch 0 got a memory model %+v", m)
 	}
+}
+
+// mustBuild is the model name with its d2l defaults.
+func mustBuild(t *testing.T, name string) *models.Model {
+	t.Helper()
+	e, err := models.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.Build(name, e.Defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

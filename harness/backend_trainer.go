@@ -10,15 +10,15 @@ import (
 
 	"alexbench/data"
 	"alexbench/harness/backend"
-	"alexbench/harness/config"
+	"alexbench/harness/cellspec"
 	"alexbench/harness/trainer"
 	"alexbench/nvml"
 )
 
-// Trainer is the real TrainFunc's state: it opens each backend and loads the
+// BackendTrainer is the real Trainer: it opens each backend and loads the
 // dataset once for a whole sweep (or for `alexbench train`'s one cell), then
 // calls trainer.Train.
-type Trainer struct {
+type BackendTrainer struct {
 	DataDir  string    // Fashion-MNIST folder ("": data's default search)
 	Log      io.Writer // the backend discovery line; nil: none
 	Progress io.Writer // the trainer's progress bar; nil: none
@@ -41,9 +41,9 @@ type openedBackend struct {
 	info backend.Info
 }
 
-// Train is the TrainFunc.
-func (t *Trainer) Train(ctx context.Context, cfg config.Config, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
-	ob, err := t.backend(cfg.Backend)
+// Train trains cell on its backend.
+func (t *BackendTrainer) Train(ctx context.Context, cell *cellspec.Spec, hooks trainer.Hooks, dir string) (*trainer.Result, error) {
+	ob, err := t.backend(cell.Config.Backend)
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +53,8 @@ func (t *Trainer) Train(ctx context.Context, cfg config.Config, hooks trainer.Ho
 	}
 	cache := ob.info.AutotuneCacheDir
 	before := trainer.CacheEntries(cache)
-	res, err := trainer.Train(ctx, cfg, trainer.Options{
-		Backend: ob.be, BackendName: ob.info.Name, Device: ob.info.Device,
-		Allocator: ob.info.Allocator, XLAFlags: ob.info.XLAFlags,
+	res, err := trainer.Train(ctx, cell, trainer.Options{
+		Backend: ob.be, Info: ob.info,
 		Data: set, Hooks: hooks, ArtifactsDir: dir, Progress: t.Progress,
 	})
 	if res != nil && cache != "" {
@@ -65,7 +64,7 @@ func (t *Trainer) Train(ctx context.Context, cfg config.Config, hooks trainer.Ho
 	return res, err
 }
 
-func (t *Trainer) backend(spec string) (openedBackend, error) {
+func (t *BackendTrainer) backend(spec string) (openedBackend, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if ob, ok := t.backends[spec]; ok {
@@ -92,7 +91,7 @@ func (t *Trainer) backend(spec string) (openedBackend, error) {
 	return ob, nil
 }
 
-func (t *Trainer) data(ctx context.Context) (*data.Set, error) {
+func (t *BackendTrainer) data(ctx context.Context) (*data.Set, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.set == nil {

@@ -53,7 +53,7 @@ func (s *sweep) runAll(ctx context.Context, cells []PlannedCell) ([]PlannedCell,
 				return q, nil, false
 			}
 			for i, c := range queue {
-				d := s.r.Admission.Demand(c.pc.Config)
+				d := s.r.Admission.Demand(c.pc.Spec)
 				if p.fits(d, c.alone) {
 					queue = append(queue[:i:i], queue[i+1:]...)
 					return c, p.start(d, c.alone), true

@@ -1,4 +1,4 @@
-package nvml
+package cost
 
 import (
 	"slices"
@@ -11,7 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// fakeLayer answers the static questions only; Estimate never builds a graph.
+// fakeLayer answers the static questions only; TrainingMemory never builds a graph.
 type fakeLayer struct {
 	name, kind string
 	out        func(in nn.Shape) nn.Shape
@@ -25,7 +25,7 @@ func (f fakeLayer) OutShape(in nn.Shape) nn.Shape { return f.out(in) }
 func (f fakeLayer) Params(nn.Shape) int64         { return f.params }
 func (f fakeLayer) MACs(nn.Shape) int64           { return 0 }
 func (f fakeLayer) Forward(*context.Context, *graph.Node) *graph.Node {
-	panic("fakeLayer.Forward: Estimate must not build graphs")
+	panic("fakeLayer.Forward: TrainingMemory must not build graphs")
 }
 
 type keeperLayer struct{ fakeLayer }
@@ -62,7 +62,7 @@ func tinyStack() []nn.Layer {
 	}
 }
 
-func TestEstimateTinyStackByHand(t *testing.T) {
+func TestTrainingMemoryTinyStackByHand(t *testing.T) {
 	// Batch 2, float32: one example of n elements is 8n bytes per batch.
 	const B, bpe = 2, 4
 	wantLayers := []struct {
@@ -97,7 +97,7 @@ func TestEstimateTinyStackByHand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.optimizer, func(t *testing.T) {
-			est := Estimate(tinyStack(), nn.Shape{4, 4, 1}, B, bpe, tc.optimizer)
+			est := TrainingMemory(tinyStack(), nn.Shape{4, 4, 1}, B, bpe, tc.optimizer)
 			if len(est.Layers) != len(wantLayers) {
 				t.Fatalf("%d layers, want %d", len(est.Layers), len(wantLayers))
 			}
@@ -126,7 +126,7 @@ func TestEstimateTinyStackByHand(t *testing.T) {
 	}
 }
 
-func TestEstimatePerKindRules(t *testing.T) {
+func TestTrainingMemoryPerKindRules(t *testing.T) {
 	// One layer on a 6×6×4 tensor (144 elements), batch 3, bfloat16, behind an
 	// avgpool that keeps nothing, so its input is not the (separately charged)
 	// input batch.
@@ -153,7 +153,7 @@ func TestEstimatePerKindRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.layer.Kind(), func(t *testing.T) {
 			pre := fakeLayer{name: "pre", kind: "avgpool", out: same}
-			est := Estimate([]nn.Layer{pre, tc.layer}, nn.Shape{6, 6, 4}, B, bpe, "sgd")
+			est := TrainingMemory([]nn.Layer{pre, tc.layer}, nn.Shape{6, 6, 4}, B, bpe, "sgd")
 			if est.ActivationBytes != tc.kept || len(est.Notes) != tc.notes {
 				t.Errorf("activations %d bytes, notes %q; want %d, %d notes", est.ActivationBytes, est.Notes, tc.kept, tc.notes)
 			}
@@ -161,9 +161,9 @@ func TestEstimatePerKindRules(t *testing.T) {
 	}
 }
 
-func TestEstimateScalesWithBatch(t *testing.T) {
-	small := Estimate(tinyStack(), nn.Shape{4, 4, 1}, 32, 4, "sgd")
-	big := Estimate(tinyStack(), nn.Shape{4, 4, 1}, 512, 4, "sgd")
+func TestTrainingMemoryScalesWithBatch(t *testing.T) {
+	small := TrainingMemory(tinyStack(), nn.Shape{4, 4, 1}, 32, 4, "sgd")
+	big := TrainingMemory(tinyStack(), nn.Shape{4, 4, 1}, 512, 4, "sgd")
 	// Parameters and gradients do not depend on the batch; everything else is linear in it.
 	if small.ParamBytes != big.ParamBytes ||
 		16*(small.ActivationBytes-2*3*4) != big.ActivationBytes-2*3*4 || // bn stats are per batch, not per example
@@ -172,14 +172,14 @@ func TestEstimateScalesWithBatch(t *testing.T) {
 	}
 }
 
-func TestEstimateBadArguments(t *testing.T) {
+func TestTrainingMemoryBadArguments(t *testing.T) {
 	for _, tc := range []struct{ batch, bpe int }{{0, 4}, {-1, 4}, {8, 0}} {
-		est := Estimate(tinyStack(), nn.Shape{4, 4, 1}, tc.batch, tc.bpe, "sgd")
+		est := TrainingMemory(tinyStack(), nn.Shape{4, 4, 1}, tc.batch, tc.bpe, "sgd")
 		if est.TotalBytes != 0 || len(est.Notes) != 1 || !strings.Contains(est.Notes[0], "must both be ≥ 1") {
 			t.Errorf("batch %d, bpe %d: total %d, notes %q", tc.batch, tc.bpe, est.TotalBytes, est.Notes)
 		}
 	}
-	if est := Estimate(nil, nn.Shape{4, 4, 1}, 2, 4, "sgd"); est.TotalBytes != 2*16*4 || !slices.Equal(est.Notes, nil) {
+	if est := TrainingMemory(nil, nn.Shape{4, 4, 1}, 2, 4, "sgd"); est.TotalBytes != 2*16*4 || !slices.Equal(est.Notes, nil) {
 		t.Errorf("no layers: total %d, want the input batch alone", est.TotalBytes)
 	}
 }
