@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/internal/switches"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,18 +10,19 @@ import (
 	"path/filepath"
 )
 
-// EChartsEnv names an echarts.min.js to use instead of searching for one.
-const EChartsEnv = "ALEXBENCH_ECHARTS"
+// EChartsEnv names an echarts.min.js to use instead of searching for one
+// (read once, with every other switch, by internal/switches).
+const EChartsEnv = switches.EChartsVar
 
 const echartsRel = "node_modules/echarts/dist/echarts.min.js"
 
 // FindECharts locates echarts.min.js: the explicit path if given, else
-// $ALEXBENCH_ECHARTS, else node_modules/echarts/dist/echarts.min.js in the
+// the EChartsEnv variable, else node_modules/echarts/dist/echarts.min.js in the
 // current folder or any folder above it, else next to or above the running
 // executable (bin/alexbench in the repo). The error says how to install it.
 func FindECharts(explicit string) (string, error) {
 	if explicit == "" {
-		explicit = os.Getenv(EChartsEnv)
+		explicit = switches.Current().ECharts
 	}
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -17,19 +18,18 @@ func TestReportCommand(t *testing.T) {
 	if err := os.WriteFile(stub, []byte("window.echarts = {};"+strings.Repeat(" ", 2000)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("ALEXBENCH_ECHARTS", stub)
 	results := filepath.Join(dir, "results")
 	if err := os.CopyFS(results, os.DirFS("../../reports/testdata/real-quick")); err != nil {
 		t.Fatal(err)
 	}
-	if err := runReport([]string{"--results", results}); err != nil {
+	if err := runReport([]string{"--results", results, "--echarts", stub}); err != nil {
 		t.Fatal(err)
 	}
 	first, err := os.ReadFile(filepath.Join(results, "report.html"))
 	if err != nil {
 		t.Fatalf("default output: %v", err)
 	}
-	if err := runReport([]string{"--results", results}); err != nil {
+	if err := runReport([]string{"--results", results, "--echarts", stub}); err != nil {
 		t.Fatal(err)
 	}
 	second, _ := os.ReadFile(filepath.Join(results, "report.html"))
@@ -44,11 +44,47 @@ func TestReportCommand(t *testing.T) {
 	}
 
 	out := filepath.Join(dir, "elsewhere", "r.html")
-	if err := runReport([]string{"-o", out, "--results", results}); err != nil {
+	if err := runReport([]string{"-o", out, "--results", results, "--echarts", stub}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(out); err != nil {
 		t.Errorf("-o: %v", err)
+	}
+	// answers.json lands beside the page, and --json prints the same bytes.
+	written, err := os.ReadFile(filepath.Join(dir, "elsewhere", "answers.json"))
+	if err != nil {
+		t.Fatalf("answers.json beside -o: %v", err)
+	}
+	var doc struct {
+		Profile   string `json:"profile"`
+		Exercises []struct {
+			ID          string `json:"id"`
+			Answer      string `json:"answer"`
+			Comparisons []struct {
+				Verdict string `json:"verdict"`
+			} `json:"comparisons"`
+		} `json:"exercises"`
+	}
+	if err := json.Unmarshal(written, &doc); err != nil {
+		t.Fatalf("answers.json: %v", err)
+	}
+	ids := map[string]bool{}
+	comparisons := 0
+	for _, e := range doc.Exercises {
+		ids[e.ID] = e.Answer != ""
+		comparisons += len(e.Comparisons)
+	}
+	for _, id := range []string{"d2l-8-1", "d2l-ex-1-1", "d2l-ex-1-2", "d2l-ex-1-3", "d2l-ex-2", "d2l-ex-3", "d2l-ex-4", "d2l-ex-5-1", "d2l-ex-5-2", "d2l-ex-6", "d2l-ex-7", "d2l-ex-8"} {
+		if !ids[id] {
+			t.Errorf("answers.json: section %s missing or without an answer", id)
+		}
+	}
+	if doc.Profile != "quick" || comparisons < 50 {
+		t.Errorf("answers.json: profile %q, %d comparisons", doc.Profile, comparisons)
+	}
+	printed := captureStdout(t, func() error { return runReport([]string{"--results", results, "--json"}) })
+	if !bytes.Equal(printed, written) {
+		t.Errorf("--json printed %d bytes, answers.json holds %d: they differ", len(printed), len(written))
 	}
 
 	cases := []struct {

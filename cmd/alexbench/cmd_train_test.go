@@ -5,9 +5,7 @@ import (
 	"alexbench/harness/results"
 	"alexbench/harness/trainer"
 	"encoding/json"
-	"io"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
@@ -148,22 +146,10 @@ func TestTrainJSONResolvesLRAndWarns(t *testing.T) {
 	dataDir := fashionMNIST(t)
 	run := func(args ...string) map[string]any {
 		t.Helper()
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		stdout := os.Stdout
-		os.Stdout = w
-		done := make(chan []byte)
-		go func() { b, _ := io.ReadAll(r); done <- b }()
-		err = cmdTrain(append(args, "--epochs", "1", "--train-limit", "256", "--test-limit", "200", "--batch", "64",
-			"--backend", "go", "--data", dataDir, "--json"))
-		w.Close()
-		os.Stdout = stdout
-		out := <-done
-		if err != nil {
-			t.Fatalf("train %v: %v\n%s", args, err, out)
-		}
+		out := captureStdout(t, func() error {
+			return cmdTrain(append(args, "--epochs", "1", "--train-limit", "256", "--test-limit", "200", "--batch", "64",
+				"--backend", "go", "--data", dataDir, "--json"))
+		})
 		var m map[string]any
 		if err := json.Unmarshal(out, &m); err != nil {
 			t.Fatalf("train %v --json: %v\n%s", args, err, out)
