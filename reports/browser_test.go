@@ -4,6 +4,7 @@ package reports
 
 import (
 	"alexbench/reports/answers"
+	"alexbench/reports/internal/fixture"
 	"alexbench/reports/load"
 	"bufio"
 	"bytes"
@@ -276,7 +277,7 @@ setTimeout(function () {
 // for what a CPU run cannot show (OOM, NVML, profiles, hostile names).
 func combinedTree(t *testing.T) string {
 	t.Helper()
-	root := writeFixtureTree(t)
+	root := fixture.WriteTree(t)
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
@@ -312,7 +313,7 @@ func combinedTree(t *testing.T) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFixtureFile(t, filepath.Join(root, "profile", "real-quick-"+filepath.Base(p)), b)
+		fixture.WriteFile(t, filepath.Join(root, "profile", "real-quick-"+filepath.Base(p)), b)
 	}
 	return root
 }

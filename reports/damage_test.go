@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alexbench/reports/internal/fixture"
 )
 
 // TestReportSurvivesDamage breaks one kind of file in every cell of the
@@ -37,7 +39,7 @@ func TestReportSurvivesDamage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			root := writeFixtureTree(t)
+			root := fixture.WriteTree(t)
 			n := 0
 			err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 				if err != nil || d.Name() != c.file {

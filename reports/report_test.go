@@ -2,6 +2,7 @@ package reports
 
 import (
 	"alexbench/harness/results"
+	"alexbench/reports/internal/fixture"
 	"alexbench/reports/load"
 	"bytes"
 	"encoding/json"
@@ -33,7 +34,7 @@ func renderFixture(t *testing.T, root string) []byte {
 }
 
 func TestReportIsDeterministic(t *testing.T) {
-	root := writeFixtureTree(t)
+	root := fixture.WriteTree(t)
 	a := renderFixture(t, root)
 	b := renderFixture(t, root)
 	if !bytes.Equal(a, b) {
@@ -52,7 +53,7 @@ func TestReportIsDeterministic(t *testing.T) {
 }
 
 func TestReportContent(t *testing.T) {
-	html := string(renderFixture(t, writeFixtureTree(t)))
+	html := string(renderFixture(t, fixture.WriteTree(t)))
 	cases := []struct {
 		name string
 		want string
@@ -158,10 +159,10 @@ func TestReportPartialResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFixtureCell(t, root, 0, fixtureCell{matrix: "e0-alexnet", cfg: full, outcome: "done", skill: 0.88, secs: 3, profile: "full"})
-	writeFixtureFile(t, filepath.Join(root, "e0-alexnet", "matrix.json"), []byte(`{"name": "e0-alexnet", "exercise": "s8.1", "axes": [], "profiles": {}}`))
-	planned := quickConfig(t, "lenet", map[string]any{"activation": "relu"})
-	writeJSONFile(t, filepath.Join(root, "e5-lenet", "matrix.json"), results.MatrixRecord{
+	fixture.WriteCell(t, root, 0, fixture.Cell{Matrix: "e0-alexnet", Config: full, Outcome: "done", Skill: 0.88, EpochSeconds: 3, Profile: "full"})
+	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e0-alexnet", Exercise: "s8.1"})
+	planned := fixture.QuickConfig(t, "lenet", map[string]any{"activation": "relu"})
+	fixture.WriteMatrix(t, root, results.MatrixRecord{
 		Name: "e5-lenet", Exercise: "E5", File: "experiments/e5-lenet.toml", Axes: []string{"activation"},
 		Profiles: map[string][]results.CellRecord{"quick": {{Key: planned.Key("quick"), Params: []load.Param{{Key: "activation", Value: "relu"}, {Key: "seed", Value: 1}}}}}})
 	html := string(renderFixture(t, root))
@@ -234,7 +235,7 @@ func TestRealQuickRun(t *testing.T) {
 // accuracy axis starts at 0 (and ends at 1), a y-axis title runs right from
 // its axis (centred on it, it would be cut at the chart's left edge).
 func TestChartOptionsReadable(t *testing.T) {
-	html := string(renderFixture(t, writeFixtureTree(t)))
+	html := string(renderFixture(t, fixture.WriteTree(t)))
 	re := regexp.MustCompile(`alexbench\.chart\("([^"]+)", (\{.*\})\);</script>`)
 	charts := re.FindAllStringSubmatch(html, -1)
 	if len(charts) < 15 {

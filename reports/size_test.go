@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"alexbench/reports/internal/fixture"
 	"alexbench/reports/load"
 	"path/filepath"
 	"testing"
@@ -25,9 +26,9 @@ func TestReportSizeBudget(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "results")
 	matrices := []string{"e0-alexnet", "e1-epochs", "e2-simplify", "e2-28x28", "e3-batch-size", "e5-lenet"}
 	for i := 0; i < 150; i++ {
-		fc := fixtureCell{matrix: matrices[i%len(matrices)], outcome: "done", skill: 0.8, secs: 3, memMiB: 1000, images: true, nvmlRows: 6000,
-			cfg: quickConfig(t, "lenet", map[string]any{"epochs": 30, "seed": int64(i), "lr": 0.1 + float64(i%7)/10})}
-		writeFixtureCell(t, root, i, fc)
+		c := fixture.Cell{Matrix: matrices[i%len(matrices)], Outcome: "done", Skill: 0.8, EpochSeconds: 3, MemMiB: 1000, Images: true, NVMLRows: 6000,
+			Config: fixture.QuickConfig(t, "lenet", map[string]any{"epochs": 30, "seed": int64(i), "lr": 0.1 + float64(i%7)/10})}
+		fixture.WriteCell(t, root, i, c)
 	}
 	res, err := load.Load(root)
 	if err != nil {

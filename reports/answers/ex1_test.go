@@ -2,61 +2,12 @@ package answers
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"alexbench/harness/profile"
+	"alexbench/reports/internal/fixture"
 )
-
-// buildProfiles writes the profiles into a fresh results tree and answers it.
-func buildProfiles(t *testing.T, fs ...profile.File) []*Answer {
-	t.Helper()
-	root := filepath.Join(t.TempDir(), "results")
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i := range fs {
-		if _, err := profile.Write(filepath.Join(root, "profile"), &fs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return Build(loadTree(t, root))
-}
-
-// textHas reports whether one of a's paragraphs contains s.
-func textHas(a *Answer, s string) bool {
-	for _, x := range a.Text {
-		if strings.Contains(x, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// findFigure is a's figure named name, nil if none.
-func findFigure(a *Answer, name string) *Figure {
-	for _, b := range a.Blocks {
-		for i := range b.Figures {
-			if b.Figures[i].Name == name {
-				return &b.Figures[i]
-			}
-		}
-	}
-	return nil
-}
-
-// tables are a's tables, in order.
-func tables(a *Answer) []*Table {
-	var ts []*Table
-	for _, b := range a.Blocks {
-		if b.Table != nil {
-			ts = append(ts, b.Table)
-		}
-	}
-	return ts
-}
 
 func TestEx1FromProfiles(t *testing.T) {
 	cases := []struct {
@@ -174,7 +125,7 @@ func TestEx1FromProfiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := layerProfileFixture(t, 128)
+			p := fixture.Profile(t, 128)
 			c.edit(&p)
 			as := buildProfiles(t, p)
 			c.check(t, answerOf(t, as, "d2l-ex-1-1"), answerOf(t, as, "d2l-ex-1-2"), answerOf(t, as, "d2l-ex-1-3"))
@@ -203,8 +154,8 @@ func TestProfileSectionsWithoutProfiles(t *testing.T) {
 func TestEx13Ex2Ex3FromProfiles(t *testing.T) {
 	var files []profile.File
 	for _, b := range []int{1, 128} {
-		f := layerProfileFixture(t, b)
-		withInference(&f)
+		f := fixture.Profile(t, b)
+		fixture.WithInference(&f)
 		files = append(files, f)
 	}
 	as := buildProfiles(t, files...)
@@ -261,8 +212,7 @@ func TestEx13Ex2Ex3FromProfiles(t *testing.T) {
 // On the committed real tree (AlexNet profiled at batch 1 and 8 on a CPU),
 // exercise 2 asks for d2l's batch 128 and the numbers are the profile's.
 func TestProfileSectionsRealQuick(t *testing.T) {
-	res := loadTree(t, "../testdata/real-quick")
-	as := Build(res)
+	as := Build(realQuickResults(t))
 	ex11 := answerOf(t, as, "d2l-ex-1-1")
 	wantText(t, ex11, "Profile shown: alexnet at batch 8, 224×224 inputs",
 		"the fully connected part holds 92.0 % of the parameter bytes (164.2 MiB of 178.4 MiB; fc6 alone 56.1 %)")

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"alexbench/harness/profile"
+	"alexbench/harness/results"
+	"alexbench/reports/internal/fixture"
 )
 
 // On the committed real tree: §8.1's quarter-width AlexNet against exercise
 // 5.2's most accurate 28×28 model, a paired comparison over three seeds.
 func TestEx3RealQuick(t *testing.T) {
-	ex3 := answerOf(t, Build(loadTree(t, "../testdata/real-quick")), "d2l-ex-3")
+	ex3 := realQuickAnswer(t, "d2l-ex-3")
 	wantText(t, ex3,
 		"AlexNet's forward + backward runs at 133 GFLOP/s, 58% of the 230 GFLOP/s the same device reaches on a 1024² matmul.",
 		"Whole train steps, from §8.1's runs (alexnet-scaled (0.25× width, 512-wide FC, 67×67 inputs, 536,250 params), 26.2 MFLOP training FLOPs per image): 45% ± 1% (95% CI 43%–46%, n = 3) of the profile's measured peak.",
@@ -42,8 +44,8 @@ func TestEx3RealQuick(t *testing.T) {
 // the peak: a run at chance still measured its speed.
 func TestEx3KeepsOutRunsAtChance(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "results")
-	f := layerProfileFixture(t, 128)
-	withInference(&f)
+	f := fixture.Profile(t, 128)
+	fixture.WithInference(&f)
 	if _, err := profile.Write(filepath.Join(root, "profile"), &f); err != nil {
 		t.Fatal(err)
 	}
@@ -53,13 +55,13 @@ func TestEx3KeepsOutRunsAtChance(t *testing.T) {
 		if seed == 3 {
 			skill = 0.1
 		}
-		writeTrainedCell(t, root, i, trainedCell{matrix: "e0-alexnet", cfg: trainedConfig(t, "alexnet", map[string]any{"seed": seed}), outcome: "done", skill: skill, secs: 30})
-		writeTrainedCell(t, root, i+1, trainedCell{matrix: "e2-28x28", cfg: trainedConfig(t, "cnn28", map[string]any{"seed": seed}), outcome: "done", skill: 0.85, secs: 6})
+		fixture.WriteCell(t, root, i, fixture.Cell{Matrix: "e0-alexnet", Config: fixture.QuickConfig(t, "alexnet", map[string]any{"seed": seed}), Outcome: "done", Skill: skill, EpochSeconds: 30})
+		fixture.WriteCell(t, root, i+1, fixture.Cell{Matrix: "e2-28x28", Config: fixture.QuickConfig(t, "cnn28", map[string]any{"seed": seed}), Outcome: "done", Skill: 0.85, EpochSeconds: 6})
 		i += 2
 	}
-	writeMatrixRecord(t, root, "e0-alexnet", "s8.1")
-	writeMatrixRecord(t, root, "e2-28x28", "5.2")
-	ex3 := answerOf(t, Build(loadTree(t, root)), "d2l-ex-3")
+	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e0-alexnet", Exercise: "s8.1"})
+	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e2-28x28", Exercise: "5.2"})
+	ex3 := sectionAnswer(t, root, "d2l-ex-3")
 	wantText(t, ex3, "1 run of 6 diverged or ended within 0.05 of chance accuracy",
 		"n = 3) of the profile's measured peak",
 		"vs AlexNet's 0.744 ± 0.004 (95% CI 0.708–0.781, n = 2)",

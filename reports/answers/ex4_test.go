@@ -1,14 +1,13 @@
 package answers
 
 import (
-	"path/filepath"
 	"testing"
 )
 
 // Exercise 4 from the real quick run: AlexNet-quick and LeNet over 30
 // epochs; LeNet's gap widens significantly while its accuracy has stopped.
 func TestEx4RealQuick(t *testing.T) {
-	a := sectionAnswer(t, filepath.Join("..", "testdata", "real-quick"), "d2l-ex-4")
+	a := realQuickAnswer(t, "d2l-ex-4")
 	wantInText(t, answerText(a),
 		"the gap from epoch 1 to 30: +27.3 points (95% CI +21.3 to +33.3; paired t, p = 0.02, n = 3+3 paired). Test accuracy has stopped improving while the train–test gap widened: the measurements show overfitting.",
 		"AlexNet vs LeNet at their last epoch (AlexNet-quick vs LeNet-5): test accuracy ~ (p = 0.39, n = 3+3 paired); train–test gap ~ (p = 0.27, n = 3+3 paired); an epoch of training took 264 ms vs 62 ms: 4.25× (95% CI 4.01× to 4.51×; paired t, p < 0.001, n = 3+3 paired).",
@@ -25,10 +24,7 @@ func TestEx4RealQuick(t *testing.T) {
 	if time == nil || time.Unit != "ratio" || time.Verdict != Higher {
 		t.Errorf("time per epoch: %+v", time)
 	}
-	var figs []Figure
-	for _, b := range a.Blocks {
-		figs = append(figs, b.Figures...)
-	}
+	figs := figures(a)
 	if len(figs) != 3 || figs[0].Name != "accuracy" || figs[1].Name != "gap" || figs[2].Name != "loss" {
 		t.Fatalf("figures: %+v", figs)
 	}

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"alexbench/reports/internal/fixture"
 )
 
 func TestBaselineOfOneKnobMatrix(t *testing.T) {
@@ -51,7 +53,7 @@ func TestBaselineOfOneKnobMatrix(t *testing.T) {
 					set[k] = v
 					axes[k] = true
 				}
-				cfg := quickConfig(t, "alexnet", set)
+				cfg := fixture.QuickConfig(t, "alexnet", set)
 				cell := &Cell{Key: string(rune('a' + i)), Label: string(rune('a' + i)), Config: cfg, ConfigOK: true}
 				m.Cells = append(m.Cells, cell)
 				vs = append(vs, &variant{name: cell.Key, g: &group{Cells: []*Cell{cell}, Done: []*Cell{cell}}, model: "alexnet", params: float64(i)})
@@ -67,7 +69,7 @@ func TestBaselineOfOneKnobMatrix(t *testing.T) {
 // Exercise 5.1 on the real quick run: four simplifications of a ¼-width
 // AlexNet, each faster with no accuracy loss it can measure.
 func TestEx51RealQuick(t *testing.T) {
-	a := realQuickAnswer(t, "5.1")
+	a := realQuickAnswer(t, "d2l-ex-5-1")
 	wantText(t, a,
 		"Reference (the baseline: every varied knob at its most common value in the matrix): AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) [width=0.25], 536,250 parameters, test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3)",
 		"Faster than the reference with no significant loss of accuracy: conv_layers=3 fc_width=128 width=0.125; width=0.125; conv_layers=3; fc_width=128.",

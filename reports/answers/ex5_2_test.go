@@ -11,7 +11,7 @@ func expOf(x float64) float64 { return math.Exp(x) }
 // Exercise 5.2 on the real quick run: three 28×28 models against AlexNet;
 // only LeNet-5 is both more accurate and faster.
 func TestEx52RealQuick(t *testing.T) {
-	a := realQuickAnswer(t, "5.2")
+	a := realQuickAnswer(t, "d2l-ex-5-2")
 	wantText(t, a,
 		"Reference: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3), trained in 4.7 s ± 41 ms (95% CI 4.6 s–4.8 s, n = 3), 536,250 parameters.",
 		"LeNet-5 (ReLU, max pooling) on 28×28 vs AlexNet-quick: test accuracy +12.9 points (95% CI +7.4 to +18.4; paired t, p = 0.02, n = 3+3 paired); training time 0.25× (95% CI 0.24× to 0.25×; paired t, p < 0.001, n = 3+3 paired); 61,706 parameters (0.12×).",
@@ -65,7 +65,7 @@ func TestEx52RealQuick(t *testing.T) {
 // Two matrices answer one exercise: each is answered on its own, its text
 // and tables prefixed with its folder and its figures numbered.
 func TestEx52PerMatrix(t *testing.T) {
-	a := realQuickAnswer(t, "5.2")
+	a := realQuickAnswer(t, "d2l-ex-5-2")
 	var m *Matrix
 	res := realQuickResults(t)
 	for _, x := range res.Matrices {

@@ -2,7 +2,6 @@ package answers
 
 import (
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,7 +42,7 @@ func TestMemoryModelLine(t *testing.T) {
 // Exercise 6 from the real quick run: two series (linear lr scaling and a
 // fixed rate) over batch sizes 16–1024; six runs at chance.
 func TestEx6RealQuick(t *testing.T) {
-	a := sectionAnswer(t, filepath.Join("..", "testdata", "real-quick"), "d2l-ex-6")
+	a := realQuickAnswer(t, "d2l-ex-6")
 	if a.Status != Measured {
 		t.Errorf("status %s", a.Status)
 	}
@@ -70,10 +69,7 @@ func TestEx6RealQuick(t *testing.T) {
 	if rate == nil || rate.Unit != "ratio" || rate.Verdict != Higher || math.Abs(math.Exp(rate.Diff)-1.59) > 0.005 || rate.Family != "batch size" {
 		t.Errorf("throughput comparison: %+v", rate)
 	}
-	var figs []Figure
-	for _, b := range a.Blocks {
-		figs = append(figs, b.Figures...)
-	}
+	figs := figures(a)
 	if len(figs) != 3 || figs[1].Name != "memory" {
 		t.Fatalf("figures: %+v", figs)
 	}

@@ -5,13 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alexbench/harness/results"
+	"alexbench/reports/internal/fixture"
 )
 
 // Exercise 7 on the real quick run: the LeNet factorial (activation ×
 // dropout × normalize, sigmoid's runs often stuck at chance) and the
 // augmentation matrix, told apart by its augment axis.
 func TestEx7RealQuick(t *testing.T) {
-	a := realQuickAnswer(t, "7")
+	a := realQuickAnswer(t, "d2l-ex-7")
 	if strings.HasPrefix(a.Text[0], "e5-lenet: ") {
 		t.Errorf("the augmentation matrix was answered as a second factorial: %q", a.Text[0])
 	}
@@ -120,17 +123,17 @@ func augmentFixture(t *testing.T, stuck map[string]int64) string {
 		skill     float64
 	}{{"none", false, 0.7}, {"shift", false, 0.7}, {"flip", false, 0.65}, {"none", true, 0.8}} {
 		for seed := int64(1); seed <= 3; seed++ {
-			cfg := quickConfig(t, "lenet", map[string]any{"seed": seed, "activation": "relu", "pool": "max", "lr": 0.1,
+			cfg := fixture.QuickConfig(t, "lenet", map[string]any{"seed": seed, "activation": "relu", "pool": "max", "lr": 0.1,
 				"augment": c.augment, "normalize": c.normalize})
 			skill := c.skill
 			if s, ok := stuck[c.augment]; ok && s == seed && !c.normalize {
 				skill = 0.1
 			}
-			writeFixtureCell(t, root, i, fixtureCell{matrix: "e7-augment", cfg: cfg, outcome: "done", skill: skill, secs: 1})
+			fixture.WriteCell(t, root, i, fixture.Cell{Matrix: "e7-augment", Config: cfg, Outcome: "done", Skill: skill, EpochSeconds: 1})
 			i++
 		}
 	}
-	writeJSONFile(t, filepath.Join(root, "e7-augment", "matrix.json"), map[string]any{"name": "e7-augment", "exercise": "7", "description": "augmentation"})
+	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e7-augment", Exercise: "7", Description: "augmentation"})
 	return root
 }
 
@@ -139,7 +142,7 @@ func augmentFixture(t *testing.T, stuck map[string]int64) string {
 // saturating curve) is a finding with its CI; no effect (shift: the same
 // curve) is "~".
 func TestEx7AugmentFromCells(t *testing.T) {
-	a := fixtureAnswer(t, augmentFixture(t, nil), "7")
+	a := sectionAnswer(t, augmentFixture(t, nil), "d2l-ex-7")
 	wantText(t, a,
 		"Invariances (augmentation, within relu LeNet)",
 		"better: normalized (+9.3 points (95% CI +9.3 to +9.3; paired t, p < 0.001, n = 3+3 paired)",
@@ -176,7 +179,7 @@ func TestEx7AugmentFromCells(t *testing.T) {
 // else: flip's seed 3 never learned, so flip has two runs, too few to
 // compare, and the run is listed with its cause.
 func TestEx7AugmentKeepsOutRunsAtChance(t *testing.T) {
-	a := fixtureAnswer(t, augmentFixture(t, map[string]int64{"flip": 3}), "7")
+	a := sectionAnswer(t, augmentFixture(t, map[string]int64{"flip": 3}), "d2l-ex-7")
 	wantText(t, a,
 		"Augmentation: 1 run of 12 diverged or ended within 0.05 of chance accuracy (0.10)",
 		"better: normalized (+9.3 points",

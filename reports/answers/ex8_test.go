@@ -5,13 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alexbench/harness/results"
+	"alexbench/reports/internal/fixture"
 )
 
 // Exercise 8: the control, a dropout-0 arm and breakers whose curves are
 // fine, stuck at chance and diverged, three seeds each (real cell files).
 func TestEx8FromCells(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "results")
-	ex8WriteMatrix(t, root, "e8-overfit", "8")
+	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e8-overfit", Exercise: "8"})
 	i := 0
 	add := func(set map[string]any, outcome string, skill float64, seeds int) {
 		for seed := int64(1); seed <= int64(seeds); seed++ {
@@ -19,7 +22,7 @@ func TestEx8FromCells(t *testing.T) {
 			for k, v := range set {
 				s[k] = v
 			}
-			ex8WriteCell(t, root, i, ex8FixtureCell{matrix: "e8-overfit", cfg: ex8QuickConfig(t, "alexnet", s), outcome: outcome, skill: skill, secs: 1})
+			fixture.WriteCell(t, root, i, fixture.Cell{Matrix: "e8-overfit", Config: fixture.QuickConfig(t, "alexnet", s), Outcome: outcome, Skill: skill, EpochSeconds: 1})
 			i++
 		}
 	}
@@ -88,17 +91,7 @@ func TestEx8FromCells(t *testing.T) {
 	}
 
 	// The gap figure: both arms on the epochs, with the CI as the band.
-	var fig *Figure
-	for _, b := range a.Blocks {
-		for i := range b.Figures {
-			if b.Figures[i].Name == "gap" {
-				fig = &b.Figures[i]
-			}
-		}
-	}
-	if fig == nil {
-		t.Fatal("no gap figure")
-	}
+	fig := figureOf(t, a, "gap")
 	p := fig.Panels[0]
 	if len(p.X.Categories) != 12 || p.X.Categories[0] != "1" || len(p.Series) != 4 ||
 		p.Series[0].Kind != SDBand || p.Series[1].Name != "dropout 0" || p.Series[3].Name != "dropout 0.5 (d2l)" {
@@ -110,7 +103,7 @@ func TestEx8FromCells(t *testing.T) {
 // breakers' estimates (they entered them before the kept-out rule applied
 // here): a breaker whose every run is at chance has nothing to compare.
 func TestEx8RealQuickKeepsOutChance(t *testing.T) {
-	a := sectionAnswer(t, filepath.Join("..", "testdata", "real-quick"), "d2l-ex-8")
+	a := realQuickAnswer(t, "d2l-ex-8")
 	wantInText(t, answerText(a),
 		"init zeros 3 stuck at chance 3 – 0.265 ± 0.111 (95% CI -0.012–0.542, n = 3) not enough runs (n = 0): seeds ≥ 3 to compare",
 		"dropout 0 minus dropout 0.5: ~ (p = 0.15, n = 3+3 paired)",

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"alexbench/reports/internal/fixture"
 )
 
 // headings are a's headings, in order.
@@ -22,7 +24,7 @@ func headings(a *Answer) []string {
 // On the committed real tree each model's pictures are those of its
 // best-trained seed, as raw PNG bytes with their display size.
 func TestPicturesRealQuick(t *testing.T) {
-	a := answerOf(t, Build(loadTree(t, "../testdata/real-quick")), "filters")
+	a := realQuickAnswer(t, "filters")
 	if a.Status != Measured || a.Title != "conv1 filters and activation maps" {
 		t.Errorf("%s %q %v", a.Status, a.Title, a.Aliases)
 	}
@@ -59,10 +61,10 @@ func TestPicturesRealQuick(t *testing.T) {
 // chance is said to have learned nothing.
 func TestPicturesBestSeedAndChance(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "results")
-	writeTrainedCell(t, root, 0, trainedCell{matrix: "e5-lenet", cfg: trainedConfig(t, "lenet", map[string]any{"seed": 1}), outcome: "done", skill: 0.7, secs: 1, images: true})
-	writeTrainedCell(t, root, 1, trainedCell{matrix: "e5-lenet", cfg: trainedConfig(t, "lenet", map[string]any{"seed": 2}), outcome: "done", skill: 0.8, secs: 1, images: true})
-	writeTrainedCell(t, root, 2, trainedCell{matrix: "e8-overfit", cfg: trainedConfig(t, "lenet", map[string]any{"seed": 1, "activation": "sigmoid"}), outcome: "done", skill: 0.1, secs: 1, images: true})
-	a := answerOf(t, Build(loadTree(t, root)), "filters")
+	fixture.WriteCell(t, root, 0, fixture.Cell{Matrix: "e5-lenet", Config: fixture.QuickConfig(t, "lenet", map[string]any{"seed": 1}), Outcome: "done", Skill: 0.7, EpochSeconds: 1, Images: true})
+	fixture.WriteCell(t, root, 1, fixture.Cell{Matrix: "e5-lenet", Config: fixture.QuickConfig(t, "lenet", map[string]any{"seed": 2}), Outcome: "done", Skill: 0.8, EpochSeconds: 1, Images: true})
+	fixture.WriteCell(t, root, 2, fixture.Cell{Matrix: "e8-overfit", Config: fixture.QuickConfig(t, "lenet", map[string]any{"seed": 1, "activation": "sigmoid"}), Outcome: "done", Skill: 0.1, EpochSeconds: 1, Images: true})
+	a := sectionAnswer(t, root, "filters")
 	hs := headings(a)
 	if len(hs) != 2 {
 		t.Fatalf("headings %q", hs)
@@ -76,7 +78,7 @@ func TestPicturesBestSeedAndChance(t *testing.T) {
 	// The filter grid's all-black right and bottom edge is trimmed.
 	for _, b := range a.Blocks {
 		for _, im := range b.Images {
-			if im.Title == "filters.png" && len(im.PNG) == len(gridPNG(t, 96, 11, 12)) {
+			if im.Title == "filters.png" && len(im.PNG) == len(fixture.PNG(t, 96, 11, 12)) {
 				t.Errorf("filters.png not trimmed")
 			}
 		}

@@ -1,14 +1,11 @@
 package answers
 
-import (
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // §8.1 from the real quick run: a scaled AlexNet, so d2l's numbers are shown
 // but not tested, and its curves are d2l's plot with ±1 sd bands.
 func TestS81RealQuick(t *testing.T) {
-	a := sectionAnswer(t, filepath.Join("..", "testdata", "real-quick"), "d2l-8-1")
+	a := realQuickAnswer(t, "d2l-8-1")
 	wantInText(t, answerText(a),
 		"over 3 seeds: final train loss 0.806 ± 0.019 (95% CI 0.758–0.854, n = 3), train acc 0.693 ± 0.008 (95% CI 0.674–0.711, n = 3), test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3); training throughput 3924 ± 64.9 (95% CI 3763–4085, n = 3) examples/s on CPU (2 cores) with the go (SimpleGo) backend.",
 		"so they are not compared.",

@@ -3,6 +3,8 @@ package answers
 import (
 	"path/filepath"
 	"testing"
+
+	"alexbench/reports/internal/fixture"
 )
 
 // A cell sampled by NVML gets a figure of stacked panels, each with the
@@ -10,10 +12,10 @@ import (
 // under the bottom one.
 func TestTimelinesFromNVML(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "results")
-	cfg := trainedConfig(t, "alexnet", map[string]any{"batch_size": int64(64)})
-	writeTrainedCell(t, root, 0, trainedCell{matrix: "e3-batch-size", cfg: cfg, outcome: "done", skill: 0.8, secs: 3, nvml: true, memMiB: 800})
-	writeTrainedCell(t, root, 1, trainedCell{matrix: "e3-batch-size", cfg: trainedConfig(t, "alexnet", nil), outcome: "done", skill: 0.8, secs: 3, memMiB: 800})
-	a := answerOf(t, Build(loadTree(t, root)), "nvml")
+	cfg := fixture.QuickConfig(t, "alexnet", map[string]any{"batch_size": int64(64)})
+	fixture.WriteCell(t, root, 0, fixture.Cell{Matrix: "e3-batch-size", Config: cfg, Outcome: "done", Skill: 0.8, EpochSeconds: 3, NVML: true, MemMiB: 800})
+	fixture.WriteCell(t, root, 1, fixture.Cell{Matrix: "e3-batch-size", Config: fixture.QuickConfig(t, "alexnet", nil), Outcome: "done", Skill: 0.8, EpochSeconds: 3, MemMiB: 800})
+	a := sectionAnswer(t, root, "nvml")
 	if a.Status != Measured || a.Title != "GPU timelines (NVML)" {
 		t.Errorf("%s %q %v", a.Status, a.Title, a.Aliases)
 	}
@@ -48,7 +50,7 @@ func TestTimelinesFromNVML(t *testing.T) {
 
 // Without nvml.csv the section says why, in the summaries' words.
 func TestTimelinesRealQuick(t *testing.T) {
-	a := answerOf(t, Build(loadTree(t, "../testdata/real-quick")), "nvml")
+	a := realQuickAnswer(t, "nvml")
 	want := "No cell has an nvml.csv: NVML timelines are recorded only when a cell runs on an NVIDIA GPU. The cells' summaries say: NVML unavailable: libnvidia-ml.so.1 could not be loaded (ERROR_LIBRARY_NOT_FOUND): no NVIDIA driver on this machine."
 	if a.Status != NotMeasured || len(a.Text) != 1 || a.Text[0] != want || len(a.Blocks) != 0 {
 		t.Errorf("%s %q", a.Status, a.Text)
