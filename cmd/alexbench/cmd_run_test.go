@@ -52,8 +52,8 @@ func TestEveryExperimentLoadsInBothProfiles(t *testing.T) {
 			}
 		}
 		// A quick cell sees a subset of at most 16,000 images and at most
-		// 6,000 images × 20 epochs' worth of examples (e8 overfits 256 images
-		// for 80 epochs; e5's 500 steps are 12,800 images × 5) at a small
+		// 6,000 images × 20 epochs' worth of examples (exercise 8 overfits 256 images
+		// for 80 epochs; exercise 7's 500 steps are 12,800 images × 5) at a small
 		// size: docs/BENCHMARKS.md has the measured time of each.
 		for _, c := range m.Cells(matrix.ProfileQuick) {
 			if c.Config.TrainLimit == 0 || c.Config.TrainLimit > 16000 || c.Config.TrainLimit*c.Config.Epochs > 6000*20 || c.Config.Resize > 96 {
@@ -65,7 +65,7 @@ func TestEveryExperimentLoadsInBothProfiles(t *testing.T) {
 			if subset && !subsetByDesign[m.Name] || c.Config.Epochs < 10 {
 				t.Errorf("%s full cell %s is not d2l-scale: %+v", m.Name, c.Label(), c.Config)
 			}
-			if c.Config.Model == "alexnet" && (c.Config.Resize != 224 || c.Config.Width != 1 || c.Config.FCWidth != 4096) && m.Name != "e2-simplify" {
+			if c.Config.Model == "alexnet" && (c.Config.Resize != 224 || c.Config.Width != 1 || c.Config.FCWidth != 4096) && m.Name != "ex5_1-simplify" {
 				t.Errorf("%s full cell %s is not d2l's AlexNet: %+v", m.Name, c.Label(), c.Config)
 			}
 		}

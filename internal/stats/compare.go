@@ -24,13 +24,6 @@ type MeanCI struct {
 	Lo, Hi   float64
 }
 
-// Estimate is MeanCI's old name: "estimate" now means only a time estimate
-// (harness/cost.Estimate).
-//
-// Deprecated: use MeanCI; it stays while the report's sections still say
-// stats.Estimate.
-type Estimate = MeanCI
-
 // Describe is the MeanCI of xs, NaNs left out (a run that measured nothing).
 func Describe(xs []float64) MeanCI {
 	ok := dropNaN(xs)

@@ -71,7 +71,7 @@ func sample(cells []*Cell, m Metric) stats.Sample {
 
 // describe is m's estimate over the cells the kept-out rule leaves in
 // (on m's own scale, not the log).
-func describe(cells []*Cell, m Metric) stats.Estimate {
+func describe(cells []*Cell, m Metric) stats.MeanCI {
 	m.Ratio = false
 	return stats.Describe(sample(cells, m).Values)
 }
@@ -239,19 +239,19 @@ func countRun(cells []*Cell) int {
 
 // est is a configuration's estimate of an accuracy-like f over its usable
 // cells (describe with the kept-out rule for results).
-func est(cells []*Cell, f func(*Cell) float64) stats.Estimate {
+func est(cells []*Cell, f func(*Cell) float64) stats.MeanCI {
 	return describe(cells, Metric{Of: f})
 }
 
 // estAll is est for a cost (time, speed, memory): every done cell, chance
 // ones included, since a run at chance still measured it.
-func estAll(cells []*Cell, f func(*Cell) float64) stats.Estimate {
+func estAll(cells []*Cell, f func(*Cell) float64) stats.MeanCI {
 	return describe(cells, Metric{Of: f, Cost: true})
 }
 
 // fmtEst is "0.812 ± 0.010 (95 % CI 0.787–0.837, n = 3)", "0.812 (n = 1)",
 // or "–" with no runs.
-func fmtEst(e stats.Estimate, f func(float64) string) string {
+func fmtEst(e stats.MeanCI, f func(float64) string) string {
 	switch {
 	case e.N == 0:
 		return "–"
@@ -262,7 +262,7 @@ func fmtEst(e stats.Estimate, f func(float64) string) string {
 }
 
 // fmtEstShort is "0.812 ± 0.010" (a table has n and the CI in columns).
-func fmtEstShort(e stats.Estimate, f func(float64) string) string {
+func fmtEstShort(e stats.MeanCI, f func(float64) string) string {
 	switch e.N {
 	case 0:
 		return "–"
@@ -273,7 +273,7 @@ func fmtEstShort(e stats.Estimate, f func(float64) string) string {
 }
 
 // fmtCI is "0.787–0.837", "–" below two runs.
-func fmtCI(e stats.Estimate, f func(float64) string) string {
+func fmtCI(e stats.MeanCI, f func(float64) string) string {
 	if e.N < 2 || math.IsNaN(e.Lo) {
 		return "–"
 	}

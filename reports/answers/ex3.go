@@ -137,8 +137,8 @@ type ex3Model struct {
 	name        string
 	cells       []*Cell
 	cost        profile.Cost
-	acc, secs   stats.Estimate
-	fracOfPeak  stats.Estimate
+	acc, secs   stats.MeanCI
+	fracOfPeak  stats.MeanCI
 	accPerGFLOP float64 // mean test accuracy per forward GFLOP per image
 	accPerSec   float64 // mean test accuracy per second of training
 }

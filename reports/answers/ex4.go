@@ -58,8 +58,8 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		g                 *group
 		test, train, gap  curve
 		n                 int // epochs every usable seed reached
-		last              stats.Estimate
-		lastGap, firstGap stats.Estimate
+		last              stats.MeanCI
+		lastGap, firstGap stats.MeanCI
 		bestTest          float64
 		bestEpoch, epochs int
 		recent, gapGrowth *Comparison

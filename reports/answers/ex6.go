@@ -115,7 +115,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 	// panel draws f per series with 95 % CI whiskers; dashed, when set, is a
 	// companion per series drawn dashed in the same colour (the memory model
 	// next to the peak).
-	panel := func(name, title, subtitle string, yAxis Axis, f func(*batchPoint) stat, ci func(*batchPoint) stats.Estimate, dashed func(*batchPoint) stat) Figure {
+	panel := func(name, title, subtitle string, yAxis Axis, f func(*batchPoint) stat, ci func(*batchPoint) stats.MeanCI, dashed func(*batchPoint) stat) Figure {
 		xy := func(bs *batchSeries, g func(*batchPoint) stat) (xs, ys []float64) {
 			for _, p := range bs.points {
 				if st := g(p); st.N > 0 {
@@ -150,9 +150,9 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 		return Figure{Name: name, Title: title, Subtitle: subtitle, Height: 360, Tooltip: "axis",
 			Panels: []Panel{{X: Axis{Kind: Log, Name: "batch size (log₂ axis)", LogBase: 2}, Y: yAxis, Series: append(lines, bars...)}}}
 	}
-	rateCI := func(p *batchPoint) stats.Estimate { return estAll(p.cells, throughput) }
-	memCI := func(p *batchPoint) stats.Estimate { return estAll(p.cells, peakMiB) }
-	accCI := func(p *batchPoint) stats.Estimate { return est(p.cells, finalTestAcc) }
+	rateCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, throughput) }
+	memCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, peakMiB) }
+	accCI := func(p *batchPoint) stats.MeanCI { return est(p.cells, finalTestAcc) }
 
 	type seriesAnswer struct {
 		bs        *batchSeries

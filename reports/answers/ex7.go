@@ -145,7 +145,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 // lenetCombo is one combination of the factorial's levels.
 type lenetCombo struct {
 	name string
-	acc  stats.Estimate
+	acc  stats.MeanCI
 	d2l  bool // d2l's own LeNet setting
 }
 

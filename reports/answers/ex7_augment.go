@@ -92,7 +92,7 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 		c          *ex7Combo
 		vsBase     *Comparison
 		vsNorm     *Comparison // nil where not compared
-		estimation stats.Estimate
+		estimation stats.MeanCI
 	}
 	fam := a.family("preprocessing")
 	var rows []*row

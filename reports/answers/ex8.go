@@ -122,7 +122,7 @@ func gapAt(c *Cell, i int) float64 {
 // it (a run that diverged later still counts for its finite epochs), and the
 // first epoch whose 95 % CI lies wholly above 0 with ≥ stats.MinRuns runs
 // (0: it never opens).
-func ex8Gap(ms []*Matrix, c *ex8Config) (per []stats.Estimate, opens int) {
+func ex8Gap(ms []*Matrix, c *ex8Config) (per []stats.MeanCI, opens int) {
 	cells := ex8AllCells(ms, c)
 	n := 0
 	for _, cell := range cells {
@@ -146,7 +146,7 @@ func ex8Gap(ms []*Matrix, c *ex8Config) (per []stats.Estimate, opens int) {
 
 // lastCommon is the last epoch index where both arms have ≥ stats.MinRuns
 // runs, else the last index both reached (-1: none).
-func lastCommon(a, b []stats.Estimate) int {
+func lastCommon(a, b []stats.MeanCI) int {
 	n := min(len(a), len(b))
 	for i := n - 1; i >= 0; i-- {
 		if a[i].N >= stats.MinRuns && b[i].N >= stats.MinRuns {
@@ -187,7 +187,7 @@ func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 	if noDrop != nil {
 		dGap, dOpen := ex8Gap(ms, control)
 		zGap, zOpen := ex8Gap(ms, noDrop)
-		open := func(e int, per []stats.Estimate) string {
+		open := func(e int, per []stats.MeanCI) string {
 			if len(per) == 0 || per[0].N < stats.MinRuns {
 				n := 0
 				if len(per) > 0 {
@@ -332,7 +332,7 @@ func ex8AllCells(ms []*Matrix, br *ex8Config) []*Cell {
 
 // ex8GapFigure is the train–test gap per epoch of both arms, mean over
 // seeds with its 95 % CI drawn as a band (half-width in place of the sd).
-func ex8GapFigure(withDrop, noDrop []stats.Estimate) Figure {
+func ex8GapFigure(withDrop, noDrop []stats.MeanCI) Figure {
 	n := max(len(withDrop), len(noDrop))
 	eps := make([]int, n)
 	for i := range eps {
@@ -341,7 +341,7 @@ func ex8GapFigure(withDrop, noDrop []stats.Estimate) Figure {
 	var series []Series
 	for i, arm := range []struct {
 		name string
-		per  []stats.Estimate
+		per  []stats.MeanCI
 	}{{"dropout 0", noDrop}, {"dropout 0.5 (d2l)", withDrop}} {
 		cv := curve{N: 0}
 		for _, e := range arm.per {

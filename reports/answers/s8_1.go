@@ -40,8 +40,8 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 	type s81group struct {
 		name                    string
 		g                       *group
-		loss, trainAcc, testAcc stats.Estimate
-		rate                    stats.Estimate
+		loss, trainAcc, testAcc stats.MeanCI
+		rate                    stats.MeanCI
 		vsD2L                   *Comparison
 		ref                     d2lRef
 		hasRef, applies         bool
@@ -104,7 +104,7 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 
 		head := []string{"metric", "measured (mean ± sd)", "95% CI", "n", "d2l", "measured − d2l"}
 		t := &Table{Caption: e.name + " vs d2l (last epoch)", Head: head, Right: []bool{false, true, true, true, true, true}}
-		row := func(metric string, st stats.Estimate, ref float64, f func(float64) string) {
+		row := func(metric string, st stats.MeanCI, ref float64, f func(float64) string) {
 			r := []string{metric, fmtEstShort(st, f), fmtCI(st, f), fmt.Sprint(st.N), "–", "–"}
 			switch {
 			case e.applies:

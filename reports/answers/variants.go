@@ -19,9 +19,9 @@ type variant struct {
 	model  string // registry name
 	full   string // the model's honest name (modelName)
 	g      *group
-	acc    stats.Estimate // final test accuracy over usable seeds
-	time   stats.Estimate // training seconds over done seeds
-	rate   stats.Estimate
+	acc    stats.MeanCI // final test accuracy over usable seeds
+	time   stats.MeanCI // training seconds over done seeds
+	rate   stats.MeanCI
 	params float64
 	resize int
 }
