@@ -1,6 +1,7 @@
 package answers
 
 import (
+	"alexbench/internal/switches"
 	"fmt"
 	"slices"
 	"sort"
@@ -448,7 +449,7 @@ func steadyNote(shown bool) string {
 	return " \"After first step\" is the peak over NVML samples taken once the first train step had finished, so without the train step's " +
 		"compilation and autotuning (the evaluation graph compiles later, at the end of epoch 1; its convolutions have the train step's forward " +
 		"shapes, which XLA's autotuning cache already holds). " +
-		"With XLA's default BFC allocator it equals the peak, since the pool only grows; with ALEXBENCH_XLA_ALLOCATOR=platform it follows the " +
+		"With XLA's default BFC allocator it equals the peak, since the pool only grows; with " + switches.XLAAllocatorVar + "=platform it follows the " +
 		"live buffers: the training footprint plus the CUDA context."
 }
 
