@@ -20,8 +20,11 @@ const AnswersFile = "answers.json"
 type answersDoc struct {
 	// Profile is the run profile the cells ran ("quick", "full"), or the
 	// profiles joined with "+" when a tree mixes them; "" with no cells.
-	Profile   string         `json:"profile"`
-	Exercises []exerciseJSON `json:"exercises"`
+	Profile string `json:"profile"`
+	// ProducedBy is the report's header: backends, devices, versions, dates
+	// and cell counts, as the results recorded them.
+	ProducedBy []answers.HeaderRow `json:"produced_by"`
+	Exercises  []exerciseJSON      `json:"exercises"`
 }
 
 type exerciseJSON struct {
@@ -67,7 +70,7 @@ type keptOutJSON struct {
 // AnswersJSON is answers.json for answers built from res: indented, keys
 // in a fixed order, so the same results give the same bytes.
 func AnswersJSON(res *load.Results, as []*answers.Answer) ([]byte, error) {
-	doc := answersDoc{Profile: profileOf(res), Exercises: []exerciseJSON{}}
+	doc := answersDoc{Profile: profileOf(res), ProducedBy: answers.BuildHeader(res).Rows, Exercises: []exerciseJSON{}}
 	for _, a := range as {
 		e := exerciseJSON{ID: a.ID, Num: a.Num, Title: a.Title, Question: strings.Join(a.Question, "\n"),
 			Answer: strings.Join(a.Text, "\n"), Status: string(a.Status), D2LScale: a.D2LScale,

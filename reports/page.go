@@ -14,7 +14,7 @@ import (
 // are trusted.
 type page struct {
 	Title    string
-	Header   header
+	Header   answers.Header
 	Sections []*section
 	Problems []string
 	Footer   footer

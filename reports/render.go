@@ -31,7 +31,7 @@ func RenderAnswers(res *load.Results, as []*answers.Answer, o Options) ([]byte, 
 	}
 	p := &page{
 		Title:    "alexbench · AlexNet on Fashion-MNIST, measured",
-		Header:   buildHeader(res),
+		Header:   answers.BuildHeader(res),
 		Problems: res.Problems,
 		Footer:   footer{Command: o.Command, EChartsVersion: o.EChartsVersion},
 		ECharts:  template.JS(o.ECharts),

@@ -1,42 +1,29 @@
-package reports
+package answers
 
 import (
-	"maps"
-	"slices"
-
 	"alexbench/reports/load"
 	"fmt"
 	"strings"
 	"time"
 )
 
-type header struct {
-	Rows     []headerRow
+// Header says what produced the results (profiles, backends, devices,
+// versions, dates, cell counts), for the top of the page: a row a fact.
+type Header struct {
+	Rows     []HeaderRow
 	Warnings []string
 }
 
-type headerRow struct{ Name, Value string }
-
-// distinct collects the different non-empty values, sorted.
-type distinct map[string]int
-
-func (d distinct) add(s string) {
-	if s = strings.TrimSpace(s); s != "" {
-		d[s]++
-	}
+// HeaderRow is one fact of the Header.
+type HeaderRow struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
-func (d distinct) String() string {
-	if len(d) == 0 {
-		return "not recorded"
-	}
-	return strings.Join(slices.Sorted(maps.Keys(d)), "; ")
-}
-
-// buildHeader says what produced the results: everything comes from the
+// BuildHeader says what produced the results: everything comes from the
 // summaries (and profiles), never from the machine rendering the report, so
 // the same results give the same header.
-func buildHeader(res *load.Results) header {
+func BuildHeader(res *Results) Header {
 	profiles, backends, devices, drivers := distinct{}, distinct{}, distinct{}, distinct{}
 	allocators, xlaFlags := distinct{}, distinct{}
 	gos, gomlxs, commits := distinct{}, distinct{}, distinct{}
@@ -82,8 +69,8 @@ func buildHeader(res *load.Results) header {
 			}
 		}
 	}
-	var h header
-	add := func(name, value string) { h.Rows = append(h.Rows, headerRow{name, value}) }
+	var h Header
+	add := func(name, value string) { h.Rows = append(h.Rows, HeaderRow{name, value}) }
 	add("profile", profiles.String())
 	add("backend", backends.String())
 	add("device", devices.String())
