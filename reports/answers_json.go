@@ -41,22 +41,28 @@ type exerciseJSON struct {
 }
 
 // comparisonJSON is a comparison in its unit: points for accuracies (b − a,
-// ×100), b/a for ratios; p is Holm-corrected within its family. Values a
+// ×100), b/a for ratios; p is Holm-corrected within its family. The verdict
+// is higher, lower, equivalent, undecided or not_enough_runs. Values a
 // comparison could not compute are null.
 type comparisonJSON struct {
-	What    string   `json:"what"`
-	Metric  string   `json:"metric"`
-	Unit    string   `json:"unit"`
-	Family  string   `json:"family"`
-	NA      int      `json:"n_a"`
-	NB      int      `json:"n_b"`
-	Effect  *float64 `json:"effect"`
-	CILow   *float64 `json:"ci_low"`
-	CIHigh  *float64 `json:"ci_high"`
-	P       *float64 `json:"p"`
-	Test    string   `json:"test"`
-	Margin  *float64 `json:"margin"`
-	Verdict string   `json:"verdict"`
+	What   string   `json:"what"`
+	Metric string   `json:"metric"`
+	Unit   string   `json:"unit"`
+	Family string   `json:"family"`
+	NA     int      `json:"n_a"`
+	NB     int      `json:"n_b"`
+	Effect *float64 `json:"effect"`
+	CILow  *float64 `json:"ci_low"`
+	CIHigh *float64 `json:"ci_high"`
+	P      *float64 `json:"p"`
+	Test   string   `json:"test"`
+	// Margin bounds "equivalent" (1 point; a ratio of 1.1 either way);
+	// EquivP is its TOST p (Holm-corrected); Detectable is the smallest
+	// effect the comparison could have found (80 % power), in the unit.
+	Margin     *float64 `json:"margin"`
+	EquivP     *float64 `json:"equiv_p"`
+	Detectable *float64 `json:"detectable"`
+	Verdict    string   `json:"verdict"`
 }
 
 type keptOutJSON struct {
@@ -108,6 +114,10 @@ func comparisonOf(c *answers.Comparison) comparisonJSON {
 		Test: c.Test, Verdict: string(c.Verdict)}
 	if c.Enough {
 		out.Effect, out.CILow, out.CIHigh, out.P = finite(scale(c.Diff)), finite(scale(c.Lo)), finite(scale(c.Hi)), finite(c.PAdj)
+		out.EquivP, out.Detectable = finite(c.EquivP), finite(scale(c.Detectable))
+	}
+	if c.Margin > 0 {
+		out.Margin = finite(scale(c.Margin))
 	}
 	return out
 }

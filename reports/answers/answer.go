@@ -109,7 +109,16 @@ type Comparison struct {
 	// Family is the Holm family the comparison was corrected in.
 	Family string
 	stats.Comparison
-	Verdict Verdict
+	// Margin is the equivalence margin in Diff's units (0.01 for accuracies:
+	// 1 point; log 1.1 for ratios: 10 %); 0 where the metric has none.
+	Margin float64
+	// EquivP is the TOST p that |Diff| < Margin, Holm-corrected over the
+	// family's equivalence tests; NaN without a margin or enough runs.
+	EquivP float64
+	// Detectable is the smallest |Diff| the comparison had an 80 % chance
+	// of finding (NaN without enough runs): what an undecided one rules out.
+	Detectable float64
+	Verdict    Verdict
 }
 
 // Verdict is what a comparison decides.
@@ -118,6 +127,7 @@ type Verdict string
 const (
 	Higher        Verdict = "higher"          // b significantly above a
 	Lower         Verdict = "lower"           // b significantly below a
-	Undecided     Verdict = "undecided"       // tested, not significant
+	Equivalent    Verdict = "equivalent"      // shown within ±Margin (TOST)
+	Undecided     Verdict = "undecided"       // neither: the design cannot tell
 	NotEnoughRuns Verdict = "not_enough_runs" // fewer than stats.MinRuns a side
 )

@@ -18,7 +18,10 @@
 // describe) apply the kept-out rule, so runs that diverged or ended near
 // chance never enter an accuracy estimate; a family records each comparison
 // in the Answer and Holm-corrects it with the others of its section; a
-// verdict is higher, lower, undecided (tested, not significant) or
-// not_enough_runs (fewer than three runs a side). Numbers are formatted by
-// format.go alone.
+// verdict is higher or lower (significant), equivalent (a TOST shows the
+// difference inside ±1 point of accuracy or ±10 % of a ratio), undecided
+// (neither; stated with the smallest difference the design could have
+// found) or not_enough_runs (fewer than three runs a side). Every
+// comparison is printed with its difference and 95 % CI. Numbers are
+// formatted by format.go alone.
 package answers

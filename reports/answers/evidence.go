@@ -18,9 +18,12 @@ import (
 //     its 95 % CI and a two-sided t-test (stats.Compare: paired by seed when
 //     both sides ran the same seeds, else Welch), Holm-corrected over the
 //     comparisons of a section (a family per section; a factorial's
-//     interactions are a family of their own). Only a significant difference
-//     is stated as a finding, with its direction; anything else is printed as
-//     "~ (p = 0.41, n = 3+3)".
+//     interactions are a family of their own). Every comparison is printed
+//     with its difference and 95 % CI, and decides one of: higher or lower
+//     (significant), equivalent (a TOST shows it inside ±1 point of accuracy
+//     or ±10 % of a ratio), or undecided, stated with the smallest difference
+//     the design could have found (80 % power). Not significant is never a
+//     finding.
 //   - With fewer than three runs a side nothing is compared and no direction
 //     is stated: "not enough runs (n = 1): seeds ≥ 3 to compare".
 //   - Runs that diverged or ended within 0.05 of chance (diagnose.Check) are
@@ -103,8 +106,9 @@ func (f *family) add(what string, m Metric, c stats.Comparison) *Comparison {
 	case m.Name != "test_acc" && m.Name != "train_acc" && m.Name != "gap":
 		unit = m.Name
 	}
-	p := &Comparison{What: what, Metric: m.Name, Unit: unit, Family: f.name, Comparison: c}
-	p.Verdict = verdictOf(p)
+	p := &Comparison{What: what, Metric: m.Name, Unit: unit, Family: f.name, Comparison: c, Margin: marginOf(m),
+		EquivP: math.NaN(), Detectable: stats.DetectableEffect(c, stats.Alpha, detectPower)}
+	p.setEquivalence(p.EquivP)
 	f.cs = append(f.cs, p)
 	if f.ans != nil {
 		f.ans.Comparisons = append(f.ans.Comparisons, p)
@@ -112,29 +116,69 @@ func (f *family) add(what string, m Metric, c stats.Comparison) *Comparison {
 	return p
 }
 
-// holm applies Holm's correction over the family and sets each verdict
-// (call once, after every add and before any text is written).
+// The equivalence margins: a difference inside them is too small for a
+// student to act on. Accuracies: 1 point; ratios (times, speeds, memory):
+// 10 % either way.
+const (
+	accuracyMargin = 0.01
+	ratioMargin    = 0.0953101798043249 // log 1.1
+	// detectPower is the power at which Detectable is stated.
+	detectPower = 0.8
+)
+
+// marginOf is m's equivalence margin in its comparison's units, 0 for a
+// metric without one.
+func marginOf(m Metric) float64 {
+	switch {
+	case m.Ratio:
+		return ratioMargin
+	case m.Name == "test_acc" || m.Name == "train_acc" || m.Name == "gap":
+		return accuracyMargin
+	}
+	return 0
+}
+
+// holm applies Holm's correction over the family's difference tests, and
+// separately over its equivalence tests, then sets each verdict (call once,
+// after every add and before any text is written).
 func (f *family) holm() {
 	cs := make([]*stats.Comparison, len(f.cs))
+	var equiv []*Comparison
+	var ps []float64
 	for i, c := range f.cs {
 		cs[i] = &c.Comparison
+		if c.Margin > 0 && c.Enough {
+			if p := stats.Equivalence(c.Comparison, c.Margin); !math.IsNaN(p) {
+				equiv, ps = append(equiv, c), append(ps, p)
+			}
+		}
 	}
 	stats.Holm(cs...)
+	adj := stats.HolmAdjust(ps)
 	for _, c := range f.cs {
-		c.Verdict = verdictOf(c)
+		c.setEquivalence(math.NaN())
+	}
+	for i, c := range equiv {
+		c.setEquivalence(adj[i])
 	}
 }
 
-func verdictOf(c *Comparison) Verdict {
+// setEquivalence records the equivalence test's corrected p and the verdict
+// the two tests give together.
+func (c *Comparison) setEquivalence(p float64) {
+	c.EquivP = p
 	switch {
 	case !c.Enough:
-		return NotEnoughRuns
-	case !c.Significant():
-		return Undecided
-	case c.Diff > 0:
-		return Higher
+		c.Verdict = NotEnoughRuns
+	case c.Significant() && c.Diff > 0:
+		c.Verdict = Higher
+	case c.Significant():
+		c.Verdict = Lower
+	case p < stats.Alpha:
+		c.Verdict = Equivalent
+	default:
+		c.Verdict = Undecided
 	}
-	return Lower
 }
 
 // tested counts the comparisons that had enough runs.
@@ -300,18 +344,87 @@ func pEq(p float64) string {
 	return "p = " + fmtPval(p)
 }
 
-// verdict is how a comparison reads in an answer: a finding with its
-// interval and test, "~ (p = …, n = …)", or "not enough runs …".
-// diff formats the difference and its bounds ("+3.1 points", "2.53×").
+// verdict is how a comparison reads in an answer: always its difference
+// with the 95 % CI, then what it decides — a difference with its test, an
+// equivalence within the margin with its TOST, or undecided with the
+// smallest difference the design could have found — or, under three runs a
+// side, "not enough runs …". diff formats the difference and its bounds
+// ("+3.1 points", "2.53×").
 func verdict(c *Comparison, diff func(float64) string) string {
-	switch {
-	case !c.Enough:
+	if !c.Enough {
 		return c.NotEnough()
-	case !c.Significant():
-		return fmt.Sprintf("~ (%s, n = %s)", pEq(c.PAdj), c.Sizes())
 	}
 	bound := func(x float64) string { return strings.TrimSuffix(diff(x), " points") }
-	return fmt.Sprintf("%s (95%% CI %s to %s; %s, %s, n = %s)", diff(c.Diff), bound(c.Lo), bound(c.Hi), c.Test, pEq(c.PAdj), c.Sizes())
+	est := fmt.Sprintf("%s (95%% CI %s to %s", diff(c.Diff), bound(c.Lo), bound(c.Hi))
+	switch c.Verdict {
+	case Higher, Lower:
+		return fmt.Sprintf("%s; %s, %s, n = %s)", est, c.Test, pEq(c.PAdj), c.Sizes())
+	case Equivalent:
+		return fmt.Sprintf("%s; equivalent within %s: TOST %s, n = %s)", est, marginWords(c), pEq(c.EquivP), c.Sizes())
+	}
+	s := fmt.Sprintf("%s; %s, %s, n = %s): undecided", est, c.Test, pEq(c.PAdj), c.Sizes())
+	if d := detectableWords(c); d != "" {
+		s += " — " + d
+	}
+	return s
+}
+
+// verdictWord is a verdict for a table cell: "higher", "equivalent (±1
+// point)", "undecided (detects ±3.9 points)", "not enough runs".
+func verdictWord(c *Comparison) string {
+	switch c.Verdict {
+	case Equivalent:
+		return "equivalent (" + marginWords(c) + ")"
+	case Undecided:
+		if d := detectableWords(c); d != "" {
+			return "undecided (" + strings.TrimPrefix(d, "this design ") + ")"
+		}
+	case NotEnoughRuns:
+		return "not enough runs"
+	}
+	return string(c.Verdict)
+}
+
+// verdictCounts is "2 equivalent, 4 undecided": how the comparisons of a
+// list that were tested decided, in a fixed order.
+func verdictCounts(cs []*Comparison) string {
+	n := map[Verdict]int{}
+	for _, c := range cs {
+		if c.Enough {
+			n[c.Verdict]++
+		}
+	}
+	var parts []string
+	for _, v := range []Verdict{Higher, Lower, Equivalent, Undecided, NotEnoughRuns} {
+		if n[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[v], strings.ReplaceAll(string(v), "_", " ")))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// marginWords is the equivalence margin as a reader says it: "±1 point",
+// "±10 %".
+func marginWords(c *Comparison) string {
+	if c.Unit == "ratio" {
+		return fmt.Sprintf("±%.0f %%", 100*(math.Exp(c.Margin)-1))
+	}
+	return fmt.Sprintf("±%g point", 100*c.Margin)
+}
+
+// detectableWords says what an undecided comparison could have found:
+// "this design detects differences beyond ±3.9 points" (80 % power).
+func detectableWords(c *Comparison) string {
+	d := c.Detectable
+	switch {
+	case math.IsNaN(d) || math.IsInf(d, 0):
+		return ""
+	case c.Unit == "ratio":
+		return fmt.Sprintf("this design detects ratios beyond %s either way", fmtRatio(math.Exp(d)))
+	case c.Unit == "points":
+		return fmt.Sprintf("this design detects differences beyond ±%.1f points", 100*d)
+	}
+	return fmt.Sprintf("this design detects differences beyond ±%.3g", d)
 }
 
 // pointsDiff formats an accuracy difference in percentage points.

@@ -170,8 +170,15 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		if su.recent != nil {
 			text += fmt.Sprintf(" Test accuracy from epoch %d to %d: %s; the gap from epoch %d to %d: %s.",
 				su.recentFrom, su.epochs, verdict(su.recent, pointsDiff), su.test.Epochs[0], su.epochs, verdict(su.gapGrowth, pointsDiff))
-			if su.gapGrowth.Significant() && su.gapGrowth.Diff > 0 && su.recent.Enough && !(su.recent.Significant() && su.recent.Diff > 0) {
+			// "Stopped improving" needs the last epochs shown equivalent (within
+			// 1 point), not merely a test that found no rise.
+			switch {
+			case su.gapGrowth.Verdict == Higher && su.recent.Verdict == Equivalent:
 				text += " Test accuracy has stopped improving while the train–test gap widened: the measurements show overfitting."
+			case su.gapGrowth.Verdict == Higher && su.recent.Verdict == Higher:
+				text += " The train–test gap widened, but test accuracy was still rising over the last epochs: more epochs would still help."
+			case su.gapGrowth.Verdict == Higher:
+				text += " The train–test gap widened; whether test accuracy has stopped improving these runs cannot tell."
 			}
 		}
 		a.Text = append(a.Text, text)

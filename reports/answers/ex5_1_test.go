@@ -72,9 +72,10 @@ func TestEx51RealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-5-1")
 	wantText(t, a,
 		"Reference (the baseline: every varied knob at its most common value in the matrix): AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) [width=0.25], 536,250 parameters, test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3)",
-		"Faster than the reference with no significant loss of accuracy: conv_layers=3 fc_width=128 width=0.125; width=0.125; conv_layers=3; fc_width=128.",
-		"The fastest, conv_layers=3 fc_width=128 width=0.125: training time 0.36× (95% CI 0.35× to 0.38×; paired t, p < 0.001, n = 3+3 paired), test accuracy ~ (p = 0.32, n = 3+3 paired), with 42,370 parameters (8% of the reference's).",
-		"fc_width=128 vs the reference: training time 0.89× (95% CI 0.86× to 0.92×; paired t, p = 0.03, n = 3+3 paired); test accuracy ~ (p = 1.00, n = 3+3 paired).",
+		// Faster, but three seeds cannot show any variant as accurate: none
+		// is claimed "without losing accuracy" (it was, on non-significance).
+		"No variant is shown to train faster than the reference while staying as accurate (within ±1 point of test accuracy, or higher)",
+		"fc_width=128 vs the reference: training time 0.89× (95% CI 0.86× to 0.92×; paired t, p = 0.03, n = 3+3 paired); test accuracy +2.4 points (95% CI -12.9 to +17.7; paired t, p = 1.00, n = 3+3 paired): undecided — this design detects differences beyond ±19.1 points.",
 		"fastest first: conv_layers=3 fc_width=128 width=0.125; conv_layers=3.",
 	)
 	if len(a.Comparisons) != 8 {

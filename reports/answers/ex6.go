@@ -302,7 +302,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 		case len(sig) > 0:
 			a.Text = append(a.Text, "The effect of linear scaling changes with the batch size (significant interactions): "+strings.Join(sig, "; ")+".")
 		default:
-			a.Text = append(a.Text, fmt.Sprintf("No significant batch × scaling interaction among the %s tested (Holm).", plural(inter.tested(), "interaction", "interactions")))
+			a.Text = append(a.Text, fmt.Sprintf("Of the %d batch × scaling interactions tested (Holm), none is significant: %s.", inter.tested(), verdictCounts(inter.cs)))
 		}
 	}
 	var all []*Cell

@@ -48,8 +48,8 @@ func TestEx6RealQuick(t *testing.T) {
 	}
 	wantInText(t, answerText(a),
 		"lr_scaling=none: from batch 16 to 1024, training throughput went from 3036 ± 58.5 (95% CI 2890–3181, n = 3) to 4819 ± 52.6 (95% CI 4688–4950, n = 3) examples/s: 1.59× (95% CI 1.51× to 1.67×; paired t, p = 0.004, n = 3+3 paired)",
-		"Against batch 64 (the batch its learning rate was set for): batch 16 ~ (p = 0.92, n = 3+3 paired)",
-		"Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: at batch_size=16 ~ (p = 0.92, n = 3+3 paired)",
+		"Against batch 64 (the batch its learning rate was set for): batch 16 +7.9 points (95% CI -29.8 to +45.7; paired t, p = 0.92, n = 3+3 paired): undecided — this design detects differences beyond ±47.0 points",
+		"Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: at batch_size=16 +1.8 points (95% CI -35.1 to +38.7; paired t, p = 0.92, n = 3+3 paired): undecided — this design detects differences beyond ±46.0 points",
 		"6 runs of 21 diverged or ended within 0.05 of chance accuracy (0.10)",
 		"Settings: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), epochs 2, lr 0.1 × batch/64 for lr_scaling=linear, 0.1 for lr_scaling=none",
 		"Measured peak memory is 2.26×–21× the analytic memory model",

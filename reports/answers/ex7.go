@@ -105,7 +105,8 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	case inter.tested() == 0:
 		say("No interaction could be tested (each needs ≥ 3 complete blocks: all four combinations of the two factors finished and usable for one setting of the others and one seed).")
 	case len(sig) == 0:
-		say(fmt.Sprintf("No significant interaction among the %s tested (table below).", plural(inter.tested(), "interaction", "interactions")))
+		say(fmt.Sprintf("Of the %s tested, none changes another factor's effect significantly: %s (table below).",
+			plural(inter.tested(), "interaction", "interactions"), verdictCounts(inter.cs)))
 	default:
 		say("Significant interactions (the first factor's effect changes with the second's level): " + strings.Join(sig, "; ") + ".")
 	}
@@ -171,18 +172,15 @@ func lenetCombos(fa *factorial, m *Matrix) []lenetCombo {
 // effectsTable lists every effect with its matched means and test.
 func effectsTable(prefix string, effects []effect) *Table {
 	t := &Table{Caption: prefix + "Effects on final test accuracy (level − base, matched by the other factors and the seed)",
-		Head:  []string{"factor", "level vs base", "within", "base mean", "level mean", "difference", "95% CI", "test", "p (Holm)", "n"},
-		Right: []bool{false, false, false, true, true, true, true, false, true, true}}
+		Head:  []string{"factor", "level vs base", "within", "base mean", "level mean", "difference", "95% CI", "test", "p (Holm)", "n", "verdict"},
+		Right: []bool{false, false, false, true, true, true, true, false, true, true, false}}
 	for _, e := range effects {
 		c := e.cmp
-		row := []string{e.factor, e.level + " vs " + e.base, stratumName(e.stratum), "–", "–", "–", "–", "–", "–", c.Sizes()}
+		row := []string{e.factor, e.level + " vs " + e.base, stratumName(e.stratum), "–", "–", "–", "–", "–", "–", c.Sizes(), verdictWord(c)}
 		if c.Enough {
 			row[3], row[4], row[5] = fmtAcc(e.meanBase), fmtAcc(e.meanLevel), pointsDiff(c.Diff)
 			row[6] = pointsDiff(c.Lo) + " to " + pointsDiff(c.Hi)
 			row[7], row[8] = c.Test, fmtPval(c.PAdj)
-			if !c.Significant() {
-				row[5] = "~ " + row[5]
-			}
 		} else {
 			row[5] = c.NotEnough()
 		}
@@ -194,16 +192,13 @@ func effectsTable(prefix string, effects []effect) *Table {
 // interactionsTable lists every interaction tested, Holm over their family.
 func interactionsTable(prefix string, ins []interaction) *Table {
 	t := &Table{Caption: prefix + "Interactions (the first factor's effect at the second's level minus at its base, matched by the other factors and the seed)",
-		Head:  []string{"interaction", "difference of effects", "95% CI", "test", "p (Holm over interactions)", "n"},
-		Right: []bool{false, true, true, false, true, true}}
+		Head:  []string{"interaction", "difference of effects", "95% CI", "test", "p (Holm over interactions)", "n", "verdict"},
+		Right: []bool{false, true, true, false, true, true, false}}
 	for _, in := range ins {
 		c := in.cmp
-		row := []string{fmt.Sprintf("%s=%s × %s=%s", in.a, in.la, in.b, in.lb), c.NotEnough(), "–", "–", "–", c.Sizes()}
+		row := []string{fmt.Sprintf("%s=%s × %s=%s", in.a, in.la, in.b, in.lb), c.NotEnough(), "–", "–", "–", c.Sizes(), verdictWord(c)}
 		if c.Enough {
 			row[1], row[2], row[3], row[4] = pointsDiff(c.Diff), pointsDiff(c.Lo)+" to "+pointsDiff(c.Hi), c.Test, fmtPval(c.PAdj)
-			if !c.Significant() {
-				row[1] = "~ " + row[1]
-			}
 		}
 		t.Rows = append(t.Rows, row)
 	}

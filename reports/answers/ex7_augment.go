@@ -111,19 +111,21 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 	t := &Table{Caption: "Final test accuracy per preprocessing (within " + strings.Join(acts, ", ") + " LeNet; differences paired by seed, Holm-corrected over the table)",
 		Head:  []string{"preprocessing", "test acc", "vs no preprocessing", "vs normalization alone"},
 		Right: []bool{false, true, false, false}}
-	var better, worse, same []string
+	var better, worse, same, open []string
 	for _, r := range rows {
 		vb, vn := "–", "–"
 		if r.vsBase != nil {
 			vb = verdict(r.vsBase, pointsDiff)
 			switch {
 			case !r.vsBase.Enough:
-			case r.vsBase.Significant() && r.vsBase.Diff > 0:
+			case r.vsBase.Verdict == Higher:
 				better = append(better, fmt.Sprintf("%s (%s)", r.c.name(), vb))
-			case r.vsBase.Significant():
+			case r.vsBase.Verdict == Lower:
 				worse = append(worse, fmt.Sprintf("%s (%s)", r.c.name(), vb))
+			case r.vsBase.Verdict == Equivalent:
+				same = append(same, fmt.Sprintf("%s (%s)", r.c.name(), vb))
 			default:
-				same = append(same, fmt.Sprintf("%s %s", r.c.name(), vb))
+				open = append(open, fmt.Sprintf("%s (%s)", r.c.name(), vb))
 			}
 		}
 		if r.vsNorm != nil {
@@ -141,7 +143,10 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 		parts = append(parts, "worse: "+strings.Join(worse, "; "))
 	}
 	if len(same) > 0 {
-		parts = append(parts, "no difference these runs can tell: "+strings.Join(same, "; "))
+		parts = append(parts, "the same within ±1 point: "+strings.Join(same, "; "))
+	}
+	if len(open) > 0 {
+		parts = append(parts, "undecided: "+strings.Join(open, "; "))
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "nothing can be compared yet ("+stats.Comparison{NA: len(base.cells), NB: 0}.NotEnough()+")")

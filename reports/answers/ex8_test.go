@@ -106,7 +106,7 @@ func TestEx8RealQuickKeepsOutChance(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-8")
 	wantInText(t, answerText(a),
 		"init zeros 3 stuck at chance 3 – 0.265 ± 0.111 (95% CI -0.012–0.542, n = 3) not enough runs (n = 0): seeds ≥ 3 to compare",
-		"dropout 0 minus dropout 0.5: ~ (p = 0.15, n = 3+3 paired)",
+		"dropout 0 minus dropout 0.5: +6.6 points (95% CI -5.6 to +18.7; paired t, p = 0.15, n = 3+3 paired): undecided — this design detects differences beyond ±15.1 points",
 	)
 	for _, c := range a.Comparisons {
 		if c.Family == "breaking" && c.Enough {

@@ -24,7 +24,7 @@ func TestRealQuickAnswers(t *testing.T) {
 	for _, want := range []string{
 		// Exercise 7 within ReLU, where the sigmoid cells at chance are kept
 		// out, with its CI and p, or "~".
-		"dropout=0.5 instead of 0, within activation=relu: ~ (p = 0.15, n = 6+6 paired)",
+		"dropout=0.5 instead of 0, within activation=relu: -2.0 points (95% CI -5.1 to +1.0; paired t, p = 0.15, n = 6+6 paired): undecided — this design detects differences beyond ±4.2 points",
 		"normalize=true instead of false, within activation=relu: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired): it raises mean test accuracy",
 		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
 		"Highest mean test accuracy: activation=relu dropout=0 normalize=true with 0.799 ± 0.033 (95% CI 0.719–0.880, n = 3)",
@@ -35,7 +35,7 @@ func TestRealQuickAnswers(t *testing.T) {
 		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) has 536,250 parameters",
 		"CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) on 28×28 vs AlexNet-quick: test accuracy +18.6 points (95% CI +14.0 to +23.2; paired t, p = 0.010, n = 3+3 paired)",
 		// Three seeds a side: the change over the last epochs is tested.
-		"Test accuracy from epoch 25 to 30: ~ (p = 0.39, n = 3+3 paired)",
+		"Test accuracy from epoch 25 to 30: +2.3 points (95% CI -2.4 to +7.0; paired t, p = 0.39, n = 3+3 paired): undecided — this design detects differences beyond ±5.8 points",
 		"Pareto front of the means",
 		"Peak memory as recorded per cell, by method: rss.",
 		"the analytic memory model; from the smallest to the largest batch it grew",

@@ -92,10 +92,12 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 			switch c := e.vsD2L; {
 			case !c.Enough:
 				line += c.NotEnough() + "."
-			case c.Significant():
+			case c.Verdict == Higher || c.Verdict == Lower:
 				line += fmt.Sprintf("the measured mean differs from d2l's: %s.", verdict(c, pointsDiff))
+			case c.Verdict == Equivalent:
+				line += fmt.Sprintf("the same as d2l's figure: %s.", verdict(c, pointsDiff))
 			default:
-				line += fmt.Sprintf("no difference from d2l's figure: %s; d2l's %.3f is inside the 95%% CI of the mean, %s.", verdict(c, pointsDiff), e.ref.TestAcc, fmtCI(e.testAcc, fmtAcc))
+				line += fmt.Sprintf("neither shown different from d2l's figure nor within 1 point of it: %s; d2l's %.3f is inside the 95%% CI of the mean, %s.", verdict(c, pointsDiff), e.ref.TestAcc, fmtCI(e.testAcc, fmtAcc))
 			}
 			a.Text = append(a.Text, line)
 		}
