@@ -18,7 +18,7 @@ func displayNames(gs []*group) []string {
 		case byMatrixName[g.Matrix+"\x00"+full[i]] == 1:
 			names[i] = g.Matrix + ": " + full[i]
 		default:
-			names[i] = full[i] + " [" + g.Label + "]"
+			names[i] = full[i] + " [" + plainLabel(g.Label) + "]"
 		}
 	}
 	return names

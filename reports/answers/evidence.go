@@ -258,8 +258,8 @@ func (a *Answer) keptOut(prefix string, cells []*Cell) (note string, t *Table) {
 			if c.ConfigOK {
 				seed, s = fmt.Sprint(c.Config.Seed), c.Config.Seed
 			}
-			rows = append(rows, []string{c.Label, seed, c.Outcome(), fmtAcc(c.Final().TestAcc), f})
-			a.KeptOut = append(a.KeptOut, KeptOut{Label: c.Label, Seed: s, Outcome: c.Outcome(), TestAcc: c.Final().TestAcc, Why: f})
+			rows = append(rows, []string{plainLabel(c.Label), seed, c.Outcome(), fmtAcc(c.Final().TestAcc), f})
+			a.KeptOut = append(a.KeptOut, KeptOut{Label: plainLabel(c.Label), Seed: s, Outcome: c.Outcome(), TestAcc: c.Final().TestAcc, Why: f})
 		}
 	}
 	if len(rows) == 0 {

@@ -25,7 +25,7 @@ func buildEx51Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	}
 	// Variants are named by what they change; the reference by its model too.
 	for _, v := range vs {
-		v.name = v.g.Label
+		v.name = plainLabel(v.g.Label)
 	}
 	ref := baseline(vs, ms)
 	fam := a.family(prefix + "vs reference")

@@ -71,18 +71,18 @@ func TestBaselineOfOneKnobMatrix(t *testing.T) {
 func TestEx51RealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-5-1")
 	wantText(t, a,
-		"Reference (the baseline: every varied knob at its most common value in the matrix): AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) [width=0.25], 536,250 parameters, test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3)",
+		"Reference (the baseline: every varied knob at its most common value in the matrix): AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) [¼ width], 536,250 parameters, test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3)",
 		// Faster, but three seeds cannot show any variant as accurate: none
 		// is claimed "without losing accuracy" (it was, on non-significance).
 		"No variant is shown to train faster than the reference while staying as accurate (within ±1 point of test accuracy, or higher)",
-		"fc_width=128 vs the reference: training time 0.89× (95% CI 0.86× to 0.92×; paired t, p = 0.03, n = 3+3 paired); test accuracy +2.4 points (95% CI -12.9 to +17.7; paired t, p = 1.00, n = 3+3 paired): undecided — this design detects differences beyond ±19.1 points.",
-		"fastest first: conv_layers=3 fc_width=128 width=0.125; conv_layers=3.",
+		"128-wide FC vs the reference: training time 0.89× (95% CI 0.86× to 0.92×; paired t, p = 0.03, n = 3+3 paired); test accuracy +2.4 points (95% CI -12.9 to +17.7; paired t, p = 1.00, n = 3+3 paired): undecided — this design detects differences beyond ±19.1 points.",
+		"fastest first: 3 conv layers, 128-wide FC, ⅛ width; 3 conv layers.",
 	)
 	if len(a.Comparisons) != 8 {
 		t.Fatalf("%d comparisons, want 8 (time and accuracy of four variants)", len(a.Comparisons))
 	}
 	for _, c := range a.Comparisons {
-		if c.Family != "vs reference" || !strings.HasSuffix(c.What, " vs width=0.25") {
+		if c.Family != "vs reference" || !strings.HasSuffix(c.What, " vs ¼ width") {
 			t.Errorf("comparison %q in family %q: want each variant vs the reference", c.What, c.Family)
 		}
 		switch c.Metric {
@@ -98,7 +98,7 @@ func TestEx51RealQuick(t *testing.T) {
 			t.Errorf("%s: metric %s", c.What, c.Metric)
 		}
 	}
-	fast := comparison(t, a, "vs reference", "conv_layers=3 fc_width=128 width=0.125 vs width=0.25", "time")
+	fast := comparison(t, a, "vs reference", "3 conv layers, 128-wide FC, ⅛ width vs ¼ width", "time")
 	if fmtRatio(expOf(fast.Diff)) != "0.36×" || fast.Test != "paired t" || fast.Sizes() != "3+3 paired" {
 		t.Errorf("fastest variant's time: %s (%s, %s)", fmtRatio(expOf(fast.Diff)), fast.Test, fast.Sizes())
 	}
@@ -106,11 +106,11 @@ func TestEx51RealQuick(t *testing.T) {
 	tab := tableOf(t, a, "Variants")
 	var refRow []string
 	for _, r := range tab.Rows {
-		if r[0] == "width=0.25" {
+		if r[0] == "¼ width" {
 			refRow = r
 		}
 	}
-	if want := []string{"width=0.25", "536,250", "4.7 s ± 41 ms", "0.682 ± 0.033 (n = 3)", "(reference)", "(reference)", ""}; strings.Join(refRow, "|") != strings.Join(want, "|") {
+	if want := []string{"¼ width", "536,250", "4.7 s ± 41 ms", "0.682 ± 0.033 (n = 3)", "(reference)", "(reference)", ""}; strings.Join(refRow, "|") != strings.Join(want, "|") {
 		t.Errorf("reference row %q, want %q", refRow, want)
 	}
 	if len(tab.Rows) != 5 {

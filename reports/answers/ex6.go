@@ -34,6 +34,7 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 	for _, m := range ms {
 		byName := map[string]*batchSeries{}
 		var order []string
+		sortKey := map[string]string{}
 		type key struct {
 			series string
 			batch  int
@@ -43,15 +44,16 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 			if !c.ConfigOK {
 				continue
 			}
-			var parts []string
+			var parts, keys []string
 			for _, k := range m.Axes {
 				if k == "seed" || k == "batch_size" {
 					continue
 				}
 				v, _ := c.Config.Get(k)
-				parts = append(parts, k+"="+formatValue(v))
+				parts = append(parts, plainSetting(k, formatValue(v)))
+				keys = append(keys, k+"="+formatValue(v))
 			}
-			name := strings.Join(parts, " ")
+			name := strings.Join(parts, ", ")
 			if name == "" {
 				name = c.Config.Model
 			}
@@ -61,6 +63,7 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 			if byName[name] == nil {
 				byName[name] = &batchSeries{name: name}
 				order = append(order, name)
+				sortKey[name] = strings.Join(keys, " ")
 			}
 			k := key{name, c.Config.BatchSize}
 			cells[k] = append(cells[k], c)
@@ -90,7 +93,9 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 			p.steady, p.model, p.ratio = statOf(steadies), statOf(modelled), statOf(ratios)
 			byName[k.series].points = append(byName[k.series].points, p)
 		}
-		sort.Strings(order)
+		// In the order of the config values (linear before none), whatever
+		// their words.
+		sort.Slice(order, func(i, j int) bool { return sortKey[order[i]] < sortKey[order[j]] })
 		for _, n := range order {
 			bs := byName[n]
 			sort.Slice(bs.points, func(i, j int) bool { return bs.points[i].batch < bs.points[j].batch })
@@ -294,7 +299,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 		var sig []string
 		for _, in := range se.ins {
 			if in.cmp.Significant() {
-				sig = append(sig, fmt.Sprintf("%s=%s × %s=%s (%s)", in.a, in.la, in.b, in.lb, verdict(in.cmp, pointsDiff)))
+				sig = append(sig, fmt.Sprintf("%s × %s (%s)", plainSetting(in.a, in.la), plainSetting(in.b, in.lb), verdict(in.cmp, pointsDiff)))
 			}
 		}
 		switch {

@@ -56,7 +56,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 		}
 	}
 	for i, e := range effects {
-		what := fmt.Sprintf("%s=%s vs %s", e.factor, e.level, e.base)
+		what := fmt.Sprintf("%s vs %s", plainSetting(e.factor, e.level), plainSetting(e.factor, e.base))
 		if len(e.stratum) > 0 {
 			what += ", within " + stratumName(e.stratum)
 		}
@@ -65,7 +65,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	eff.holm()
 	a.Comparisons = append(a.Comparisons, inter.cs...)
 	if S != nil {
-		say(fmt.Sprintf("Effects of the other factors are reported within each level of %s, not averaged over it: %s.", S.key, why))
+		say(fmt.Sprintf("Effects of the other factors are reported within each level of %s, not averaged over it: %s.", strings.ReplaceAll(S.key, "_", " "), why))
 		var parts []string
 		for _, l := range S.levels {
 			ran, learned := 0, 0
@@ -77,7 +77,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 					}
 				}
 			}
-			parts = append(parts, fmt.Sprintf("%s=%s %d of %d", S.key, l.value, learned, ran))
+			parts = append(parts, fmt.Sprintf("%s %d of %d", plainSetting(S.key, l.value), learned, ran))
 		}
 		say("Runs that learned (finished away from chance), per level: " + strings.Join(parts, ", ") + ".")
 	}
@@ -86,7 +86,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 		if len(e.stratum) > 0 {
 			where = ", within " + stratumName(e.stratum)
 		}
-		line := fmt.Sprintf("%s=%s instead of %s%s: %s", e.factor, e.level, e.base, where, verdict(e.cmp, pointsDiff))
+		line := fmt.Sprintf("%s instead of %s%s: %s", plainSetting(e.factor, e.level), plainSetting(e.factor, e.base), where, verdict(e.cmp, pointsDiff))
 		switch {
 		case e.cmp.Significant():
 			line += fmt.Sprintf(": it %s mean test accuracy from %s to %s over the matched runs", direction(e.cmp, "raises", "lowers"), fmtAcc(e.meanBase), fmtAcc(e.meanLevel))
@@ -98,7 +98,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	var sig []string
 	for _, in := range ins {
 		if in.cmp.Significant() {
-			sig = append(sig, fmt.Sprintf("%s=%s × %s=%s (%s)", in.a, in.la, in.b, in.lb, verdict(in.cmp, pointsDiff)))
+			sig = append(sig, fmt.Sprintf("%s × %s (%s)", plainSetting(in.a, in.la), plainSetting(in.b, in.lb), verdict(in.cmp, pointsDiff)))
 		}
 	}
 	switch {
@@ -176,7 +176,7 @@ func effectsTable(prefix string, effects []effect) *Table {
 		Right: []bool{false, false, false, true, true, true, true, false, true, true, false}}
 	for _, e := range effects {
 		c := e.cmp
-		row := []string{e.factor, e.level + " vs " + e.base, stratumName(e.stratum), "–", "–", "–", "–", "–", "–", c.Sizes(), verdictWord(c)}
+		row := []string{strings.ReplaceAll(e.factor, "_", " "), plainSetting(e.factor, e.level) + " vs " + plainSetting(e.factor, e.base), stratumName(e.stratum), "–", "–", "–", "–", "–", "–", c.Sizes(), verdictWord(c)}
 		if c.Enough {
 			row[3], row[4], row[5] = fmtAcc(e.meanBase), fmtAcc(e.meanLevel), pointsDiff(c.Diff)
 			row[6] = pointsDiff(c.Lo) + " to " + pointsDiff(c.Hi)
@@ -196,7 +196,7 @@ func interactionsTable(prefix string, ins []interaction) *Table {
 		Right: []bool{false, true, true, false, true, true, false}}
 	for _, in := range ins {
 		c := in.cmp
-		row := []string{fmt.Sprintf("%s=%s × %s=%s", in.a, in.la, in.b, in.lb), c.NotEnough(), "–", "–", "–", c.Sizes(), verdictWord(c)}
+		row := []string{fmt.Sprintf("%s × %s", plainSetting(in.a, in.la), plainSetting(in.b, in.lb)), c.NotEnough(), "–", "–", "–", c.Sizes(), verdictWord(c)}
 		if c.Enough {
 			row[1], row[2], row[3], row[4] = pointsDiff(c.Diff), pointsDiff(c.Lo)+" to "+pointsDiff(c.Hi), c.Test, fmtPval(c.PAdj)
 		}
@@ -213,7 +213,7 @@ func effectsFigure(prefix, idSuffix string, effects []effect) Figure {
 	var bars [][3]float64
 	for _, e := range effects {
 		c := e.cmp
-		name := e.factor + "=" + e.level
+		name := plainSetting(e.factor, e.level)
 		if len(e.stratum) > 0 {
 			name += " | " + stratumName(e.stratum)
 		}
@@ -270,17 +270,17 @@ func combosFigure(prefix, idSuffix string, combos []lenetCombo) Figure {
 func comboName(fa *factorial, g *group) string {
 	c := g.first()
 	if !c.ConfigOK {
-		return g.Label
+		return plainLabel(g.Label)
 	}
 	var parts []string
 	for _, f := range fa.factors {
 		v, _ := c.Config.Get(f.key)
-		parts = append(parts, f.key+"="+formatValue(v))
+		parts = append(parts, plainSetting(f.key, formatValue(v)))
 	}
 	if len(parts) == 0 {
-		return g.Label
+		return plainLabel(g.Label)
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, ", ")
 }
 
 // isD2LLeNet tells whether a group is d2l's LeNet recipe for the knobs

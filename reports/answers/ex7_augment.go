@@ -23,10 +23,10 @@ type ex7Combo struct {
 func (c ex7Combo) name() string {
 	var p []string
 	if c.augment != config.AugmentNone {
-		p = append(p, "augment "+c.augment)
+		p = append(p, plainSetting("augment", c.augment))
 	}
 	if c.normalize {
-		p = append(p, "normalized")
+		p = append(p, "normalized inputs")
 	}
 	if len(p) == 0 {
 		return "no preprocessing"

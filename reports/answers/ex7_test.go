@@ -20,16 +20,16 @@ func TestEx7RealQuick(t *testing.T) {
 	}
 	wantText(t, a,
 		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10)",
-		"Effects of the other factors are reported within each level of activation, not averaged over it: 42% of the activation=sigmoid runs were kept out",
-		"Runs that learned (finished away from chance), per level: activation=sigmoid 7 of 12, activation=relu 12 of 12.",
-		"activation=relu instead of sigmoid: +17.8 points (95% CI +12.6 to +23.0; paired t, p < 0.001, n = 7+7 paired): it raises mean test accuracy from 0.599 to 0.777 over the matched runs.",
-		"dropout=0.5 instead of 0, within activation=sigmoid: not enough runs (n = 2): seeds ≥ 3 to compare (5 runs of these levels kept out: see “Runs kept out”).",
-		"normalize=true instead of false, within activation=relu: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired)",
+		"Effects of the other factors are reported within each level of activation, not averaged over it: 42% of the sigmoid runs were kept out",
+		"Runs that learned (finished away from chance), per level: sigmoid 7 of 12, ReLU 12 of 12.",
+		"ReLU instead of sigmoid: +17.8 points (95% CI +12.6 to +23.0; paired t, p < 0.001, n = 7+7 paired): it raises mean test accuracy from 0.599 to 0.777 over the matched runs.",
+		"dropout 0.5 instead of dropout 0, within sigmoid: not enough runs (n = 2): seeds ≥ 3 to compare (5 runs of these levels kept out: see “Runs kept out”).",
+		"normalized inputs instead of raw inputs, within ReLU: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired)",
 		"Of the 1 interaction tested, none changes another factor's effect significantly: 1 undecided (table below).",
 		"d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) reached 0.518 ± 0.006 (95% CI 0.461–0.576, n = 2) here.",
-		"Settings: epochs 5, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 128, inputs 28×28, training images 12800, test images 1000.",
+		"Settings: epochs 5, lr 0.1 for ReLU, 0.9 for sigmoid, batch 128, inputs 28×28, training images 12800, test images 1000.",
 		"Invariances (augmentation, within relu LeNet): with no preprocessing the final test accuracy is 0.726 ± 0.013 (95% CI 0.694–0.758, n = 3).",
-		"augment shift+flip vs normalization alone: -9.3 points (95% CI -17.9 to -0.7; paired t, p = 0.44, n = 3+3 paired): undecided — this design detects differences beyond ±10.8 points.",
+		"shifts and flips vs normalization alone: -9.3 points (95% CI -17.9 to -0.7; paired t, p = 0.44, n = 3+3 paired): undecided — this design detects differences beyond ±10.8 points.",
 	)
 
 	// Comparisons in the order the text states them: effects, interactions,
@@ -44,20 +44,20 @@ func TestEx7RealQuick(t *testing.T) {
 		t.Errorf("comparison families in order %v", fams)
 	}
 	for what, v := range map[string]Verdict{
-		"activation=relu vs sigmoid":                         Higher,
-		"dropout=0.5 vs 0, within activation=sigmoid":        NotEnoughRuns,
-		"dropout=0.5 vs 0, within activation=relu":           Undecided,
-		"normalize=true vs false, within activation=relu":    Higher,
-		"normalize=true vs false, within activation=sigmoid": NotEnoughRuns,
+		"ReLU vs sigmoid":                         Higher,
+		"dropout 0.5 vs dropout 0, within sigmoid":        NotEnoughRuns,
+		"dropout 0.5 vs dropout 0, within ReLU":           Undecided,
+		"normalized inputs vs raw inputs, within ReLU":    Higher,
+		"normalized inputs vs raw inputs, within sigmoid": NotEnoughRuns,
 	} {
 		if c := comparison(t, a, "effects", what, "test_acc"); c.Verdict != v {
 			t.Errorf("%s: %s, want %s", what, c.Verdict, v)
 		}
 	}
-	if c := comparison(t, a, "interactions", "dropout=0.5 × normalize=true", "test_acc"); c.Verdict != Undecided || c.Sizes() != "3+3 paired" {
+	if c := comparison(t, a, "interactions", "dropout 0.5 × normalized inputs", "test_acc"); c.Verdict != Undecided || c.Sizes() != "3+3 paired" {
 		t.Errorf("dropout × normalize: %s, n = %s", c.Verdict, c.Sizes())
 	}
-	relu := comparison(t, a, "effects", "activation=relu vs sigmoid", "test_acc")
+	relu := comparison(t, a, "effects", "ReLU vs sigmoid", "test_acc")
 	if pointsDiff(relu.Diff) != "+17.8 points" || relu.NA != 7 || relu.PAdj >= 0.001 {
 		t.Errorf("relu effect %s, n = %d, p %g", pointsDiff(relu.Diff), relu.NA, relu.PAdj)
 	}
@@ -66,7 +66,7 @@ func TestEx7RealQuick(t *testing.T) {
 		t.Errorf("%d runs kept out, want 5", len(a.KeptOut))
 	}
 	for _, k := range a.KeptOut {
-		if !strings.HasPrefix(k.Label, "activation=sigmoid") || k.TestAcc >= 0.15 || !strings.Contains(k.Why, "within 0.05 of chance") {
+		if !strings.HasPrefix(k.Label, "sigmoid") || k.TestAcc >= 0.15 || !strings.Contains(k.Why, "within 0.05 of chance") {
 			t.Errorf("kept out %+v", k)
 		}
 	}
@@ -74,7 +74,7 @@ func TestEx7RealQuick(t *testing.T) {
 		t.Errorf("kept-out table: %d rows", len(rows))
 	}
 	eff := tableOf(t, a, "Effects on final test accuracy")
-	if len(eff.Rows) != 5 || strings.Join(eff.Rows[0], "|") != "activation|relu vs sigmoid|all|0.599|0.777|+17.8 points|+12.6 points to +23.0 points|paired t|< 0.001|7+7 paired|higher" {
+	if len(eff.Rows) != 5 || strings.Join(eff.Rows[0], "|") != "activation|ReLU vs sigmoid|all|0.599|0.777|+17.8 points|+12.6 points to +23.0 points|paired t|< 0.001|7+7 paired|higher" {
 		t.Errorf("effects table %q", eff.Rows)
 	}
 	if rows := tableOf(t, a, "Interactions").Rows; len(rows) != 3 || rows[0][1] != "not enough runs (n = 2): seeds ≥ 3 to compare" {
@@ -83,7 +83,7 @@ func TestEx7RealQuick(t *testing.T) {
 
 	ef := figureOf(t, a, "effects-0")
 	bars := ef.Panels[0].Series[0]
-	if strings.Join(ef.Panels[0].Y.Categories, "|") != "activation=relu|dropout=0.5 | activation=sigmoid|dropout=0.5 | activation=relu|normalize=true | activation=sigmoid|normalize=true | activation=relu" ||
+	if strings.Join(ef.Panels[0].Y.Categories, "|") != "ReLU|dropout 0.5 | sigmoid|dropout 0.5 | ReLU|normalized inputs | sigmoid|normalized inputs | ReLU" ||
 		!math.IsNaN(bars.Y[1]) || !near(bars.Y[4], 4) || ef.Height != 110+26*5 {
 		t.Errorf("effects figure: %v %v height %d", ef.Panels[0].Y.Categories, bars.Y, ef.Height)
 	}
@@ -91,7 +91,7 @@ func TestEx7RealQuick(t *testing.T) {
 		t.Errorf("effects whiskers %v: one per tested effect, at its row", w)
 	}
 	cf := figureOf(t, a, "combos-0")
-	if cats := cf.Panels[0].Y.Categories; len(cats) != 8 || cats[0] != "activation=relu dropout=0 normalize=true" || cats[7] != "activation=sigmoid dropout=0.5 normalize=false" {
+	if cats := cf.Panels[0].Y.Categories; len(cats) != 8 || cats[0] != "ReLU, dropout 0, normalized inputs" || cats[7] != "sigmoid, dropout 0.5, raw inputs" {
 		t.Errorf("combinations, best first: %v", cats)
 	}
 
@@ -102,7 +102,7 @@ func TestEx7RealQuick(t *testing.T) {
 	if !heading {
 		t.Error("no augmentation heading")
 	}
-	if rows := tableOf(t, a, "Final test accuracy per preprocessing").Rows; len(rows) != 8 || rows[0][0] != "no preprocessing" || rows[4][0] != "normalized" {
+	if rows := tableOf(t, a, "Final test accuracy per preprocessing").Rows; len(rows) != 8 || rows[0][0] != "no preprocessing" || rows[4][0] != "normalized inputs" {
 		t.Errorf("preprocessing table %q", rows)
 	}
 	if f := figureOf(t, a, "augment"); len(f.Panels[0].X.Categories) != 8 || !f.Panels[0].Y.ZeroBased || f.Panels[0].X.LabelRotate != 20 {
@@ -145,33 +145,33 @@ func TestEx7AugmentFromCells(t *testing.T) {
 	a := sectionAnswer(t, augmentFixture(t, nil), "d2l-ex-7")
 	wantText(t, a,
 		"Invariances (augmentation, within relu LeNet)",
-		"better: normalized (+9.3 points (95% CI +9.3 to +9.3; paired t, p < 0.001, n = 3+3 paired)",
-		"worse: augment flip (-4.7 points",
-		"the same within ±1 point: augment shift (+0.0 points (95% CI +0.0 to +0.0; equivalent within ±1 point: TOST p < 0.001, n = 3+3 paired))",
-		"augment shift vs normalization alone: -9.3 points",
+		"better: normalized inputs (+9.3 points (95% CI +9.3 to +9.3; paired t, p < 0.001, n = 3+3 paired)",
+		"worse: horizontal flips (-4.7 points",
+		"the same within ±1 point: ±2 px shifts (+0.0 points (95% CI +0.0 to +0.0; equivalent within ±1 point: TOST p < 0.001, n = 3+3 paired))",
+		"±2 px shifts vs normalization alone: -9.3 points",
 	)
 	if len(a.Text) != 1 {
 		t.Errorf("no factorial matrix, so one paragraph; got:\n%s", strings.Join(a.Text, "\n"))
 	}
-	norm := comparison(t, a, "preprocessing", "normalized vs no preprocessing", "test_acc")
+	norm := comparison(t, a, "preprocessing", "normalized inputs vs no preprocessing", "test_acc")
 	if norm.Verdict != Higher || !near(norm.Diff, 0.093) || !near(norm.Lo, 0.093) || !near(norm.Hi, 0.093) || norm.Test != "paired t" {
 		t.Errorf("normalization: %s %+.4f (%+.4f to %+.4f) %s", norm.Verdict, norm.Diff, norm.Lo, norm.Hi, norm.Test)
 	}
-	if c := comparison(t, a, "preprocessing", "augment flip vs no preprocessing", "test_acc"); c.Verdict != Lower {
+	if c := comparison(t, a, "preprocessing", "horizontal flips vs no preprocessing", "test_acc"); c.Verdict != Lower {
 		t.Errorf("flip: %s", c.Verdict)
 	}
 	// The fixture's shift changes nothing, exactly: shown equivalent.
-	if c := comparison(t, a, "preprocessing", "augment shift vs no preprocessing", "test_acc"); c.Verdict != Equivalent {
+	if c := comparison(t, a, "preprocessing", "±2 px shifts vs no preprocessing", "test_acc"); c.Verdict != Equivalent {
 		t.Errorf("shift: %s", c.Verdict)
 	}
-	if c := comparison(t, a, "preprocessing", "augment shift vs normalization alone", "test_acc"); c.Verdict != Lower || pointsDiff(c.Diff) != "-9.3 points" {
+	if c := comparison(t, a, "preprocessing", "±2 px shifts vs normalization alone", "test_acc"); c.Verdict != Lower || pointsDiff(c.Diff) != "-9.3 points" {
 		t.Errorf("shift vs normalization alone: %s %s", c.Verdict, pointsDiff(c.Diff))
 	}
 	if len(a.KeptOut) != 0 {
 		t.Errorf("kept out %+v: every run learned", a.KeptOut)
 	}
 	rows := tableOf(t, a, "Final test accuracy per preprocessing (within relu LeNet").Rows
-	if len(rows) != 4 || rows[3][0] != "normalized" || rows[3][3] != "–" || rows[1][3] == "–" {
+	if len(rows) != 4 || rows[3][0] != "normalized inputs" || rows[3][3] != "–" || rows[1][3] == "–" {
 		t.Errorf("preprocessing table %q", rows)
 	}
 }
@@ -183,12 +183,12 @@ func TestEx7AugmentKeepsOutRunsAtChance(t *testing.T) {
 	a := sectionAnswer(t, augmentFixture(t, map[string]int64{"flip": 3}), "d2l-ex-7")
 	wantText(t, a,
 		"Augmentation: 1 run of 12 diverged or ended within 0.05 of chance accuracy (0.10)",
-		"better: normalized (+9.3 points",
+		"better: normalized inputs (+9.3 points",
 	)
-	if c := comparison(t, a, "preprocessing", "augment flip vs no preprocessing", "test_acc"); c.Verdict != NotEnoughRuns || c.NB != 2 {
+	if c := comparison(t, a, "preprocessing", "horizontal flips vs no preprocessing", "test_acc"); c.Verdict != NotEnoughRuns || c.NB != 2 {
 		t.Errorf("flip with a run at chance: %s, n = %s", c.Verdict, c.Sizes())
 	}
-	if len(a.KeptOut) != 1 || a.KeptOut[0].Seed != 3 || !strings.Contains(a.KeptOut[0].Label, "augment=flip") {
+	if len(a.KeptOut) != 1 || a.KeptOut[0].Seed != 3 || !strings.Contains(a.KeptOut[0].Label, "horizontal flips") {
 		t.Errorf("kept out %+v, want flip's seed 3", a.KeptOut)
 	}
 	for _, r := range tableOf(t, a, "Final test accuracy per preprocessing").Rows {

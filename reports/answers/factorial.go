@@ -275,7 +275,7 @@ func (fa *factorial) interactions(fam *family) []interaction {
 			for _, la := range A.levels[1:] {
 				for _, lb := range B.levels[1:] {
 					in := fa.interaction(A, la.value, B, lb.value)
-					in.cmp = fam.add(fmt.Sprintf("%s=%s × %s=%s", in.a, in.la, in.b, in.lb), fa.m, in.cmp.Comparison)
+					in.cmp = fam.add(fmt.Sprintf("%s × %s", plainSetting(in.a, in.la), plainSetting(in.b, in.lb)), fa.m, in.cmp.Comparison)
 					out = append(out, in)
 				}
 			}
@@ -355,7 +355,7 @@ func (fa *factorial) strataFactor(ins []interaction) (f *fFactor, why string) {
 		}
 	}
 	if f != nil {
-		return f, fmt.Sprintf("%.0f%% of the %s=%s runs were kept out (at chance or diverged) against %.0f%% at another level, so its interactions cannot all be tested and averaging over %s would mix levels measured on different runs", 100*share, f.key, lvl, 100*least, f.key)
+		return f, fmt.Sprintf("%.0f%% of the %s runs were kept out (at chance or diverged) against %.0f%% at another level, so its interactions cannot all be tested and averaging over %s would mix levels measured on different runs", 100*share, plainSetting(f.key, lvl), 100*least, strings.ReplaceAll(f.key, "_", " "))
 	}
 	return nil, ""
 }
@@ -366,7 +366,7 @@ func stratumName(st map[string]string) string {
 	}
 	var parts []string
 	for _, k := range sortedKeys(st) {
-		parts = append(parts, k+"="+st[k])
+		parts = append(parts, plainSetting(k, st[k]))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, ", ")
 }

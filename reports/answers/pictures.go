@@ -36,7 +36,7 @@ func buildPictures(b *builder) *Answer {
 			if c.ConfigOK {
 				name = modelName(c.Config, cellProfile(c))
 				if c.Label != c.Config.Model && c.Label != "" {
-					name += " [" + c.Label + "]"
+					name += " [" + plainLabel(c.Label) + "]"
 				}
 			}
 			p := by[name]

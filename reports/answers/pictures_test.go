@@ -29,10 +29,10 @@ func TestPicturesRealQuick(t *testing.T) {
 		t.Errorf("%s %q %v", a.Status, a.Title, a.Aliases)
 	}
 	want := []string{
-		"e1-epochs · AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) [model=alexnet batch_size=64 fc_width=512 lr=0.1 resize=67 width=0.25], seed 1 — test acc 0.799, the only seed with pictures",
-		"e2-28x28 · CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) [model=cnn28 width=0.5], seed 2 — test acc 0.878, the only seed with pictures",
-		"e2-28x28 · ResNet-28-quick (⅛ width, 0.18 M params; full width: 11.2 M) [model=resnet28 batch_size=128 width=0.125], seed 3 — test acc 0.812, the only seed with pictures",
-		"e5-lenet · LeNet-5 (ReLU) [activation=relu pool=avg dropout=0 normalize=true], seed 2 — test acc 0.832, the only seed with pictures",
+		"e1-epochs · AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) [AlexNet, batch 64, 512-wide FC, lr 0.1, 67×67 inputs, ¼ width], seed 1 — test acc 0.799, the only seed with pictures",
+		"e2-28x28 · CNN-28-quick (½ width, 0.42 M params; full width: 0.87 M) [CNN-28, ½ width], seed 2 — test acc 0.878, the only seed with pictures",
+		"e2-28x28 · ResNet-28-quick (⅛ width, 0.18 M params; full width: 11.2 M) [ResNet-28, batch 128, ⅛ width], seed 3 — test acc 0.812, the only seed with pictures",
+		"e5-lenet · LeNet-5 (ReLU) [ReLU, average pooling, dropout 0, normalized inputs], seed 2 — test acc 0.832, the only seed with pictures",
 	}
 	if got := headings(a); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("headings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -24,11 +24,11 @@ func TestRealQuickAnswers(t *testing.T) {
 	for _, want := range []string{
 		// Exercise 7 within ReLU, where the sigmoid cells at chance are kept
 		// out, with its CI and p, or "~".
-		"dropout=0.5 instead of 0, within activation=relu: -2.0 points (95% CI -5.1 to +1.0; paired t, p = 0.15, n = 6+6 paired): undecided — this design detects differences beyond ±4.2 points",
-		"normalize=true instead of false, within activation=relu: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired): it raises mean test accuracy",
+		"dropout 0.5 instead of dropout 0, within ReLU: -2.0 points (95% CI -5.1 to +1.0; paired t, p = 0.15, n = 6+6 paired): undecided — this design detects differences beyond ±4.2 points",
+		"normalized inputs instead of raw inputs, within ReLU: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.002, n = 6+6 paired): it raises mean test accuracy",
 		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10): they are kept out of every estimate",
-		"Highest mean test accuracy: activation=relu dropout=0 normalize=true with 0.799 ± 0.033 (95% CI 0.719–0.880, n = 3)",
-		"Settings: epochs 5, lr 0.1 for activation=relu, 0.9 for activation=sigmoid, batch 128",
+		"Highest mean test accuracy: ReLU, dropout 0, normalized inputs with 0.799 ± 0.033 (95% CI 0.719–0.880, n = 3)",
+		"Settings: epochs 5, lr 0.1 for ReLU, 0.9 for sigmoid, batch 128",
 		// Scaled models named as such, d2l's figures not claimed for them.
 		"AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), 3 epochs, lr 0.1, batch 64, 67×67 inputs, 6144 training / 1000 test images, over 3 seeds",
 		"so they are not compared.",

@@ -57,7 +57,7 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 			cfg := g.first().Config
 			name := groupModelName(g)
 			if len(m.Axes) > 0 && g.Label != cfg.Model {
-				name += " [" + g.Label + "]"
+				name += " [" + plainLabel(g.Label) + "]"
 			}
 			e := &s81group{name: name, g: g, m: m, gi: gi,
 				loss: est(g.Done, finalLoss), trainAcc: est(g.Done, finalTrainAcc), testAcc: est(g.Done, finalTestAcc), rate: estAll(g.Done, throughput)}

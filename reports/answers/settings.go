@@ -78,7 +78,7 @@ func settingsLine(m *Matrix) string {
 				continue
 			}
 			seen[level] = true
-			per = append(per, fmt.Sprintf("%s for %s=%s", st.get(c), by, level))
+			per = append(per, fmt.Sprintf("%s for %s", st.get(c), plainSetting(by, level)))
 		}
 		parts = append(parts, st.name+" "+strings.Join(per, ", "))
 	}
