@@ -44,7 +44,7 @@ func TestEx7RealQuick(t *testing.T) {
 		t.Errorf("comparison families in order %v", fams)
 	}
 	for what, v := range map[string]Verdict{
-		"ReLU vs sigmoid":                         Higher,
+		"ReLU vs sigmoid":                                 Higher,
 		"dropout 0.5 vs dropout 0, within sigmoid":        NotEnoughRuns,
 		"dropout 0.5 vs dropout 0, within ReLU":           Undecided,
 		"normalized inputs vs raw inputs, within ReLU":    Higher,
