@@ -33,6 +33,8 @@ type exerciseJSON struct {
 	Title       string           `json:"title"`
 	Question    string           `json:"question"`
 	Answer      string           `json:"answer"`
+	Glance      string           `json:"glance"`
+	Details     string           `json:"details"`
 	Status      string           `json:"status"`
 	D2LScale    bool             `json:"d2l_scale"`
 	Profiles    []string         `json:"profiles"`
@@ -79,8 +81,11 @@ func AnswersJSON(res *load.Results, as []*answers.Answer) ([]byte, error) {
 	doc := answersDoc{Profile: profileOf(res), ProducedBy: answers.BuildHeader(res).Rows, Exercises: []exerciseJSON{}}
 	for _, a := range as {
 		e := exerciseJSON{ID: a.ID, Num: a.Num, Title: a.Title, Question: strings.Join(a.Question, "\n"),
-			Answer: strings.Join(a.Text, "\n"), Status: string(a.Status), D2LScale: a.D2LScale,
+			Answer: a.Summary, Glance: a.Glance, Details: strings.Join(a.Text, "\n"), Status: string(a.Status), D2LScale: a.D2LScale,
 			Profiles: a.Profiles, Comparisons: []comparisonJSON{}, KeptOut: []keptOutJSON{}}
+		if e.Answer == "" {
+			e.Answer = e.Details // not measured: what to run
+		}
 		if e.Profiles == nil {
 			e.Profiles = []string{}
 		}

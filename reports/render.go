@@ -41,6 +41,9 @@ func RenderAnswers(res *load.Results, as []*answers.Answer, o Options) ([]byte, 
 	}
 	for _, a := range as {
 		p.Sections = append(p.Sections, sectionOf(a))
+		if a.Num != "" || a.ID == "d2l-8-1" {
+			p.Glance = append(p.Glance, glanceOf(a))
+		}
 	}
 	return p.render()
 }

@@ -24,7 +24,15 @@ type Answer struct {
 	// "full"); D2LScale is true when every one of them is d2l's own scale.
 	Profiles []string
 	D2LScale bool
-	// Text is the answer, one paragraph a line, generated from the numbers.
+	// Summary is the answer in plain words, a short paragraph that opens the
+	// section ("Answer: …"): what the numbers show, why where the exercise
+	// asks, d2l's figure beside every comparable number, and the scale it
+	// was measured at. Generated from the values below; "" until measured.
+	Summary string
+	// Glance is the answer in one line, for the table at the top of the page.
+	Glance string
+	// Text is the evidence in words, one paragraph a line: every estimate
+	// and comparison behind the Summary.
 	Text []string
 	// Comparisons are every comparison the section makes, in the order its
 	// text states them (each family Holm-corrected before any text is written).
