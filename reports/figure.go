@@ -70,6 +70,14 @@ func figureBlock(sectionID string, f answers.Figure) chartBlock {
 			}
 			axisTweaks(m, "xAxis", i, p.X)
 			axisTweaks(m, "yAxis", i, p.Y)
+			for _, ax := range []struct {
+				which string
+				a     answers.Axis
+			}{{"xAxis", p.X}, {"yAxis", p.Y}} {
+				if base, ok := logBarBase(p, ax.a); ok && !ax.a.Fixed {
+					setAxis(m, ax.which, i, map[string]any{"min": num(base), "startValue": num(base)})
+				}
+			}
 		}
 		m["series"] = series
 		if f.Legend != nil && !f.NoLegend {
@@ -204,9 +212,13 @@ func seriesOf(f answers.Figure, panel int, p answers.Panel, s answers.Series, j 
 		m["data"] = data
 		return []any{m}
 	case answers.Whiskers:
-		return []any{errorBars(s.Name, color, s.Whiskers, s.Horizontal, panel)}
+		axis := p.Y
+		if s.Horizontal {
+			axis = p.X
+		}
+		return []any{errorBars(s.Name, color, clipWhiskers(s.Whiskers, axis), s.Horizontal, panel)}
 	case answers.Band:
-		return []any{band(s.Name, color, s.X, s.Lo, s.Hi, panel)}
+		return []any{band(s.Name, color, s.X, clipped(s.Lo, p.Y), clipped(s.Hi, p.Y), panel)}
 	case answers.SDBand:
 		// Two stacked, line-less series under the mean: the lower bound, then
 		// the band's width shaded.
@@ -332,4 +344,62 @@ func band(name, color string, xs, lo, hi []float64, panel int) map[string]any {
 		m["xAxisIndex"], m["yAxisIndex"] = panel, panel
 	}
 	return m
+}
+
+// bounds is the range a value on axis a can take: a fixed axis' range, or
+// [0, +Inf) for a zero-based or non-negative one.
+func bounds(a answers.Axis) (lo, hi float64) {
+	switch {
+	case a.Fixed:
+		return a.Min, a.Max
+	case a.ZeroBased || a.NonNegative:
+		return 0, math.Inf(1)
+	}
+	return math.Inf(-1), math.Inf(1)
+}
+
+// clipped is xs cut to a's bounds (a CI drawn past an accuracy of 1 or
+// below a loss of 0 would show an impossible value).
+func clipped(xs []float64, a answers.Axis) []float64 {
+	lo, hi := bounds(a)
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Min(math.Max(x, lo), hi)
+	}
+	return out
+}
+
+// clipWhiskers cuts each whisker's lo and hi to a's bounds.
+func clipWhiskers(ws [][3]float64, a answers.Axis) [][3]float64 {
+	lo, hi := bounds(a)
+	out := make([][3]float64, len(ws))
+	for i, w := range ws {
+		out[i] = [3]float64{w[0], math.Min(math.Max(w[1], lo), hi), math.Min(math.Max(w[2], lo), hi)}
+	}
+	return out
+}
+
+// logBarBase is where bars on a log value axis start: the power of ten at or
+// below the smallest positive bar, so a bar under 1 reads as short, not as
+// a bar hanging down from 1 (echarts' default base on a log axis). ok is
+// false when the panel has no bars on a log axis.
+func logBarBase(p answers.Panel, axis answers.Axis) (base float64, ok bool) {
+	if axis.Kind != answers.Log {
+		return 0, false
+	}
+	least := math.Inf(1)
+	for _, s := range p.Series {
+		if s.Kind != answers.Bar {
+			continue
+		}
+		for _, y := range s.Y {
+			if y > 0 {
+				least = math.Min(least, y)
+			}
+		}
+	}
+	if math.IsInf(least, 1) {
+		return 0, false
+	}
+	return math.Pow(10, math.Floor(math.Log10(least))), true
 }

@@ -74,7 +74,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 	gap := Figure{Name: "gap", Title: "Train − test accuracy gap", Subtitle: sub, Height: 340, Tooltip: "axis",
 		Panels: []Panel{{X: epochAxis, Y: Axis{Kind: Linear, Name: "train acc − test acc"}}}}
 	loss := Figure{Name: "loss", Title: "Train loss per epoch", Subtitle: sub, Height: 340, Tooltip: "axis",
-		Panels: []Panel{{X: epochAxis, Y: Axis{Kind: Linear, Name: "loss"}}}}
+		Panels: []Panel{{X: epochAxis, Y: Axis{Kind: Linear, Name: "loss", NonNegative: true}}}}
 	// The CI bands are drawn after every line, as the old charts did.
 	var accBands, gapBands, lossBands []Series
 

@@ -45,8 +45,12 @@ type Axis struct {
 	Min, Max  float64
 	Fixed     bool
 	ZeroBased bool
-	LogBase   float64 // a Log axis' base (0: 10)
-	Inverse   bool    // a vertical category axis reads top to bottom
+	// NonNegative marks a metric that cannot go below 0 (a loss, a time):
+	// its 95 % CI whiskers and bands are cut at 0, as a Fixed axis' are cut
+	// at its range, so no interval shows an impossible value.
+	NonNegative bool
+	LogBase     float64 // a Log axis' base (0: 10)
+	Inverse     bool    // a vertical category axis reads top to bottom
 	// LabelRotate turns category labels (degrees); LabelWidth cuts them to
 	// that many pixels; LabelFont sets their size (0: the default).
 	LabelRotate float64
