@@ -228,18 +228,19 @@ func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error 
 	return nil
 }
 
-// trainWarning is "warning: …" when the run diverged or ended within 0.05
-// of chance accuracy, naming the likely cause (harness/diagnose), else "".
+// trainWarning is "warning: …" when the run diverged or learned nothing
+// (within 0.05 of chance accuracy, or a train loss still at ln 10), naming
+// the likely cause (harness/diagnose), else "".
 func trainWarning(cfg config.Config, res *trainer.Result) string {
 	if res == nil {
 		return ""
 	}
 	f := res.Final()
-	test, train := f.TestAcc, f.TrainAcc
+	test, train, loss := f.TestAcc, f.TrainAcc, f.TrainLoss
 	if len(res.Epochs) == 0 {
-		test, train = math.NaN(), math.NaN()
+		test, train, loss = math.NaN(), math.NaN(), math.NaN()
 	}
-	d, ok := diagnose.Check(diagnose.Run{Config: cfg, Outcome: res.Outcome, TestAcc: test, TrainAcc: train, DivergedEpoch: res.DivergedEpoch})
+	d, ok := diagnose.Check(diagnose.Run{Config: cfg, Outcome: res.Outcome, TestAcc: test, TrainAcc: train, TrainLoss: loss, DivergedEpoch: res.DivergedEpoch})
 	if !ok {
 		return ""
 	}

@@ -24,12 +24,27 @@ func IsNearChance(acc float64) bool {
 	return !math.IsNaN(acc) && math.Abs(acc-Chance) <= NearChance+1e-12
 }
 
+// GuessLoss is the cross-entropy of guessing uniformly among ten classes,
+// ln 10: a run whose final train loss is still at or above it has not
+// learned, whatever a noisy test accuracy says.
+var GuessLoss = math.Log(10)
+
+// NeverLearned tells whether a finished run learned nothing: its test
+// accuracy is near chance, or its train loss never went below the loss of
+// guessing.
+func NeverLearned(testAcc, trainLoss float64) bool {
+	return IsNearChance(testAcc) || (!math.IsNaN(trainLoss) && trainLoss >= GuessLoss)
+}
+
 // Run is what a diagnosis looks at.
 type Run struct {
 	Config   config.Config
 	Outcome  string  // done | diverged | oom | failed
 	TestAcc  float64 // final; NaN when not measured
 	TrainAcc float64
+	// TrainLoss is the final train loss (NaN when not measured): at or
+	// above ln 10 the run never learned.
+	TrainLoss float64
 	// DivergedEpoch is the epoch whose loss became NaN/Inf (0: unknown).
 	DivergedEpoch int
 }
@@ -64,6 +79,10 @@ func Check(r Run) (f Finding, ok bool) {
 		return f, true
 	case r.Outcome == "done" && IsNearChance(r.TestAcc):
 		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("test acc %.3f is within %.2f of chance (%.2f)", r.TestAcc, NearChance, Chance)}
+		f.Cause = chanceCause(c, r)
+		return f, true
+	case r.Outcome == "done" && NeverLearned(r.TestAcc, r.TrainLoss):
+		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("train loss %.3f is still at or above ln 10 (%.3f), the loss of guessing, though test acc is %.3f", r.TrainLoss, GuessLoss, r.TestAcc)}
 		f.Cause = chanceCause(c, r)
 		return f, true
 	}

@@ -43,3 +43,35 @@ func TestCheckNamesTheCause(t *testing.T) {
 		}
 	}
 }
+
+// A run whose loss never left the loss of guessing never learned, even when
+// a noisy test accuracy crossed the near-chance band (exercise 8's lr ×10
+// run ended at loss 2.33 with test acc 0.186).
+func TestNeverLearnedReadsTheLoss(t *testing.T) {
+	cfg, err := config.Default("alexnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		acc, loss float64
+		want      bool
+	}{
+		{0.186, 2.33, true},
+		{0.186, 2.30, false},
+		{0.12, 0.5, true},
+		{0.80, 0.4, false},
+		{0.80, math.NaN(), false},
+	} {
+		if got := NeverLearned(c.acc, c.loss); got != c.want {
+			t.Errorf("NeverLearned(%g, %g) = %v, want %v", c.acc, c.loss, got, c.want)
+		}
+		_, ok := Check(Run{Config: cfg, Outcome: "done", TestAcc: c.acc, TrainAcc: c.acc, TrainLoss: c.loss})
+		if ok != c.want {
+			t.Errorf("Check(acc %g, loss %g) found %v, want %v", c.acc, c.loss, ok, c.want)
+		}
+	}
+	f, _ := Check(Run{Config: cfg, Outcome: "done", TestAcc: 0.186, TrainAcc: 0.2, TrainLoss: 2.33})
+	if !strings.Contains(f.What, "ln 10") {
+		t.Errorf("finding %q does not say why", f.What)
+	}
+}

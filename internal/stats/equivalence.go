@@ -51,3 +51,19 @@ func DetectableEffect(c Comparison, alpha, power float64) float64 {
 	}
 	return (StudentTQuantile(1-alpha/2, c.DF) + StudentTQuantile(power, c.DF)) * se
 }
+
+// Proportion is k of n with its 95 % Wilson score interval (Lo, Hi), the
+// interval that stays inside [0, 1] and keeps its coverage at small n (a
+// rate of runs that diverged or never learned, over a handful of seeds).
+func Proportion(k, n int) (p, lo, hi float64) {
+	if n <= 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	const z = 1.959963984540054
+	p = float64(k) / float64(n)
+	nf := float64(n)
+	den := 1 + z*z/nf
+	mid := (p + z*z/(2*nf)) / den
+	half := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / den
+	return p, math.Max(0, mid-half), math.Min(1, mid+half)
+}

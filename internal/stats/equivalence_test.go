@@ -58,3 +58,23 @@ func TestDetectableEffect(t *testing.T) {
 		t.Errorf("untested: %g", d)
 	}
 }
+
+func TestProportion(t *testing.T) {
+	// Wilson's interval for 6 of 21 and the edges 0 of 5 and 5 of 5.
+	for _, c := range []struct {
+		k, n      int
+		p, lo, hi float64
+	}{
+		{6, 21, 0.2857, 0.1381, 0.4996},
+		{0, 5, 0, 0, 0.4345},
+		{5, 5, 1, 0.5655, 1},
+	} {
+		p, lo, hi := Proportion(c.k, c.n)
+		if math.Abs(p-c.p) > 1e-4 || math.Abs(lo-c.lo) > 1e-4 || math.Abs(hi-c.hi) > 1e-4 {
+			t.Errorf("Proportion(%d, %d) = %.4f (%.4f–%.4f), want %.4f (%.4f–%.4f)", c.k, c.n, p, lo, hi, c.p, c.lo, c.hi)
+		}
+	}
+	if p, _, _ := Proportion(0, 0); !math.IsNaN(p) {
+		t.Error("no runs: want NaN")
+	}
+}

@@ -26,8 +26,10 @@ import (
 //     finding.
 //   - With fewer than three runs a side nothing is compared and no direction
 //     is stated: "not enough runs (n = 1): seeds ≥ 3 to compare".
-//   - Runs that diverged or ended within 0.05 of chance (diagnose.Check) are
-//     kept out of every estimate, listed with their likely cause.
+//   - Runs that diverged or learned nothing (within 0.05 of chance accuracy,
+//     or a train loss still at ln 10: diagnose.Check) are kept out of every
+//     estimate, listed with their likely cause, and counted as a rate with
+//     its 95 % CI.
 
 // The one evidence API. Every sample an answer tests or estimates comes
 // from sample (or describe), which applies the kept-out rule for the
@@ -232,8 +234,12 @@ func doneCells(cells []*Cell) []*Cell {
 	return out
 }
 
-// atChance tells whether a finished cell ended within 0.05 of chance.
-func atChance(c *Cell) bool { return c.Done() && diagnose.IsNearChance(finalTestAcc(c)) }
+// atChance tells whether a finished cell learned nothing: it ended within
+// 0.05 of chance accuracy, or its train loss never went below ln 10.
+func atChance(c *Cell) bool {
+	f := c.Final()
+	return c.Done() && diagnose.NeverLearned(f.TestAcc, f.TrainLoss)
+}
 
 // finding is why a cell is kept out of the estimates ("" when it is not).
 func finding(c *Cell) string {
@@ -241,7 +247,7 @@ func finding(c *Cell) string {
 		return ""
 	}
 	f := c.Final()
-	d, ok := diagnose.Check(diagnose.Run{Config: c.Config, Outcome: c.Outcome(), TestAcc: f.TestAcc, TrainAcc: f.TrainAcc, DivergedEpoch: c.Summary.DivergedEpoch})
+	d, ok := diagnose.Check(diagnose.Run{Config: c.Config, Outcome: c.Outcome(), TestAcc: f.TestAcc, TrainAcc: f.TrainAcc, TrainLoss: f.TrainLoss, DivergedEpoch: c.Summary.DivergedEpoch})
 	if !ok {
 		return ""
 	}
@@ -265,8 +271,10 @@ func (a *Answer) keptOut(prefix string, cells []*Cell) (note string, t *Table) {
 	if len(rows) == 0 {
 		return "", nil
 	}
-	note = fmt.Sprintf("%s%s of %d diverged or ended within %.2f of chance accuracy (%.2f): they are kept out of every estimate and test below, and listed with their likely cause under “Runs kept out”.",
-		prefix, plural(len(rows), "run", "runs"), countRun(cells), diagnose.NearChance, diagnose.Chance)
+	ran := countRun(cells)
+	_, lo, hi := stats.Proportion(len(rows), ran)
+	note = fmt.Sprintf("%s%s of %d (%s, 95%% CI %s–%s) diverged or learned nothing (test accuracy within %.2f of chance, %.2f, or a train loss still at ln 10): they are kept out of every estimate and test below, and listed with their likely cause under “Runs kept out”.",
+		prefix, plural(len(rows), "run", "runs"), ran, fmtPct(float64(len(rows))/float64(ran)), fmtPct(lo), fmtPct(hi), diagnose.NearChance, diagnose.Chance)
 	return note, &Table{Caption: prefix + "Runs kept out of the estimates", Head: []string{"configuration", "seed", "outcome", "test acc", "why"},
 		Right: []bool{false, true, false, true, false}, Rows: rows}
 }

@@ -62,7 +62,7 @@ func TestEx3KeepsOutRunsAtChance(t *testing.T) {
 	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e0-alexnet", Exercise: "s8.1"})
 	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e2-28x28", Exercise: "5.2"})
 	ex3 := sectionAnswer(t, root, "d2l-ex-3")
-	wantText(t, ex3, "1 run of 6 diverged or ended within 0.05 of chance accuracy",
+	wantText(t, ex3, "1 run of 6 (17%, 95% CI 3%–56%) diverged or learned nothing",
 		"n = 3) of the profile's measured peak",
 		"vs AlexNet's 0.744 ± 0.004 (95% CI 0.708–0.781, n = 2)",
 		"(difference not enough runs")

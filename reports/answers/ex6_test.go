@@ -50,13 +50,15 @@ func TestEx6RealQuick(t *testing.T) {
 		"fixed lr: from batch 16 to 1024, training throughput went from 3036 ± 58.5 (95% CI 2890–3181, n = 3) to 4819 ± 52.6 (95% CI 4688–4950, n = 3) examples/s: 1.59× (95% CI 1.51× to 1.67×; paired t, p = 0.004, n = 3+3 paired)",
 		"Against batch 64 (the batch its learning rate was set for): batch 16 +7.9 points (95% CI -29.8 to +45.7; paired t, p = 0.92, n = 3+3 paired): undecided — this design detects differences beyond ±47.0 points",
 		"Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: at batch 16 +1.8 points (95% CI -35.1 to +38.7; paired t, p = 0.92, n = 3+3 paired): undecided — this design detects differences beyond ±46.0 points",
-		"6 runs of 21 diverged or ended within 0.05 of chance accuracy (0.10)",
+		"8 runs of 21 (38%, 95% CI 21%–59%) diverged or learned nothing (test accuracy within 0.05 of chance, 0.10, or a train loss still at ln 10)",
 		"Settings: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), epochs 2, lr 0.1 × batch/64 for linear lr scaling, 0.1 for fixed lr",
 		"Measured peak memory is 2.26×–21× the analytic memory model",
-		"fixed lr 1024 4819 ± 52.6 373 ± 11 165 ± 0 2.26× 0.204 – 3 done",
+		"fixed lr 1024 4819 ± 52.6 373 ± 11 165 ± 0 2.26× – – 3 done",
 	)
-	if len(a.KeptOut) != 6 {
-		t.Errorf("%d runs kept out, want 6", len(a.KeptOut))
+	// 6 at chance, and 2 whose train loss never left ln 10 (test acc 0.196
+	// and 0.204 crossed the near-chance band by noise).
+	if len(a.KeptOut) != 8 {
+		t.Errorf("%d runs kept out, want 8", len(a.KeptOut))
 	}
 	// Throughput is a ratio (batch 1024 over 16), higher; the families are
 	// corrected apart.

@@ -19,7 +19,7 @@ func TestEx7RealQuick(t *testing.T) {
 		t.Errorf("the augmentation matrix was answered as a second factorial: %q", a.Text[0])
 	}
 	wantText(t, a,
-		"5 runs of 24 diverged or ended within 0.05 of chance accuracy (0.10)",
+		"5 runs of 24 (21%, 95% CI 9%–40%) diverged or learned nothing",
 		"Effects of the other factors are reported within each level of activation, not averaged over it: 42% of the sigmoid runs were kept out",
 		"Runs that learned (finished away from chance), per level: sigmoid 7 of 12, ReLU 12 of 12.",
 		"ReLU instead of sigmoid: +17.8 points (95% CI +12.6 to +23.0; paired t, p < 0.001, n = 7+7 paired): it raises mean test accuracy from 0.599 to 0.777 over the matched runs.",
@@ -182,7 +182,7 @@ func TestEx7AugmentFromCells(t *testing.T) {
 func TestEx7AugmentKeepsOutRunsAtChance(t *testing.T) {
 	a := sectionAnswer(t, augmentFixture(t, map[string]int64{"flip": 3}), "d2l-ex-7")
 	wantText(t, a,
-		"Augmentation: 1 run of 12 diverged or ended within 0.05 of chance accuracy (0.10)",
+		"Augmentation: 1 run of 12 (8%, 95% CI 1%–35%) diverged or learned nothing",
 		"better: normalized inputs (+9.3 points",
 	)
 	if c := comparison(t, a, "preprocessing", "horizontal flips vs no preprocessing", "test_acc"); c.Verdict != NotEnoughRuns || c.NB != 2 {
