@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -106,6 +107,11 @@ func TestLayersAreBuiltOncePerCell(t *testing.T) {
 		}
 		if s.MemoryModel == nil || *s.MemoryModel != *c.Memory {
 			t.Errorf("%s: memory model %+v, want the cell's %+v", c.Key, s.MemoryModel, c.Memory)
+		}
+		// What its times can be trusted for: the median steady step, the
+		// machine's cores and how busy it was.
+		if s.StepMillisMedian <= 0 || s.CPUs != runtime.GOMAXPROCS(0) || s.Load1Max <= 0 {
+			t.Errorf("%s: step median %v ms, %d CPUs, load %v", c.Key, s.StepMillisMedian, s.CPUs, s.Load1Max)
 		}
 	}
 }

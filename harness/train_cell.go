@@ -90,6 +90,9 @@ func TrainCell(ctx context.Context, run CellRun, cell *cellspec.Spec, dir string
 		s.DivergedEpoch = res.DivergedEpoch
 		s.FirstStepSeconds = res.FirstStepSeconds
 		s.StepMillis = res.StepMillis
+		s.StepMillisMedian = res.StepMillisMedian
+		s.Load1Max = res.Load1Max
+		s.CPUs = res.CPUs
 		s.Params = res.Params
 		s.SetBackend(res.Backend)
 		s.AutotuneCache = res.AutotuneCache

@@ -29,8 +29,15 @@ type Summary struct {
 	DivergedEpoch    int           `json:"diverged_epoch,omitempty"`
 	FirstStepSeconds float64       `json:"first_step_seconds"`
 	StepMillis       float64       `json:"step_ms"`
-	Params           int64         `json:"params"`
-	WallSeconds      float64       `json:"wall_seconds"`
+	// StepMillisMedian is the median steady-state step (trainer.Result's);
+	// Load1Max the busiest 1-minute load average while it trained and CPUs
+	// the cores it had: above them, other work shared the machine and its
+	// times are not its own. Absent (0) in older trees.
+	StepMillisMedian float64 `json:"step_ms_median,omitempty"`
+	Load1Max         float64 `json:"load1_max,omitempty"`
+	CPUs             int     `json:"cpus,omitempty"`
+	Params           int64   `json:"params"`
+	WallSeconds      float64 `json:"wall_seconds"`
 	// EstimateSeconds is what the runner estimated the cell would take on a
 	// CPU before it ran (cost.Estimate: its FLOPs at the backend's measured
 	// matmul speed, a lower bound); a matrix cell records it instead of asking

@@ -34,6 +34,19 @@ type Result struct {
 	// StepMillis is the mean train step time after the first, in milliseconds
 	// (from the epochs' synchronized training time; 0 if no epoch finished).
 	StepMillis float64 `json:"step_ms"`
+	// StepMillisMedian is the median of the steady-state steps (every step
+	// but the first of each epoch): a burst of other work moves the mean,
+	// much less the median. On XLA steps are queued, so a step's time is the
+	// interval between its dispatch and the next, which a full queue paces
+	// at the device's speed. 0 when no steady step ran.
+	StepMillisMedian float64 `json:"step_ms_median"`
+	// Load1Max is the largest 1-minute load average sampled at the end of
+	// each epoch, and CPUs the cores the process could use: a load above
+	// the cores means other work shared them while the cell trained, so its
+	// times say less about its own speed. Load1Max is 0 where unreadable
+	// (a training process keeps the load above 0 where it can be read).
+	Load1Max float64 `json:"load1_max"`
+	CPUs     int     `json:"cpus"`
 	// ExamplesPerSec is the training rate over all epochs, compilation (the
 	// first step) excluded: what d2l's final line prints.
 	ExamplesPerSec float64 `json:"examples_per_sec"`

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"alexbench/internal/stats"
 	stdctx "context"
 	"errors"
 	"fmt"
@@ -93,6 +94,9 @@ type run struct {
 	step   *context.Exec
 	eval   *context.Exec
 	prog   *progress // nil: no Progress writer
+	// steadySteps are the steady-state steps' times in seconds (all but the
+	// first of each epoch), for the median.
+	steadySteps []float64
 }
 
 // newRun prepares cell's run. The cell was validated and its layers built
@@ -119,7 +123,7 @@ func newRun(cell *cellspec.Spec, opts Options) (*run, error) {
 	if err := nn.SetInit(r.mctx, cfg.Init); err != nil {
 		return nil, &config.KeyError{Key: "init", Err: err}
 	}
-	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.Info}
+	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.Info, CPUs: runtime.GOMAXPROCS(0)}
 	return r, nil
 }
 
@@ -170,9 +174,15 @@ func (r *run) loop(ctx stdctx.Context) {
 					r.opts.OnFirstStep()
 				}
 			}
+			if s > 0 {
+				r.steadySteps = append(r.steadySteps, time.Since(ts).Seconds())
+			}
 			r.prog.step(epoch, s+1, stepsPerEpoch, r.runningLoss)
 		}
 		lossSum, correct, count := r.readAccumulators() // syncs with the device
+		if l := load1(); l > r.res.Load1Max {
+			r.res.Load1Max = l
+		}
 		trainSec := time.Since(t0).Seconds()
 		te := time.Now()
 		testAcc, err := r.evaluate()
@@ -225,6 +235,9 @@ func (r *run) timing() {
 	}
 	r.res.StepMillis = 1000 * sec / float64(steps)
 	r.res.ExamplesPerSec = float64(steps*r.batch) / sec
+	if len(r.steadySteps) > 0 {
+		r.res.StepMillisMedian = 1000 * stats.Median(r.steadySteps)
+	}
 }
 
 // syncedSince waits for the device to finish queued work (by reading an

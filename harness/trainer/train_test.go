@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -65,6 +66,14 @@ func TestLeNetLearns(t *testing.T) {
 	}
 	if f.ExamplesPerSec <= 0 || res.FirstStepSeconds <= 0 || res.Params != 61706 {
 		t.Errorf("bookkeeping: %+v", res)
+	}
+	// Timing that reproduces: the median steady step, in the mean's range
+	// (CPU steps are synchronous), and the machine's load and cores.
+	if res.StepMillisMedian <= 0 || res.StepMillisMedian > 3*res.StepMillis || res.CPUs != runtime.GOMAXPROCS(0) {
+		t.Errorf("step median %.3f ms (mean %.3f), CPUs %d", res.StepMillisMedian, res.StepMillis, res.CPUs)
+	}
+	if _, err := os.Stat("/proc/loadavg"); err == nil && res.Load1Max <= 0 {
+		t.Errorf("load not sampled: %v", res.Load1Max)
 	}
 	for _, name := range []string{FiltersPNG, ActivationsPNG} {
 		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() < 100 {
