@@ -37,7 +37,7 @@ func fashionMNIST(t *testing.T) string {
 // trains in seconds.
 const buildsMatrix = `name = "builds"
 description = "three small LeNet cells, to count model builds"
-exercise = "E5"
+exercise = "7"
 seeds = 1
 [fixed]
 model = "lenet"
