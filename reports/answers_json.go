@@ -44,7 +44,7 @@ type exerciseJSON struct {
 
 // comparisonJSON is a comparison in its unit: points for accuracies (b − a,
 // ×100), b/a for ratios; p is Holm-corrected within its family. The verdict
-// is higher, lower, equivalent, undecided or not_enough_runs. Values a
+// is higher, lower, equivalent, undecided, withheld or not_enough_runs. Values a
 // comparison could not compute are null.
 type comparisonJSON struct {
 	What   string   `json:"what"`

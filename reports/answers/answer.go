@@ -126,7 +126,10 @@ type Comparison struct {
 	// Detectable is the smallest |Diff| the comparison had an 80 % chance
 	// of finding (NaN without enough runs): what an undecided one rules out.
 	Detectable float64
-	Verdict    Verdict
+	// Withheld says why a timing's verdict is not given (the machine was
+	// busier than its cores while either side trained); "" otherwise.
+	Withheld string
+	Verdict  Verdict
 }
 
 // Verdict is what a comparison decides.
@@ -137,5 +140,6 @@ const (
 	Lower         Verdict = "lower"           // b significantly below a
 	Equivalent    Verdict = "equivalent"      // shown within ±Margin (TOST)
 	Undecided     Verdict = "undecided"       // neither: the design cannot tell
+	Withheld      Verdict = "withheld"        // a timing measured on a busy machine
 	NotEnoughRuns Verdict = "not_enough_runs" // fewer than stats.MinRuns a side
 )

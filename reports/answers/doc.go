@@ -21,7 +21,10 @@
 // verdict is higher or lower (significant), equivalent (a TOST shows the
 // difference inside ±1 point of accuracy or ±10 % of a ratio), undecided
 // (neither; stated with the smallest difference the design could have
-// found) or not_enough_runs (fewer than three runs a side). Every
+// found), withheld (a timing measured while the machine was busier than
+// its cores) or not_enough_runs (fewer than three runs a side). Times and
+// speeds are the median steady-state step, compared unpaired (Welch, on the
+// log scale): a seed has nothing to do with speed. Every
 // comparison is printed with its difference and 95 % CI. Numbers are
 // formatted by format.go alone.
 package answers

@@ -42,8 +42,13 @@ type Metric struct {
 	Of   func(*Cell) float64
 	// Cost marks a time, speed or memory: a run that finished at chance
 	// still measured it, so only unfinished and diverged runs are kept out.
-	// Any other metric keeps out runs at chance as well (usable).
+	// Any other metric keeps out runs at chance as well (usable). A cost is
+	// compared unpaired (Welch): a seed sets the weights and the data order,
+	// which have nothing to do with speed or memory.
 	Cost bool
+	// Timing marks a time or speed: its verdict is withheld when the machine
+	// was busier than its cores while either side trained.
+	Timing bool
 	// Ratio compares on the log scale: the effect is log(b/a), read as b/a.
 	Ratio bool
 }
@@ -69,7 +74,9 @@ func sample(cells []*Cell, m Metric) stats.Sample {
 			continue
 		}
 		s.Values = append(s.Values, v)
-		s.Keys = append(s.Keys, seedKey(c))
+		if !m.Cost {
+			s.Keys = append(s.Keys, seedKey(c))
+		}
 	}
 	return s
 }
@@ -95,7 +102,28 @@ func (a *Answer) family(name string) *family { return &family{name: name, ans: a
 // compare compares configuration b against a on m (b − a, or log(b/a) for a
 // ratio metric), recording the comparison in the answer.
 func (f *family) compare(what string, m Metric, a, b []*Cell) *Comparison {
-	return f.add(what, m, stats.Compare(sample(a, m), sample(b, m)))
+	c := f.add(what, m, stats.Compare(sample(a, m), sample(b, m)))
+	if m.Timing {
+		c.Withheld = busyMachine(append(doneCells(a), doneCells(b)...))
+		c.setEquivalence(c.EquivP)
+	}
+	return c
+}
+
+// busyMachine says why timings of cells cannot be trusted ("" when they
+// can): the busiest 1-minute load any of them saw while training exceeded
+// its cores, so other work shared the machine.
+func busyMachine(cells []*Cell) string {
+	worst, cpus := 0.0, 0
+	for _, c := range cells {
+		if s := c.Summary; s != nil && s.CPUs > 0 && s.Load1Max > float64(s.CPUs) && s.Load1Max/float64(s.CPUs) > worst/float64(max(cpus, 1)) {
+			worst, cpus = s.Load1Max, s.CPUs
+		}
+	}
+	if cpus == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the machine was busier than its cores while these runs trained (1-minute load %.1f on %d cores): time them on a quiet machine", worst, cpus)
 }
 
 // add records a comparison made from samples the caller built with sample
@@ -172,6 +200,8 @@ func (c *Comparison) setEquivalence(p float64) {
 	switch {
 	case !c.Enough:
 		c.Verdict = NotEnoughRuns
+	case c.Withheld != "":
+		c.Verdict = Withheld
 	case c.Significant() && c.Diff > 0:
 		c.Verdict = Higher
 	case c.Significant():
@@ -365,6 +395,8 @@ func verdict(c *Comparison, diff func(float64) string) string {
 	bound := func(x float64) string { return strings.TrimSuffix(diff(x), " points") }
 	est := fmt.Sprintf("%s (95%% CI %s to %s", diff(c.Diff), bound(c.Lo), bound(c.Hi))
 	switch c.Verdict {
+	case Withheld:
+		return fmt.Sprintf("%s; %s, n = %s): withheld — %s", est, c.Test, c.Sizes(), c.Withheld)
 	case Higher, Lower:
 		return fmt.Sprintf("%s; %s, %s, n = %s)", est, c.Test, pEq(c.PAdj), c.Sizes())
 	case Equivalent:
@@ -389,6 +421,8 @@ func verdictWord(c *Comparison) string {
 		}
 	case NotEnoughRuns:
 		return "not enough runs"
+	case Withheld:
+		return "withheld (busy machine)"
 	}
 	return string(c.Verdict)
 }
@@ -403,7 +437,7 @@ func verdictCounts(cs []*Comparison) string {
 		}
 	}
 	var parts []string
-	for _, v := range []Verdict{Higher, Lower, Equivalent, Undecided, NotEnoughRuns} {
+	for _, v := range []Verdict{Higher, Lower, Equivalent, Undecided, Withheld, NotEnoughRuns} {
 		if n[v] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[v], strings.ReplaceAll(string(v), "_", " ")))
 		}

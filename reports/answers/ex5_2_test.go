@@ -14,7 +14,7 @@ func TestEx52RealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-5-2")
 	wantText(t, a,
 		"Reference: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), test acc 0.682 ± 0.033 (95% CI 0.600–0.763, n = 3), trained in 4.7 s ± 41 ms (95% CI 4.6 s–4.8 s, n = 3), 536,250 parameters.",
-		"LeNet-5 (ReLU, max pooling) on 28×28 vs AlexNet-quick: test accuracy +12.9 points (95% CI +7.4 to +18.4; paired t, p = 0.02, n = 3+3 paired); training time 0.25× (95% CI 0.24× to 0.25×; paired t, p < 0.001, n = 3+3 paired); 61,706 parameters (0.12×).",
+		"LeNet-5 (ReLU, max pooling) on 28×28 vs AlexNet-quick: test accuracy +12.9 points (95% CI +7.4 to +18.4; paired t, p = 0.02, n = 3+3 paired); training time 0.25× (95% CI 0.24× to 0.25×; Welch t, p < 0.001, n = 3+3); 61,706 parameters (0.12×).",
 		"Measured to be both more accurate and faster to train than AlexNet-quick: LeNet-5 (ReLU, max pooling).",
 		"Settings per model: AlexNet-quick: 3 epochs, lr 0.1, batch 64, 67×67 inputs, 6144 training / 1000 test images;",
 	)

@@ -47,7 +47,7 @@ func TestEx6RealQuick(t *testing.T) {
 		t.Errorf("status %s", a.Status)
 	}
 	wantInText(t, answerText(a),
-		"fixed lr: from batch 16 to 1024, training throughput went from 3036 ± 58.5 (95% CI 2890–3181, n = 3) to 4819 ± 52.6 (95% CI 4688–4950, n = 3) examples/s: 1.59× (95% CI 1.51× to 1.67×; paired t, p = 0.004, n = 3+3 paired)",
+		"fixed lr: from batch 16 to 1024, training throughput went from 3036 ± 58.5 (95% CI 2890–3181, n = 3) to 4819 ± 52.6 (95% CI 4688–4950, n = 3) examples/s: 1.59× (95% CI 1.53× to 1.65×; Welch t, p < 0.001, n = 3+3)",
 		"Against batch 64 (the batch its learning rate was set for): batch 16 +7.9 points (95% CI -29.8 to +45.7; paired t, p = 0.92, n = 3+3 paired): undecided — this design detects differences beyond ±47.0 points",
 		"Linear learning-rate scaling (lr × batch / reference batch) against a fixed rate, final test accuracy: at batch 16 +1.8 points (95% CI -35.1 to +38.7; paired t, p = 0.92, n = 3+3 paired): undecided — this design detects differences beyond ±46.0 points",
 		"8 runs of 21 (38%, 95% CI 21%–59%) diverged or learned nothing (test accuracy within 0.05 of chance, 0.10, or a train loss still at ln 10)",

@@ -76,8 +76,37 @@ func (g *group) over(f func(*Cell) float64) stat {
 // kept out) and training time (a ratio; every finished run counts).
 var (
 	testAccMetric   = Metric{Name: "test_acc", Of: finalTestAcc}
-	trainTimeMetric = Metric{Name: "time", Of: trainSeconds, Cost: true, Ratio: true}
+	trainTimeMetric = Metric{Name: "time", Of: steadyTrainSeconds, Cost: true, Timing: true, Ratio: true}
 )
+
+// steadyTrainSeconds is a cell's training time at its median steady-state
+// step (the median step × the steps it trained), robust to a burst of
+// other work; the measured training time where the cell recorded no
+// median (older trees).
+func steadyTrainSeconds(c *Cell) float64 {
+	s := c.Summary
+	if s == nil || s.StepMillisMedian <= 0 || !c.ConfigOK || c.Config.BatchSize <= 0 {
+		return trainSeconds(c)
+	}
+	n := c.Config.TrainLimit
+	if n <= 0 {
+		n = 60000
+	}
+	steps := len(c.Epochs) * (n / c.Config.BatchSize)
+	if steps <= 0 {
+		return trainSeconds(c)
+	}
+	return s.StepMillisMedian / 1000 * float64(steps)
+}
+
+// steadyThroughput is training examples/s at the median steady-state step;
+// the epochs' median rate where the cell recorded no median.
+func steadyThroughput(c *Cell) float64 {
+	if s := c.Summary; s != nil && s.StepMillisMedian > 0 && c.ConfigOK && c.Config.BatchSize > 0 {
+		return float64(c.Config.BatchSize) / (s.StepMillisMedian / 1000)
+	}
+	return throughput(c)
+}
 
 func finalTestAcc(c *Cell) float64  { return c.Final().TestAcc }
 func finalTrainAcc(c *Cell) float64 { return c.Final().TrainAcc }
