@@ -144,16 +144,17 @@ func ex3Summary(p *Profile, alex, best *ex3Model, cmp *Comparison) (summary, gla
 		_, dense, total := sumParts(p.Layers)
 		fcShare = pct1(dense.paramBytes, total.paramBytes)
 		conv, _, _ := sumParts(p.Layers)
-		s := fmt.Sprintf("In d2l's full-size AlexNet the fully connected layers hold %s of the parameters but do %s of the FLOPs (exercises 1.1–1.2): most of its weights buy little computation.",
+		s := fmt.Sprintf("In d2l's full-size AlexNet the fully connected layers hold %s of the parameters but do %s of the FLOPs (exercises 1.1–1.2): most of its weights buy little computation",
 			fcShare, pct1(total.flops-conv.flops, total.flops))
 		if fr := profile.StepPeakFraction(&p.File); fr > 0 {
-			s += fmt.Sprintf(" Its train step uses %s of this machine's measured matmul peak at batch %d on %s", fmtPct(fr), p.Batch, orDash(p.Device))
+			s += fmt.Sprintf(", and its train step uses %s of this machine's measured matmul peak at batch %d on %s", fmtPct(fr), p.Batch, orDash(p.Device))
 			if fr >= 0.5 {
-				s += ", so here the case against it is what it gets for that compute, not idle hardware."
+				s += ", so here the case against it is what it gets for that compute, not idle hardware"
 			} else {
-				s += ": a benchmark of it leaves most of this machine unused."
+				s += ": a benchmark of it leaves most of this machine unused"
 			}
 		}
+		s += "."
 		ss = append(ss, s)
 	}
 	if alex != nil && best != nil && cmp != nil {

@@ -283,9 +283,6 @@ func (lp *layerProfile) computeSummary() (summary, glance string) {
 		profileModelWords(p), pct1(lp.conv.flops, t.flops), fmtSI(fwdFLOPs(p.Layers)/float64(p.Batch), "FLOP"), pct1(lp.dense.flops, t.flops))
 	glance = fmt.Sprintf("Convs: %s of the FLOPs", pct1(lp.conv.flops, t.flops))
 	if t.ms > 0 {
-		fmt.Fprintf(&s, " Measured at %s (one profile, medians of each layer's runs), the convolutions take %s of the forward + backward time (%s of %s) and the fully connected layers %s; the split between layers is AlexNet's, the milliseconds this machine's (d2l's GPU is not comparable).",
-			profileWhere(p), pct1(lp.conv.ms, t.ms), fmtMs(lp.conv.ms), fmtMs(t.ms), pct1(lp.dense.ms, t.ms))
-		glance += fmt.Sprintf(" and %s of the measured time (%s)", pct1(lp.conv.ms, t.ms), profileWhere(p))
 		mem, _, ok := boundLayers(p)
 		var memDense []string
 		for _, l := range mem {
@@ -293,7 +290,15 @@ func (lp *layerProfile) computeSummary() (summary, glance string) {
 				memDense = append(memDense, l.Name)
 			}
 		}
-		if ok && lp.dense.ms/t.ms > lp.dense.flops/t.flops && len(memDense) > 0 {
+		why := ok && lp.dense.ms/t.ms > lp.dense.flops/t.flops && len(memDense) > 0
+		fc := ""
+		if !why {
+			fc = " and the fully connected layers " + pct1(lp.dense.ms, t.ms)
+		}
+		fmt.Fprintf(&s, " Measured at %s (one profile, medians of each layer's runs), the convolutions take %s of the forward + backward time (%s of %s)%s; the split between layers is AlexNet's, the milliseconds this machine's (d2l's GPU is not comparable).",
+			profileWhere(p), pct1(lp.conv.ms, t.ms), fmtMs(lp.conv.ms), fmtMs(t.ms), fc)
+		glance += fmt.Sprintf(" and %s of the measured time (%s)", pct1(lp.conv.ms, t.ms), profileWhere(p))
+		if why {
 			fmt.Fprintf(&s, " The fully connected layers take %s of the time for %s of the FLOPs because at batch %d %s %s memory-bound (exercise 1.3): each step reads their %.1f MiB of weights for only %s.",
 				pct1(lp.dense.ms, t.ms), pct1(lp.dense.flops, t.flops), p.Batch, andList(memDense), map[bool]string{true: "is", false: "are"}[len(memDense) == 1], lp.dense.paramBytes/mib, plural(p.Batch, "image", "images"))
 		}
