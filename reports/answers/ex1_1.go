@@ -12,6 +12,7 @@ func buildEx11(b *builder, a *Answer, ms []*Matrix) {
 	// The answer's words are harness/profile's, the one text of exercise
 	// 1's answers (alexbench profile prints the same).
 	a.Text = append(a.Text, profile.MemoryAnswer(&lp.p.File))
+	a.Summary, a.Glance = lp.memorySummary()
 	var pMiB, aMiB []float64
 	for _, l := range lp.p.Layers {
 		pMiB, aMiB = append(pMiB, float64(l.ParamBytes)/mib), append(aMiB, float64(l.ActBytes)/mib)

@@ -16,6 +16,7 @@ func buildEx12(b *builder, a *Answer, ms []*Matrix) {
 	}
 	p, total := lp.p, lp.total
 	a.Text = append(a.Text, profile.ComputeAnswer(&p.File))
+	a.Summary, a.Glance = lp.computeSummary()
 	var fwdG, bwdG, fwdMs, fbMs []float64
 	for _, l := range p.Layers {
 		fwdG, bwdG = append(fwdG, float64(l.FwdFLOPs)/1e9), append(bwdG, float64(l.BwdFLOPs)/1e9)

@@ -14,10 +14,15 @@ import (
 // inference (the inference pass `alexbench profile` measures next to the
 // training pass).
 func buildEx13(b *builder, a *Answer, ms []*Matrix) {
-	if lp, ok := profileShown(b, a); ok {
+	lp, ok := profileShown(b, a)
+	if ok {
 		bandwidthHalf(b, a, lp)
 	}
 	trainVsInference(b, a)
+	if ok {
+		one, large := exProfiles(b.res.Profiles)
+		a.Summary, a.Glance = bandwidthSummary(lp, one, large)
+	}
 }
 
 // bandwidthHalf is 1.3's first question: the roofline, each layer's bound,

@@ -48,4 +48,5 @@ func buildEx2(b *builder, a *Answer, _ []*Matrix) {
 		a.Text = append(a.Text, "d2l's batch 128 is not among the profiles here (on a CPU `alexbench profile` defaults to batch 1 and 8); run `alexbench profile alexnet --batch 128` for it.")
 	}
 	a.Blocks = append(a.Blocks, Block{Table: t})
+	a.Summary, a.Glance = chipSummary(one, large)
 }

@@ -3,6 +3,7 @@ package answers
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"alexbench/harness/profile"
 	"alexbench/internal/stats"
@@ -112,9 +113,10 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 		t.Rows = append(t.Rows, []string{m.name, fmtSI(float64(m.cost.FwdFLOPs), "FLOP"), fmtCount(m.cost.Params), fmtEst(m.acc, fmtAcc), fmtEst(m.secs, fmtSeconds),
 			fmt.Sprintf("%.3g", m.accPerGFLOP), fmt.Sprintf("%.3g", m.accPerSec)})
 	}
+	var cmp *Comparison
 	if alex != nil && best != nil {
 		fam := a.family("effects")
-		cmp := fam.compare(best.name+" vs "+alex.name, ex3Acc, alex.cells, best.cells)
+		cmp = fam.compare(best.name+" vs "+alex.name, ex3Acc, alex.cells, best.cells)
 		fam.holm()
 		lines = append(lines, fmt.Sprintf("Against exercise 5.2's most accurate 28×28 model, %s: test accuracy %s vs AlexNet's %s (difference %s), with %s of AlexNet's forward FLOPs per image: %s× the accuracy per GFLOP and %s× the accuracy per second of training.",
 			best.name, fmtEst(best.acc, fmtAcc), fmtEst(alex.acc, fmtAcc), verdict(cmp, pointsDiff),
@@ -127,6 +129,84 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 		a.Blocks = append(a.Blocks, Block{Table: kept})
 	}
 	a.Text = append(a.Text, lines...)
+	a.Summary, a.Glance = ex3Summary(p, alex, best, cmp)
+}
+
+// ex3Summary is exercise 3's answer in plain words: the accuracy the most
+// accurate 28×28 model gets against AlexNet's (the one tested comparison),
+// what that is per FLOP, per parameter and per training second (ratios of
+// means, not tested), the share of d2l's AlexNet's parameters in its fully
+// connected layers, and how much of the machine its step used.
+func ex3Summary(p *Profile, alex, best *ex3Model, cmp *Comparison) (summary, glance string) {
+	var ss []string
+	var fcShare string
+	if p != nil {
+		_, dense, total := sumParts(p.Layers)
+		fcShare = pct1(dense.paramBytes, total.paramBytes)
+		conv, _, _ := sumParts(p.Layers)
+		s := fmt.Sprintf("In d2l's full-size AlexNet the fully connected layers hold %s of the parameters but do %s of the FLOPs (exercises 1.1–1.2): most of its weights buy little computation",
+			fcShare, pct1(total.flops-conv.flops, total.flops))
+		if fr := profile.StepPeakFraction(&p.File); fr > 0 {
+			s += fmt.Sprintf(", and its train step uses %s of this machine's measured matmul peak at batch %d on %s", fmtPct(fr), p.Batch, orDash(p.Device))
+			if fr >= 0.5 {
+				s += ", so here the case against it is what it gets for that compute, not idle hardware"
+			} else {
+				s += ": a benchmark of it leaves most of this machine unused"
+			}
+		}
+		s += "."
+		ss = append(ss, s)
+	}
+	if alex != nil && best != nil && cmp != nil {
+		ac := alex.cells[0]
+		name := func(m *ex3Model) string {
+			if c := m.cells[0]; c.ConfigOK {
+				return shortModelName(modelName(c.Config, cellProfile(c)))
+			}
+			return m.name
+		}
+		an, bn := name(alex), name(best)
+		s := ""
+		if cellProfile(ac) == "quick" {
+			s = strings.ToUpper(quickNote(ac)[:1]) + quickNote(ac)[1:] + ". "
+		}
+		full := bn
+		if c := best.cells[0]; c.ConfigOK {
+			full = modelName(c.Config, cellProfile(c))
+		}
+		ref := d2lRefs["alexnet"]
+		s += fmt.Sprintf("Exercise 5.2's most accurate 28×28 model, %s, reaches test accuracy %s against %s's %s (d2l's AlexNet: %.3f at full scale, not comparable)",
+			full, fmtAcc(best.acc.Mean), an, fmtAcc(alex.acc.Mean), ref.TestAcc)
+		switch cmp.Verdict {
+		case Higher:
+			s += ", higher: " + shortVerdict(cmp, pointsDiff) + " — decided."
+			glance = fmt.Sprintf("%s: %s test acc over %s at %s its FLOPs (decided); per-FLOP ratio %s× not tested",
+				bn, pointsDiff(cmp.Diff), an, fmtRatio(float64(best.cost.FwdFLOPs)/float64(alex.cost.FwdFLOPs)), fmtRatioPlain(best.accPerGFLOP/alex.accPerGFLOP))
+		case Lower:
+			s += ", lower: " + shortVerdict(cmp, pointsDiff) + " — decided."
+			glance = fmt.Sprintf("%s trails %s by %s test acc; per-FLOP comparison not tested", bn, an, pointsDiff(cmp.Diff))
+		case Equivalent:
+			s += ": " + shortVerdict(cmp, pointsDiff) + " — decided."
+			glance = fmt.Sprintf("%s and %s: test acc the same within ±1 point; per-FLOP comparison not tested", bn, an)
+		case Undecided:
+			s += ": " + shortVerdict(cmp, pointsDiff) + "."
+			glance = fmt.Sprintf("%s vs %s: accuracy undecided; per-FLOP comparison not tested", bn, an)
+		default:
+			s += ": " + cmp.NotEnough() + "."
+			glance = fmt.Sprintf("%s vs %s: not enough runs to compare accuracy", bn, an)
+		}
+		ss = append(ss, s)
+		perParam := (best.acc.Mean / float64(best.cost.Params)) / (alex.acc.Mean / float64(alex.cost.Params))
+		ss = append(ss, fmt.Sprintf("With %s %s's forward FLOPs and %s its parameters, that is %s× the accuracy per FLOP and %s× per parameter, and %s× per second of training on this machine; these are ratios of means, not tested, so they are not decided.",
+			fmtRatio(float64(best.cost.FwdFLOPs)/float64(alex.cost.FwdFLOPs)), an, fmtRatio(float64(best.cost.Params)/float64(alex.cost.Params)),
+			fmtRatioPlain(best.accPerGFLOP/alex.accPerGFLOP), fmtRatioPlain(perParam), fmtRatioPlain(best.accPerSec/alex.accPerSec)))
+	} else if p != nil {
+		glance = fmt.Sprintf("FC layers hold %s of AlexNet's parameters; the 28×28 models are not measured", fcShare)
+	}
+	if glance == "" && fcShare != "" {
+		glance = fmt.Sprintf("FC layers hold %s of AlexNet's parameters", fcShare)
+	}
+	return strings.Join(ss, " "), glance
 }
 
 // ex3Acc is the accuracy exercise 3 compares: runs at chance are kept out.

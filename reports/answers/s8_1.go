@@ -32,22 +32,25 @@ func isD2LScale(c *Cell) bool {
 	return k.TrainLimit == 0 && k.TestLimit == 0 && k.Epochs == def.Epochs && k.BatchSize == def.BatchSize && k.EffectiveLR() == def.LR
 }
 
+// s81group is one configuration of §8.1: its last-epoch estimates and, at
+// d2l's scale, its test accuracy against d2l's.
+type s81group struct {
+	name                    string
+	g                       *group
+	loss, trainAcc, testAcc stats.MeanCI
+	rate                    stats.MeanCI
+	vsD2L                   *Comparison
+	ref                     d2lRef
+	hasRef, applies         bool
+	m                       *Matrix
+	gi                      int
+}
+
 // buildS81 answers §8.1: each configuration's last-epoch numbers, tested
 // against what d2l printed where the run is at d2l's own scale, with its
 // per-epoch curves.
 func buildS81(b *builder, a *Answer, ms []*Matrix) {
 	fam := a.family("vs d2l")
-	type s81group struct {
-		name                    string
-		g                       *group
-		loss, trainAcc, testAcc stats.MeanCI
-		rate                    stats.MeanCI
-		vsD2L                   *Comparison
-		ref                     d2lRef
-		hasRef, applies         bool
-		m                       *Matrix
-		gi                      int
-	}
 	var es []*s81group
 	for _, m := range ms {
 		for gi, g := range groups(m) {
@@ -131,6 +134,7 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 	if len(a.Text) == 0 {
 		a.Text = append(a.Text, "No cell of §8.1 has finished yet.")
 	}
+	a.Summary, a.Glance = s81Summary(es)
 	a.Blocks = append(a.Blocks, Block{Note: "d2l's numbers are those its PyTorch edition prints at the end of train_ch6 (train loss, train acc, test acc, examples/sec on the book's GPU); loss and train accuracy are averages over the last epoch, as here."})
 	if n := fam.holmNote("the comparison with d2l"); n != "" {
 		a.Blocks = append(a.Blocks, Block{Note: n})
@@ -178,4 +182,53 @@ func deviceOf(cells []*Cell) string {
 		return "an unrecorded device"
 	}
 	return strings.Join(d.list(), ", ")
+}
+
+// s81Summary is §8.1's answer in plain words: each configuration's test
+// accuracy beside d2l's — tested where the run is at d2l's scale, named not
+// comparable where it is scaled — and its speed beside d2l's GPU's.
+func s81Summary(es []*s81group) (summary, glance string) {
+	var ss, gs []string
+	for _, e := range es {
+		first := e.g.first()
+		n := plural(e.testAcc.N, "seed", "seeds")
+		acc := fmtAcc(e.testAcc.Mean)
+		if e.testAcc.N >= 2 {
+			acc += fmt.Sprintf(" (95 %% CI %s)", fmtCI(e.testAcc, fmtAcc))
+		}
+		short := shortModelName(e.name)
+		switch {
+		case !e.hasRef:
+			ss = append(ss, fmt.Sprintf("%s reaches test accuracy %s over %s; d2l prints no figure for it.", e.name, acc, n))
+			gs = append(gs, fmt.Sprintf("%s: test acc %s", short, fmtAcc(e.testAcc.Mean)))
+		case !e.applies:
+			s := fmt.Sprintf("Measured on the quick profile, not d2l's scale: %s. Over %s it reaches test accuracy %s, train accuracy %s and train loss %s at %s examples/s on %s; d2l's %s reached %.3f, %.3f and %.3f at %s examples/s on its GPU at full scale, which this run is not comparable with.",
+				strings.TrimPrefix(quickNote(first), "measured on the quick profile on "+deviceOf([]*Cell{first})+": "), n, acc, fmtAcc(e.trainAcc.Mean), fmtAcc(e.loss.Mean),
+				fmtRate(e.rate.Mean), deviceOf(e.g.Done), prettyModel(first.Config.Model), e.ref.TestAcc, e.ref.TrainAcc, e.ref.Loss, fmtRate(e.ref.ExamplesPerSec))
+			if cellProfile(first) != "quick" {
+				s = strings.Replace(s, "Measured on the quick profile, not d2l's scale", "Scaled down from d2l's recipe", 1)
+			}
+			ss = append(ss, s)
+			gs = append(gs, fmt.Sprintf("%s: test acc %s (d2l: %.3f at full scale, not comparable)", short, fmtAcc(e.testAcc.Mean), e.ref.TestAcc))
+		default:
+			c := e.vsD2L
+			var said, g string
+			switch c.Verdict {
+			case Higher:
+				said, g = "above d2l's "+fmtAcc(e.ref.TestAcc)+": "+shortVerdict(c, pointsDiff), "above d2l's "+fmtAcc(e.ref.TestAcc)+" ("+pointsDiff(c.Diff)+")"
+			case Lower:
+				said, g = "below d2l's "+fmtAcc(e.ref.TestAcc)+": "+shortVerdict(c, pointsDiff), "below d2l's "+fmtAcc(e.ref.TestAcc)+" ("+pointsDiff(c.Diff)+")"
+			case Equivalent:
+				said, g = "d2l's "+fmtAcc(e.ref.TestAcc)+" reproduced: "+shortVerdict(c, pointsDiff), "the same as d2l's "+fmtAcc(e.ref.TestAcc)+" within ±1 point"
+			case Undecided:
+				said, g = "against d2l's "+fmtAcc(e.ref.TestAcc)+" "+shortVerdict(c, pointsDiff), "vs d2l's "+fmtAcc(e.ref.TestAcc)+": undecided"
+			default:
+				said, g = "against d2l's "+fmtAcc(e.ref.TestAcc)+": "+c.NotEnough(), "vs d2l's "+fmtAcc(e.ref.TestAcc)+": not enough runs"
+			}
+			ss = append(ss, fmt.Sprintf("%s with d2l's recipe reaches test accuracy %s over %s — %s. It trains at %s examples/s on %s (d2l: %s on its GPU, different hardware).",
+				e.name, acc, n, said, fmtRate(e.rate.Mean), deviceOf(e.g.Done), fmtRate(e.ref.ExamplesPerSec)))
+			gs = append(gs, fmt.Sprintf("%s: test acc %s, %s", short, fmtAcc(e.testAcc.Mean), g))
+		}
+	}
+	return strings.Join(ss, " "), strings.Join(gs, "; ")
 }
