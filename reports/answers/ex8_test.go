@@ -114,3 +114,20 @@ func TestEx8RealQuickKeepsOutChance(t *testing.T) {
 		}
 	}
 }
+
+// Exercise 8's plain answer on the real quick run: when the gap opens with
+// and without dropout, dropout's effect undecided, the changes that broke
+// every run with their counts, and that the control itself had barely left
+// chance where those runs stopped.
+func TestEx8SummaryRealQuick(t *testing.T) {
+	a := realQuickAnswer(t, "d2l-ex-8")
+	wantInText(t, a.Summary,
+		"Without dropout the train–test gap opens at epoch 24 (the first epoch whose 95 % CI of the gap lies above 0), with dropout 0.5 it opens at epoch 50",
+		"Whether dropout changes the gap this run cannot tell (undecided: this profile detects only differences beyond ±15.1 points).",
+		"lr ×100 (5) (diverged in 3 of 3 runs)",
+		"sigmoid activations (at chance in 3 of 3 runs)",
+		"in some runs: lr ×10 (0.5) (diverged in 2 of 3 runs)",
+		"The control itself had reached only 0.265 (95 % CI -0.012 to 0.542) by epoch 10, where these runs stopped — its CI reaches chance",
+	)
+	wantInText(t, a.Glance, "4 of 5 changes broke every run", "control only 0.265 then")
+}
