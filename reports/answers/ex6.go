@@ -553,16 +553,6 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 		s += "; " + what + " " + strings.Join(mem, "; ")
 	}
 	sum = append(sum, s+".")
-	acc := "Mean final test accuracy by batch: " + strings.Join(accs, "; ") + "."
-	switch {
-	case len(decidedAcc) > 0:
-		acc += " Against each series' reference batch: " + strings.Join(decidedAcc, "; ") + "."
-	case len(undecidedAcc) > 0:
-		acc += fmt.Sprintf(" No accuracy difference between batch sizes is decided: each is undecided (this profile detects only differences beyond ±%.1f points at best) or has too few usable runs.", 100*minDetectable(undecidedAcc))
-	default:
-		acc += " No accuracy difference between batch sizes could be tested: too few usable runs."
-	}
-	sum = append(sum, acc)
 	bad := map[int]int{}
 	ran, out := 0, 0
 	for _, c := range all {
@@ -575,13 +565,24 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 			bad[c.Config.BatchSize]++
 		}
 	}
+	acc := "Mean final test accuracy by batch"
 	if out > 0 {
 		var per []string
 		for _, b := range sortedInts(bad) {
 			per = append(per, fmt.Sprintf("%d at batch %d", bad[b], b))
 		}
-		sum = append(sum, fmt.Sprintf("%d of %d runs diverged or ended at chance and are left out of the accuracies (%s).", out, ran, andList(per)))
+		acc += fmt.Sprintf(" (%d of %d runs diverged or ended at chance and are left out: %s)", out, ran, andList(per))
 	}
+	acc += ": " + strings.Join(accs, "; ") + "."
+	switch {
+	case len(decidedAcc) > 0:
+		acc += " Against each series' reference batch: " + strings.Join(decidedAcc, "; ") + "."
+	case len(undecidedAcc) > 0:
+		acc += fmt.Sprintf(" No accuracy difference between batch sizes is decided: each is undecided (this profile detects only differences beyond ±%.1f points at best) or has too few usable runs.", 100*minDetectable(undecidedAcc))
+	default:
+		acc += " No accuracy difference between batch sizes could be tested: too few usable runs."
+	}
+	sum = append(sum, acc)
 	if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
 		steps := func(c *Cell) int {
 			n := c.Config.TrainLimit

@@ -209,7 +209,6 @@ func TestEx7SummaryRealQuick(t *testing.T) {
 		"ReLU instead of sigmoid raises test accuracy by +17.8 points (95 % CI +12.6 to +23.0), over the 7 matched runs that learned; 5 of 12 sigmoid runs and 0 of 12 ReLU runs ended at chance or diverged.",
 		"Dropout 0.5 instead of dropout 0: within sigmoid there are too few usable runs to compare; within ReLU this run cannot tell (undecided: this profile detects only differences beyond ±4.2 points).",
 		"within ReLU it raises test accuracy by +4.0 points (95 % CI +2.5 to +5.5)",
-		"d2l's own LeNet setting reached 0.518 here (d2l's 0.779 is at full scale over 10 epochs, not comparable).",
 		"none of the 7 is shown to help or hurt: all undecided (this profile detects only differences beyond ±4.4 points at best)",
 	)
 	wantInText(t, a.Glance, "ReLU vs sigmoid +17.8 points", "5 of 12 sigmoid runs at chance")

@@ -461,7 +461,23 @@ func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 		if len(partly) > 0 {
 			s += "; in some runs: " + strings.Join(partly, "; ")
 		}
+		// The runs that kept training, against the control's accuracy at
+		// the same epoch, where a comparison could be made.
+		var against []string
+		tested := 0
+		for _, br := range sm.breakers {
+			if br.cmp.Enough {
+				tested++
+				against = append(against, fmt.Sprintf("%s %s", br.label, outcomeShort(br.cmp)))
+			}
+		}
+		if tested == 0 {
+			s += fmt.Sprintf(" (run counts, not tests: no change has the %d usable runs a comparison of accuracy with the control needs)", stats.MinRuns)
+		}
 		sum = append(sum, s+".")
+		if len(against) > 0 {
+			sum = append(sum, fmt.Sprintf("Final test accuracy against the control's at the same epoch: %s.", strings.Join(against, "; ")))
+		}
 		if !math.IsNaN(minCtl.Mean) {
 			e := sm.breakers[0].epochs
 			switch {
