@@ -420,7 +420,7 @@ func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 		}
 		g := fmt.Sprintf("Gap %s without dropout", opens(sm.zOpen))
 		if sm.dOpen > 0 {
-			g += fmt.Sprintf(", epoch %d with", sm.dOpen)
+			g += fmt.Sprintf(", %d with", sm.dOpen)
 		}
 		glance = append(glance, g)
 	}
@@ -454,9 +454,9 @@ func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 				minCtl = br.control
 			}
 		}
-		s := "No single change broke training in every run"
+		s := "No single change left every run diverged or at chance"
 		if len(broke) > 0 {
-			s = "These changes alone break training in every run: " + strings.Join(broke, "; ")
+			s = "Each of these changes alone left every run diverged or at chance: " + strings.Join(broke, "; ")
 		}
 		if len(partly) > 0 {
 			s += "; in some runs: " + strings.Join(partly, "; ")
@@ -489,10 +489,12 @@ func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 				sum = append(sum, fmt.Sprintf("The control reached %s by epoch %d, where these runs stopped.", fmtEstCI(minCtl), e))
 			}
 		}
-		glance = append(glance, fmt.Sprintf("%d of %d changes broke every run", nb, len(sm.breakers)))
+		g := fmt.Sprintf("%d of %d changes failed every run", nb, len(sm.breakers))
 		if !math.IsNaN(minCtl.Mean) && (isNearChance(minCtl.Mean) || minCtl.Lo < nearChance) {
-			glance = append(glance, fmt.Sprintf("control only %s then", fmtAcc(minCtl.Mean)))
+			// One part, so the line never states the failures without it.
+			g += fmt.Sprintf(" (but the control was only at %s then)", fmtAcc(minCtl.Mean))
 		}
+		glance = append(glance, g)
 	}
 	if len(sum) == 0 {
 		return
