@@ -3,6 +3,7 @@ package answers
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"alexbench/harness/trainer"
 	"alexbench/internal/stats"
@@ -37,6 +38,7 @@ func gapAtEpoch(i int) Metric     { return Metric{Name: "gap", Of: atEpoch(i, ga
 // train–test gap over the epochs (has accuracy stopped improving while the
 // gap widened?), then AlexNet against LeNet at their last epoch.
 func buildEx4(b *builder, a *Answer, ms []*Matrix) {
+	setProfiles(a, ms) // the summary says the scale
 	var gs []*group
 	for _, m := range ms {
 		for _, g := range groups(m) {
@@ -196,6 +198,152 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		}
 		a.Text = append(a.Text, text)
 	}
+	// The answer in plain words: the last epoch's accuracies (d2l's beside
+	// where comparable), whether accuracy still rose, how the gap grew, and
+	// why only as far as the verdicts go.
+	var sum []string
+	lastWord := func(su *summary) string {
+		c := su.recent
+		what := fmt.Sprintf("%s (epoch %d to %d: ", shortModelName(su.name), su.recentFrom, su.epochs)
+		switch c.Verdict {
+		case Higher:
+			return what + "still rising by " + effectCI(c) + ")"
+		case Lower:
+			return what + "falling by " + effectCI(c) + ")"
+		case Equivalent:
+			return what + "stopped improving: " + outcomeShort(c) + ")"
+		}
+		return what + outcomeShort(c) + ")"
+	}
+	gapWord := func(su *summary) string {
+		c := su.gapGrowth
+		what := fmt.Sprintf("%s's (epoch %d to %d) ", shortModelName(su.name), su.test.Epochs[0], su.epochs)
+		switch c.Verdict {
+		case Higher:
+			return what + "widened by " + effectCI(c)
+		case Lower:
+			return what + "narrowed by " + effectCI(c)
+		}
+		return what + outcomeShort(c)
+	}
+	accAt := func(su *summary) string {
+		s := fmtAcc(su.last.Mean)
+		if ref, ok := d2lAtScale(su.g.first()); ok {
+			s += fmt.Sprintf(" (d2l: %.3f after 10 epochs)", ref.TestAcc)
+		}
+		return s
+	}
+	var glance []string
+	if len(pairs) > 0 {
+		pr := pairs[0]
+		al, le := pr.a, pr.l
+		an, ln := shortModelName(al.name), shortModelName(le.name)
+		s := fmt.Sprintf("After %d epochs %s reaches test accuracy %s and %s %s", al.epochs, an, accAt(al), ln, accAt(le))
+		_, aok := d2lAtScale(al.g.first())
+		_, lok := d2lAtScale(le.g.first())
+		if !aok && !lok {
+			s += fmt.Sprintf(" (d2l's %.3f and %.3f are full-scale 10-epoch runs on all 60,000 images, not comparable)", d2lRefs["alexnet"].TestAcc, d2lRefs["lenet"].TestAcc)
+		}
+		diff := "the difference is " + outcomeShort(pr.test)
+		if decided(pr.test) {
+			diff = fmt.Sprintf("%s ends %s by %s", an, direction(pr.test, "higher", "lower"), effectCI(pr.test))
+		}
+		sum = append(sum, s+"; "+diff+".")
+		g := fmt.Sprintf("After %d epochs %s %s vs %s %s test acc", al.epochs, an, fmtAcc(al.last.Mean), ln, fmtAcc(le.last.Mean))
+		switch pr.test.Verdict {
+		case Higher, Lower:
+			g += ": " + an + " " + effectShort(pr.test)
+		case Equivalent:
+			g += ": the same within ±1 point"
+		case Undecided:
+			g += fmt.Sprintf(", undecided (detects only ±%.1f points)", 100*pr.test.Detectable)
+		default:
+			g += ", too few runs to compare"
+		}
+		glance = append(glance, g)
+	} else if len(sums) > 0 {
+		var parts []string
+		for _, su := range sums {
+			parts = append(parts, fmt.Sprintf("%s %s", shortModelName(su.name), accAt(su)))
+		}
+		sum = append(sum, fmt.Sprintf("Final test accuracy after %d epochs: %s; no AlexNet–LeNet pair to compare.", sums[0].epochs, andList(parts)))
+		glance = append(glance, "Final test accuracy: "+andList(parts))
+	}
+	// Still rising at the end, and the gap's growth: the undecided ones
+	// said once together, the others each with their effect.
+	var last, gaps []string
+	var lastOpen, gapOpen []*summary
+	for _, su := range sums {
+		if su.recent == nil {
+			continue
+		}
+		if su.recent.Verdict == Undecided {
+			lastOpen = append(lastOpen, su)
+		} else {
+			last = append(last, lastWord(su))
+		}
+		if su.gapGrowth.Verdict == Undecided {
+			gapOpen = append(gapOpen, su)
+		} else {
+			gaps = append(gaps, gapWord(su))
+		}
+	}
+	openWords := func(sus []*summary, c func(*summary) *Comparison) string {
+		var names, ds []string
+		for _, su := range sus {
+			names = append(names, shortModelName(su.name))
+			ds = append(ds, fmt.Sprintf("±%.1f", 100*c(su).Detectable))
+		}
+		return fmt.Sprintf("%s (this profile detects only differences beyond %s points)", andList(names), andList(ds))
+	}
+	if len(lastOpen) > 0 {
+		su := lastOpen[0]
+		last = append(last, fmt.Sprintf("undecided for %s between epochs %d and %d", openWords(lastOpen, func(s *summary) *Comparison { return s.recent }), su.recentFrom, su.epochs))
+	}
+	if len(gapOpen) > 0 {
+		gaps = append(gaps, "undecided for "+openWords(gapOpen, func(s *summary) *Comparison { return s.gapGrowth }))
+	}
+	if len(last) > 0 {
+		sum = append(sum, "Whether test accuracy is still rising at the end: "+strings.Join(last, "; ")+".")
+	}
+	if len(gaps) > 0 {
+		sum = append(sum, "The train–test gap from the first epoch to the last: "+strings.Join(gaps, "; ")+".")
+	}
+	if len(pairs) > 0 {
+		pr := pairs[0]
+		al, le := pr.a, pr.l
+		an, ln := shortModelName(al.name), shortModelName(le.name)
+		why := ""
+		if !math.IsNaN(al.params) && !math.IsNaN(le.params) {
+			why = fmt.Sprintf("%s has %s the parameters of %s (%s vs %s)", an, fmtRatio(al.params/le.params), ln, fmtParams(al.params), fmtParams(le.params))
+		}
+		if ad, ld := al.g.first().Config.Dropout, le.g.first().Config.Dropout; ad != ld && ld == 0 {
+			why += fmt.Sprintf(" and dropout %g in its dense layers, %s none", ad, ln)
+		} else if ad != ld {
+			why += fmt.Sprintf(" and dropout %g in its dense layers to %s's %g", ad, ln, ld)
+		}
+		if why != "" {
+			why = "Why: " + why + "; "
+		} else {
+			why = "Why: "
+		}
+		switch pr.gap.Verdict {
+		case Higher, Lower:
+			why += fmt.Sprintf("its train–test gap at the last epoch is %s than %s's by %s, though this design does not separate capacity from dropout.",
+				direction(pr.gap, "higher", "lower"), ln, effectCI(pr.gap))
+		case Equivalent:
+			why += fmt.Sprintf("yet the two gaps at the last epoch are the same within ±1 point: %s.", effectCI(pr.gap))
+		default:
+			why += fmt.Sprintf("whether their train–test gaps differ at the last epoch this run cannot tell (%s), so it cannot say which of capacity or dropout weighs more.", outcomeShort(pr.gap))
+		}
+		sum = append(sum, why)
+	}
+	if s := quickScale(a, sectionCells(ms)); s != "" {
+		sum = append(sum, s)
+	}
+	a.Summary = strings.Join(sum, " ")
+	a.Glance = glanceLine(append(glance, quickTag(a))...)
+
 	acc.Panels[0].Series = append(acc.Panels[0].Series, accBands...)
 	gap.Panels[0].Series = append(gap.Panels[0].Series, gapBands...)
 	loss.Panels[0].Series = append(loss.Panels[0].Series, lossBands...)

@@ -35,3 +35,33 @@ func TestEx4RealQuick(t *testing.T) {
 		t.Errorf("accuracy figure: %+v", acc)
 	}
 }
+
+// Exercise 4's plain answer on the real quick run: the accuracies with
+// d2l's said not comparable, every undecided comparison with what it could
+// detect, LeNet's gap growth with its CI, and why only as far as it goes.
+func TestEx4SummaryRealQuick(t *testing.T) {
+	a := realQuickAnswer(t, "d2l-ex-4")
+	wantInText(t, a.Summary,
+		"After 30 epochs AlexNet-quick reaches test accuracy 0.786 and LeNet-5 0.818 (d2l's 0.883 and 0.779 are full-scale 10-epoch runs on all 60,000 images, not comparable); the difference is undecided: this profile detects only differences beyond ±6.8 points.",
+		"Whether test accuracy is still rising at the end: undecided for AlexNet-quick and LeNet-5 (this profile detects only differences beyond ±5.8 and ±10.2 points) between epochs 25 and 30.",
+		"LeNet-5's (epoch 1 to 30) widened by +27.3 points (95 % CI +21.3 to +33.3)",
+		"AlexNet-quick has 8.69× the parameters of LeNet-5 (536,250 vs 61,706) and dropout 0.5 in its dense layers, LeNet-5 none; whether their train–test gaps differ at the last epoch this run cannot tell",
+		"Measured on the CPU quick profile: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M) and LeNet-5, 30 epochs on 1024 training images — a trend, not d2l's numbers.",
+	)
+	if want := "After 30 epochs AlexNet-quick 0.786 vs LeNet-5 0.818 test acc, undecided (detects only ±6.8 points); quick profile"; a.Glance != want {
+		t.Errorf("glance %q, want %q", a.Glance, want)
+	}
+}
+
+// On a fixture whose curves flatten (equivalent) while the gap grows and
+// AlexNet ends 5 points above LeNet (higher), the answer says so.
+func TestEx4SummaryDecided(t *testing.T) {
+	a := sectionAnswer(t, epochsFixture(t), "d2l-ex-4")
+	wantInText(t, a.Summary,
+		"AlexNet-quick ends higher by +5.0 points (95 % CI +5.0 to +5.0)",
+		"AlexNet-quick (epoch 15 to 20: stopped improving: the same within ±1 point",
+		"AlexNet-quick's (epoch 1 to 20) widened by +1.0 points",
+		"yet the two gaps at the last epoch are the same within ±1 point",
+	)
+	wantInText(t, a.Glance, "AlexNet-quick +5.0 points")
+}

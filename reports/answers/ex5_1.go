@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // Exercise 5.1: simplify AlexNet so it trains faster without a significant
@@ -12,6 +13,7 @@ import (
 // accuracy, and the variants' means are drawn with their Pareto front.
 
 func buildEx51(b *builder, a *Answer, ms []*Matrix) {
+	setProfiles(a, ms) // the summary says the scale
 	perMatrix(a, ms, buildEx51Matrix)
 }
 
@@ -91,6 +93,7 @@ func buildEx51Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 			say(fmt.Sprintf("%s vs the reference: training time %s; test accuracy %s.", v.name, verdict(timeVs[v], ratioDiff), verdict(accVs[v], pointsDiff)))
 		}
 	}
+	summarizeEx51(a, prefix, ref, vs, ok, timeVs, accVs)
 	var names []string
 	for _, v := range front {
 		names = append(names, v.name)
@@ -180,4 +183,95 @@ func paretoFigure(vs, front []*variant, idSuffix string) Figure {
 // cut axis.
 func accuracyAxis(name string) Axis {
 	return Axis{Kind: Linear, Name: name, Min: 0, Max: 1, Fixed: true}
+}
+
+// summarizeEx51 adds the matrix's answer in plain words: which
+// simplifications are faster (a time ratio decided lower), which of them is
+// shown as accurate (test accuracy equivalent within ±1 point, or higher),
+// and, when none is, the smallest accuracy loss the runs could have found.
+func summarizeEx51(a *Answer, prefix string, ref *variant, vs, ok []*variant, timeVs, accVs map[*variant]*Comparison) {
+	var fast, slow, drop []*variant
+	var accs []*Comparison
+	for _, v := range vs {
+		if v == ref {
+			continue
+		}
+		accs = append(accs, accVs[v])
+		if accVs[v].Verdict == Lower {
+			drop = append(drop, v)
+		}
+		if timeVs[v].Verdict == Lower {
+			fast = append(fast, v)
+		} else {
+			slow = append(slow, v)
+		}
+	}
+	sort.SliceStable(fast, func(i, j int) bool { return timeVs[fast[i]].Diff < timeVs[fast[j]].Diff })
+	var sum []string
+	if len(fast) > 0 {
+		var parts []string
+		for _, v := range fast {
+			parts = append(parts, fmt.Sprintf("%s %s", v.name, effectCI(timeVs[v])))
+		}
+		n := fmt.Sprintf("%d of %d", len(fast), len(vs)-1)
+		if len(fast) == len(vs)-1 {
+			n = fmt.Sprintf("All %d", len(fast))
+		}
+		sum = append(sum, fmt.Sprintf("%s simplifications of the reference (%s) train faster, training time as a ratio of the reference's: %s.",
+			n, ref.name, strings.Join(parts, "; ")))
+	} else {
+		sum = append(sum, fmt.Sprintf("None of the %d simplifications of the reference (%s) is shown to cut training time.", len(vs)-1, ref.name))
+	}
+	if len(slow) > 0 {
+		var parts []string
+		for _, v := range slow {
+			parts = append(parts, fmt.Sprintf("%s (%s)", v.name, outcomeShort(timeVs[v])))
+		}
+		sum = append(sum, "No cut in training time shown for: "+strings.Join(parts, "; ")+".")
+	}
+	if len(drop) > 0 {
+		var parts []string
+		for _, v := range drop {
+			parts = append(parts, fmt.Sprintf("%s %s", v.name, effectCI(accVs[v])))
+		}
+		sum = append(sum, "Test accuracy measured lower for: "+strings.Join(parts, "; ")+".")
+	}
+	if len(ok) > 0 {
+		var parts []string
+		for _, v := range ok {
+			parts = append(parts, fmt.Sprintf("%s (training time %s; test accuracy %s)", v.name, effectCI(timeVs[v]), outcomeShort(accVs[v])))
+		}
+		sum = append(sum, "Faster and shown to keep its accuracy: "+strings.Join(parts, "; ")+".")
+	} else {
+		s := "None is shown to keep its accuracy within ±1 point"
+		if d := minDetectable(accs); !math.IsNaN(d) {
+			s += fmt.Sprintf(": no accuracy comparison is shown equivalent, and the smallest accuracy loss these runs could detect is %.1f points, so this profile cannot show that accuracy does not drop significantly", 100*d)
+		} else {
+			s += ": there are not enough runs to compare accuracies"
+		}
+		sum = append(sum, s+".")
+	}
+	if s := quickScale(a, append(append([]*Cell(nil), ref.g.Cells...), allCells(vs)...)); s != "" {
+		sum = append(sum, s)
+	}
+	if a.Summary != "" {
+		a.Summary += " "
+	}
+	a.Summary += prefix + strings.Join(sum, " ")
+	if a.Glance != "" {
+		return // the first matrix's line stands for the section
+	}
+	g := "no simplification shown to cut training time"
+	if len(fast) > 0 {
+		g = fmt.Sprintf("%d of %d simplifications faster (down to %s the time)", len(fast), len(vs)-1, effectShort(timeVs[fast[0]]))
+	}
+	switch {
+	case len(ok) > 0:
+		g += fmt.Sprintf("; %d also shown as accurate", len(ok))
+	case !math.IsNaN(minDetectable(accs)):
+		g += fmt.Sprintf("; none shown as accurate (detects only ±%.1f points)", 100*minDetectable(accs))
+	default:
+		g += "; accuracy: too few runs"
+	}
+	a.Glance = glanceLine(g, quickTag(a))
 }

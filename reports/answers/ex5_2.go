@@ -1,12 +1,16 @@
 package answers
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Exercise 5.2: a better model that works directly on 28×28 images. Every
 // 28×28 model is compared with AlexNet (at its largest input) on final test
 // accuracy and training time.
 
 func buildEx52(b *builder, a *Answer, ms []*Matrix) {
+	setProfiles(a, ms) // the summary says the scale
 	perMatrix(a, ms, buildEx52Matrix)
 }
 
@@ -66,6 +70,9 @@ func buildEx52Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 		}
 	}
 	say("Settings per model: " + settingsList(vs) + ".")
+	if ref != nil && len(small) > 0 {
+		summarizeEx52(a, prefix, ref, small, accVs, timeVs, vs)
+	}
 
 	a.Blocks = append(a.Blocks, Block{Figures: modelBarFigures(vs, idSuffix)})
 	t := &Table{Caption: prefix + "Models", Head: []string{"model", "input", "parameters", "test acc (mean ± sd)", "95% CI", "n", "training time", "examples/s"},
@@ -116,4 +123,55 @@ func modelBarFigures(vs []*variant, idSuffix string) []Figure {
 		bar("time", "Training time", sub, Axis{Kind: Linear, Name: "training time (s)", ZeroBased: true}, times, 0, timeBars),
 		bar("params", "Parameters", "per model (log axis)", Axis{Kind: Log, Name: "parameters (millions)"}, millions(ps), 2, nil),
 	}
+}
+
+// summarizeEx52 adds the matrix's answer in plain words: the 28×28 models
+// measured to beat AlexNet on both accuracy and training time, then how
+// each of the others compares, every direction with its effect and CI.
+func summarizeEx52(a *Answer, prefix string, ref *variant, small []*variant, accVs, timeVs map[*variant]*Comparison, vs []*variant) {
+	an := shortModelName(ref.full)
+	both := func(v *variant) bool { return accVs[v].Verdict == Higher && timeVs[v].Verdict == Lower }
+	var sum, rest []string
+	var best *variant
+	for _, v := range small {
+		acc, t := accVs[v], timeVs[v]
+		if both(v) {
+			sum = append(sum, fmt.Sprintf("On 28×28 inputs %s beats %s on both accuracy and cost: test accuracy %s, in %s, with %s the parameters.",
+				shortModelName(v.full), an, effectCI(acc), timesCI(t, "the training time"), fmtRatio(v.params/ref.params)))
+			if best == nil || acc.Diff > accVs[best].Diff {
+				best = v
+			}
+			continue
+		}
+		accW := "test accuracy " + outcomeShort(acc)
+		if decided(acc) {
+			accW = fmt.Sprintf("test accuracy %s by %s", direction(acc, "higher", "lower"), effectCI(acc))
+		}
+		timeW := "training time " + outcomeShort(t)
+		if decided(t) {
+			timeW = fmt.Sprintf("%s to train: %s", direction(t, "slower", "faster"), timesCI(t, "the time"))
+		}
+		rest = append(rest, fmt.Sprintf("%s: %s, %s", shortModelName(v.full), accW, timeW))
+	}
+	if best == nil {
+		sum = append(sum, fmt.Sprintf("No 28×28 model here is measured to beat %s on both test accuracy and training time.", an))
+	}
+	if len(rest) > 0 {
+		sum = append(sum, fmt.Sprintf("Against %s, %s.", an, strings.Join(rest, "; ")))
+	}
+	if s := quickScale(a, append(append([]*Cell(nil), ref.g.Cells...), allCells(vs)...)); s != "" {
+		sum = append(sum, s)
+	}
+	if a.Summary != "" {
+		a.Summary += " "
+	}
+	a.Summary += prefix + strings.Join(sum, " ")
+	if a.Glance != "" {
+		return
+	}
+	g := fmt.Sprintf("no 28×28 model beats %s on both accuracy and time", an)
+	if best != nil {
+		g = fmt.Sprintf("%s on 28×28: %s test accuracy in %s %s's training time", shortModelName(best.full), effectShort(accVs[best]), effectShort(timeVs[best]), an)
+	}
+	a.Glance = glanceLine(g, quickTag(a))
 }

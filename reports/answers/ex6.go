@@ -115,6 +115,7 @@ var (
 // learning-rate scaling against a fixed rate (a factorial), and how the
 // measured memory compares with the analytic model.
 func buildEx6(b *builder, a *Answer, ms []*Matrix) {
+	setProfiles(a, ms) // the summary says the scale
 	series := batchSeriesOf(ms)
 	methods := distinct{}
 	fam := a.family("batch size")
@@ -335,6 +336,11 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 	} else {
 		a.Text = append(a.Text, "Peak memory was not recorded for any finished cell"+memoryReason(ms)+".")
 	}
+	var ss []ex6Series
+	for _, sa := range answers {
+		ss = append(ss, ex6Series{name: sa.bs.name, done: sa.done, rate: sa.rate, mem: sa.mem, accVs: sa.accVs, ref: sa.ref})
+	}
+	summarizeEx6(a, ss, all, methods, accCI)
 	if len(series) == 0 {
 		return
 	}
@@ -472,4 +478,156 @@ func memoryReason(ms []*Matrix) string {
 		return ""
 	}
 	return " (" + reasons.String() + ")"
+}
+
+// ex6Series is what the summary reads of one batch-size series.
+type ex6Series struct {
+	name      string
+	done      []*batchPoint
+	rate, mem *Comparison
+	accVs     map[*batchPoint]*Comparison
+	ref       *batchPoint
+}
+
+// summarizeEx6 is exercise 6's answer in plain words: throughput and
+// memory from the smallest batch to the largest (ratio verdicts), the mean
+// accuracy at each batch with what its comparisons decide, the runs that
+// ended at chance, and that every batch ran the same epochs, so the larger
+// ones took fewer steps.
+func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accCI func(*batchPoint) stats.MeanCI) {
+	change := func(c *Comparison) string {
+		switch c.Verdict {
+		case Higher:
+			return "rose " + effectCI(c)
+		case Lower:
+			return "fell to " + effectCI(c)
+		}
+		return outcomeShort(c)
+	}
+	var rate, mem, accs, decidedAcc []string
+	var undecidedAcc []*Comparison
+	var lo, hi *batchPoint
+	for _, sr := range ss {
+		if sr.rate == nil {
+			continue
+		}
+		if lo == nil {
+			lo, hi = sr.done[0], sr.done[len(sr.done)-1]
+		}
+		rate = append(rate, fmt.Sprintf("%s with %s", change(sr.rate), sr.name))
+		if sr.mem != nil && sr.mem.Enough {
+			mem = append(mem, fmt.Sprintf("%s with %s", change(sr.mem), sr.name))
+		}
+		var per []string
+		for _, p := range sr.done {
+			e := accCI(p)
+			switch e.N {
+			case 0:
+				per = append(per, fmt.Sprintf("%d: no usable run", p.batch))
+			case 1:
+				per = append(per, fmt.Sprintf("%d: %s (1 run)", p.batch, fmtAcc(e.Mean)))
+			default:
+				per = append(per, fmt.Sprintf("%d: %s", p.batch, fmtAcc(e.Mean)))
+			}
+			if c := sr.accVs[p]; c != nil {
+				switch c.Verdict {
+				case Higher, Lower, Equivalent:
+					decidedAcc = append(decidedAcc, fmt.Sprintf("batch %d vs %d with %s: %s", p.batch, sr.ref.batch, sr.name, outcomeShort(c)))
+				case Undecided:
+					undecidedAcc = append(undecidedAcc, c)
+				}
+			}
+		}
+		accs = append(accs, sr.name+" — "+strings.Join(per, ", "))
+	}
+	if lo == nil {
+		return
+	}
+	var sum []string
+	s := fmt.Sprintf("From batch %d to %d, training throughput %s", lo.batch, hi.batch, strings.Join(rate, "; "))
+	if len(mem) > 0 {
+		what := "peak memory"
+		if len(methods) == 1 && methods[nvml.MethodRSS] > 0 {
+			what = "peak memory (the process's resident memory on a CPU)"
+		}
+		s += "; " + what + " " + strings.Join(mem, "; ")
+	}
+	sum = append(sum, s+".")
+	bad := map[int]int{}
+	ran, out := 0, 0
+	for _, c := range all {
+		if c.Summary == nil || !c.ConfigOK {
+			continue
+		}
+		ran++
+		if finding(c) != "" {
+			out++
+			bad[c.Config.BatchSize]++
+		}
+	}
+	acc := "Mean final test accuracy by batch"
+	if out > 0 {
+		var per []string
+		for _, b := range sortedInts(bad) {
+			per = append(per, fmt.Sprintf("%d at batch %d", bad[b], b))
+		}
+		acc += fmt.Sprintf(" (%d of %d runs diverged or ended at chance and are left out: %s)", out, ran, andList(per))
+	}
+	acc += ": " + strings.Join(accs, "; ") + "."
+	switch {
+	case len(decidedAcc) > 0:
+		acc += " Against each series' reference batch: " + strings.Join(decidedAcc, "; ") + "."
+	case len(undecidedAcc) > 0:
+		acc += fmt.Sprintf(" No accuracy difference between batch sizes is decided: each is undecided (this profile detects only differences beyond ±%.1f points at best) or has too few usable runs.", 100*minDetectable(undecidedAcc))
+	default:
+		acc += " No accuracy difference between batch sizes could be tested: too few usable runs."
+	}
+	sum = append(sum, acc)
+	if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
+		steps := func(c *Cell) int {
+			n := c.Config.TrainLimit
+			if n <= 0 {
+				n = 60000
+			}
+			return c.Config.Epochs * (n / c.Config.BatchSize)
+		}
+		sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): equal epochs, not equal steps, so the accuracies are not compared at equal training.",
+			plural(c0.Config.Epochs, "epoch", "epochs"), steps(c1), hi.batch, steps(c0), lo.batch))
+	}
+	if s := quickScale(a, all); s != "" {
+		sum = append(sum, s)
+	}
+	a.Summary = strings.Join(sum, " ")
+	sr := ss[0]
+	for _, x := range ss {
+		if x.rate != nil {
+			sr = x
+			break
+		}
+	}
+	g := fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, effectShort(sr.rate))
+	if !decided(sr.rate) {
+		g = fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, sr.rate.Verdict)
+	}
+	if sr.mem != nil && decided(sr.mem) {
+		g += ", memory " + effectShort(sr.mem)
+	}
+	g += " (" + sr.name + ")"
+	accG := "accuracy undecided"
+	if len(decidedAcc) > 0 {
+		accG = "accuracy: see the answer"
+	} else if len(undecidedAcc) == 0 {
+		accG = "accuracy: too few runs"
+	}
+	a.Glance = glanceLine(g, accG, "equal epochs, not steps", quickTag(a))
+}
+
+// sortedInts are m's keys in increasing order.
+func sortedInts(m map[int]int) []int {
+	var ks []int
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Ints(ks)
+	return ks
 }

@@ -159,11 +159,19 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 	}
 	ans += " Settings: " + scaleNote(first) + "."
 	a.Text = append(a.Text, ans)
+	var vsBase []*Comparison
+	var names []string
+	for _, r := range rows {
+		if r.vsBase != nil {
+			vsBase, names = append(vsBase, r.vsBase), append(names, r.c.name())
+		}
+	}
+	summarizeEx7Augment(a, vsBase, names, acts)
 	if keptOutNote != "" {
 		a.Text = append(a.Text, keptOutNote)
 	}
 
-	var names []string
+	names = nil
 	var means []float64
 	for _, r := range rows {
 		names, means = append(names, r.c.name()), append(means, r.estimation.Mean)
@@ -181,4 +189,50 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 	if keptOutTable != nil {
 		a.Blocks = append(a.Blocks, Block{Table: keptOutTable})
 	}
+}
+
+// summarizeEx7Augment adds the preprocessing answer in plain words: each
+// preprocessing that is decided against none with its effect, and how many
+// are undecided with the smallest difference the runs could have found.
+func summarizeEx7Augment(a *Answer, cs []*Comparison, names []string, acts []string) {
+	var decidedParts, same []string
+	var open []*Comparison
+	few := 0
+	for i, c := range cs {
+		switch c.Verdict {
+		case Higher, Lower:
+			decidedParts = append(decidedParts, fmt.Sprintf("%s %s test accuracy by %s", names[i], direction(c, "raises", "lowers"), effectCI(c)))
+		case Equivalent:
+			same = append(same, fmt.Sprintf("%s: %s", names[i], effectCI(c)))
+		case Undecided:
+			open = append(open, c)
+		default:
+			few++
+		}
+	}
+	var s []string
+	if len(decidedParts) > 0 {
+		s = append(s, strings.Join(decidedParts, "; "))
+	}
+	if len(same) > 0 {
+		s = append(s, "the same within ±1 point: "+strings.Join(same, "; "))
+	}
+	if len(open) > 0 {
+		what := fmt.Sprintf("%d of %d are undecided", len(open), len(cs))
+		if len(open) == len(cs) {
+			what = fmt.Sprintf("none of the %d is shown to help or hurt: all undecided", len(cs))
+		}
+		s = append(s, fmt.Sprintf("%s (this profile detects only differences beyond ±%.1f points at best)", what, 100*minDetectable(open)))
+	}
+	if few > 0 {
+		s = append(s, fmt.Sprintf("%d without enough usable runs to compare", few))
+	}
+	if len(s) == 0 {
+		return
+	}
+	var words []string
+	for _, x := range acts {
+		words = append(words, plainSetting("activation", x))
+	}
+	a.addSummary(fmt.Sprintf("Preprocessing that uses the images' invariances (shifts, flips, normalization; LeNet-5 with %s) against none: %s.", strings.Join(words, "/"), strings.Join(s, "; ")))
 }

@@ -170,6 +170,9 @@ func gapCells(ms []*Matrix, c *ex8Config, i int) []*Cell {
 // buildEx8 answers exercise 8: when the train–test gap opens with and
 // without dropout, and which single change to d2l's recipe breaks training.
 func buildEx8(b *builder, a *Answer, ms []*Matrix) {
+	setProfiles(a, ms) // the summary says the scale
+	sm := &ex8Summary{}
+	defer func() { sm.write(a, ms) }()
 	control, noDrop, breakers := ex8Split(ms)
 	if control == nil {
 		a.Text = append(a.Text, "No control cell (d2l's recipe: ReLU, dropout 0.5, xavier init) has a readable config, so nothing is compared — run `alexbench run experiments/ex8-overfit.toml`.")
@@ -201,6 +204,7 @@ func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 			return fmt.Sprintf("at epoch %d (the first whose 95 %% CI of the gap lies above 0)", e)
 		}
 		line := fmt.Sprintf("Overfitting: with dropout 0 the train–test gap opens %s; with dropout 0.5 %s.", open(zOpen, zGap), open(dOpen, dGap))
+		sm.overfit, sm.zOpen, sm.dOpen = true, zOpen, dOpen
 		if i := lastCommon(dGap, zGap); i >= 0 {
 			gap := Metric{Name: "gap", Of: func(c *Cell) float64 { return gapAt(c, i) }}
 			// Each of the two overfitting comparisons is a family of its own,
@@ -215,6 +219,7 @@ func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 			accFam := a.family("overfitting test accuracy")
 			fin := accFam.compare(fmt.Sprintf("dropout 0 vs 0.5, test accuracy after epoch %d", e), at, gapCells(ms, control, i), gapCells(ms, noDrop, i))
 			accFam.holm()
+			sm.epoch, sm.zGap, sm.dGap, sm.gap, sm.acc = e, zGap[i], dGap[i], cmp, fin
 			line += fmt.Sprintf(" Test accuracy then: dropout 0 %s, dropout 0.5 %s (difference %s).",
 				fmtEst(describe(gapCells(ms, noDrop, i), at), fmtAcc), fmtEst(describe(gapCells(ms, control, i), at), fmtAcc), verdict(fin, pointsDiff))
 		}
@@ -263,6 +268,7 @@ func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 		n := verdicts["diverged"] + verdicts["stuck at chance"] + verdicts["fine"]
 		e := br.cfg.Epochs
 		ctlAt := describe(control.cells, controlAt(e))
+		sm.breakers = append(sm.breakers, ex8Breaker{label: br.label, n: n, diverged: verdicts["diverged"], chance: verdicts["stuck at chance"], epochs: e, control: ctlAt, cmp: cmps[i]})
 		t.Rows = append(t.Rows, []string{br.label, fmt.Sprint(n), strings.Join(parts, ", "),
 			fmtEst(describe(br.cells, finalAccMetric), fmtAcc), fmtEst(ctlAt, fmtAcc), verdict(cmps[i], pointsDiff)})
 		switch {
@@ -363,4 +369,148 @@ func ex8GapFigure(withDrop, noDrop []stats.MeanCI) Figure {
 			Series: series,
 		}},
 	}
+}
+
+// ex8Breaker is one change to the recipe as the summary reads it.
+type ex8Breaker struct {
+	label               string
+	n, diverged, chance int
+	epochs              int
+	control             stats.MeanCI // the control's test accuracy at the same epoch
+	cmp                 *Comparison
+}
+
+// ex8Summary collects what exercise 8's plain answer says.
+type ex8Summary struct {
+	overfit      bool
+	zOpen, dOpen int // first epoch whose gap's CI is above 0 (0: never)
+	epoch        int
+	zGap, dGap   stats.MeanCI
+	gap, acc     *Comparison
+	breakers     []ex8Breaker
+}
+
+// write sets the answer's Summary and Glance: when the train–test gap
+// opens with and without dropout and whether dropout changes it, then which
+// change breaks training (run counts against the control), honest where the
+// control itself had barely left chance at the breakers' epoch.
+func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
+	var sum, glance []string
+	opens := func(e int) string {
+		if e == 0 {
+			return "never opens within these epochs"
+		}
+		return fmt.Sprintf("opens at epoch %d", e)
+	}
+	if sm.overfit {
+		s := fmt.Sprintf("Without dropout the train–test gap %s (the first epoch whose 95 %% CI of the gap lies above 0), with dropout 0.5 it %s", opens(sm.zOpen), opens(sm.dOpen))
+		if sm.gap != nil {
+			s += fmt.Sprintf("; after epoch %d it is %s without and %s with dropout (train minus test accuracy)", sm.epoch, fmtEstCI(sm.zGap), fmtEstCI(sm.dGap))
+		}
+		sum = append(sum, s+".")
+		if sm.gap != nil {
+			switch sm.gap.Verdict {
+			case Higher, Lower:
+				sum = append(sum, fmt.Sprintf("Removing dropout makes the gap %s by %s.", direction(sm.gap, "higher", "lower"), effectCI(sm.gap)))
+			case Equivalent:
+				sum = append(sum, "With and without dropout the gap is "+outcomeShort(sm.gap)+".")
+			default:
+				sum = append(sum, "Whether dropout changes the gap this run cannot tell ("+outcomeShort(sm.gap)+").")
+			}
+		}
+		g := fmt.Sprintf("Gap %s without dropout", opens(sm.zOpen))
+		if sm.dOpen > 0 {
+			g += fmt.Sprintf(", %d with", sm.dOpen)
+		}
+		glance = append(glance, g)
+	}
+	if len(sm.breakers) > 0 {
+		var broke, partly []string
+		nb := 0
+		minCtl := stats.MeanCI{Mean: math.NaN()}
+		for _, br := range sm.breakers {
+			if br.n == 0 {
+				continue
+			}
+			fails := br.diverged + br.chance
+			what := func() string {
+				var p []string
+				if br.diverged > 0 {
+					p = append(p, fmt.Sprintf("diverged in %d", br.diverged))
+				}
+				if br.chance > 0 {
+					p = append(p, fmt.Sprintf("at chance in %d", br.chance))
+				}
+				return strings.Join(p, ", ")
+			}
+			switch {
+			case fails == br.n:
+				nb++
+				broke = append(broke, fmt.Sprintf("%s (%s of %d runs)", br.label, what(), br.n))
+			case fails > 0:
+				partly = append(partly, fmt.Sprintf("%s (%s of %d runs)", br.label, what(), br.n))
+			}
+			if fails > 0 && br.control.N > 0 && (math.IsNaN(minCtl.Mean) || br.control.Mean < minCtl.Mean) {
+				minCtl = br.control
+			}
+		}
+		s := "No single change left every run diverged or at chance"
+		if len(broke) > 0 {
+			s = "Each of these changes alone left every run diverged or at chance: " + strings.Join(broke, "; ")
+		}
+		if len(partly) > 0 {
+			s += "; in some runs: " + strings.Join(partly, "; ")
+		}
+		// The runs that kept training, against the control's accuracy at
+		// the same epoch, where a comparison could be made.
+		var against []string
+		tested := 0
+		for _, br := range sm.breakers {
+			if br.cmp.Enough {
+				tested++
+				against = append(against, fmt.Sprintf("%s %s", br.label, outcomeShort(br.cmp)))
+			}
+		}
+		if tested == 0 {
+			s += fmt.Sprintf(" (run counts, not tests: no change has the %d usable runs a comparison of accuracy with the control needs)", stats.MinRuns)
+		}
+		sum = append(sum, s+".")
+		if len(against) > 0 {
+			sum = append(sum, fmt.Sprintf("Final test accuracy against the control's at the same epoch: %s.", strings.Join(against, "; ")))
+		}
+		if !math.IsNaN(minCtl.Mean) {
+			e := sm.breakers[0].epochs
+			switch {
+			case isNearChance(minCtl.Mean):
+				sum = append(sum, fmt.Sprintf("But the control itself was still at chance (%s) at epoch %d, where these runs stopped, so they do not show that the change broke training rather than that none had started learning yet.", fmtEstCI(minCtl), e))
+			case minCtl.N >= 2 && minCtl.Lo < nearChance:
+				sum = append(sum, fmt.Sprintf("The control itself had reached only %s by epoch %d, where these runs stopped — its CI reaches chance — so a run at chance there may only not have started learning yet.", fmtEstCI(minCtl), e))
+			default:
+				sum = append(sum, fmt.Sprintf("The control reached %s by epoch %d, where these runs stopped.", fmtEstCI(minCtl), e))
+			}
+		}
+		g := fmt.Sprintf("%d of %d changes failed every run", nb, len(sm.breakers))
+		if !math.IsNaN(minCtl.Mean) && (isNearChance(minCtl.Mean) || minCtl.Lo < nearChance) {
+			// One part, so the line never states the failures without it.
+			g += fmt.Sprintf(" (but the control was only at %s then)", fmtAcc(minCtl.Mean))
+		}
+		glance = append(glance, g)
+	}
+	if len(sum) == 0 {
+		return
+	}
+	if s := quickScale(a, sectionCells(ms)); s != "" {
+		sum = append(sum, s)
+	}
+	a.Summary = strings.Join(sum, " ")
+	a.Glance = glanceLine(append(glance, quickTag(a))...)
+}
+
+// fmtEstCI is "0.236 (95 % CI 0.208 to 0.264)", or the mean alone below two
+// runs.
+func fmtEstCI(e stats.MeanCI) string {
+	if e.N < 2 || math.IsNaN(e.Lo) {
+		return fmtAcc(e.Mean)
+	}
+	return fmt.Sprintf("%s (95 %% CI %s to %s)", fmtAcc(e.Mean), fmtAcc(e.Lo), fmtAcc(e.Hi))
 }

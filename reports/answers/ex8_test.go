@@ -43,6 +43,10 @@ func TestEx8FromCells(t *testing.T) {
 		"the train–test gap opens at epoch",
 		"After epoch 12 (the last that ≥ 3 runs of each arm reached)",
 	)
+	// Its plain answer: init normal kept training, and is measured below
+	// the control, with its effect; the property holds on it.
+	wantInText(t, a.Summary, "Final test accuracy against the control's at the same epoch: init normal (N(0, 0.01²) weights) -")
+	checkSummaries(t, []*Answer{a})
 
 	byWhat := map[string]*Comparison{}
 	for _, c := range a.Comparisons {
@@ -112,5 +116,26 @@ func TestEx8RealQuickKeepsOutChance(t *testing.T) {
 		if c.Family == "breaking" && c.Enough {
 			t.Errorf("%s was tested on runs at chance: %+v", c.What, c)
 		}
+	}
+}
+
+// Exercise 8's plain answer on the real quick run: when the gap opens with
+// and without dropout, dropout's effect undecided, the changes that broke
+// every run with their counts, and that the control itself had barely left
+// chance where those runs stopped.
+func TestEx8SummaryRealQuick(t *testing.T) {
+	a := realQuickAnswer(t, "d2l-ex-8")
+	wantInText(t, a.Summary,
+		"Without dropout the train–test gap opens at epoch 24 (the first epoch whose 95 % CI of the gap lies above 0), with dropout 0.5 it opens at epoch 50",
+		"Whether dropout changes the gap this run cannot tell (undecided: this profile detects only differences beyond ±15.1 points).",
+		"lr ×100 (5) (diverged in 3 of 3 runs)",
+		"(run counts, not tests: no change has the 3 usable runs a comparison of accuracy with the control needs).",
+		"sigmoid activations (at chance in 3 of 3 runs)",
+		"in some runs: lr ×10 (0.5) (diverged in 2 of 3 runs)",
+		"The control itself had reached only 0.265 (95 % CI -0.012 to 0.542) by epoch 10, where these runs stopped — its CI reaches chance",
+	)
+	wantInText(t, a.Summary, "Each of these changes alone left every run diverged or at chance: init normal")
+	if want := "Gap opens at epoch 24 without dropout, 50 with; 4 of 5 changes failed every run (but the control was only at 0.265 then)"; a.Glance != want {
+		t.Errorf("glance %q, want %q", a.Glance, want)
 	}
 }
