@@ -571,7 +571,7 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 		for _, b := range sortedInts(bad) {
 			per = append(per, fmt.Sprintf("%d at batch %d", bad[b], b))
 		}
-		acc += fmt.Sprintf(" (%d of %d runs diverged or ended at chance and are left out: %s)", out, ran, andList(per))
+		acc += fmt.Sprintf(" (%d of %d runs diverged or learned nothing and are left out: %s)", out, ran, andList(per))
 	}
 	acc += ": " + strings.Join(accs, "; ") + "."
 	switch {

@@ -449,7 +449,7 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 			}
 			if e0.factor == "activation" {
 				if rates, any := chanceRates(fa, "activation"); any {
-					s += "; " + andList(rates) + " ended at chance or diverged"
+					s += "; " + andList(rates) + " learned nothing or diverged"
 				}
 			}
 			sum = append(sum, capitalize(s)+".")
@@ -467,7 +467,7 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 	}
 	if S != nil && S.key != "activation" {
 		if rates, any := chanceRates(fa, S.key); any {
-			sum = append(sum, capitalize(andList(rates))+" ended at chance or diverged.")
+			sum = append(sum, capitalize(andList(rates))+" learned nothing or diverged.")
 		}
 	}
 	for _, g := range groups(m) {

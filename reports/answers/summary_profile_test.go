@@ -54,8 +54,8 @@ func TestSummariesRealQuick(t *testing.T) {
 	}
 }
 
-// directionWord matches a word that states a direction.
-var directionWord = regexp.MustCompile(`(?i)\b(raises|lowers|faster|slower|higher|lower|better|worse|overfits?|overfitting|above|below)\b`)
+// profileDirectionWord matches a word that states a direction.
+var profileDirectionWord = regexp.MustCompile(`(?i)\b(raises|lowers|faster|slower|higher|lower|better|worse|overfits?|overfitting|above|below)\b`)
 
 // checkDirections fails when a section's Summary or Glance states a
 // direction that none of its comparisons decided (higher or lower).
@@ -70,7 +70,7 @@ func checkDirections(t *testing.T, tree string, as []*Answer) {
 			}
 		}
 		for _, s := range []string{a.Summary, a.Glance} {
-			if w := directionWord.FindString(s); w != "" && !backed {
+			if w := profileDirectionWord.FindString(s); w != "" && !backed {
 				t.Errorf("%s, %s: %q with no decided comparison:\n%s", tree, id, w, s)
 			}
 		}

@@ -212,17 +212,6 @@ func sectionCells(ms []*Matrix) []*Cell {
 	return out
 }
 
-// andList joins names in prose: "a", "a and b", "a, b and c".
-func andList(xs []string) string {
-	switch len(xs) {
-	case 0:
-		return ""
-	case 1:
-		return xs[0]
-	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
-}
-
 // d2lAtScale tells whether d2l's printed test accuracy is comparable with a
 // cell's: its model at d2l's own size on all of Fashion-MNIST with d2l's
 // batch and learning rate, whatever the epochs (exercise 4 varies them).
