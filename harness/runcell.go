@@ -82,6 +82,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell, slot cellSlot) (held, r
 	pc.State, pc.Err, pc.Reason = state, corrupt, reason
 	if src, srcSum := r.finishedTwin(pc); srcSum != nil {
 		out, err := r.shareCell(pc, c, src, srcSum)
+		err = fenced(c, err)
 		switch {
 		case errors.Is(err, claim.ErrLost) || errors.Is(err, results.ErrPublished):
 			r.logf("%s %s: not shared: %v\n", pc.Matrix, pc.Key, err)
@@ -97,6 +98,9 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell, slot cellSlot) (held, r
 	s.locked(func() { s.rep.Ran++; n, todo = s.rep.Ran, s.todo })
 	r.logf("[%d/%d] %s %s %s: %s\n", n, todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
 	out, err := r.runCell(ctx, pc, c, slot)
+	if ctx.Err() == nil {
+		err = fenced(c, err)
+	}
 	var packed *packedOOMError
 	switch {
 	case errors.As(err, &packed):
@@ -140,30 +144,38 @@ func (e *packedOOMError) Error() string {
 	return fmt.Sprintf("out of memory beside %d other cell(s) (%s)", e.others, truncate(e.text, 200))
 }
 
-// runCell runs one claimed cell and writes its folder through the results
-// writer: config.toml first, metrics.jsonl after every epoch, summary.json
-// last, published exclusively. The claim is checked (renewed exclusively)
-// right before anything in the folder is touched and right before the
-// summary is published; an error matching claim.ErrLost means another runner
-// took the cell over, and nothing was published. If ctx is cancelled the
-// folder is left without a summary and marked interrupted, and runCell
-// returns ctx's error — after at most StopGrace if the trainer does not stop.
+// runCell runs one claimed cell, writing it in a staging folder of its own
+// (results.NewStage): config.toml first, metrics.jsonl after every epoch,
+// the trainer's and sampler's files, summary.json last; then publishes the
+// whole folder in one rename (results.PublishCell), which fails if the cell
+// was published meanwhile. The claim is checked (renewed exclusively) right
+// before the staging folder is made and right before publishing; an error
+// matching claim.ErrLost means another runner took the cell over, and
+// nothing was published. A runner stalled past the timeout at any step
+// writes only into its own staging folder (or into nothing, once the new
+// holder has cleared it), never into the published cell. If ctx is
+// cancelled the staging folder is left unpublished and marked interrupted,
+// and runCell returns ctx's error — after at most StopGrace if the trainer
+// does not stop.
 func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, slot cellSlot) (*results.Summary, error) {
 	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
-		return nil, err
+	if pc.State != results.StateInFlight { // an unfinished folder is moved away on publishing
+		if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
+			return nil, err
+		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
+	if err != nil {
+		return nil, err
 	}
 	cfg := pc.Config
 	if r.Backend != "" {
 		cfg.Backend = r.Backend
 	}
-	if err := results.WriteConfig(dir, cfg); err != nil {
+	if err := results.WriteConfig(stage, cfg); err != nil {
 		return nil, err
 	}
 	cellCtx, cancel := context.WithCancel(ctx)
@@ -182,10 +194,10 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 			r.logf("%s %s: estimate %s\n", pc.Matrix, pc.Key, est)
 		}
 	}
-	m := &metricsWriter{dir: dir, claim: c}
+	m := &metricsWriter{dir: stage, claim: c, pause: r.Claim.Pause}
 	done := make(chan *CellResult, 1)
 	go func() {
-		sum, _ := TrainCell(cellCtx, CellRun{Train: r.Train, Sampler: slot.sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, dir)
+		sum, _ := TrainCell(cellCtx, CellRun{Train: r.Train, Sampler: slot.sampler, OnEpoch: m.onEpoch, Now: r.Now}, cfg, stage)
 		done <- sum
 	}()
 	var sum *CellResult
@@ -203,7 +215,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 		m.close()
 		host, _ := os.Hostname()
 		in := results.Interruption{At: time.Now().UTC(), Reason: context.Cause(ctx).Error(), Host: host, PID: os.Getpid()}
-		if werr := results.WriteInterrupted(dir, in); werr != nil {
+		if werr := results.WriteInterrupted(stage, in); werr != nil {
 			r.logf("%s %s: %v\n", pc.Matrix, pc.Key, werr)
 		}
 		r.logf("%s %s: interrupted (%s); the next run redoes it\n", pc.Matrix, pc.Key, in.Reason)
@@ -212,7 +224,8 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 	select {
 	case <-c.Lost():
 		m.close()
-		return nil, c.Check() // the ErrLost error
+		results.RemoveStage(stage) // the new holder runs the cell
+		return nil, c.Check()      // the ErrLost error
 	default:
 	}
 	if slot.pack != nil {
@@ -230,13 +243,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 		epochs = sum.Epochs // the trainer's own record is the truth
 	}
 	m.close()
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	if err := results.WriteMetrics(dir, epochs); err != nil {
-		return nil, err
-	}
-	if err := results.PublishSummary(dir, &sum.Summary); err != nil {
+	if err := r.publish(c, stage, dir, epochs, &sum.Summary); err != nil {
 		return nil, err
 	}
 	return &sum.Summary, nil
@@ -306,13 +313,14 @@ func TrainCell(ctx context.Context, run CellRun, cfg config.Config, dir string) 
 	return out, trainErr
 }
 
-// metricsWriter persists metrics.jsonl after every epoch, so a killed cell
-// still shows its curve. The trainer may call onEpoch from any goroutine.
+// metricsWriter persists metrics.jsonl after every epoch in the cell's
+// staging folder, so a killed cell still shows its curve. The trainer may call onEpoch from any goroutine.
 // Each write first refreshes the cell's claim: a runner whose claim was taken
 // over writes nothing more into the folder; nor does one after close.
 type metricsWriter struct {
 	dir     string
-	claim   *claim.Claim // nil: no claim to check
+	claim   *claim.Claim      // nil: no claim to check
+	pause   func(step string) // claim.Options.Pause (tests), called as StepMetrics
 	mu      sync.Mutex
 	written []trainer.Epoch
 	closed  bool
@@ -327,6 +335,9 @@ func (m *metricsWriter) onEpoch(e trainer.Epoch) {
 	}
 	if m.claim != nil && errors.Is(m.claim.Heartbeat(), claim.ErrLost) {
 		return
+	}
+	if m.pause != nil {
+		m.pause(StepMetrics)
 	}
 	// A failed write is retried by the final results.WriteMetrics, which
 	// stops the sweep if the results tree really cannot be written.

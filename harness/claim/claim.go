@@ -556,15 +556,23 @@ func rewriteGen(dir string, r Record) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := writeTemp(dir, b)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, genPath(dir, r.Gen)); err != nil {
+	for tries := 0; ; tries++ {
+		tmp, err := writeTemp(dir, b)
+		if err != nil {
+			return err
+		}
+		err = os.Rename(tmp, genPath(dir, r.Gen))
+		if err == nil {
+			return nil
+		}
 		os.Remove(tmp)
+		// The temp file is gone: we were stopped past the timeout and it
+		// was cleaned as a killed writer's. Write it again.
+		if _, serr := os.Lstat(tmp); errors.Is(serr, fs.ErrNotExist) && errors.Is(err, fs.ErrNotExist) && tries < 3 {
+			continue
+		}
 		return fmt.Errorf("claim %s: %w", dir, err)
 	}
-	return nil
 }
 
 func writeTemp(dir string, data []byte) (string, error) {
@@ -596,6 +604,21 @@ func writeTemp(dir string, data []byte) (string, error) {
 // lost, the temp file's link count of 2 says it did succeed. Publishing a
 // result with it never replaces one that another runner published first.
 func CreateExclusive(path string, data []byte) error {
+	for tries := 0; ; tries++ {
+		err := createExclusive(path, data)
+		// ENOENT on the link: our temp file is gone — we were stopped longer
+		// than the timeout and another process cleaned it as a killed
+		// writer's. Write it again; the link still decides.
+		if errors.Is(err, errTempGone) && tries < 3 {
+			continue
+		}
+		return err
+	}
+}
+
+var errTempGone = errors.New("the temp file was removed before it was linked")
+
+func createExclusive(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := writeTemp(dir, data)
 	if err != nil {
@@ -604,8 +627,11 @@ func CreateExclusive(path string, data []byte) error {
 	defer os.Remove(tmp)
 	lerr := os.Link(tmp, path)
 	if lerr != nil {
-		if info, err := os.Stat(tmp); err == nil && linkCount(info) == 2 {
+		info, err := os.Stat(tmp)
+		if err == nil && linkCount(info) == 2 {
 			lerr = nil
+		} else if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("creating %s: %w", path, errTempGone)
 		}
 	}
 	if lerr != nil {

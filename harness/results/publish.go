@@ -81,10 +81,16 @@ func WriteInterrupted(dir string, in Interruption) error {
 	return atomicfile.Write(filepath.Join(dir, InterruptedFile), append(b, '\n'))
 }
 
-// ReadInterrupted reads dir's interruption marker: nil, nil when there is none.
+// ReadInterrupted reads dir's interruption marker, or, when dir is a cell
+// folder not published, its staging folder's: nil, nil when there is none.
 func ReadInterrupted(dir string) (*Interruption, error) {
 	b, err := regfile.ReadFile(filepath.Join(dir, InterruptedFile), maxRecordBytes)
 	if errors.Is(err, fs.ErrNotExist) {
+		if _, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
+			if staged := StagedDir(dir); staged != "" {
+				return ReadInterrupted(staged)
+			}
+		}
 		return nil, nil
 	}
 	if err != nil {
