@@ -107,7 +107,7 @@ func buildHeader(res *Results) header {
 		cells += ": " + strings.Join(parts, ", ")
 	}
 	add("cells", cells)
-	add("results folder", res.Dir)
+	add("results folder", validUTF8(res.Dir))
 
 	if profiles["quick"] > 0 {
 		h.Warnings = append(h.Warnings, "Quick profile: these numbers come from runs scaled down to fit a CPU "+

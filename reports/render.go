@@ -46,7 +46,7 @@ func Render(res *Results, o Options) ([]byte, error) {
 		ECharts:  template.JS(o.ECharts),
 	}
 	if p.Footer.Command == "" {
-		p.Footer.Command = "alexbench report --results " + res.Dir
+		p.Footer.Command = "alexbench report --results " + validUTF8(res.Dir)
 	}
 	var other []*Matrix
 	for _, m := range res.Matrices {
