@@ -181,7 +181,7 @@ func ScanResults(root string) ([]StoredCell, error) {
 	}
 	var out []StoredCell
 	for _, m := range matrices {
-		if !m.IsDir() || !matrix.ValidName(m.Name()) {
+		if !IsDirEntry(root, m) || !matrix.ValidName(m.Name()) {
 			continue
 		}
 		entries, err := os.ReadDir(filepath.Join(root, m.Name()))
@@ -190,7 +190,7 @@ func ScanResults(root string) ([]StoredCell, error) {
 		}
 		have := map[string]bool{}
 		for _, e := range entries {
-			if !e.IsDir() || !IsCellKey(e.Name()) {
+			if !IsDirEntry(filepath.Join(root, m.Name()), e) || !IsCellKey(e.Name()) {
 				continue
 			}
 			dir := filepath.Join(root, m.Name(), e.Name())
@@ -211,6 +211,21 @@ func ScanResults(root string) ([]StoredCell, error) {
 		return out[i].Key < out[j].Key
 	})
 	return out, nil
+}
+
+// IsDirEntry tells whether the entry e of folder parent is a folder, or a
+// symlink to one: what the runner sees, since it opens paths (which follow
+// links). Every reader of a tree (status, export, merge, report) lists
+// folders with it, so all of them see the cells the runner wrote.
+func IsDirEntry(parent string, e fs.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	info, err := os.Stat(filepath.Join(parent, e.Name()))
+	return err == nil && info.IsDir()
 }
 
 // stagedOnly lists the cells of a matrix that are staged (running, or left
