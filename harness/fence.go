@@ -2,6 +2,7 @@ package harness
 
 import (
 	"errors"
+	"os"
 
 	"alexbench/harness/claim"
 	"alexbench/harness/results"
@@ -67,4 +68,26 @@ func fenced(c *claim.Claim, err error) error {
 		return cerr
 	}
 	return err
+}
+
+// clearFinished moves a finished result that --force or --retry-failed
+// redoes to .replaced (an unfinished folder is left: publishing moves it
+// away). If what it moved finished after this run began, a runner that took
+// the cell over while this one was stopped published it: it is put back,
+// untouched, and this run goes on into its staging folder, where publishing
+// will find the cell published.
+func (r *Runner) clearFinished(dir, state string) error {
+	if state == results.StatePending || state == results.StateInFlight {
+		return nil
+	}
+	moved, err := results.MoveAside(dir, r.now())
+	if err != nil {
+		return err
+	}
+	if sum, err := results.ReadSummary(moved); err == nil && !r.started.IsZero() && !sum.Finished.Before(r.started) {
+		if err := os.Rename(moved, dir); err != nil {
+			r.logf("%s: a result published during this run was moved to %s and cannot be put back: %v\n", dir, moved, err)
+		}
+	}
+	return nil
 }

@@ -162,10 +162,8 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	if pc.State != results.StateInFlight { // an unfinished folder is moved away on publishing
-		if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
-			return nil, err
-		}
+	if err := r.clearFinished(dir, pc.State); err != nil {
+		return nil, err
 	}
 	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
 	if err != nil {

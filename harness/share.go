@@ -52,10 +52,8 @@ func (r *Runner) shareCell(pc PlannedCell, c *claim.Claim, src string, srcSum *r
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	if pc.State != results.StateInFlight {
-		if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
-			return nil, err
-		}
+	if err := r.clearFinished(dir, pc.State); err != nil {
+		return nil, err
 	}
 	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
 	if err != nil {

@@ -131,6 +131,54 @@ func TestStalledRunnerNeverWritesIntoAPublishedCell(t *testing.T) {
 	}
 }
 
+// --force with a stall: runner A, redoing a finished sweep, stops right after
+// renewing its claim on a cell, before moving the old result aside; B, also
+// with --force, takes the cell over and publishes a new result. When A
+// resumes it must not move B's result away (it finished after A began).
+func TestStalledForcedRunnerLeavesTheNewResultInPlace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	s := newStressRig(t)
+	env := []string{"STRESS_TIMEOUT=" + stallTimeout.String()}
+	first := startStressChild(t, s.dir, "", "", env...)
+	<-first.exited
+	if first.err != nil {
+		t.Fatalf("first sweep: %v\n%s", first.err, first.out.String())
+	}
+	a := startStressChild(t, s.dir, "", "", append(env, "STRESS_FORCE=1", "STRESS_STALL="+claim.StepRenew+":stop:1")...)
+	for deadline := time.Now().Add(10 * time.Second); !stopped(a.cmd.Process.Pid); time.Sleep(5 * time.Millisecond) {
+		if !a.alive() || time.Now().After(deadline) {
+			t.Fatalf("the runner never stopped:\n%s", a.out.String())
+		}
+	}
+	b := startStressChild(t, s.dir, "", "", append(env, "STRESS_FORCE=1")...)
+	select {
+	case <-b.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the second runner did not finish in 30 s:\n%s", b.out.String())
+	}
+	if b.err != nil || !strings.Contains(b.out.String(), "took the cell over") {
+		t.Fatalf("second runner: %v\n%s", b.err, b.out.String())
+	}
+	before := finishedCells(t, s.root, "kill")
+	a.cmd.Process.Signal(syscall.SIGCONT)
+	select {
+	case <-a.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the resumed runner did not finish in 30 s:\n%s", a.out.String())
+	}
+	after := finishedCells(t, s.root, "kill")
+	if len(before) != len(s.cells) || len(after) != len(before) {
+		t.Fatalf("%d finished cells before A resumed, %d after; want %d", len(before), len(after), len(s.cells))
+	}
+	for key, files := range before {
+		if !equalTrees(files, after[key]) {
+			t.Errorf("the resumed --force runner changed or moved cell %s", key)
+		}
+	}
+}
+
 // The integrity stress test: four claim-mode runners on one tree, stopped
 // (past the claim timeout) and killed at every claim step in turn, and at
 // random instants; every finished file is hashed from its first publish to

@@ -33,7 +33,8 @@ const stressChildEnv = "ALEXBENCH_HARNESS_STRESS_CHILD"
 // is "" (40 ms epochs), "slow" (hour-long epochs that stop on cancel) or
 // "stuck" (a trainer that never returns). STRESS_TIMEOUT is the claim
 // timeout (default 10 s); STRESS_STALL="step:stop|kill:n" stops or kills
-// the process at the n-th time it reaches a claim step (stallAt). Exit
+// the process at the n-th time it reaches a claim step (stallAt);
+// STRESS_FORCE set: --force. Exit
 // status 3: interrupted.
 func runStressChild(dir string) int {
 	m, err := matrix.Load("../testdata/matrices/good/kill.toml")
@@ -65,7 +66,7 @@ func runStressChild(dir string) int {
 	}
 	f.stamp = true
 	r := &Runner{Results: filepath.Join(dir, "results"), Profile: matrix.ProfileQuick, Train: f.train, Shard: shard,
-		Log: os.Stderr, Poll: 10 * time.Millisecond, StopGrace: 500 * time.Millisecond,
+		Force: os.Getenv("STRESS_FORCE") != "", Log: os.Stderr, Poll: 10 * time.Millisecond, StopGrace: 500 * time.Millisecond,
 		Claim: claim.Options{Timeout: timeout, Pause: stallAt(dir, os.Getenv("STRESS_STALL"))}}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
