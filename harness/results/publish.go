@@ -128,6 +128,7 @@ func CleanTemps(root string, olderThan time.Duration, now time.Time) []string {
 		}
 		mdir := filepath.Join(root, m)
 		clean(mdir)
+		removeTrash(filepath.Join(mdir, StagingDir)) // a killed runner's half-removed staging folders
 		for _, c := range dirNames(mdir) {
 			switch {
 			case IsCellKey(c):

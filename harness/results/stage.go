@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -60,11 +61,12 @@ func NewStage(root, matrixName, key, token string) (string, error) {
 // folder into the published cell.
 func ClearStages(root, matrixName, key, keep string) error {
 	base := filepath.Join(root, matrixName, StagingDir)
+	removeTrash(base)
 	for _, stage := range stagesOf(base, key) {
 		if filepath.Base(filepath.Dir(stage)) == keep {
 			continue
 		}
-		trash := filepath.Join(base, ".trash-"+randomName())
+		trash := filepath.Join(base, trashPrefix+randomName())
 		if err := os.Rename(stage, trash); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // published or cleared meanwhile
@@ -79,12 +81,27 @@ func ClearStages(root, matrixName, key, keep string) error {
 	return nil
 }
 
+// trashPrefix names a staging folder renamed on its way to removal.
+const trashPrefix = ".trash-"
+
+// removeTrash removes the trash folders a killed runner left half-removed.
+// Nothing ever renames a trash folder, so removing one — even while
+// another runner removes it too — can never reach into a published cell.
+func removeTrash(base string) {
+	entries, _ := os.ReadDir(base)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), trashPrefix) {
+			os.RemoveAll(filepath.Join(base, e.Name()))
+		}
+	}
+}
+
 // RemoveStage removes a run's own staging folder that is not to be
 // published (its claim was lost, or the cell published by another runner):
 // renamed to a trash name first, as in ClearStages.
 func RemoveStage(stage string) {
 	base := filepath.Dir(filepath.Dir(stage))
-	trash := filepath.Join(base, ".trash-"+randomName())
+	trash := filepath.Join(base, trashPrefix+randomName())
 	if os.Rename(stage, trash) == nil {
 		os.RemoveAll(trash)
 	}
@@ -149,7 +166,7 @@ func PublishCell(stage, dir string) error {
 		// No summary: an unfinished folder, which nothing can publish onto
 		// (a rename onto a non-empty folder fails), so moving it away
 		// cannot take a finished result with it.
-		trash := filepath.Join(filepath.Dir(stage), "..", ".trash-"+randomName())
+		trash := filepath.Join(filepath.Dir(stage), "..", trashPrefix+randomName())
 		if err := os.Rename(dir, trash); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("publishing %s: moving the unfinished folder there away: %w", dir, err)
 		}

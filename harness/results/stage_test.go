@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // PublishCell publishes a staging folder whole, never onto a published cell,
@@ -90,5 +91,18 @@ func TestStagedCellsAreInFlight(t *testing.T) {
 	}
 	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the killed run's staging folder is still there: %v", err)
+	}
+}
+
+// A staging folder a killed runner left half-removed (renamed to a trash
+// name) is removed by the next run's temp cleaning.
+func TestCleanTempsRemovesHalfRemovedStagingFolders(t *testing.T) {
+	root := t.TempDir()
+	trash := filepath.Join(root, "m", StagingDir, trashPrefix+"x")
+	os.MkdirAll(trash, 0o755)
+	os.WriteFile(filepath.Join(trash, MetricsFile), nil, 0o644)
+	CleanTemps(root, StaleTempAge, time.Now())
+	if _, err := os.Stat(trash); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s is still there: %v", trash, err)
 	}
 }
