@@ -190,7 +190,7 @@ func cleanTempsIn(dir string, olderThan time.Duration, now time.Time) []string {
 	return removed
 }
 
-// dirNames lists the folders in dir (none if it cannot be read).
+// dirNames lists the folders in dir, symlinked ones too (none if it cannot be read).
 func dirNames(dir string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -198,7 +198,7 @@ func dirNames(dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if IsDirEntry(dir, e) {
 			out = append(out, e.Name())
 		}
 	}
