@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"time"
 
@@ -11,27 +10,33 @@ import (
 	"alexbench/harness/trainer"
 )
 
-// runCell runs one claimed cell and writes its folder through the results
-// writer: config.toml first, metrics.jsonl after every epoch, summary.json
-// last, published exclusively. The claim is checked (renewed exclusively)
-// right before anything in the folder is touched and right before the
-// summary is published; an error matching claim.ErrLost means another runner
-// took the cell over, and nothing was published. If ctx is cancelled the
-// folder is left without a summary and marked interrupted, and runCell
-// returns ctx's error — after at most StopGrace if the trainer does not stop.
+// runCell runs one claimed cell, writing it in a staging folder of its own
+// (results.NewStage): config.toml first, metrics.jsonl after every epoch,
+// the trainer's and sampler's files, summary.json last; then publishes the
+// whole folder in one rename (results.PublishCell), which fails if the cell
+// was published meanwhile. The claim is checked (renewed exclusively) right
+// before the staging folder is made and right before publishing; an error
+// matching claim.ErrLost means another runner took the cell over, and
+// nothing was published. A runner stalled past the timeout at any step
+// writes only into its own staging folder (or into nothing, once the new
+// holder has cleared it), never into the published cell. If ctx is
+// cancelled the staging folder is left unpublished and marked interrupted,
+// and runCell returns ctx's error — after at most StopGrace if the trainer
+// does not stop.
 func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, slot cellSlot) (*results.Summary, error) {
 	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
+	if err := r.clearFinished(dir, pc.State); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
+	if err != nil {
+		return nil, err
 	}
 	cell := pc.Spec.OnBackend(r.Backend)
-	if err := results.WriteConfig(dir, cell.Config); err != nil {
+	if err := results.WriteConfig(stage, cell.Config); err != nil {
 		return nil, err
 	}
 	cellCtx, cancel := context.WithCancel(ctx)
@@ -50,10 +55,10 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 			r.logf("%s %s: estimate %s\n", pc.Matrix, pc.Key, est)
 		}
 	}
-	m := &metricsWriter{dir: dir, claim: c}
+	m := &metricsWriter{dir: stage, claim: c, pause: r.Claim.Pause}
 	done := make(chan *CellResult, 1)
 	go func() {
-		sum, _ := TrainCell(cellCtx, CellRun{Trainer: r.Trainer, Sampler: slot.sampler, OnEpoch: m.onEpoch, Now: r.Now}, cell, dir)
+		sum, _ := TrainCell(cellCtx, CellRun{Trainer: r.Trainer, Sampler: slot.sampler, OnEpoch: m.onEpoch, Now: r.Now}, cell, stage)
 		done <- sum
 	}()
 	var sum *CellResult
@@ -71,7 +76,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 		m.close()
 		host, _ := os.Hostname()
 		in := results.Interruption{At: time.Now().UTC(), Reason: context.Cause(ctx).Error(), Host: host, PID: os.Getpid()}
-		if werr := results.WriteInterrupted(dir, in); werr != nil {
+		if werr := results.WriteInterrupted(stage, in); werr != nil {
 			r.logf("%s %s: %v\n", pc.Matrix, pc.Key, werr)
 		}
 		r.logf("%s %s: interrupted (%s); the next run redoes it\n", pc.Matrix, pc.Key, in.Reason)
@@ -80,7 +85,8 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 	select {
 	case <-c.Lost():
 		m.close()
-		return nil, c.Check() // the ErrLost error
+		results.RemoveStage(stage) // the new holder runs the cell
+		return nil, c.Check()      // the ErrLost error
 	default:
 	}
 	if slot.pack != nil {
@@ -98,13 +104,7 @@ func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, sl
 		epochs = sum.Epochs // the trainer's own record is the truth
 	}
 	m.close()
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	if err := results.WriteMetrics(dir, epochs); err != nil {
-		return nil, err
-	}
-	if err := results.PublishSummary(dir, &sum.Summary); err != nil {
+	if err := r.publish(c, stage, dir, epochs, &sum.Summary); err != nil {
 		return nil, err
 	}
 	return &sum.Summary, nil

@@ -38,6 +38,10 @@ type fakeTrainer struct {
 	// stuck: ignore ctx and never return (a trainer stuck in a compilation
 	// or a blocking read).
 	stuck bool
+	// stamp: every run's files differ — the epochs' EpochSeconds and the
+	// picture carry the PID — so a stale runner's write into a published
+	// cell changes its bytes (the stall tests).
+	stamp bool
 }
 
 func newFakeTrainer() *fakeTrainer {
@@ -102,10 +106,17 @@ func (f *fakeTrainer) train(ctx context.Context, cell *cellspec.Spec, hooks trai
 			hooks.OnFirstStep()
 		}
 		ep := fakeEpoch(cfg, e)
+		if f.stamp {
+			ep.EpochSeconds = float64(os.Getpid())
+		}
 		res.Epochs = append(res.Epochs, ep)
 		hooks.OnEpoch(ep)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "filters.png"), []byte("png of "+key), 0o644); err != nil {
+	png := "png of " + key
+	if f.stamp {
+		png += fmt.Sprintf(" by PID %d", os.Getpid())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "filters.png"), []byte(png), 0o644); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -129,7 +140,9 @@ func (f *fakeTrainer) enter(key string) (release func(), err error) {
 		b, _ := os.ReadFile(path)
 		var other int
 		fmt.Sscan(string(b), &other)
-		if other > 0 && syscall.Kill(other, 0) == nil && !zombie(other) {
+		// A stopped runner (the stall tests) is not live: its claim is
+		// taken over, and it publishes nothing when it resumes.
+		if other > 0 && syscall.Kill(other, 0) == nil && !zombie(other) && !stopped(other) {
 			lf, err := os.OpenFile(f.log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 			if err == nil {
 				fmt.Fprintf(lf, "DOUBLE %s %s %d\n", key, me, other)

@@ -9,13 +9,15 @@ import (
 	"alexbench/harness/trainer"
 )
 
-// metricsWriter persists metrics.jsonl after every epoch, so a killed cell
+// metricsWriter persists metrics.jsonl after every epoch in the cell's
+// staging folder, so a killed cell
 // still shows its curve. The trainer may call onEpoch from any goroutine.
 // Each write first refreshes the cell's claim: a runner whose claim was taken
 // over writes nothing more into the folder; nor does one after close.
 type metricsWriter struct {
 	dir     string
-	claim   *claim.Claim // nil: no claim to check
+	claim   *claim.Claim      // nil: no claim to check
+	pause   func(step string) // claim.Options.Pause (tests), called as StepMetrics
 	mu      sync.Mutex
 	written []trainer.Epoch
 	closed  bool
@@ -30,6 +32,9 @@ func (m *metricsWriter) onEpoch(e trainer.Epoch) {
 	}
 	if m.claim != nil && errors.Is(m.claim.Heartbeat(), claim.ErrLost) {
 		return
+	}
+	if m.pause != nil {
+		m.pause(StepMetrics)
 	}
 	// A failed write is retried by the final results.WriteMetrics, which
 	// stops the sweep if the results tree really cannot be written.

@@ -45,18 +45,19 @@ func (r *Runner) finishedTwin(pc PlannedCell) (string, *results.Summary) {
 }
 
 // shareCell publishes the finished twin src as pc's result, under pc's claim:
-// every file of src copied into pc's folder, then summary.json, with pc's
-// matrix, published exclusively.
+// every file of src copied into a staging folder, then summary.json, with
+// pc's matrix, and the folder published whole (see runCell).
 func (r *Runner) shareCell(pc PlannedCell, c *claim.Claim, src string, srcSum *results.Summary) (*results.Summary, error) {
 	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
 	if err := c.Check(); err != nil {
 		return nil, err
 	}
-	if err := results.ClearForRun(dir, pc.State, r.now()); err != nil {
+	if err := r.clearFinished(dir, pc.State); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
+	if err != nil {
+		return nil, err
 	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -72,16 +73,13 @@ func (r *Runner) shareCell(pc PlannedCell, c *claim.Claim, src string, srcSum *r
 		if err != nil {
 			return nil, fmt.Errorf("sharing %s: %w", src, err)
 		}
-		if err := atomicfile.Write(filepath.Join(dir, name), b); err != nil {
+		if err := atomicfile.Write(filepath.Join(stage, name), b); err != nil {
 			return nil, err
 		}
 	}
 	sum := *srcSum
 	sum.Matrix = pc.Matrix
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	if err := results.PublishSummary(dir, &sum); err != nil {
+	if err := r.publish(c, stage, dir, nil, &sum); err != nil {
 		return nil, err
 	}
 	return &sum, nil

@@ -78,6 +78,7 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell, slot cellSlot) (held, r
 	pc.State, pc.Err, pc.Reason = state, corrupt, reason
 	if src, srcSum := r.finishedTwin(pc); srcSum != nil {
 		out, err := r.shareCell(pc, c, src, srcSum)
+		err = fenced(c, err)
 		switch {
 		case errors.Is(err, claim.ErrLost) || errors.Is(err, results.ErrPublished):
 			r.logf("%s %s: not shared: %v\n", pc.Matrix, pc.Key, err)
@@ -93,6 +94,9 @@ func (s *sweep) try(ctx context.Context, pc PlannedCell, slot cellSlot) (held, r
 	s.locked(func() { s.rep.Ran++; n, todo = s.rep.Ran, s.todo })
 	r.logf("[%d/%d] %s %s %s: %s\n", n, todo, pc.Matrix, pc.Key, pc.Label(), pc.Reason)
 	out, err := r.runCell(ctx, pc, c, slot)
+	if ctx.Err() == nil {
+		err = fenced(c, err)
+	}
 	var packed *packedOOMError
 	switch {
 	case errors.As(err, &packed):

@@ -37,7 +37,7 @@ func RenderAnswers(res *load.Results, as []*answers.Answer, o Options) ([]byte, 
 		ECharts:  template.JS(o.ECharts),
 	}
 	if p.Footer.Command == "" {
-		p.Footer.Command = "alexbench report --results " + res.Dir
+		p.Footer.Command = "alexbench report --results " + answers.ValidUTF8(res.Dir)
 	}
 	for _, a := range as {
 		p.Sections = append(p.Sections, sectionOf(a))

@@ -71,11 +71,11 @@ func runCompare(args []string, stdout io.Writer) error {
 	if opt.MaxMemoryGrowth, err = compare.ParsePercent(*maxMem); err != nil {
 		return fmt.Errorf("--max-memory-growth: %w", err)
 	}
-	if *sigmas < 0 || *floor < 0 || *speedSigmas < 0 || *memFloor < 0 {
-		return errors.New("--acc-sigmas, --acc-floor, --speed-sigmas and --memory-floor-mib must be ≥ 0")
-	}
 	opt.MemoryFloorMiB = *memFloor
 	opt.AccSigmas, opt.AccFloor, opt.SpeedSigmas, opt.AllowCardMismatch = *sigmas, *floor, *speedSigmas, *allowCard
+	if err := opt.Validate(); err != nil {
+		return err
+	}
 
 	var base, cur *compare.Baseline
 	switch {

@@ -1,12 +1,17 @@
 package main
 
 import (
-	"alexbench/harness/results"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 	"time"
+
+	"alexbench/harness/results"
 )
 
 func init() {
@@ -34,7 +39,20 @@ func runMerge(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("give one or more source trees and --into DST")
 	}
-	rep, err := results.Merge(*into, srcs, time.Now())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := results.MergeContext(ctx, *into, srcs, time.Now())
+	if err != nil && ctx.Err() != nil {
+		code := 130 // 128 + the signal's number, as a shell reports it
+		if strings.Contains(context.Cause(ctx).Error(), syscall.SIGTERM.String()) {
+			code = 143
+		}
+		copied := 0
+		if rep != nil {
+			copied = len(rep.Copied) + len(rep.Replaced)
+		}
+		return &exitError{code, fmt.Errorf("merge interrupted (%v): up to %d cells copied whole, none half; run the merge again to copy the rest", context.Cause(ctx), copied)}
+	}
 	if err != nil {
 		return err
 	}

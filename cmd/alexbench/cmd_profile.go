@@ -2,6 +2,7 @@ package main
 
 import (
 	"alexbench/harness/results"
+	"alexbench/internal/bounds"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,14 @@ func init() {
 	register("profile", "E4: per-layer memory, FLOPs, bytes and measured times of a model, with the device's ceilings", cmdProfile)
 }
 
+// The largest batch and input side profile takes: train's own bounds
+// (config's batch_size and resize), beyond which a model's activations do
+// not fit in any machine's memory.
+const (
+	maxProfileBatch  = 65536
+	maxProfileResize = 512
+)
+
 // parseBatches reads --batches: a comma-separated list of positive integers.
 func parseBatches(s string) ([]int, error) {
 	var out []int
@@ -26,6 +35,9 @@ func parseBatches(s string) ([]int, error) {
 		b, err := strconv.Atoi(f)
 		if err != nil || b < 1 {
 			return nil, fmt.Errorf("--batches: %q is not a positive integer (want e.g. 1,32,128,512)", f)
+		}
+		if err := bounds.Int("--batches", int64(b), 1, maxProfileBatch); err != nil {
+			return nil, err
 		}
 		out = append(out, b)
 	}
@@ -59,21 +71,29 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("want one model name (e.g. `alexbench profile alexnet --batch 128`), got %d arguments", len(pos))
 	}
 	model := pos[0]
-	switch {
-	case *runs < 1:
-		return fmt.Errorf("--runs %d: must be ≥ 1", *runs)
-	case *warmup < 0:
-		return fmt.Errorf("--warmup %d: must be ≥ 0", *warmup)
-	case *budget < 0 && *budget != -1:
-		return fmt.Errorf("--budget %v: must be ≥ 0", *budget)
-	case *resize < 0:
-		return fmt.Errorf("--resize %d: must be ≥ 1", *resize)
-	case *matmulN < 0 || *copyMiB < 0:
-		return fmt.Errorf("--matmul-n and --copy-mib must be ≥ 1")
-	case *batch != 0 && *batchList != "":
+	if *batch != 0 && *batchList != "" {
 		return fmt.Errorf("give --batch or --batches, not both")
-	case *batch < 0:
-		return fmt.Errorf("--batch %d: must be ≥ 1", *batch)
+	}
+	if *budget < 0 && *budget != -1 {
+		return fmt.Errorf("--budget %v: must be ≥ 0", *budget)
+	}
+	// Sizes are bounded by what a machine can hold: a batch, an input side
+	// or a ceiling matmul beyond these would not fit in memory (and would
+	// die allocating it), and more runs than these never end in practice.
+	for _, c := range []struct {
+		flag      string
+		v, lo, hi int
+	}{
+		{"--runs", *runs, 1, 100000},
+		{"--warmup", *warmup, 0, 100000},
+		{"--batch", *batch, 0, maxProfileBatch},
+		{"--resize", *resize, 0, maxProfileResize},
+		{"--matmul-n", *matmulN, 0, 32768},
+		{"--copy-mib", *copyMiB, 0, 65536},
+	} {
+		if err := bounds.Int(c.flag, int64(c.v), int64(c.lo), int64(c.hi)); err != nil {
+			return err
+		}
 	}
 	// Fail on a bad model or size before opening a backend.
 	if _, err := profile.BuildModel(model, *resize); err != nil {

@@ -22,8 +22,8 @@ func TestProfileBadArguments(t *testing.T) {
 		{[]string{"lenet", "--batches", "1,x"}, `--batches: "x" is not a positive integer`},
 		{[]string{"lenet", "--batches", "0"}, `--batches: "0"`},
 		{[]string{"lenet", "--batch", "2", "--batches", "1,2"}, "not both"},
-		{[]string{"lenet", "--batch", "-3"}, "--batch -3"},
-		{[]string{"lenet", "--runs", "0"}, "--runs 0"},
+		{[]string{"lenet", "--batch", "-3"}, "--batch: -3 is out of range"},
+		{[]string{"lenet", "--runs", "0"}, "--runs: 0 is out of range"},
 		{[]string{"lenet", "--resize", "4"}, "too small"},
 		{[]string{"lenet", "--backend", "tpu"}, `backend "tpu"`},
 	} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"alexbench/internal/bounds"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,9 @@ import (
 	"alexbench/internal/switches"
 	"alexbench/nvml"
 )
+
+// maxJobs bounds --jobs: cells at once in one process.
+const maxJobs = 256
 
 func init() {
 	register("run", "run experiment matrices into a results tree, resumably (--dry-run lists the cells)", cmdRun)
@@ -80,8 +84,17 @@ func runRun(args []string, stdout io.Writer) error {
 			return fmt.Errorf("--backend: %w", err)
 		}
 	}
-	if *jobs < 1 {
-		return fmt.Errorf("--jobs %d: want at least 1", *jobs)
+	// More jobs than this never fit one machine's cores or memory (each is
+	// a cell's whole training state), and a runaway count must not
+	// allocate a sampler per job before saying so.
+	if err := bounds.Int("--jobs", int64(*jobs), 1, maxJobs); err != nil {
+		return err
+	}
+	if err := bounds.Float("--mem-factor", *memFactor, 0, 1000); err != nil {
+		return err
+	}
+	if err := bounds.Float("--mem-margin-mib", *memMargin, 0, 1<<30); err != nil {
+		return err
 	}
 	ms, err := matrix.LoadAll(files)
 	if err != nil {

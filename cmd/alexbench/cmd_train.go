@@ -1,6 +1,7 @@
 package main
 
 import (
+	"alexbench/internal/bounds"
 	stdctx "context"
 	"encoding/json"
 	"errors"
@@ -115,6 +116,9 @@ func resolveCell(fs *flag.FlagSet, model *string) (*cellspec.Spec, error) {
 	return cell, nil
 }
 
+// maxBenchSteps bounds --bench-steps.
+const maxBenchSteps = 1000000
+
 func cmdTrain(args []string) error {
 	fs := newFlagSet("train")
 	model := configFlags(fs)
@@ -137,6 +141,11 @@ func cmdTrain(args []string) error {
 	}
 	if *benchSteps < 0 {
 		return fmt.Errorf("--bench-steps %d: want N ≥ 1 steps (or leave it out to train)", *benchSteps)
+	}
+	// A benchmark needs hundreds of steps; a million is hours of a GPU, and
+	// more is a typo, not a plan (train asks for --yes beyond an hour).
+	if err := bounds.Int("--bench-steps", int64(*benchSteps), 0, maxBenchSteps); err != nil {
+		return err
 	}
 	if err := checkArtifactsDir(*artifacts); err != nil {
 		return err

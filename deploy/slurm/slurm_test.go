@@ -27,6 +27,7 @@ func TestSlurm(t *testing.T) {
 	c := slurmtest.Start(t)
 	t.Run("array and afterany", func(t *testing.T) { testArray(t, c) })
 	t.Run("submit.sh", func(t *testing.T) { testSubmit(t, c) })
+	t.Run("submit.sh edge cases", func(t *testing.T) { testSubmitEdges(t, c) })
 	t.Run("claim-mode sweep", func(t *testing.T) { testClaimSweep(t, c) })
 	t.Logf("Slurm test: %s in all (cluster start %s, install %s)",
 		time.Since(t0).Round(time.Millisecond), c.Started.Round(time.Millisecond), c.Installed.Round(time.Millisecond))

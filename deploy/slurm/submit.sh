@@ -13,15 +13,22 @@
 # ALEXBENCH_PROFILE, ALEXBENCH_RUN_ARGS), and
 #   ALEXBENCH_SLURM_GRES   GPUs per array task (default gpu:1; empty: none,
 #                          for CPU-only clusters)
-#   ALEXBENCH_SLURM_ARGS   sbatch flags for every job (--partition, --account, --time, …)
+#   ALEXBENCH_SLURM_ARGS   sbatch flags for every job (--partition, --account, --time, …),
+#                          split as a shell would: quote a value with spaces
+#                          (--comment="nightly sweep")
 #   ALEXBENCH_SLURM_LOGS   where job logs go (default slurm-logs/)
-# It prints ARRAY_JOB=<id> and REPORT_JOB=<id>.
+# It prints ARRAY_JOB=<id> as soon as the array is submitted (so it is never
+# orphaned, even if the report job's submission then fails), then REPORT_JOB=<id>.
+# A shard-mode task reads the shard count from ALEXBENCH_SHARD_COUNT, which
+# this sets: to rerun shard 3 of 4 alone,
+#   ALEXBENCH_SHARD_COUNT=4 sbatch --array=3 deploy/slurm/shard.sbatch
 set -euo pipefail
 n=4
 mode=claim
 while [ $# -gt 0 ]; do
   case "$1" in
-    -n) n=$2; shift 2 ;;
+    -n) [ $# -ge 2 ] || { echo "submit.sh: -n needs a number of tasks, like -n 4" >&2; exit 2; }
+        n=$2; shift 2 ;;
     -n*) n=${1#-n}; shift ;;
     --shard-mode) mode=shard; shift ;;
     --) shift; break ;;
@@ -35,8 +42,16 @@ export ALEXBENCH_DEPLOY=${ALEXBENCH_DEPLOY:-$here}
 gres=${ALEXBENCH_SLURM_GRES-gpu:1}
 logs=${ALEXBENCH_SLURM_LOGS:-slurm-logs}
 mkdir -p "$logs"
-read -r -a common <<<"${ALEXBENCH_SLURM_ARGS:-}"
+# xargs splits as a shell does (quotes and backslashes kept together) without
+# running anything in the value, unlike eval.
+common=()
+if [ -n "${ALEXBENCH_SLURM_ARGS:-}" ]; then
+  split=$(xargs -n1 printf '%s\n' <<<"$ALEXBENCH_SLURM_ARGS") ||
+    { echo "submit.sh: ALEXBENCH_SLURM_ARGS: unbalanced quotes in: $ALEXBENCH_SLURM_ARGS" >&2; exit 2; }
+  mapfile -t common <<<"$split"
+fi
 common+=(--export=ALL --parsable "$@")
+export ALEXBENCH_SHARD_COUNT=$n
 gpu=()
 [ -n "$gres" ] && gpu=(--gres="$gres")
 if [ "$mode" = claim ]; then
@@ -46,8 +61,12 @@ else
 fi
 array=$(sbatch "${common[@]}" "${gpu[@]}" --array=1-"$n" --output="$logs/%x-%A_%a.out" "$ALEXBENCH_DEPLOY/$work")
 array=${array%%;*} # --parsable prints id[;cluster]
-report=$(sbatch "${common[@]}" --dependency="$dep:$array" --output="$logs/%x-%j.out" "$ALEXBENCH_DEPLOY/$after")
-report=${report%%;*}
 echo "ARRAY_JOB=$array"
+if ! report=$(sbatch "${common[@]}" --dependency="$dep:$array" --output="$logs/%x-%j.out" "$ALEXBENCH_DEPLOY/$after"); then
+  echo "submit.sh: the array is job $array, but submitting $after failed; submit it by hand:" >&2
+  echo "  sbatch --dependency=$dep:$array $ALEXBENCH_DEPLOY/$after   (or: scancel $array)" >&2
+  exit 1
+fi
+report=${report%%;*}
 echo "REPORT_JOB=$report"
 echo "submitted $mode mode: $n tasks of $work (job $array${gres:+, $gres each}), then $after (job $report, $dep); logs in $logs/" >&2

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"alexbench/internal/regfile"
 )
 
 // Defaults for Options.
@@ -59,8 +61,27 @@ type Options struct {
 	Host string
 	// Now is the clock (tests). nil: time.Now.
 	Now func() time.Time
-	// Logf, when set, is told about takeovers and lost claims.
+	// Logf, when set, is told about takeovers, lost claims and damaged
+	// generation files.
 	Logf func(format string, args ...any)
+	// Pause, when set, is called at each step where a holder may stall —
+	// StepRenew (Check has linked the next generation), StepHeartbeat (a
+	// heartbeat found no newer generation and is about to rewrite its own) —
+	// with the claim's lock held. Tests stop the process there to show that
+	// a holder stalled at any step, then taken over, publishes nothing.
+	Pause func(step string)
+}
+
+// Steps Options.Pause is called at.
+const (
+	StepRenew     = "renew"
+	StepHeartbeat = "heartbeat"
+)
+
+func (o Options) pause(step string) {
+	if o.Pause != nil {
+		o.Pause(step)
+	}
 }
 
 func (o Options) timeout() time.Duration {
@@ -288,6 +309,7 @@ func (c *Claim) Heartbeat() error {
 	if r, ok := c.newer(); ok {
 		return c.markLost(r.Who())
 	}
+	c.opts.pause(StepHeartbeat)
 	rec := c.rec
 	rec.Heartbeat = c.opts.now()
 	if err := rewriteGen(c.dir, rec); err != nil {
@@ -325,6 +347,7 @@ func (c *Claim) Check() error {
 		return err
 	}
 	c.rec = rec
+	c.opts.pause(StepRenew)
 	return nil
 }
 
@@ -461,25 +484,52 @@ func cleanTemps(dir string, opts Options) {
 	}
 }
 
+// maxGenBytes bounds a generation file: a record is a few hundred bytes, so
+// anything larger is damage, and is never read whole into memory.
+const maxGenBytes = 64 << 10
+
+// readGen reads generation g through regfile, so a FIFO, a device or a huge
+// file where a generation should be is damage, never a read that blocks or
+// fills memory. A damaged generation (not a regular file, too large, not its
+// JSON record) counts as held since its mtime: it is taken over once that is
+// older than the timeout. So does a heartbeat further in the future than the
+// timeout (a holder's clock far off, or a hand-edited file), which would
+// otherwise keep the cell held forever.
 func readGen(dir string, g int, opts Options) (Record, error) {
 	path := genPath(dir, g)
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := regfile.ReadFile(path, maxGenBytes)
+	if errors.Is(err, fs.ErrNotExist) {
 		return Record{}, fmt.Errorf("reading claim %s: %w", path, err)
 	}
 	var r Record
-	if err := json.Unmarshal(data, &r); err != nil || r.Gen != g {
-		// Files are linked in complete, so this is damage, not a write in
-		// progress: treat the file's mtime as its heartbeat, so a damaged
-		// claim is taken over once it is older than the timeout.
-		info, serr := os.Stat(path)
-		if serr != nil {
-			return Record{}, fmt.Errorf("reading claim %s: %w", path, serr)
+	if err == nil {
+		if err = json.Unmarshal(data, &r); err == nil && r.Gen != g {
+			err = fmt.Errorf("it says generation %d", r.Gen)
 		}
-		opts.logf("claim %s: generation %d is damaged (%v); its age is its heartbeat\n", dir, g, err)
-		return Record{Gen: g, Host: "(damaged claim file)", Started: info.ModTime(), Heartbeat: info.ModTime()}, nil
 	}
-	return r, nil
+	if err == nil {
+		if limit := opts.now().Add(opts.timeout()); r.Heartbeat.After(limit) {
+			opts.logf("warning: claim %s: generation %d's heartbeat %s is in the future; its file's age counts instead\n",
+				dir, g, r.Heartbeat.UTC().Format(time.RFC3339))
+			r.Heartbeat = modTime(path, limit)
+		}
+		return r, nil
+	}
+	// Files are linked in complete, so this is damage, not a write in
+	// progress.
+	opts.logf("warning: claim %s: generation %d is damaged (%v); its age is its heartbeat\n", dir, g, err)
+	mt := modTime(path, opts.now().Add(opts.timeout()))
+	return Record{Gen: g, Host: "(damaged claim file)", Started: mt, Heartbeat: mt}, nil
+}
+
+// modTime is path's own mtime (not a symlink's target's), or the zero time —
+// stale at once — when it cannot be read or lies beyond limit.
+func modTime(path string, limit time.Time) time.Time {
+	info, err := os.Lstat(path)
+	if err != nil || info.ModTime().After(limit) {
+		return time.Time{}
+	}
+	return info.ModTime()
 }
 
 func encode(r Record) ([]byte, error) {
@@ -506,15 +556,23 @@ func rewriteGen(dir string, r Record) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := writeTemp(dir, b)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, genPath(dir, r.Gen)); err != nil {
+	for tries := 0; ; tries++ {
+		tmp, err := writeTemp(dir, b)
+		if err != nil {
+			return err
+		}
+		err = os.Rename(tmp, genPath(dir, r.Gen))
+		if err == nil {
+			return nil
+		}
 		os.Remove(tmp)
+		// The temp file is gone: we were stopped past the timeout and it
+		// was cleaned as a killed writer's. Write it again.
+		if _, serr := os.Lstat(tmp); errors.Is(serr, fs.ErrNotExist) && errors.Is(err, fs.ErrNotExist) && tries < 3 {
+			continue
+		}
 		return fmt.Errorf("claim %s: %w", dir, err)
 	}
-	return nil
 }
 
 func writeTemp(dir string, data []byte) (string, error) {
@@ -546,6 +604,21 @@ func writeTemp(dir string, data []byte) (string, error) {
 // lost, the temp file's link count of 2 says it did succeed. Publishing a
 // result with it never replaces one that another runner published first.
 func CreateExclusive(path string, data []byte) error {
+	for tries := 0; ; tries++ {
+		err := createExclusive(path, data)
+		// ENOENT on the link: our temp file is gone — we were stopped longer
+		// than the timeout and another process cleaned it as a killed
+		// writer's. Write it again; the link still decides.
+		if errors.Is(err, errTempGone) && tries < 3 {
+			continue
+		}
+		return err
+	}
+}
+
+var errTempGone = errors.New("the temp file was removed before it was linked")
+
+func createExclusive(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := writeTemp(dir, data)
 	if err != nil {
@@ -554,8 +627,11 @@ func CreateExclusive(path string, data []byte) error {
 	defer os.Remove(tmp)
 	lerr := os.Link(tmp, path)
 	if lerr != nil {
-		if info, err := os.Stat(tmp); err == nil && linkCount(info) == 2 {
+		info, err := os.Stat(tmp)
+		if err == nil && linkCount(info) == 2 {
 			lerr = nil
+		} else if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("creating %s: %w", path, errTempGone)
 		}
 	}
 	if lerr != nil {

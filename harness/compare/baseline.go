@@ -3,6 +3,7 @@ package compare
 import (
 	"alexbench/harness/results"
 	"alexbench/internal/atomicfile"
+	"alexbench/internal/regfile"
 	"alexbench/internal/stats"
 	"bytes"
 	"encoding/json"
@@ -194,7 +195,7 @@ func (b *Baseline) Encode() ([]byte, error) {
 
 // ReadBaseline reads and checks a baseline file.
 func ReadBaseline(path string) (*Baseline, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := regfile.ReadFile(path, maxBaselineBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading baseline: %w", err)
 	}
@@ -203,6 +204,12 @@ func ReadBaseline(path string) (*Baseline, error) {
 	var b Baseline
 	if err := dec.Decode(&b); err != nil {
 		return nil, fmt.Errorf("reading baseline %s: %s", path, jsonErrorWhere(raw, err))
+	}
+	// One JSON value and nothing after it: two files concatenated, or an
+	// edit gone wrong, is not a baseline whose first half counts.
+	if off := dec.InputOffset(); len(bytes.TrimSpace(raw[off:])) > 0 {
+		line := 1 + bytes.Count(raw[:off], []byte("\n"))
+		return nil, fmt.Errorf("reading baseline %s:%d: data after the baseline's closing brace", path, line)
 	}
 	switch {
 	case b.Format != BaselineFormat:
@@ -237,6 +244,10 @@ func ReadBaseline(path string) (*Baseline, error) {
 	}
 	return &b, nil
 }
+
+// maxBaselineBytes bounds a baseline file: a cell is a few hundred bytes, so
+// 64 MiB is far beyond any sweep's.
+const maxBaselineBytes = 64 << 20
 
 func badNumber(v float64) bool { return v < 0 || math.IsNaN(v) || math.IsInf(v, 0) }
 

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"alexbench/internal/bounds"
 	"alexbench/internal/stats"
 	"fmt"
 	"io"
@@ -36,6 +37,17 @@ func DefaultBaselineCompareOptions() BaselineCompareOptions {
 	return BaselineCompareOptions{CompareOptions: DefaultCompareOptions(), SpeedSigmas: 3, MaxFirstStepRegression: 0.5}
 }
 
+// Validate checks every tolerance (see CompareOptions.Validate).
+func (o BaselineCompareOptions) Validate() error {
+	if err := o.CompareOptions.Validate(); err != nil {
+		return err
+	}
+	if err := bounds.Float("--speed-sigmas", o.SpeedSigmas, 0, maxSigmas); err != nil {
+		return err
+	}
+	return bounds.Float("--max-first-step-regression", o.MaxFirstStepRegression, 0, 1)
+}
+
 // CardMismatchError is compare's refusal to compare different cards.
 type CardMismatchError struct {
 	Base, New             string // card names
@@ -56,6 +68,9 @@ func (e *CardMismatchError) Error() string {
 // without a cell in common (different profiles or matrices: every row would
 // be MISSING).
 func CompareBaselines(base, cur *Baseline, opt BaselineCompareOptions) (*CompareReport, error) {
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
 	if base.Card != cur.Card && !opt.AllowCardMismatch {
 		return nil, &CardMismatchError{Base: base.Card, New: cur.Card, BaseSource: base.Source, NewSource: cur.Source}
 	}

@@ -3,6 +3,7 @@ package compare
 import (
 	"alexbench/harness/matrix"
 	"alexbench/harness/results"
+	"alexbench/internal/bounds"
 	"alexbench/internal/stats"
 	"fmt"
 	"io"
@@ -140,7 +141,7 @@ func DefaultCompareOptions() CompareOptions {
 	return CompareOptions{MaxRegression: 0.05, AccSigmas: 3, AccFloor: 0.005, MaxMemoryGrowth: 0.10, MemoryFloorMiB: 64}
 }
 
-// ParsePercent reads "5%" or "0.05" as 0.05.
+// ParsePercent reads "5%" or "0.05" as 0.05, a finite fraction in [0, 1).
 func ParsePercent(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	pct := strings.HasSuffix(t, "%")
@@ -151,11 +152,39 @@ func ParsePercent(s string) (float64, error) {
 	if pct {
 		v /= 100
 	}
-	if v < 0 || v >= 1 {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v >= 1 {
 		return 0, fmt.Errorf("%q: must be in [0%%, 100%%)", s)
 	}
 	return v, nil
 }
+
+// Validate checks every tolerance through internal/bounds, naming compare's
+// flags: a NaN tolerance makes every "worse than" test false, so it would
+// pass anything — it is an error, never "no regressions".
+func (o CompareOptions) Validate() error {
+	for _, c := range []struct {
+		flag   string
+		v, max float64
+	}{
+		{"--max-regression", o.MaxRegression, 1},
+		{"--acc-sigmas", o.AccSigmas, maxSigmas},
+		{"--acc-floor", o.AccFloor, 1},
+		{"--max-memory-growth", o.MaxMemoryGrowth, 1},
+		{"--memory-floor-mib", o.MemoryFloorMiB, maxMiB},
+	} {
+		if err := bounds.Float(c.flag, c.v, 0, c.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Upper bounds of the tolerances: far beyond any sensible gate, so only
+// nonsense (an overflow, a typo of many digits) is refused.
+const (
+	maxSigmas = 1000
+	maxMiB    = 1 << 40
+)
 
 // Row statuses of a comparison.
 const (

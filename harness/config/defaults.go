@@ -56,12 +56,13 @@ func (c Config) Validate() error {
 	}{
 		{"activation", c.Activation != "relu" && c.Activation != "sigmoid", "must be relu or sigmoid"},
 		{"pool", c.Pool != "max" && c.Pool != "avg", "must be max or avg"},
-		{"dropout", c.Dropout < 0 || c.Dropout >= 1, "must be in [0, 1)"},
-		{"width", c.Width <= 0 || c.Width > 16, "must be in (0, 16]"},
+		// Written so that NaN is out of range: every comparison with it is false.
+		{"dropout", !(c.Dropout >= 0 && c.Dropout < 1), "must be in [0, 1)"},
+		{"width", !(c.Width > 0 && c.Width <= 16), "must be in (0, 16]"},
 		{"fc_width", c.FCWidth < 1, "must be ≥ 1"},
 		{"conv_layers", c.ConvLayers < 1 || c.ConvLayers > 5, "must be 1..5"},
 		{"resize", c.Resize < 28 || c.Resize > 512, "must be 28..512"},
-		{"lr", !(c.LR > 0) || c.LR > 100, "must be > 0 (and sane)"},
+		{"lr", !(c.LR > 0 && c.LR <= 100), "must be > 0 (and sane)"},
 		{"epochs", c.Epochs < 1 || c.Epochs > 1000, "must be 1..1000"},
 		{"batch_size", c.BatchSize < 1 || c.BatchSize > 65536, "must be 1..65536"},
 		{"lr_scaling", c.LRScaling != "none" && c.LRScaling != "linear", "must be none or linear"},

@@ -136,6 +136,12 @@ func (c *Config) Set(key string, value any) error {
 		default:
 			return bad("a number")
 		}
+		// NaN passes every range check written as "bad if x < lo || x > hi"
+		// and cannot be encoded in a cell's key or summary: refuse it here,
+		// where flags and TOML values alike enter.
+		if f := fv.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return &KeyError{Key: key, Err: fmt.Errorf("%v is not a finite number", f)}
+		}
 	default:
 		return fmt.Errorf("config: key %q has unsupported kind %s", key, fv.Kind())
 	}

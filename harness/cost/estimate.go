@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -16,7 +17,13 @@ func (e Estimate) Duration() time.Duration {
 	if !(e.FLOPsPerSec > 0) {
 		return 0
 	}
-	return time.Duration(e.FLOPs / e.FLOPsPerSec * float64(time.Second))
+	// Saturate: a run longer than time.Duration holds (292 years) must not
+	// wrap to a negative estimate that no "longer than an hour" test catches.
+	d := e.FLOPs / e.FLOPsPerSec * float64(time.Second)
+	if !(d < math.MaxInt64) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(d)
 }
 
 func (e Estimate) String() string {

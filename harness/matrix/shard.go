@@ -23,6 +23,9 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.I, s.N)
 }
 
+// MaxShards is the most shards a run may be split into: a matrix's most cells.
+const MaxShards = maxCells
+
 // ParseShard reads "i/n" with 1 ≤ i ≤ n.
 func ParseShard(s string) (Shard, error) {
 	if s == "" {
@@ -33,6 +36,11 @@ func ParseShard(s string) (Shard, error) {
 	n, err2 := strconv.Atoi(strings.TrimSpace(b))
 	if !ok || err1 != nil || err2 != nil {
 		return Shard{}, fmt.Errorf("--shard %q: want i/n, like 2/4", s)
+	}
+	// More shards than a matrix may have cells would leave most empty, and
+	// the plan allocates per shard.
+	if n > MaxShards {
+		return Shard{}, fmt.Errorf("--shard %s: at most %d shards (no sweep has more cells)", s, MaxShards)
 	}
 	if n < 1 || i < 1 || i > n {
 		return Shard{}, fmt.Errorf("--shard %s: want 1 ≤ i ≤ n (shards are numbered 1..n)", s)

@@ -23,6 +23,10 @@
 // tree a runner on the same host writes. What keeps runners — on one host or
 // many — from running a cell twice is the per-cell claim in
 // <results>/.claims/<key>/ (ClaimDir, package harness/claim) and
-// PublishSummary, which never replaces a summary.json. A run stopped by a
-// signal leaves interrupted.json in the unfinished cell's folder.
+// the fenced writer (stage.go): a run writes its cell in a staging folder of
+// its own, <matrix>/.staging/<claim token>/<key>/, and publishes it whole,
+// summary inside, with one rename that fails onto a published folder — so a
+// runner stalled past its claim's timeout never writes into a published
+// cell, and a published folder never changes. A staged cell is in flight; a
+// run stopped by a signal leaves interrupted.json in its staging folder.
 package results

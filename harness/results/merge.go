@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,11 +36,21 @@ type MergeReport struct {
 // conflict, and if there is any conflict Merge copies nothing and returns an
 // error listing them. matrix.json records are merged too.
 func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
+	return MergeContext(context.Background(), dst, srcs, now)
+}
+
+// MergeContext is Merge, stopped between files when ctx is cancelled (a
+// signal): the cell being copied is removed from its temp folder, the cells
+// already copied stay, and the error wraps ctx's. A later merge copies the
+// rest, and removes any temp folder a killed merge left (it holds the lock
+// exclusively, so no other merge is writing one).
+func MergeContext(ctx context.Context, dst string, srcs []string, now time.Time) (*MergeReport, error) {
 	lock, err := LockResults(dst, Exclusive)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.Unlock()
+	removeMergeTemps(dst)
 
 	type step struct {
 		src    StoredCell
@@ -56,7 +67,9 @@ func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
 		if _, err := os.Stat(src); err != nil {
 			return nil, fmt.Errorf("merge: source %w", err)
 		}
-		if same, _ := sameDir(src, dst); same {
+		// The same folder by device and inode (another path to it, a
+		// symlink); two folders that merely hold the same files are not.
+		if sameFolder(src, dst) {
 			return nil, fmt.Errorf("merge: source %s is the destination", src)
 		}
 		cells, err := ScanResults(src)
@@ -112,6 +125,9 @@ func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
 			len(rep.Conflicts), strings.Join(rep.Conflicts, "\n  "))
 	}
 	for _, st := range steps {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
 		dir := CellDir(dst, st.src.Matrix, st.src.Key)
 		if st.action == "replace" {
 			state, _, _ := CellState(dir)
@@ -119,7 +135,7 @@ func Merge(dst string, srcs []string, now time.Time) (*MergeReport, error) {
 				return rep, err
 			}
 		}
-		if err := copyCell(st.src.Dir, dir); err != nil {
+		if err := copyCell(ctx, st.src.Dir, dir); err != nil {
 			return rep, err
 		}
 	}
@@ -136,13 +152,33 @@ func finished(state string) bool {
 	return state == trainer.OutcomeDone || state == trainer.OutcomeDiverged
 }
 
+// mergeTempPrefix names the temp folder a cell is copied into before its
+// rename into place.
+const mergeTempPrefix = ".merge-"
+
+// removeMergeTemps removes the temp folders an interrupted or killed merge
+// left in dst's matrix folders.
+func removeMergeTemps(dst string) {
+	for _, m := range dirNames(dst) {
+		entries, _ := os.ReadDir(filepath.Join(dst, m))
+		for _, e := range entries {
+			if e.IsDir() && strings.HasPrefix(e.Name(), mergeTempPrefix) {
+				os.RemoveAll(filepath.Join(dst, m, e.Name()))
+			}
+		}
+	}
+}
+
 // copyCell copies a cell folder into place: into a temp folder next to it,
-// then one rename, so dst never holds half a cell.
-func copyCell(src, dst string) error {
+// then one rename, so dst never holds half a cell. Folders and files keep
+// their modes (a report job running as another user must read them); a
+// symlinked file is copied as the file it points to, and one that points
+// to no regular file is an error naming it, never skipped.
+func copyCell(ctx context.Context, src, dst string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dst), ".merge-"+filepath.Base(dst)+"-*")
+	tmp, err := os.MkdirTemp(filepath.Dir(dst), mergeTempPrefix+filepath.Base(dst)+"-*")
 	if err != nil {
 		return fmt.Errorf("copying %s: %w", src, err)
 	}
@@ -150,15 +186,30 @@ func copyCell(src, dst string) error {
 		if err != nil {
 			return err
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rel, _ := filepath.Rel(src, path)
 		target := filepath.Join(tmp, rel)
+		info, err := os.Stat(path) // follows a symlink: what it points to is copied
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
+			if rel != "." {
+				if err := os.Mkdir(target, 0o700); err != nil {
+					return err
+				}
+			}
+			return os.Chmod(target, info.Mode().Perm())
 		}
-		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
-			return nil // links and leftover temp files are not results
+		if strings.HasPrefix(d.Name(), ".") {
+			return nil // temp files a killed writer left are not results
 		}
-		return copyFile(path, target)
+		if !info.Mode().IsRegular() {
+			return &regfile.NotRegularError{Path: path, Found: regfile.Describe(path, info.Mode())}
+		}
+		return copyFile(ctx, path, target, info.Mode().Perm())
 	})
 	if err == nil {
 		err = os.Rename(tmp, dst)
@@ -170,19 +221,23 @@ func copyCell(src, dst string) error {
 	return nil
 }
 
-func copyFile(src, dst string) error {
-	// The walk saw a regular file; regfile makes sure the open does too
-	// (a FIFO swapped in meanwhile would block the merge).
+func copyFile(ctx context.Context, src, dst string, perm fs.FileMode) error {
+	// regfile makes sure the open finds a regular file too (a FIFO swapped
+	// in meanwhile would block the merge).
 	in, err := regfile.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, regfile.Reader(ctx, in)); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Chmod(perm); err != nil { // the umask narrowed it
 		out.Close()
 		return err
 	}
@@ -193,13 +248,23 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// sameDir tells whether two cell folders hold the same regular files with the
-// same bytes (temp files left by a kill aside). Two paths to one folder are the same.
+// sameFolder tells whether a and b are one folder (by device and inode).
+func sameFolder(a, b string) bool {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
+}
+
+// sameDir tells whether two cell folders hold the same files (a symlink as
+// what it points to) with the same bytes, temp files left by a kill aside.
+// Two paths to one folder are the same. Files are compared as streams, in
+// bounded memory, whatever their size.
 func sameDir(a, b string) (bool, error) {
-	if ia, err := os.Stat(a); err == nil {
-		if ib, err := os.Stat(b); err == nil && os.SameFile(ia, ib) {
-			return true, nil
-		}
+	if sameFolder(a, b) {
+		return true, nil
 	}
 	fa, err := listFiles(a)
 	if err != nil {
@@ -216,28 +281,69 @@ func sameDir(a, b string) (bool, error) {
 		if fa[i] != fb[i] {
 			return false, nil
 		}
-		ba, err := regfile.ReadFile(filepath.Join(a, fa[i]), 0)
-		if err != nil {
+		same, err := sameFile(filepath.Join(a, fa[i]), filepath.Join(b, fb[i]))
+		if err != nil || !same {
 			return false, err
-		}
-		bb, err := regfile.ReadFile(filepath.Join(b, fb[i]), 0)
-		if err != nil {
-			return false, err
-		}
-		if !bytes.Equal(ba, bb) {
-			return false, nil
 		}
 	}
 	return true, nil
 }
 
+// sameFile compares two regular files' bytes a block at a time.
+func sameFile(a, b string) (bool, error) {
+	fa, err := regfile.Open(a)
+	if err != nil {
+		return false, err
+	}
+	defer fa.Close()
+	fb, err := regfile.Open(b)
+	if err != nil {
+		return false, err
+	}
+	defer fb.Close()
+	sa, err1 := fa.Stat()
+	sb, err2 := fb.Stat()
+	if err := errors.Join(err1, err2); err != nil {
+		return false, err
+	}
+	if sa.Size() != sb.Size() {
+		return false, nil
+	}
+	const block = 64 << 10
+	ba, bb := make([]byte, block), make([]byte, block)
+	for {
+		na, erra := io.ReadFull(fa, ba)
+		nb, errb := io.ReadFull(fb, bb)
+		if na != nb || !bytes.Equal(ba[:na], bb[:nb]) {
+			return false, nil
+		}
+		endA := erra == io.EOF || erra == io.ErrUnexpectedEOF
+		endB := errb == io.EOF || errb == io.ErrUnexpectedEOF
+		switch {
+		case endA && endB:
+			return true, nil
+		case endA != endB:
+			return false, nil
+		case erra != nil:
+			return false, fmt.Errorf("reading %s: %w", a, erra)
+		case errb != nil:
+			return false, fmt.Errorf("reading %s: %w", b, errb)
+		}
+	}
+}
+
+// listFiles lists a cell folder's files (regular, or symlinks to regular
+// ones: what copyCell copies), temp files aside.
 func listFiles(dir string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
 			rel, _ := filepath.Rel(dir, path)
 			out = append(out, rel)
 		}

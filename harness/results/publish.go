@@ -81,10 +81,16 @@ func WriteInterrupted(dir string, in Interruption) error {
 	return atomicfile.Write(filepath.Join(dir, InterruptedFile), append(b, '\n'))
 }
 
-// ReadInterrupted reads dir's interruption marker: nil, nil when there is none.
+// ReadInterrupted reads dir's interruption marker, or, when dir is a cell
+// folder not published, its staging folder's: nil, nil when there is none.
 func ReadInterrupted(dir string) (*Interruption, error) {
 	b, err := regfile.ReadFile(filepath.Join(dir, InterruptedFile), maxRecordBytes)
 	if errors.Is(err, fs.ErrNotExist) {
+		if _, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
+			if staged := StagedDir(dir); staged != "" {
+				return ReadInterrupted(staged)
+			}
+		}
 		return nil, nil
 	}
 	if err != nil {
@@ -122,6 +128,7 @@ func CleanTemps(root string, olderThan time.Duration, now time.Time) []string {
 		}
 		mdir := filepath.Join(root, m)
 		clean(mdir)
+		removeTrash(filepath.Join(mdir, StagingDir)) // a killed runner's half-removed staging folders
 		for _, c := range dirNames(mdir) {
 			switch {
 			case IsCellKey(c):
@@ -183,7 +190,7 @@ func cleanTempsIn(dir string, olderThan time.Duration, now time.Time) []string {
 	return removed
 }
 
-// dirNames lists the folders in dir (none if it cannot be read).
+// dirNames lists the folders in dir, symlinked ones too (none if it cannot be read).
 func dirNames(dir string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -191,7 +198,7 @@ func dirNames(dir string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if IsDirEntry(dir, e) {
 			out = append(out, e.Name())
 		}
 	}

@@ -36,7 +36,7 @@ const (
 // Cell states besides the four outcomes (trainer.OutcomeDone, …).
 const (
 	StatePending  = "pending"   // no folder yet
-	StateInFlight = "in-flight" // a folder without summary.json: running, killed or interrupted
+	StateInFlight = "in-flight" // staged, not published (or an older alexbench's folder without summary.json): running, killed or interrupted
 	StateCorrupt  = "corrupt"   // summary.json exists but cannot be read
 )
 
@@ -82,6 +82,9 @@ func ReadSummary(dir string) (*Summary, error) {
 // says why a summary is corrupt.
 func CellState(dir string) (state string, sum *Summary, err error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if StagedDir(dir) != "" {
+			return StateInFlight, nil, nil
+		}
 		return StatePending, nil, nil
 	}
 	s, err := ReadSummary(dir)
@@ -178,15 +181,16 @@ func ScanResults(root string) ([]StoredCell, error) {
 	}
 	var out []StoredCell
 	for _, m := range matrices {
-		if !m.IsDir() || !matrix.ValidName(m.Name()) {
+		if !IsDirEntry(root, m) || !matrix.ValidName(m.Name()) {
 			continue
 		}
 		entries, err := os.ReadDir(filepath.Join(root, m.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("reading results %s: %w", root, err)
 		}
+		have := map[string]bool{}
 		for _, e := range entries {
-			if !e.IsDir() || !IsCellKey(e.Name()) {
+			if !IsDirEntry(filepath.Join(root, m.Name()), e) || !IsCellKey(e.Name()) {
 				continue
 			}
 			dir := filepath.Join(root, m.Name(), e.Name())
@@ -196,7 +200,9 @@ func ScanResults(root string) ([]StoredCell, error) {
 				sc.Interrupted, _ = ReadInterrupted(dir)
 			}
 			out = append(out, sc)
+			have[e.Name()] = true
 		}
+		out = append(out, stagedOnly(root, m.Name(), have)...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Matrix != out[j].Matrix {
@@ -205,6 +211,47 @@ func ScanResults(root string) ([]StoredCell, error) {
 		return out[i].Key < out[j].Key
 	})
 	return out, nil
+}
+
+// IsDirEntry tells whether the entry e of folder parent is a folder, or a
+// symlink to one: what the runner sees, since it opens paths (which follow
+// links). Every reader of a tree (status, export, merge, report) lists
+// folders with it, so all of them see the cells the runner wrote.
+func IsDirEntry(parent string, e fs.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	info, err := os.Stat(filepath.Join(parent, e.Name()))
+	return err == nil && info.IsDir()
+}
+
+// stagedOnly lists the cells of a matrix that are staged (running, or left
+// by a killed or interrupted run) and not published: in flight, their Dir
+// the staging folder.
+func stagedOnly(root, matrixName string, have map[string]bool) []StoredCell {
+	base := filepath.Join(root, matrixName, StagingDir)
+	tokens, _ := readDirNames(base)
+	var out []StoredCell
+	for _, tok := range tokens {
+		keys, _ := readDirNames(filepath.Join(base, tok))
+		for _, key := range keys {
+			if !IsCellKey(key) || have[key] {
+				continue
+			}
+			have[key] = true
+			dir := StagedDir(CellDir(root, matrixName, key))
+			if dir == "" {
+				continue
+			}
+			sc := StoredCell{Matrix: matrixName, Key: key, Dir: dir, State: StateInFlight}
+			sc.Interrupted, _ = ReadInterrupted(dir)
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // MatrixRecord is a matrix's matrix.json: what the matrix is and which cells

@@ -36,9 +36,13 @@ type Plan struct {
 
 // Assign places items into n shards (see the package doc). Keys must be
 // unique and costs finite and non-negative.
+// maxShards bounds a plan, which allocates per shard: far more than any
+// sweep's cells (a matrix has at most 10,000).
+const maxShards = 1 << 16
+
 func Assign(items []Item, n int) (*Plan, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("shard plan: %d shards, want at least 1", n)
+	if n < 1 || n > maxShards {
+		return nil, fmt.Errorf("shard plan: %d shards, want 1 to %d", n, maxShards)
 	}
 	sorted, err := LongestFirst(items)
 	if err != nil {

@@ -85,7 +85,8 @@ func TestAssignRefuses(t *testing.T) {
 		n     int
 		want  string
 	}{
-		{"no shards", []Item{{"a", 1}}, 0, "at least 1"},
+		{"no shards", []Item{{"a", 1}}, 0, "want 1 to 65536"},
+		{"more shards than any plan", []Item{{"a", 1}}, math.MaxInt, "want 1 to 65536"},
 		{"duplicate key", []Item{{"a", 1}, {"a", 2}}, 2, "twice"},
 		{"NaN", []Item{{"a", math.NaN()}}, 2, "finite"},
 		{"negative", []Item{{"a", -1}}, 2, "finite"},

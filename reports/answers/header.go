@@ -100,7 +100,7 @@ func BuildHeader(res *Results) Header {
 		cells += ": " + strings.Join(parts, ", ")
 	}
 	add("cells", cells)
-	add("results folder", res.Dir)
+	add("results folder", ValidUTF8(res.Dir))
 
 	if profiles["quick"] > 0 {
 		h.Warnings = append(h.Warnings, "Quick profile: these numbers come from runs scaled down to fit a CPU "+

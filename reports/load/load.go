@@ -60,7 +60,7 @@ func Load(dir string) (*Results, error) {
 	res := &Results{Dir: dir}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+		if !results.IsDirEntry(dir, e) || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 			continue
 		}
 		if name == "profile" {
@@ -111,7 +111,7 @@ func (res *Results) loadMatrix(root, name string) (*Matrix, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		if !results.IsDirEntry(dir, e) || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		cdir := filepath.Join(dir, e.Name())
