@@ -74,7 +74,7 @@ func TestRunWritesEveryCellFolder(t *testing.T) {
 		}
 	}
 	rec, err := results.ReadMatrixRecord(r.Results, "tiny")
-	if err != nil || rec == nil || len(rec.Profiles[matrix.ProfileQuick]) != len(cells) || rec.Exercise != "E5" {
+	if err != nil || rec == nil || len(rec.Profiles[matrix.ProfileQuick]) != len(cells) || rec.Exercise != "7" {
 		t.Fatalf("matrix.json = %+v, %v", rec, err)
 	}
 	if p := rec.Profiles[matrix.ProfileQuick][1].Params; len(p) != 4 || p[2].Key != "dropout" || p[2].Value != 0.5 {
