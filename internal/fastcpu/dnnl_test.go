@@ -210,3 +210,43 @@ func TestPadHigh(t *testing.T) {
 		}
 	}
 }
+
+// By default the measured table picks the path per shape, and a problem
+// oneDNN has only its reference kernel for stays on OpenBLAS.
+func TestDNNLTable(t *testing.T) {
+	be := newBackend(t)
+	requireDNNL(t)
+	r := rand.New(rand.NewPCG(24, 4))
+	lenet2 := squareConvCases("lenet conv2", 4, 14, 14, 6, 16, 5, 1, 0)
+	alex1 := squareConvCases("alexnet conv1", 2, 67, 67, 1, 24, 11, 4, 1)
+	for _, c := range []struct {
+		mode     string
+		conv     convCase
+		wantDNNL bool
+	}{
+		{"", lenet2[0], true},
+		{"", lenet2[1], true},
+		{"", lenet2[2], true},
+		{"", alex1[0], true},
+		{"", alex1[2], false}, // one input channel's weight gradient
+		{"", squareConvCases("lenet conv1", 2, 28, 28, 1, 6, 5, 1, 2)[0], false}, // one channel, stride 1
+		{"0", lenet2[0], false},
+		// In our layouts, the flipped kernel's swapped channels leave
+		// oneDNN only its reference kernel.
+		{"plain", lenet2[1], false},
+		{"plain", lenet2[0], true},
+	} {
+		t.Run(fmt.Sprintf("%s/mode=%q", c.conv.name, c.mode), func(t *testing.T) {
+			saved := dnnlMode
+			dnnlMode = c.mode
+			defer func() { dnnlMode = saved }()
+			before := dnnlRuns.Load()
+			compareWithSimpleGo(t, be, 2e-5, true, func(g *graph.Graph, in []*graph.Node) *graph.Node {
+				return c.conv.build(in)
+			}, randomTensor(r, dtypes.Float32, c.conv.in...), randomTensor(r, dtypes.Float32, c.conv.kernel...))
+			if got := dnnlRuns.Load() > before; got != c.wantDNNL {
+				t.Fatalf("ran on oneDNN: %v, want %v", got, c.wantDNNL)
+			}
+		})
+	}
+}

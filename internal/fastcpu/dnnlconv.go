@@ -3,6 +3,7 @@ package fastcpu
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -39,9 +40,10 @@ type dnnlProblem struct {
 	strides, dilation, padL, padR [2]int
 }
 
-// DNNLEnv chooses where convolutions run: "0" (or "off") never on oneDNN;
-// "1" (or "on") on oneDNN wherever it takes the shape; "blocked" the same,
-// in oneDNN's own blocked layouts; unset (or "auto") per shape, by the
+// DNNLEnv chooses where float32 convolutions run: "0" (or "off") never on
+// oneDNN; "1" (or "on") on oneDNN wherever it takes the shape; "plain" the
+// same, but in our own layouts (oneDNN then often has only its GEMM or
+// reference kernels: for comparisons); unset (or "auto") per shape, by the
 // measured table in dnnlPreferred.
 const DNNLEnv = "ALEXBENCH_FASTCPU_DNNL"
 
@@ -52,7 +54,8 @@ var (
 	// from the OpenBLAS path.
 	dnnlRuns atomic.Int64
 	// forceDNNL overrides the mode in tests: 0 as configured, 1 always
-	// (plain layouts), 2 always (blocked), -1 never.
+	// (plain layouts), 2 always (blocked), -1 never. Forced, a problem
+	// oneDNN has only a reference kernel for runs on it all the same.
 	forceDNNL int
 
 	dnnlMu    sync.Mutex
@@ -62,6 +65,9 @@ var (
 type dnnlEntry struct {
 	prim *dnnlPrimitive
 	err  error // oneDNN refused the problem: the OpenBLAS path, for good
+	// reference: oneDNN has only its reference kernel for the problem
+	// (ours layouts it cannot block, say), hundreds of times slower.
+	reference bool
 }
 
 // dnnlDisabled says whether DNNLEnv turns oneDNN off.
@@ -139,26 +145,39 @@ func padHigh(in, out, k, stride, kdil, lo int) (int, bool) {
 
 // useDNNL says whether p runs on oneDNN, and in which layouts, for the mode
 // or, by default, the measured table.
-func useDNNL(p dnnlProblem, g convGeom) (use, blocked bool) {
+func useDNNL(p dnnlProblem) (use, blocked bool) {
 	switch {
 	case forceDNNL < 0:
 		return false, false
 	case forceDNNL > 0:
 		return true, forceDNNL == 2
 	case dnnlMode == "1" || dnnlMode == "on":
-		return true, false
-	case dnnlMode == "blocked":
 		return true, true
+	case dnnlMode == "plain":
+		return true, false
 	}
-	return dnnlPreferred(p, g)
+	return dnnlPreferred(p), true
 }
 
 // dnnlPreferred is the measured choice (docs/BENCHMARKS.md, "Convolutions
-// on oneDNN"). It is a fixed rule rather than a timing at first use so that
-// the same seed trains the same on every run: the two paths round
-// differently, and a timing on a shared machine would flip.
-func dnnlPreferred(p dnnlProblem, g convGeom) (use, blocked bool) {
-	return false, false // not yet measured
+// on oneDNN": every convolution of LeNet, cnn28 and AlexNet-quick timed on
+// both paths, interleaved, over several rounds). It is a fixed rule rather
+// than a timing at first use so that the same seed trains the same on every
+// run: the two paths round differently, and a timing on a shared machine
+// would flip from run to run.
+//
+// oneDNN's blocked kernels won 1.3–4.2× (median of per-round ratios) on
+// every convolution with several input channels, all three kinds, and on
+// AlexNet's strided conv1. Over one input channel (src's IC, the image's, in
+// all three kinds) its blocks are mostly padding: OpenBLAS's patches, filled
+// by shifted copies of each image (im2col_t.go, weightgrad.go), tied or won
+// (LeNet's conv1 0.92–0.98×, cnn28's 0.69–0.89×, AlexNet's weight gradient
+// 0.93×).
+func dnnlPreferred(p dnnlProblem) bool {
+	if p.src[1] == 1 {
+		return p.kind == dnnlForward && p.strides != [2]int{1, 1}
+	}
+	return true
 }
 
 // runDNNL computes the float32 convolution g on oneDNN when the mode or the
@@ -171,13 +190,13 @@ func runDNNL(backend unsafe.Pointer, g convGeom, x, w, y []float32) bool {
 	if !ok {
 		return false
 	}
-	use, blocked := useDNNL(p, g)
+	use, blocked := useDNNL(p)
 	if !use {
 		return false
 	}
 	p.blocked = blocked
 	e := dnnlPrimitiveFor(p)
-	if e.err != nil {
+	if e.err != nil || e.reference && forceDNNL == 0 {
 		return false
 	}
 	var err error
@@ -208,6 +227,7 @@ func dnnlPrimitiveFor(p dnnlProblem) *dnnlEntry {
 	if e == nil {
 		prim, err := newDNNLPrimitive(p)
 		e = &dnnlEntry{prim: prim, err: err}
+		e.reference = err == nil && strings.HasPrefix(prim.impl, "ref")
 		dnnlCache[p] = e
 		if debugOn {
 			if err != nil {
