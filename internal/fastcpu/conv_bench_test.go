@@ -54,7 +54,7 @@ func BenchmarkLeNetConvs(b *testing.B) {
 		algo, dnnl int
 	}{
 		{"auto", 0, 0}, {"blas", 0, -1}, {"im2col", forceIm2col, -1}, {"col2im", forceCol2im, -1},
-		{"im2colRows", forceIm2colRows, -1}, {"dnnl", 0, 1}, {"dnnlBlocked", 0, 2},
+		{"im2colRows", forceIm2colRows, -1}, {"dnnl", 0, 1}, {"dnnlBlocked", 0, 2}, {"dnnlW", 0, 3},
 	}
 	for _, c := range cases {
 		for _, path := range paths {

@@ -123,7 +123,7 @@ static int dnnl_isa(void) { return D.isa(); }
 // the roles' order in memory.
 typedef struct {
 	int64_t kind; // 0 forward, 1 backward data (src is diff_src), 2 backward weights (weights are diff_weights)
-	int64_t blocked; // let oneDNN choose its layouts (format any), with reorders to and from ours
+	int64_t blocked; // bit i: let oneDNN choose operand i's layout (format any), with reorders to and from ours
 	int64_t src[4], src_st[4], wei[4], wei_st[4], dst[4], dst_st[4];
 	int64_t strides[2], dil[2], pad_l[2], pad_r[2];
 } dnnl_problem;
@@ -155,7 +155,7 @@ static const char *dnnl_conv_new(const dnnl_problem *p, dnnl_conv **out) {
 	const int64_t *dims[3] = {p->src, p->wei, p->dst}, *st[3] = {p->src_st, p->wei_st, p->dst_st};
 	for (int i = 0; i < 3; i++) {
 		if (D.md_by_strides(&user[i], 4, dims[i], D_F32, st[i])) return "memory descriptor";
-		if (p->blocked) {
+		if (p->blocked >> i & 1) {
 			if (D.md_by_tag(&want[i], 4, dims[i], D_F32, D_TAG_ANY)) return "format any";
 		} else {
 			want[i] = user[i];
@@ -317,10 +317,7 @@ type dnnlPrimitive struct {
 
 func newDNNLPrimitive(p dnnlProblem) (*dnnlPrimitive, error) {
 	var cp C.dnnl_problem
-	cp.kind, cp.blocked = C.int64_t(p.kind), 0
-	if p.blocked {
-		cp.blocked = 1
-	}
+	cp.kind, cp.blocked = C.int64_t(p.kind), C.int64_t(p.blocked)
 	for i := range 4 {
 		cp.src[i], cp.src_st[i] = C.int64_t(p.src[i]), C.int64_t(p.srcStrides[i])
 		cp.wei[i], cp.wei_st[i] = C.int64_t(p.wei[i]), C.int64_t(p.weiStrides[i])

@@ -122,9 +122,9 @@ func TestDNNLMatchesSimpleGo(t *testing.T) {
 		cases = append(cases, squareConvCases(fmt.Sprintf("random %d", i), 1+r.IntN(4), k+r.IntN(12), k+r.IntN(12),
 			1+r.IntN(9), 1+r.IntN(17), k, s, r.IntN(k))...)
 	}
-	for _, force := range []int{1, 2} {
+	for _, force := range []int{1, 2, 3} {
 		for _, c := range cases {
-			t.Run(fmt.Sprintf("%s/blocked=%v", c.name, force == 2), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/layouts=%s", c.name, [...]string{"", "ours", "blocked", "weights blocked"}[force]), func(t *testing.T) {
 				forceDNNL = force
 				defer func() { forceDNNL = 0 }()
 				before := dnnlRuns.Load()
@@ -249,4 +249,53 @@ func TestDNNLTable(t *testing.T) {
 			}
 		})
 	}
+	// The layouts: oneDNN's blocked ones under 16 channels, ours (weights
+	// reordered only) from 16 on both sides.
+	for _, c := range []struct {
+		conv convCase
+		want int
+	}{
+		{lenet2[0], blockedAll},
+		{squareConvCases("cnn28 conv2", 2, 28, 28, 32, 32, 3, 1, 1)[0], blockedWeights},
+	} {
+		p, ok := planDNNL(geomOf(t, c.conv))
+		if !ok {
+			t.Fatalf("%s: no oneDNN problem", c.conv.name)
+		}
+		if use, got := useDNNL(p); !use || got != c.want {
+			t.Errorf("%s: oneDNN %v, layouts %b, want %b", c.conv.name, use, got, c.want)
+		}
+	}
+}
+
+// geomOf is the convGeom execConv sees for c.
+func geomOf(t *testing.T, c convCase) convGeom {
+	t.Helper()
+	one := []int{1, 1}
+	or := func(v []int) []int {
+		if v == nil {
+			return one
+		}
+		return v
+	}
+	pad := c.pad
+	if pad == nil {
+		pad = [][2]int{{0, 0}, {0, 0}}
+	}
+	data := &sgConvData{axes: c.axes, strides: or(c.strides), paddings: pad, inputDilations: or(c.idil),
+		kernelDilations: or(c.kdil), channelGroupCount: 1, batchGroupCount: 1}
+	out := make([]int, 4)
+	a := c.axes
+	out[a.OutputBatch] = c.in[a.InputBatch]
+	out[a.OutputChannels] = c.kernel[a.KernelOutputChannels]
+	for s := range 2 {
+		in := (c.in[a.InputSpatial[s]]-1)*data.inputDilations[s] + 1 + pad[s][0] + pad[s][1]
+		span := (c.kernel[a.KernelSpatial[s]]-1)*data.kernelDilations[s] + 1
+		out[a.OutputSpatial[s]] = (in-span)/data.strides[s] + 1
+	}
+	g, ok := planConv(data, c.in, c.kernel, out)
+	if !ok {
+		t.Fatalf("%s: planConv refuses it", c.name)
+	}
+	return g
 }

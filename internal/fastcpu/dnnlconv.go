@@ -33,18 +33,25 @@ const (
 // weights, the weights are), oneDNN's dilation (0 = none) and padding.
 type dnnlProblem struct {
 	kind                          int
-	blocked                       bool // oneDNN's own layouts, with reorders around the primitive
+	blocked                       int // which operands oneDNN lays out its own way (blockedAll …), reordered around the primitive
 	src, srcStrides               [4]int
 	wei, weiStrides               [4]int
 	dst, dstStrides               [4]int
 	strides, dilation, padL, padR [2]int
 }
 
+// Operands (bits of dnnlProblem.blocked) oneDNN may lay out its own way.
+const (
+	blockedWeights = 1 << 1
+	blockedAll     = 1<<0 | blockedWeights | 1<<2
+)
+
 // DNNLEnv chooses where float32 convolutions run: "0" (or "off") never on
-// oneDNN; "1" (or "on") on oneDNN wherever it takes the shape; "plain" the
-// same, but in our own layouts (oneDNN then often has only its GEMM or
-// reference kernels: for comparisons); unset (or "auto") per shape, by the
-// measured table in dnnlPreferred.
+// oneDNN; "1" (or "on") on oneDNN wherever it takes the shape, in its own
+// blocked layouts; "weights" the same with only the weights blocked;
+// "plain" in our own layouts (oneDNN then often has only its GEMM or
+// reference kernels); unset (or "auto") per shape, by the measured rules in
+// dnnlPreferred and dnnlLayouts. The others are for comparisons.
 const DNNLEnv = "ALEXBENCH_FASTCPU_DNNL"
 
 var (
@@ -54,7 +61,8 @@ var (
 	// from the OpenBLAS path.
 	dnnlRuns atomic.Int64
 	// forceDNNL overrides the mode in tests: 0 as configured, 1 always
-	// (plain layouts), 2 always (blocked), -1 never. Forced, a problem
+	// (plain layouts), 2 always (blocked), 3 always (weights blocked, the
+	// activations in our layouts), -1 never. Forced, a problem
 	// oneDNN has only a reference kernel for runs on it all the same.
 	forceDNNL int
 
@@ -145,18 +153,35 @@ func padHigh(in, out, k, stride, kdil, lo int) (int, bool) {
 
 // useDNNL says whether p runs on oneDNN, and in which layouts, for the mode
 // or, by default, the measured table.
-func useDNNL(p dnnlProblem) (use, blocked bool) {
+func useDNNL(p dnnlProblem) (use bool, blocked int) {
 	switch {
 	case forceDNNL < 0:
-		return false, false
+		return false, 0
 	case forceDNNL > 0:
-		return true, forceDNNL == 2
+		return true, [...]int{0, 0, blockedAll, blockedWeights}[forceDNNL]
 	case dnnlMode == "1" || dnnlMode == "on":
-		return true, true
+		return true, blockedAll
 	case dnnlMode == "plain":
-		return true, false
+		return true, 0
+	case dnnlMode == "weights":
+		return true, blockedWeights
 	}
-	return dnnlPreferred(p), true
+	return dnnlPreferred(p), dnnlLayouts(p)
+}
+
+// dnnlLayouts is the measured choice of layouts. With 16 channels or more on
+// both sides (one AVX-512 vector), our channels-last activations stay as
+// they are and only the weights are reordered: oneDNN then runs its brgemm
+// kernels and skips two passes over the activations (cnn28's conv2–4 and
+// AlexNet's conv2–5: median 1.0–1.7× over all-blocked, 0.85× at worst).
+// With fewer (LeNet's 6, AlexNet's conv1's 1) its own blocked layouts for
+// all three operands win (LeNet's conv2 gradients 1.2–1.3×, AlexNet's conv1
+// 1.3×).
+func dnnlLayouts(p dnnlProblem) int {
+	if min(p.src[1], p.wei[0]) >= 16 {
+		return blockedWeights
+	}
+	return blockedAll
 }
 
 // dnnlPreferred is the measured choice (docs/BENCHMARKS.md, "Convolutions
