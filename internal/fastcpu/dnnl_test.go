@@ -184,7 +184,9 @@ func TestMissingDNNLFallsBack(t *testing.T) {
 		t.Skip("built without cgo")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestMissingDNNLFallsBack$", "-test.v")
-	cmd.Env = append(os.Environ(), "FASTCPU_CHILD=dnnl", "ALEXBENCH_DNNL=/nonexistent/libdnnl.so.2")
+	// (The switches cleared: the child must try to open the library.)
+	cmd.Env = append(os.Environ(), "FASTCPU_CHILD=dnnl", "ALEXBENCH_DNNL=/nonexistent/libdnnl.so.2",
+		EnvSwitch+"=", DNNLEnv+"=")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS") {
 		t.Fatalf("child: %v\n%s", err, out)
