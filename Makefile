@@ -20,16 +20,21 @@ build: $(BIN)
 $(BIN): $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/alexbench
 
-# Set-up a fresh machine needs (idempotent): Go modules, the dataset, OpenBLAS for fast CPU
+# Set-up a fresh machine needs (idempotent): Go modules, the dataset, OpenBLAS and oneDNN for fast CPU
 # training, echarts for the report.
 setup: data blas js
 	$(GO) mod download
 
-# OpenBLAS, which internal/fastcpu opens at run time (without it SimpleGo's own, slower kernels run).
+# OpenBLAS and oneDNN, which internal/fastcpu opens at run time (without OpenBLAS SimpleGo's own,
+# slower kernels run; without oneDNN the convolutions stay on OpenBLAS).
 blas:
 	@if ! ldconfig -p 2>/dev/null | grep 'libopenblas\.so\.0' >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libopenblas0) \
 		|| echo "make blas: could not install libopenblas0; CPU training falls back to SimpleGo's own kernels (slower)"; \
+	fi
+	@if ! ldconfig -p 2>/dev/null | grep 'libdnnl\.so\.2' >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libdnnl2) \
+		|| echo "make blas: could not install libdnnl2; convolutions stay on OpenBLAS"; \
 	fi
 
 # Fashion-MNIST: Debian's dataset-fashion-mnist where apt works (root), else the resolver downloads.

@@ -103,7 +103,8 @@ func (g convGeom) col2imCost() int {
 	return n*t + n*g.cin*t/16
 }
 
-// execConv runs float32/float64 2-D convolutions on BLAS.
+// execConv runs float32/float64 2-D convolutions on oneDNN (float32, where
+// dnnlconv.go picks it) or BLAS.
 func execConv(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
 	pp := dataPointer(&node.data, convDataType)
 	if pp == nil || bypass.Load() {
@@ -120,7 +121,10 @@ func execConv(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []
 	case []float32:
 		fastRuns.Add(1)
 		out := sgGetBufferForShape(backend, node.shape)
-		convolve(backend, g, x, kernel.flat.([]float32), out.flat.([]float32), gemm32)
+		w, y := kernel.flat.([]float32), out.flat.([]float32)
+		if !runDNNL(backend, g, x, w, y) {
+			convolve(backend, g, x, w, y, gemm32)
+		}
 		return out, nil
 	case []float64:
 		fastRuns.Add(1)

@@ -1,75 +1,68 @@
 package fastcpu
 
 import (
-	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
-// BenchmarkLeNetConvs times each convolution of LeNet's b256 train step (and
-// cnn28's widest) on
-// its own (forward, weight gradient, input gradient), fast path against
-// SimpleGo's executor.
+// BenchmarkLeNetConvs times each convolution of LeNet's b256, cnn28's b128
+// and AlexNet-quick's b64 train steps on its own (forward, weight gradient,
+// input gradient), path by path: -bench 'LeNetConvs/.*/(blas|dnnlBlocked)$'
+// compares OpenBLAS with oneDNN.
 func BenchmarkLeNetConvs(b *testing.B) {
 	if !Install() {
 		b.Skip(Status())
 	}
 	be := newBackendB(b)
 	r := rand.New(rand.NewPCG(1, 1))
-	nhwc := backends.ConvolveAxesConfig{
-		InputBatch: 0, InputChannels: 3, InputSpatial: []int{1, 2},
-		KernelInputChannels: 2, KernelOutputChannels: 3, KernelSpatial: []int{0, 1},
-		OutputBatch: 0, OutputChannels: 3, OutputSpatial: []int{1, 2},
-	}
-	inGrad := nhwc
-	inGrad.KernelInputChannels, inGrad.KernelOutputChannels = 3, 2
-	wGrad := backends.ConvolveAxesConfig{
-		InputBatch: 3, InputChannels: 0, InputSpatial: []int{1, 2},
-		KernelInputChannels: 0, KernelOutputChannels: 3, KernelSpatial: []int{1, 2},
-		OutputBatch: 2, OutputChannels: 3, OutputSpatial: []int{0, 1},
-	}
-	one := []int{1, 1}
-	cases := []struct {
-		name       string
-		axes       backends.ConvolveAxesConfig
-		in, kernel []int
-		pad        [][2]int
-		stride     int // forward stride (the weight gradient's kernel dilation)
+	// Each model's convolutions as models/nn builds them: forward, input
+	// gradient (not for the first layer, whose input is the data) and
+	// weight gradient.
+	var cases []convCase
+	for _, l := range []struct {
+		name                     string
+		b, h, cin, cout, k, s, p int
+		first                    bool
 	}{
-		{"conv1 fwd", nhwc, []int{256, 28, 28, 1}, []int{5, 5, 1, 6}, [][2]int{{2, 2}, {2, 2}}, 1},
-		{"conv1 dw", wGrad, []int{256, 28, 28, 1}, []int{256, 28, 28, 6}, [][2]int{{2, 2}, {2, 2}}, 1},
-		{"conv2 fwd", nhwc, []int{256, 14, 14, 6}, []int{5, 5, 6, 16}, [][2]int{{0, 0}, {0, 0}}, 1},
-		{"conv2 dw", wGrad, []int{256, 14, 14, 6}, []int{256, 10, 10, 16}, [][2]int{{0, 0}, {0, 0}}, 1},
-		{"conv2 dx", inGrad, []int{256, 10, 10, 16}, []int{5, 5, 6, 16}, [][2]int{{4, 4}, {4, 4}}, 1},
-		// cnn28's second 3×3 conv, batch 128.
-		{"cnn28 conv2 fwd", nhwc, []int{128, 28, 28, 32}, []int{3, 3, 32, 32}, [][2]int{{1, 1}, {1, 1}}, 1},
-		{"cnn28 conv2 dw", wGrad, []int{128, 28, 28, 32}, []int{128, 28, 28, 32}, [][2]int{{1, 1}, {1, 1}}, 1},
-		{"cnn28 conv2 dx", inGrad, []int{128, 28, 28, 32}, []int{3, 3, 32, 32}, [][2]int{{1, 1}, {1, 1}}, 1},
+		{"lenet conv1", 256, 28, 1, 6, 5, 1, 2, true},
+		{"lenet conv2", 256, 14, 6, 16, 5, 1, 0, false},
+		{"cnn28 conv1", 128, 28, 1, 32, 3, 1, 1, true},
+		{"cnn28 conv2", 128, 28, 32, 32, 3, 1, 1, false},
+		{"cnn28 conv3", 128, 14, 32, 64, 3, 1, 1, false},
+		{"cnn28 conv4", 128, 14, 64, 64, 3, 1, 1, false},
 		// The quick profile's AlexNet (¼ width) at batch 64.
-		{"alexnet conv1 fwd", nhwc, []int{64, 67, 67, 1}, []int{11, 11, 1, 24}, [][2]int{{0, 0}, {0, 0}}, 4},
-		{"alexnet conv1 dw", wGrad, []int{64, 66, 66, 1}, []int{64, 15, 15, 24}, [][2]int{{0, 0}, {0, 0}}, 4},
-		{"alexnet conv2 fwd", nhwc, []int{64, 7, 7, 24}, []int{5, 5, 24, 64}, [][2]int{{2, 2}, {2, 2}}, 1},
-		{"alexnet conv2 dw", wGrad, []int{64, 7, 7, 24}, []int{64, 7, 7, 64}, [][2]int{{2, 2}, {2, 2}}, 1},
-		{"alexnet conv2 dx", inGrad, []int{64, 7, 7, 64}, []int{5, 5, 24, 64}, [][2]int{{2, 2}, {2, 2}}, 1},
-		{"alexnet conv4 fwd", nhwc, []int{64, 3, 3, 96}, []int{3, 3, 96, 96}, [][2]int{{1, 1}, {1, 1}}, 1},
+		{"alexnet conv1", 64, 67, 1, 24, 11, 4, 1, true},
+		{"alexnet conv2", 64, 7, 24, 64, 5, 1, 2, false},
+		{"alexnet conv3", 64, 3, 64, 96, 3, 1, 1, false},
+		{"alexnet conv4", 64, 3, 96, 96, 3, 1, 1, false},
+		{"alexnet conv5", 64, 3, 96, 64, 3, 1, 1, false},
+	} {
+		for _, c := range squareConvCases(l.name, l.b, l.h, l.h, l.cin, l.cout, l.k, l.s, l.p) {
+			if !(l.first && strings.HasSuffix(c.name, " dx")) {
+				cases = append(cases, c)
+			}
+		}
+	}
+	// Each path by name: "auto" as the table and cost model pick, "blas" the
+	// cost model's OpenBLAS choice, then each forced algorithm.
+	paths := []struct {
+		name       string
+		algo, dnnl int
+	}{
+		{"auto", 0, 0}, {"blas", 0, -1}, {"im2col", forceIm2col, -1}, {"col2im", forceCol2im, -1},
+		{"im2colRows", forceIm2colRows, -1}, {"dnnl", 0, 1}, {"dnnlBlocked", 0, 2}, {"dnnlW", 0, 3},
 	}
 	for _, c := range cases {
-		for _, force := range []int{0, forceIm2col, forceCol2im, forceIm2colRows} { // 0: as the cost model picks
-			b.Run(fmt.Sprintf("%s/%d", c.name, force), func(b *testing.B) {
-				forceAlgorithm = force
-				defer func() { forceAlgorithm = 0 }()
-				strides, kdil := one, one
-				if s := max(c.stride, 1); c.axes.InputBatch == wGrad.InputBatch {
-					kdil = []int{s, s}
-				} else {
-					strides = []int{s, s}
-				}
+		for _, path := range paths {
+			b.Run(c.name+"/"+path.name, func(b *testing.B) {
+				forceAlgorithm, forceDNNL = path.algo, path.dnnl
+				defer func() { forceAlgorithm, forceDNNL = 0, 0 }()
 				exec := graph.MustNewExec(be, func(x, w *graph.Node) *graph.Node {
-					return graph.ConvGeneral(x, w, c.axes, strides, c.pad, one, kdil, 1, 1)
+					return c.build([]*graph.Node{x, w})
 				})
 				x, w := randomTensor(r, dtypes.Float32, c.in...), randomTensor(r, dtypes.Float32, c.kernel...)
 				exec.MustExec(x, w)[0].FinalizeAll()

@@ -9,7 +9,12 @@
 //   - DotGeneral: one cblas_sgemm/cblas_dgemm per batch element when the
 //     operands are plain row-major matrices (batch axes first, cross and
 //     contracting axes each contiguous), as every matmul alexbench builds is;
-//   - ConvGeneral (2-D, no feature or batch groups): an im2col or col2im in one
+//   - ConvGeneral (2-D, no feature or batch groups), float32: a oneDNN
+//     primitive in oneDNN's blocked layouts (forward, backward data or
+//     backward weights: dnnlconv.go) where a measured per-shape rule says it
+//     wins: every convolution of the models with several input channels,
+//     and AlexNet's strided one-channel conv1;
+//   - ConvGeneral otherwise: an im2col or col2im in one
 //     pass over memory plus one GEMM, whichever moves fewer elements. That
 //     covers the forward convolution and both of its gradients, which
 //     models/nn writes as convolutions (input dilation for the input
@@ -43,11 +48,15 @@
 //
 // OpenBLAS is opened at run time with dlopen (libopenblas.so.0, or the file
 // the BLAS switch names), so the binary builds and runs on a machine without
-// it, only slower. The package's environment switches are read once, by
-// internal/switches (whose doc names each variable), into sw: EnvSwitch=0
-// turns the whole package off, for side-by-side comparisons (so does
-// building without cgo or with the nofastcpu build tag); ProfileEnv=1 (or
-// =shapes) times the nodes by op type (or op and shapes); DebugEnv=1 names
-// the nodes left to SimpleGo; others set the workers, the patch block and
-// OpenBLAS's threads.
+// it, only slower; so is oneDNN 2.x (libdnnl.so.2, or the file the DNNL
+// switch names), through a C shim that declares the little of its API it
+// calls, so neither its headers nor the library are needed to build. Without
+// it the convolutions stay on OpenBLAS, and Status says so. The package's
+// environment switches are read once, by internal/switches (whose doc names
+// each variable), into sw: EnvSwitch=0 turns the whole package off, for
+// side-by-side comparisons (so does building without cgo or with the
+// nofastcpu build tag); DNNLEnv=0 keeps the convolutions off oneDNN, =1 puts
+// every float32 convolution it takes on it; ProfileEnv=1 (or =shapes) times
+// the nodes by op type (or op and shapes); DebugEnv=1 names the nodes left to
+// SimpleGo; others set the workers, the patch block and OpenBLAS's threads.
 package fastcpu

@@ -20,7 +20,7 @@ func TestMissingBLASFallsBack(t *testing.T) {
 		return
 	}
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestMissingBLASFallsBack$", "-test.v")
-	cmd.Env = append(os.Environ(), "FASTCPU_CHILD=1", "ALEXBENCH_BLAS=/nonexistent/libopenblas.so.0")
+	cmd.Env = append(os.Environ(), "FASTCPU_CHILD=1", "ALEXBENCH_BLAS=/nonexistent/libopenblas.so.0", EnvSwitch+"=")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS") {
 		t.Fatalf("child: %v\n%s", err, out)

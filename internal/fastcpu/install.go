@@ -63,6 +63,21 @@ func Bypass(on bool) { bypass.Store(on) }
 // Installed reports whether the fast executors are in use.
 func Installed() bool { return Install() }
 
+// convKernels opens oneDNN unless DNNLEnv turns it off, and names the
+// convolution kernels in use.
+func convKernels() string {
+	const blas = "OpenBLAS im2col/col2im"
+	if dnnlDisabled() {
+		return fmt.Sprintf("%s (oneDNN off: %s=%s)", blas, DNNLEnv, dnnlMode)
+	}
+	desc, err := openDNNL()
+	if err != nil {
+		return fmt.Sprintf("%s (%v)", blas, err)
+	}
+	dnnlOpened = true
+	return fmt.Sprintf("%s convolutions (float32, shapes where it measured faster), else %s", desc, blas)
+}
+
 func install() (bool, string) {
 	if sw.Off() {
 		return false, fmt.Sprintf("fastcpu off (%s=%s): SimpleGo's own kernels", EnvSwitch, sw.Enabled)
@@ -113,7 +128,7 @@ func install() (bool, string) {
 	// SimpleGo has no SelectAndScatterMax: only Wrap's builder makes its nodes.
 	sgSetNodeExecutor(backends.OpTypeSelectAndScatterMax, priorityUser, execSelectAndScatterMax)
 	wrapForProfile()
-	return true, "fastcpu: DotGeneral and ConvGeneral on " + desc + "; pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU fused with its bias add and its gradient (with Wrap)"
+	return true, "fastcpu: DotGeneral on " + desc + "; ConvGeneral on " + convKernels() + "; pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU fused with its bias add and its gradient (with Wrap)"
 }
 
 // dataPointer returns node.data's pointer when its dynamic type is want.

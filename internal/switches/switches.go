@@ -15,6 +15,8 @@
 //	ALEXBENCH_FASTCPU_DEBUG      FastCPU.Debug         nothing: 1 names the nodes fastcpu leaves to SimpleGo, on stderr
 //	ALEXBENCH_BLAS               FastCPU.BLAS          speed: the BLAS library fastcpu opens (default libopenblas.so.0)
 //	ALEXBENCH_BLAS_THREADS       FastCPU.BLASThreads   speed: OpenBLAS's threads (default 1)
+//	ALEXBENCH_FASTCPU_DNNL       FastCPU.DNNLMode      speed: where float32 convolutions run: 0 never on oneDNN, 1/weights/plain always (in those layouts), unset per shape by fastcpu's measured rules
+//	ALEXBENCH_DNNL               FastCPU.DNNL          speed: the oneDNN library fastcpu opens (default libdnnl.so.2)
 //
 // What changes a cell's graph is a config key, not a switch, so that it
 // enters the cell key: AlexNet's conv1 form is the conv1 key (the
@@ -45,6 +47,8 @@ const (
 	DebugVar        = "ALEXBENCH_FASTCPU_DEBUG"
 	BLASVar         = "ALEXBENCH_BLAS"
 	BLASThreadsVar  = "ALEXBENCH_BLAS_THREADS"
+	DNNLModeVar     = "ALEXBENCH_FASTCPU_DNNL"
+	DNNLVar         = "ALEXBENCH_DNNL"
 
 	// removedConv1S2D was AlexNet's space-to-depth conv1 switch, now the
 	// conv1 config key.
@@ -76,6 +80,8 @@ type FastCPU struct {
 	Debug       bool   `json:"debug,omitempty"`
 	BLAS        string `json:"blas,omitempty"`
 	BLASThreads int    `json:"blas_threads,omitempty"`
+	DNNLMode    string `json:"dnnl_mode,omitempty"`
+	DNNL        string `json:"dnnl,omitempty"`
 }
 
 // Off tells whether Enabled turns fastcpu off.
@@ -103,6 +109,8 @@ func Parse(getenv func(string) string) Switches {
 			Debug:       getenv(DebugVar) == "1",
 			BLAS:        getenv(BLASVar),
 			BLASThreads: positive(getenv(BLASThreadsVar)),
+			DNNLMode:    getenv(DNNLModeVar),
+			DNNL:        getenv(DNNLVar),
 		},
 		conv1S2D: getenv(removedConv1S2D),
 	}
