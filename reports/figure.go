@@ -128,7 +128,9 @@ func yAxisOf(a answers.Axis) opts.YAxis {
 
 func axisTweaks(m map[string]any, which string, i int, a answers.Axis) {
 	kv := map[string]any{}
-	if a.Kind == answers.Category && which == "yAxis" {
+	if a.Kind == answers.Category {
+		// go-echarts' axis options drop their Data when set as global
+		// options: the labels go in here, on either axis.
 		kv["data"] = a.Categories
 	}
 	if a.Kind == answers.Log && a.LogBase != 0 {

@@ -263,6 +263,13 @@ func TestChartOptionsReadable(t *testing.T) {
 						t.Errorf("chart %s: accuracy axis %q starts at %v, not 0", m[1], name, am["min"])
 					}
 				}
+				// A category axis names its categories: without them echarts
+				// labels the slots 0, 1, 2, … (epochs, layers, models).
+				if am["type"] == "category" {
+					if data, _ := am["data"].([]any); len(data) == 0 {
+						t.Errorf("chart %s: category %s %q has no labels", m[1], which, name)
+					}
+				}
 				if which == "yAxis" && name != "" && am["nameLocation"] == nil {
 					if st, _ := am["nameTextStyle"].(map[string]any); st["align"] != "left" {
 						t.Errorf("chart %s: y-axis title %q is centred on its axis", m[1], name)
