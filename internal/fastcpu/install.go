@@ -76,6 +76,7 @@ func install() (bool, string) {
 	if err != nil {
 		return false, "fastcpu off: " + err.Error() + ": SimpleGo's own kernels (slower)"
 	}
+	desc += blasBuild()
 	origDot = sgNodeExecutors[backends.OpTypeDotGeneral]
 	origConv = sgNodeExecutors[backends.OpTypeConvGeneral]
 	origSlice = sgNodeExecutors[backends.OpTypeSlice]
