@@ -66,6 +66,13 @@ func execAddSigmoid(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, ow
 func addSigmoid[T float32 | float64](a, b, y []T, la, ra blockLayout) {
 	a, la = widen(a, la, len(y))
 	b, ra = widen(b, ra, len(y))
+	if a32, ok := any(a).([]float32); ok && la.suffix && la.block == len(y) && ra.suffix {
+		// A full-size t and a bias block (the conv layers' case): add and
+		// sigmoid vectorized together.
+		b32, y32 := any(b).([]float32), any(y).([]float32)
+		splitRange(len(y), func(lo, hi int) { addSigmoid32s(a32[lo:hi], b32, lo, y32[lo:hi]) })
+		return
+	}
 	const chunk = 2048
 	splitRange(len(y), func(lo, hi int) {
 		for c := lo; c < hi; c += chunk {

@@ -70,6 +70,11 @@ func TestSigmoidFusionsMatchSimpleGo(t *testing.T) {
 		{"sigmoid(3x+bias), 3x owned", func(x, b, v *graph.Node) *graph.Node {
 			return graph.Sigmoid(graph.Add(graph.MulScalar(x, 3), b))
 		}, 1},
+		{"sigmoid(bias+x), the bias first", func(x, b, v *graph.Node) *graph.Node { return graph.Sigmoid(graph.Add(b, x)) }, 1},
+		{"sigmoid(x+v), both full-size", func(x, b, v *graph.Node) *graph.Node { return graph.Sigmoid(graph.Add(x, v)) }, 1},
+		{"sigmoid(x+a per-image bias)", func(x, b, v *graph.Node) *graph.Node {
+			return graph.Sigmoid(graph.Add(x, graph.ReduceAndKeep(v, graph.ReduceSum, 1, 2, 3)))
+		}, 1},
 		{"sigmoid gradient", func(x, b, v *graph.Node) *graph.Node { return grad(graph.Sigmoid(x), v) }, 1},
 		{"sigmoid gradient, factors swapped", func(x, b, v *graph.Node) *graph.Node {
 			y := graph.Sigmoid(x)

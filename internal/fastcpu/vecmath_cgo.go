@@ -17,8 +17,8 @@ package fastcpu
 #define AB_CLONES
 #endif
 
-// ab_sigmoid_f32 is sigmoid32 (sigmoid.go) over n elements; y may be x.
-AB_CLONES void ab_sigmoid_f32(const float *x, float *y, long n) {
+// ab_sigmoid_span is sigmoid32 (sigmoid.go) over n elements; y may be x.
+static inline __attribute__((always_inline)) void ab_sigmoid_span(const float *x, float *y, long n) {
 	for (long i = 0; i < n; i++) {
 		float t = -x[i];
 		t = t < -87.0f ? -87.0f : t;
@@ -34,6 +34,33 @@ AB_CLONES void ab_sigmoid_f32(const float *x, float *y, long n) {
 		float scale;
 		memcpy(&scale, &sb, 4);
 		y[i] = 1.0f / (1.0f + p * scale);
+	}
+}
+
+AB_CLONES void ab_sigmoid_f32(const float *x, float *y, long n) { ab_sigmoid_span(x, y, n); }
+
+// ab_add_sigmoid_f32 writes y[i] = σ(a[i] + b[(off+i) mod nb]) for i < n (a
+// bias block b repeating along y, from element off of the whole tensor), in
+// chunks that stay in L1: the add, then the sigmoid over the chunk. y may be a.
+AB_CLONES void ab_add_sigmoid_f32(const float *a, const float *b, long nb, long off, float *y, long n) {
+	const long chunk = 2048;
+	long j = off % nb;
+	for (long c = 0; c < n; c += chunk) {
+		long e = c + chunk < n ? c + chunk : n;
+		for (long i = c; i < e;) {
+			long run = nb - j < e - i ? nb - j : e - i;
+			const float *ai = a + i, *bj = b + j;
+			float *yi = y + i;
+			for (long k = 0; k < run; k++) {
+				yi[k] = ai[k] + bj[k];
+			}
+			i += run;
+			j += run;
+			if (j == nb) {
+				j = 0;
+			}
+		}
+		ab_sigmoid_span(y + c, y + c, e - c);
 	}
 }
 
@@ -55,6 +82,16 @@ func sigmoid32s(x, y []float32) {
 	}
 	_ = y[len(x)-1]
 	C.ab_sigmoid_f32((*C.float)(unsafe.Pointer(&x[0])), (*C.float)(unsafe.Pointer(&y[0])), C.long(len(x)))
+}
+
+// addSigmoid32s writes y = σ(a + b[(off+i) mod len(b)]) elementwise; y may be a.
+func addSigmoid32s(a, b []float32, off int, y []float32) {
+	if len(y) == 0 {
+		return
+	}
+	_, _ = a[len(y)-1], b[len(b)-1]
+	C.ab_add_sigmoid_f32((*C.float)(unsafe.Pointer(&a[0])), (*C.float)(unsafe.Pointer(&b[0])), C.long(len(b)), C.long(off),
+		(*C.float)(unsafe.Pointer(&y[0])), C.long(len(y)))
 }
 
 // sigmoidGrad32s writes out = v·(y·(1−y)) elementwise; out may be y or v.
