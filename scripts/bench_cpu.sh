@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # make bench-cpu: alexbench's CPU train step beside PyTorch's, on the same cores, in one run.
 #
-# For each of three networks (LeNet b256, cnn28 b128, the quick profile's AlexNet b64) it times
+# For each of four networks (LeNet ReLU/max b256, d2l's own LeNet — sigmoid, average pooling,
+# lr 0.9 — b256, cnn28 b128, the quick profile's AlexNet b64) it times
 # ours (`alexbench train --bench-steps`, SimpleGo with internal/fastcpu), PyTorch's
 # (scripts/torch_cpu_step.py, the same network layer for layer, 2 threads) and, once, SimpleGo's
 # own kernels (ALEXBENCH_FASTCPU=0), interleaved round by round so a busy moment hits both sides.
-# It prints a Markdown table of medians over the rounds, ready for docs/BENCHMARKS.md.
+# It prints a Markdown table of medians over the rounds, ready for docs/BENCHMARKS.md, under a
+# header that tells machines apart: the CPU, its SIMD flags, the BLAS core type OpenBLAS picked
+# for it, the oneDNN ISA in use on our side (where fastcpu has oneDNN) and PyTorch's.
 #
 # Environment: BIN (default bin/alexbench), ROUNDS (3), STEPS (20), SLOW_STEPS (5, for the
 # SimpleGo-only column; 0 skips it), PYTHON (/usr/bin/python3: Debian's python3-torch).
@@ -32,10 +35,11 @@ fi
 
 declare -A args=(
   [lenet]="--model lenet --activation relu --pool max --batch 256"
+  [lenet-d2l]="--model lenet --batch 256" # the recipe's own: sigmoid, average pooling, lr 0.9
   [cnn28]="--model cnn28 --batch 128"
   [alexnet-quick]="--model alexnet --resize 67 --width 0.25 --fc-width 512 --batch 64"
 )
-models=(lenet cnn28 alexnet-quick)
+models=(lenet lenet-d2l cnn28 alexnet-quick)
 samples=$(mktemp)
 trap 'rm -f "$samples"' EXIT
 
@@ -73,9 +77,26 @@ if awk -v a="$load_before" -v b="$load_after" -v n="$(nproc)" 'BEGIN { exit !(a 
   echo "bench-cpu: the machine was busy (1-min load $load_before before, $load_after after; this run's own load is ~$(nproc)):" \
     "PyTorch's OpenMP threads slow down far more than ours under load — rerun on a quiet machine for numbers to record" >&2
 fi
+# What the kernels run on, so two machines' tables can be told apart.
+simd=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512_bf16|amx_tile|amx_bf16)$' | tr '\n' ' ' || true)
+blas_core=$(grep -o '(core [^)]*)' <<<"$kernels" | head -1 || true)
+# Hook: fastcpu names its oneDNN ISA in its status line once it has oneDNN ("oneDNN ... isa ...").
+our_dnnl=$(grep -o 'oneDNN[^;]*' <<<"$kernels" | head -1 || true)
+torch_desc="not installed"
+torch_dnnl="n/a"
+if [ "$torch" = yes ]; then
+  torch_desc=$("$PYTHON" scripts/torch_cpu_step.py --info 2>/dev/null |
+    "$PYTHON" -c 'import json, sys; i = json.load(sys.stdin); print("torch", i["torch"] + ";", "; ".join(l.lstrip("- ") for l in i["config"]))' 2>/dev/null || echo "torch")
+  # oneDNN says which ISA it dispatched to when a convolution it runs is verbose.
+  torch_dnnl=$(DNNL_VERBOSE=1 "$PYTHON" -c 'import torch; torch.set_num_threads(1); torch.nn.functional.conv2d(torch.rand(8, 16, 32, 32), torch.rand(32, 16, 3, 3), padding=1)' 2>/dev/null |
+    grep -m1 -o 'isa:.*' | sed 's/^isa://' || true)
+fi
 echo "$(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), median of $ROUNDS interleaved rounds of $STEPS steps"
+echo "SIMD: ${simd:-unknown}"
 echo "1-min load average $load_before before, $load_after after"
-echo "ours: $BIN ($kernels); torch: $("$PYTHON" -c 'import torch; print("torch", torch.__version__)' 2>/dev/null || echo "not installed"), 2 threads"
+echo "ours: $BIN ($kernels)"
+echo "ours' OpenBLAS core: ${blas_core:-n/a (not OpenBLAS, or fastcpu off)}; ours' oneDNN ISA: ${our_dnnl:-n/a (this build has no oneDNN)}"
+echo "torch: $torch_desc; 2 threads; its oneDNN ISA: ${torch_dnnl:-n/a}"
 echo
 echo "| train step | PyTorch ms | ours ms | SimpleGo alone ms | ours img/s | ours ÷ PyTorch throughput |"
 echo "|---|---:|---:|---:|---:|---:|"

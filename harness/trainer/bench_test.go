@@ -56,17 +56,19 @@ func benchBackend() string {
 	return "go:" + backend.SimpleGoConfig
 }
 
-// BenchmarkCPUTrainStep times the three train steps `make bench-cpu` sets
+// BenchmarkCPUTrainStep times the four train steps `make bench-cpu` sets
 // beside PyTorch's (scripts/torch_cpu_step.py builds the same networks):
-// LeNet (ReLU, max) b256, cnn28 b128, and the quick profile's AlexNet
-// (¼ width, 512-wide FC, 67×67) b64. Run with -cpuprofile to see where a
-// step goes.
+// LeNet (ReLU, max) b256, d2l's LeNet (sigmoid, avg pool, lr 0.9) b256,
+// cnn28 b128, and the quick profile's AlexNet (¼ width, 512-wide FC, 67×67)
+// b64. Run with -cpuprofile, or ALEXBENCH_FASTCPU_PROFILE=shapes, to see
+// where a step goes.
 func BenchmarkCPUTrainStep(b *testing.B) {
 	for _, m := range []struct {
 		name  string
 		setup func(*config.Config)
 	}{
 		{"lenet", func(c *config.Config) { c.Activation, c.Pool, c.BatchSize = "relu", "max", 256 }},
+		{"lenet-d2l", func(c *config.Config) { c.BatchSize = 256 }}, // the recipe's defaults
 		{"cnn28", func(c *config.Config) { c.BatchSize = 128 }},
 		{"alexnet-quick", func(c *config.Config) {
 			c.Resize, c.Width, c.FCWidth, c.BatchSize = 67, 0.25, 512, 64
@@ -78,8 +80,11 @@ func BenchmarkCPUTrainStep(b *testing.B) {
 				b.Fatal(err)
 			}
 			model := m.name
-			if model == "alexnet-quick" {
+			switch model {
+			case "alexnet-quick":
 				model = "alexnet"
+			case "lenet-d2l":
+				model = "lenet"
 			}
 			cfg := config.MustDefault(model)
 			m.setup(&cfg)

@@ -28,8 +28,14 @@
 //   - Slice, broadcasting Add/Sub/Mul/Div/Max, the comparisons, Where,
 //     BroadcastInDim, reductions over any axes and row Gathers (a training
 //     step's batch), by contiguous runs and branch-free;
-//   - two fusions Wrap's builder makes as GoMLX builds the graph:
-//     Max(Add(x, bias), 0) and ReLU's gradient, one pass each (fuse.go).
+//   - Logistic, one vectorized pass (GCC's, AVX-512/AVX2 picked at load
+//     time: vecmath_cgo.go) instead of a float64 math.Exp per element;
+//   - fusions Wrap's builder makes as GoMLX builds the graph, one pass each:
+//     Max(Add(x, bias), 0) and ReLU's gradient (fuse.go), Logistic(Add(x,
+//     bias)) and sigmoid's gradient v·y·(1−y) (fuse_sigmoid.go), and the
+//     tiled average pool models/nn writes (reshape, sum, scale) and its
+//     gradient (scale, reshape, broadcast) as one node each way
+//     (fuse_pool.go, avgpool.go).
 //
 // Every other case, dtype or op falls through to SimpleGo's own executor.
 // The kernels split their work over the cores in fixed shares, so a result

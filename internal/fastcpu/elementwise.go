@@ -90,8 +90,13 @@ var origBinary = map[backends.OpType]executor{}
 
 func binaryExecutor(op backends.OpType, kind binaryKind) executor {
 	return func(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
-		if f, ok := node.data.(*fusedAddRelu); ok {
+		switch f := node.data.(type) {
+		case *fusedAddRelu:
 			return execAddRelu(backend, node, inputs, owned, f), nil
+		case fusedSigmoidGrad:
+			return execSigmoidGrad(backend, node, inputs, owned), nil
+		case *fusedTiledSum:
+			return execTiledSum(backend, node, inputs, f), nil
 		}
 		lhs, rhs := inputs[0], inputs[1]
 		out := node.shape.Dimensions
@@ -265,6 +270,9 @@ var origBroadcastInDim executor
 // execBroadcastInDim tiles an operand whose axes map, in order, onto a
 // suffix or a prefix of the output's (the rest size 1 in between is fine).
 func execBroadcastInDim(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
+	if f, ok := node.data.(*fusedSpread); ok {
+		return execSpread(backend, node, inputs, f), nil
+	}
 	in := inputs[0]
 	axes, ok := node.data.([]int)
 	if bypass.Load() || !ok || len(axes) != in.shape.Rank() {
@@ -340,6 +348,9 @@ var origReduce = map[backends.OpType]executor{}
 // totals).
 func reduceExecutor(op backends.OpType) executor {
 	return func(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []bool) (*sgBuffer, error) {
+		if f, ok := node.data.(*fusedTiledSum); ok {
+			return execTiledSum(backend, node, inputs, f), nil
+		}
 		in := inputs[0]
 		axes, ok := node.data.([]int)
 		if bypass.Load() || !ok || len(axes) == 0 {

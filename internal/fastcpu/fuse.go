@@ -20,7 +20,8 @@ import (
 //     (ReLU's gradient, models/nn's relu); the comparison and the zeros go
 //     unused.
 //
-// The rewritten node keeps its op type (Max, Where) and carries the fusion
+// (fuse_sigmoid.go and fuse_pool.go add sigmoid's and the tiled average
+// pool's.) The rewritten node keeps its op type (Max, Where) and carries the fusion
 // in its data, which only this package's executors read. Nothing is fused
 // while Bypass is on, so SimpleGo's own executors stay the reference.
 

@@ -93,13 +93,15 @@ func install() (bool, string) {
 	if err != nil {
 		return false, "fastcpu off: " + err.Error() + ": SimpleGo's own kernels (slower)"
 	}
+	desc += blasBuild()
 	origDot = sgNodeExecutors[backends.OpTypeDotGeneral]
 	origConv = sgNodeExecutors[backends.OpTypeConvGeneral]
 	origSlice = sgNodeExecutors[backends.OpTypeSlice]
 	origReduceWindow = sgNodeExecutors[backends.OpTypeReduceWindow]
 	origGather = sgNodeExecutors[backends.OpTypeGather]
-	if origDot == nil || origConv == nil || origSlice == nil || origReduceWindow == nil || origGather == nil {
-		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice/ReduceWindow/Gather executor to fall back on"
+	origLogistic = sgNodeExecutors[backends.OpTypeLogistic]
+	if origDot == nil || origConv == nil || origSlice == nil || origReduceWindow == nil || origGather == nil || origLogistic == nil {
+		return false, "fastcpu off: SimpleGo has no DotGeneral/ConvGeneral/Slice/ReduceWindow/Gather/Logistic executor to fall back on"
 	}
 	sgSetNodeExecutor(backends.OpTypeDotGeneral, priorityUser, execDot)
 	sgSetNodeExecutor(backends.OpTypeConvGeneral, priorityUser, execConv)
@@ -125,10 +127,11 @@ func install() (bool, string) {
 	sgSetNodeExecutor(backends.OpTypeBroadcastInDim, priorityUser, execBroadcastInDim)
 	sgSetNodeExecutor(backends.OpTypeReduceWindow, priorityUser, execReduceWindow)
 	sgSetNodeExecutor(backends.OpTypeGather, priorityUser, execGather)
+	sgSetNodeExecutor(backends.OpTypeLogistic, priorityUser, execLogistic)
 	// SimpleGo has no SelectAndScatterMax: only Wrap's builder makes its nodes.
 	sgSetNodeExecutor(backends.OpTypeSelectAndScatterMax, priorityUser, execSelectAndScatterMax)
 	wrapForProfile()
-	return true, "fastcpu: DotGeneral on " + desc + "; ConvGeneral on " + convKernels() + "; pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU fused with its bias add and its gradient (with Wrap)"
+	return true, "fastcpu: DotGeneral on " + desc + "; ConvGeneral on " + convKernels() + "; pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU and sigmoid fused with their bias adds and gradients, tiled average pools in one node each way (with Wrap)"
 }
 
 // dataPointer returns node.data's pointer when its dynamic type is want.

@@ -23,6 +23,9 @@ func (a Activation) Forward(_ *context.Context, x *Node) *Node {
 	case "relu":
 		return relu(x)
 	case "sigmoid":
+		// GoMLX's gradient of Logistic, v·(y·(1−y)), reads the output y,
+		// never x, so x is dead after the forward pass: internal/fastcpu
+		// fuses a bias Add into the Logistic, and the gradient into one node.
 		return Sigmoid(x)
 	}
 	panic("nn: unknown activation " + a.Func) // models validate the name first
