@@ -51,7 +51,8 @@ ours() { # model steps [env...]
 }
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
-kernels=$("$BIN" train --model lenet --bench-steps 1 --backend go 2>&1 | grep -o 'fastcpu[^;]*' | head -1 || true)
+# fastcpu's whole status line: its DotGeneral, ConvGeneral (oneDNN or not) and fusions.
+kernels=$("$BIN" train --model lenet --bench-steps 1 --backend go 2>&1 | grep -o 'fastcpu: .*' | head -1 || true)
 for round in $(seq "$ROUNDS"); do
   for m in "${models[@]}"; do
     echo "$m ours $(ours "$m" "$STEPS")" >>"$samples"
@@ -80,8 +81,8 @@ fi
 # What the kernels run on, so two machines' tables can be told apart.
 simd=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse4_2|avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_vnni|avx512_bf16|amx_tile|amx_bf16)$' | tr '\n' ' ' || true)
 blas_core=$(grep -o '(core [^)]*)' <<<"$kernels" | head -1 || true)
-# Hook: fastcpu names its oneDNN ISA in its status line once it has oneDNN ("oneDNN ... isa ...").
-our_dnnl=$(grep -o 'oneDNN[^;]*' <<<"$kernels" | head -1 || true)
+# fastcpu names oneDNN's version and ISA in its status line when it runs convolutions on it.
+our_dnnl=$(grep -o 'oneDNN [0-9.]* [a-z0-9_]*' <<<"$kernels" | head -1 || true)
 torch_desc="not installed"
 torch_dnnl="n/a"
 if [ "$torch" = yes ]; then
