@@ -82,7 +82,7 @@ func Check(r Run) (f Finding, ok bool) {
 		f.Cause = chanceCause(c, r)
 		return f, true
 	case r.Outcome == "done" && NeverLearned(r.TestAcc, r.TrainLoss):
-		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("train loss %.3f is still at or above ln 10 (%.3f), the loss of guessing, though test acc is %.3f", r.TrainLoss, GuessLoss, r.TestAcc)}
+		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("its last epoch's train loss, %.4f, is still at or above ln 10 (%.4f), the loss of guessing, though test acc is %.3f", r.TrainLoss, GuessLoss, r.TestAcc)}
 		f.Cause = chanceCause(c, r)
 		return f, true
 	}

@@ -132,6 +132,11 @@ type Comparison struct {
 	Verdict  Verdict
 }
 
+// Significant tells whether the comparison is a finding: a significant
+// test whose verdict is not withheld (a timing from a busy machine decides
+// nothing, whatever its p).
+func (c *Comparison) Significant() bool { return c.Comparison.Significant() && c.Withheld == "" }
+
 // Verdict is what a comparison decides.
 type Verdict string
 

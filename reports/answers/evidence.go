@@ -303,7 +303,7 @@ func (a *Answer) keptOut(prefix string, cells []*Cell) (note string, t *Table) {
 	}
 	ran := countRun(cells)
 	_, lo, hi := stats.Proportion(len(rows), ran)
-	note = fmt.Sprintf("%s%s of %d (%s, 95%% CI %s–%s) diverged or learned nothing (test accuracy within %.2f of chance, %.2f, or a train loss still at ln 10): they are kept out of every estimate and test below, and listed with their likely cause under “Runs kept out”.",
+	note = fmt.Sprintf("%s%s of %d (%s, 95%% CI %s–%s) diverged or learned nothing (test accuracy within %.2f of chance, %.2f, or a train loss still at ln 10): they are kept out of every accuracy estimate and test below (a time, speed or memory they measured still counts), and listed with their likely cause under “Runs kept out”.",
 		prefix, plural(len(rows), "run", "runs"), ran, fmtPct(float64(len(rows))/float64(ran)), fmtPct(lo), fmtPct(hi), diagnose.NearChance, diagnose.Chance)
 	return note, &Table{Caption: prefix + "Runs kept out of the estimates", Head: []string{"configuration", "seed", "outcome", "test acc", "why"},
 		Right: []bool{false, true, false, true, false}, Rows: rows}

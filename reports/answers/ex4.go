@@ -126,7 +126,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 				stats.Compare(sample(g.Done, gapAtEpoch(0)), sample(g.Done, gapAtEpoch(n-1))))
 		}
 		su.params = g.over(params).Mean
-		su.epochSecs = g.over(trainSeconds).Mean / float64(max(su.epochs, 1))
+		su.epochSecs = g.over(steadyTrainSeconds).Mean / float64(max(su.epochs, 1))
 		sums = append(sums, su)
 	}
 	// AlexNet against LeNet, within each matrix that has one group of each.

@@ -77,7 +77,7 @@ func buildEx51Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 		say(fmt.Sprintf("Faster than the reference, and as accurate (test accuracy within ±1 point, or higher): %s. The fastest, %s: training time %s, test accuracy %s, with %s parameters (%s of the reference's).",
 			joinList(names), f.name, verdict(timeVs[f], ratioDiff), verdict(accVs[f], pointsDiff), fmtParams(f.params), fmtPct(f.params/ref.params)))
 	} else {
-		say("No variant is shown to train faster than the reference while staying as accurate (within ±1 point of test accuracy, or higher): see each variant below, whose accuracy comparisons are undecided or lower.")
+		say("No variant is shown to train faster than the reference while staying as accurate (within ±1 point of test accuracy, or higher): see each variant below.")
 	}
 	var cs []*Comparison
 	for _, v := range vs {
@@ -242,6 +242,9 @@ func summarizeEx51(a *Answer, prefix string, ref *variant, vs, ok []*variant, ti
 			parts = append(parts, fmt.Sprintf("%s (training time %s; test accuracy %s)", v.name, effectCI(timeVs[v]), outcomeShort(accVs[v])))
 		}
 		sum = append(sum, "Faster and shown to keep its accuracy: "+strings.Join(parts, "; ")+".")
+	} else if kept := keptAccuracy(vs, ref, accVs); len(kept) > 0 {
+		// As accurate, but not shown faster: no variant is both.
+		sum = append(sum, "As accurate (within ±1 point, or higher) but not shown faster: "+strings.Join(kept, "; ")+".")
 	} else {
 		s := "None is shown to keep its accuracy within ±1 point"
 		if d := minDetectable(accs); !math.IsNaN(d) {
@@ -268,10 +271,24 @@ func summarizeEx51(a *Answer, prefix string, ref *variant, vs, ok []*variant, ti
 	switch {
 	case len(ok) > 0:
 		g += fmt.Sprintf("; %d also shown as accurate", len(ok))
+	case len(keptAccuracy(vs, ref, accVs)) > 0:
+		g += fmt.Sprintf("; %d as accurate but not shown faster", len(keptAccuracy(vs, ref, accVs)))
 	case !math.IsNaN(minDetectable(accs)):
 		g += fmt.Sprintf("; none shown as accurate (detects only ±%.1f points)", 100*minDetectable(accs))
 	default:
 		g += "; accuracy: too few runs"
 	}
 	a.Glance = glanceLine(g, quickTag(a))
+}
+
+// keptAccuracy names the variants whose test accuracy is shown as good as
+// the reference's (equivalent within ±1 point, or higher).
+func keptAccuracy(vs []*variant, ref *variant, accVs map[*variant]*Comparison) []string {
+	var out []string
+	for _, v := range vs {
+		if c := accVs[v]; v != ref && c != nil && (c.Verdict == Equivalent || c.Verdict == Higher) {
+			out = append(out, v.name)
+		}
+	}
+	return out
 }

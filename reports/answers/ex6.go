@@ -81,7 +81,7 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 					modelled = append(modelled, modelMiB(c))
 				}
 				if c.Done() {
-					rates, mems = append(rates, throughput(c)), append(mems, peakMiB(c))
+					rates, mems = append(rates, steadyThroughput(c)), append(mems, peakMiB(c))
 					if !atChance(c) {
 						accs = append(accs, finalTestAcc(c))
 					}
@@ -157,7 +157,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 		return Figure{Name: name, Title: title, Subtitle: subtitle, Height: 360, Tooltip: "axis",
 			Panels: []Panel{{X: Axis{Kind: Log, Name: "batch size (log₂ axis)", LogBase: 2}, Y: yAxis, Series: append(lines, bars...)}}}
 	}
-	rateCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, throughput) }
+	rateCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, steadyThroughput) }
 	memCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, peakMiB) }
 	accCI := func(p *batchPoint) stats.MeanCI { return est(p.cells, finalTestAcc) }
 

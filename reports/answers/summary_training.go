@@ -89,6 +89,8 @@ func outcomeShort(c *Comparison) string {
 		return fmt.Sprintf("the same within %s: %s", marginWords(c), effectCI(c))
 	case Undecided:
 		return cannotTell(c)
+	case Withheld:
+		return "withheld: " + c.Withheld
 	}
 	return tooFewRuns(c)
 }

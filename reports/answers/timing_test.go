@@ -50,6 +50,10 @@ func TestTimingsFromMedianStepsAndWithheldWhenBusy(t *testing.T) {
 		t.Errorf("busy: %s (%q); want withheld, naming the load", c.Verdict, c.Withheld)
 	}
 	wantText(t, busy, "withheld — the machine was busier than its cores")
+	// The plain answer says so too, and no finding is drawn from it.
+	if !strings.Contains(busy.Summary, "withheld: the machine was busier") || strings.Contains(busy.Summary, "not enough runs") || c.Significant() {
+		t.Errorf("busy: summary %q (significant %v)", busy.Summary, c.Significant())
+	}
 	// Accuracy is not a timing: a busy machine decides it all the same.
 	if acc := comparison(t, busy, "vs reference", "¼ width vs ⅛ width", "test_acc"); acc.Verdict == Withheld {
 		t.Error("an accuracy comparison was withheld for load")

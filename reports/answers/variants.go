@@ -39,8 +39,8 @@ func variants(ms []*Matrix) []*variant {
 		names := displayNames(done)
 		for i, g := range done {
 			cfg := g.first().Config
-			vs = append(vs, &variant{name: names[i], g: g, full: groupModelName(g), acc: est(g.Done, finalTestAcc), time: estAll(g.Done, trainSeconds),
-				rate: estAll(g.Done, throughput), params: g.over(params).Mean, resize: cfg.Resize, model: cfg.Model})
+			vs = append(vs, &variant{name: names[i], g: g, full: groupModelName(g), acc: est(g.Done, finalTestAcc), time: estAll(g.Done, steadyTrainSeconds),
+				rate: estAll(g.Done, steadyThroughput), params: g.over(params).Mean, resize: cfg.Resize, model: cfg.Model})
 		}
 	}
 	return vs
