@@ -24,14 +24,7 @@ import (
 // and runCell returns ctx's error — after at most StopGrace if the trainer
 // does not stop.
 func (r *Runner) runCell(ctx context.Context, pc PlannedCell, c *claim.Claim, slot cellSlot) (*results.Summary, error) {
-	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	if err := r.clearFinished(dir, pc.State); err != nil {
-		return nil, err
-	}
-	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
+	dir, stage, err := r.openStage(pc, c)
 	if err != nil {
 		return nil, err
 	}

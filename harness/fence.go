@@ -91,3 +91,23 @@ func (r *Runner) clearFinished(dir, state string) error {
 	}
 	return nil
 }
+
+// openStage starts writing pc's cell under claim c: the claim is checked
+// (renewed exclusively), a finished result that --force or --retry-failed
+// redoes is moved aside (clearFinished), and a staging folder of the run's
+// own is made. It returns the
+// cell's published folder and the staging folder.
+func (r *Runner) openStage(pc PlannedCell, c *claim.Claim) (dir, stage string, err error) {
+	dir = results.CellDir(r.Results, pc.Matrix, pc.Key)
+	if err := c.Check(); err != nil {
+		return "", "", err
+	}
+	if err := r.clearFinished(dir, pc.State); err != nil {
+		return "", "", err
+	}
+	stage, err = results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
+	if err != nil {
+		return "", "", err
+	}
+	return dir, stage, nil
+}

@@ -48,14 +48,7 @@ func (r *Runner) finishedTwin(pc PlannedCell) (string, *results.Summary) {
 // every file of src copied into a staging folder, then summary.json, with
 // pc's matrix, and the folder published whole (see runCell).
 func (r *Runner) shareCell(pc PlannedCell, c *claim.Claim, src string, srcSum *results.Summary) (*results.Summary, error) {
-	dir := results.CellDir(r.Results, pc.Matrix, pc.Key)
-	if err := c.Check(); err != nil {
-		return nil, err
-	}
-	if err := r.clearFinished(dir, pc.State); err != nil {
-		return nil, err
-	}
-	stage, err := results.NewStage(r.Results, pc.Matrix, pc.Key, c.Record().Token)
+	dir, stage, err := r.openStage(pc, c)
 	if err != nil {
 		return nil, err
 	}
