@@ -87,16 +87,18 @@ func figureBlock(sectionID string, f answers.Figure) chartBlock {
 }
 
 // xAxisOf and yAxisOf set what go-echarts' axis types can say; axisTweaks
-// the rest (log base, label width, category data on a vertical axis).
+// the rest (log base, label width, category labels on either axis).
 func xAxisOf(a answers.Axis) opts.XAxis {
 	x := opts.XAxis{Type: string(a.Kind), Name: a.Name, NameLocation: "middle", NameGap: 28}
 	if a.Kind == "" {
 		x.Type = "value"
 	}
 	switch {
-	case a.Kind == answers.Category:
-		x.Data = a.Categories
+	case a.Kind == answers.Category && a.LabelRotate != 0:
+		// Rotated labels (layers, preprocessing) are all shown; a long
+		// unrotated axis (80 epochs) lets echarts skip overlapping ones.
 		x.AxisLabel = &opts.AxisLabel{Rotate: a.LabelRotate, Interval: "0"}
+	case a.Kind == answers.Category:
 	case a.Fixed:
 		x.Min, x.Max = num(a.Min), num(a.Max)
 	case a.ZeroBased:
