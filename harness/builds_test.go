@@ -68,13 +68,13 @@ func TestLayersAreBuiltOncePerCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Loading resolves every cell of both profiles, once each.
-	cells, full := m.Cells(matrix.ProfileQuick), m.Cells(matrix.ProfileFull)
-	if len(cells) != 3 || len(full) != 3 {
-		t.Fatalf("%d quick and %d full cells, want 3 each", len(cells), len(full))
+	// Loading resolves every cell of every profile, once each.
+	cells, cpu, full := m.Cells(matrix.ProfileQuick), m.Cells(matrix.ProfileCPU), m.Cells(matrix.ProfileFull)
+	if len(cells) != 3 || len(cpu) != 3 || len(full) != 3 {
+		t.Fatalf("%d quick, %d cpu and %d full cells, want 3 each", len(cells), len(cpu), len(full))
 	}
-	if n := models.Builds() - before; n != int64(len(cells)+len(full)) {
-		t.Errorf("loading %d cells built layers %d times, want once each", len(cells)+len(full), n)
+	if n := models.Builds() - before; n != int64(len(cells)+len(cpu)+len(full)) {
+		t.Errorf("loading %d cells built layers %d times, want once each", len(cells)+len(cpu)+len(full), n)
 	}
 	before = models.Builds()
 	tr := &BackendTrainer{DataDir: dataDir}

@@ -60,7 +60,7 @@ func FirstStepHook(s Sampler) func() {
 // cell is run by two runners at once and no finished result is replaced.
 type Runner struct {
 	Results string // results root
-	Profile string // quick or full (resolve auto with ResolveProfile first)
+	Profile string // quick, cpu or full (resolve auto with ResolveProfile first)
 	// Trainer trains each cell (BackendTrainer, wired by cmd/alexbench).
 	// When it is also an Estimator, the runner logs each cell's estimate
 	// and records it as the summary's estimate_s instead of asking, as
@@ -135,8 +135,8 @@ func (pc PlannedCell) ID() string { return pc.Matrix + "/" + pc.Key }
 // run would run it and why, in the matrices' order. It only reads the results
 // tree (claims included: a cell another runner holds says so).
 func (r *Runner) Plan(ms []*matrix.Matrix) ([]PlannedCell, error) {
-	if r.Profile != matrix.ProfileQuick && r.Profile != matrix.ProfileFull {
-		return nil, fmt.Errorf("runner profile %q: want quick or full", r.Profile)
+	if !matrix.KnownProfile(r.Profile) {
+		return nil, fmt.Errorf("runner profile %q: want quick, cpu or full", r.Profile)
 	}
 	var plan []PlannedCell
 	var items []shardplan.Item

@@ -65,6 +65,11 @@ type comparisonJSON struct {
 	EquivP     *float64 `json:"equiv_p"`
 	Detectable *float64 `json:"detectable"`
 	Verdict    string   `json:"verdict"`
+	// FLOPsRatio is b's analytic FLOPs over a's for the work a timing
+	// measured (null where none was counted), per FLOPsPer ("image",
+	// "epoch"; "" for the whole work): a time's machine-independent side.
+	FLOPsRatio *float64 `json:"flops_ratio,omitempty"`
+	FLOPsPer   string   `json:"flops_per,omitempty"`
 }
 
 type keptOutJSON struct {
@@ -124,6 +129,7 @@ func comparisonOf(c *answers.Comparison) comparisonJSON {
 	if c.Margin > 0 {
 		out.Margin = finite(scale(c.Margin))
 	}
+	out.FLOPsRatio, out.FLOPsPer = finite(c.FLOPsRatio), c.FLOPsPer
 	return out
 }
 

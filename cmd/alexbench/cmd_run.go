@@ -40,7 +40,7 @@ func cmdRun(args []string) error { return runRun(args, os.Stdout) }
 func runRun(args []string, stdout io.Writer) error {
 	fs := newFlagSet("run")
 	resultsDir := fs.String("results", defaultResults, "results tree: cells go to DIR/<matrix>/<key>/")
-	profile := fs.String("profile", matrix.ProfileAuto, "quick (CPU-sized), full (d2l scale), or auto: full when a GPU backend resolves, else quick")
+	profile := fs.String("profile", matrix.ProfileAuto, "quick (a smoke test), cpu (sized to decide on a CPU), full (d2l scale), or auto: full when a GPU backend resolves, else cpu")
 	dryRun := fs.Bool("dry-run", false, "list the cells with their keys and what a run would do; run nothing")
 	shardFlag := fs.String("shard", "", "run only share i of n (1 ≤ i ≤ n) of the cells, balanced by estimated cost (give every shard the same matrices): for clusters without a shared filesystem; see docs/CLUSTER.md")
 	retry := fs.Bool("retry-failed", false, "rerun cells that failed or ran out of memory (their old results are kept in .replaced)")

@@ -28,7 +28,7 @@ type Spec struct {
 	Memory *cost.MemoryModel
 }
 
-// New resolves cfg's cell in profile (quick or full; it only enters the
+// New resolves cfg's cell in profile (quick, cpu or full; it only enters the
 // key): it checks the config, builds the layers once and derives the rest.
 // A model that cannot be built for these knobs is a *models.OptionError
 // naming the key where one is to blame.

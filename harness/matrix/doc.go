@@ -26,7 +26,7 @@
 //	activation = "relu"
 //	dropout = 0.5
 //
-//	[profile.quick]              # overrides for one profile (quick or full):
+//	[profile.quick]              # overrides for one profile (quick, cpu or full):
 //	epochs = 3                   #   a scalar replaces [fixed] (or the default),
 //	train_limit = 3072           #   a list replaces the axis of that name,
 //	                             #   include/exclude/seeds replace the matrix's own

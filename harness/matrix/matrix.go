@@ -359,8 +359,8 @@ func (p *parser) spec(mf *matrixFile) (*spec, error) {
 	}
 	for name, v := range mf.Profile {
 		src := "profile." + name
-		if name != ProfileQuick && name != ProfileFull {
-			return nil, p.errAt(src, "unknown profile (known: quick, full)")
+		if !KnownProfile(name) {
+			return nil, p.errAt(src, "unknown profile (known: quick, cpu, full)")
 		}
 		table, ok := v.(map[string]any)
 		if !ok {

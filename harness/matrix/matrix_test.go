@@ -161,9 +161,10 @@ func TestResolveProfile(t *testing.T) {
 		bad  bool
 	}{
 		{"auto", yes, ProfileFull, false},
-		{"auto", no, ProfileQuick, false},
-		{"auto", nil, ProfileQuick, false},
+		{"auto", no, ProfileCPU, false},
+		{"auto", nil, ProfileCPU, false},
 		{"quick", yes, ProfileQuick, false},
+		{"cpu", yes, ProfileCPU, false},
 		{"full", no, ProfileFull, false},
 		{"medium", no, "", true},
 	}

@@ -130,6 +130,12 @@ type Comparison struct {
 	// busier than its cores while either side trained); "" otherwise.
 	Withheld string
 	Verdict  Verdict
+	// FLOPsRatio is b's analytic FLOPs over a's for the work a timing
+	// measured (NaN where none was counted): the machine-independent side
+	// of a time-cost answer. FLOPsPer names its unit when not the whole
+	// work ("image", "epoch").
+	FLOPsRatio float64
+	FLOPsPer   string
 }
 
 // Significant tells whether the comparison is a finding: a significant

@@ -51,6 +51,13 @@ type Metric struct {
 	Timing bool
 	// Ratio compares on the log scale: the effect is log(b/a), read as b/a.
 	Ratio bool
+	// FLOPs is the analytic FLOPs of the work a timing measures (the whole
+	// training, an epoch, an image), stood beside the measured ratio; nil
+	// where the metric times nothing.
+	FLOPs func(*Cell) float64
+	// FLOPsPer names FLOPs' unit when it is not the whole measured work
+	// ("image", "epoch").
+	FLOPsPer string
 }
 
 // sample is one configuration's values of m keyed by seed, the runs that
@@ -107,6 +114,9 @@ func (f *family) compare(what string, m Metric, a, b []*Cell) *Comparison {
 		c.Withheld = busyMachine(append(doneCells(a), doneCells(b)...))
 		c.setEquivalence(c.EquivP)
 	}
+	if m.FLOPs != nil {
+		c.FLOPsRatio, c.FLOPsPer = flopsRatio(m.FLOPs, a, b), m.FLOPsPer
+	}
 	return c
 }
 
@@ -137,7 +147,7 @@ func (f *family) add(what string, m Metric, c stats.Comparison) *Comparison {
 		unit = m.Name
 	}
 	p := &Comparison{What: what, Metric: m.Name, Unit: unit, Family: f.name, Comparison: c, Margin: marginOf(m),
-		EquivP: math.NaN(), Detectable: stats.DetectableEffect(c, stats.Alpha, detectPower)}
+		EquivP: math.NaN(), FLOPsRatio: math.NaN(), Detectable: stats.DetectableEffect(c, stats.Alpha, detectPower)}
 	p.setEquivalence(p.EquivP)
 	f.cs = append(f.cs, p)
 	if f.ans != nil {

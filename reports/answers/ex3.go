@@ -41,7 +41,7 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 	if p != nil && !hasKey(a.Profiles, "full") {
 		a.Profiles = append(a.Profiles, "full")
 	}
-	a.D2LScale = len(a.Profiles) > 0 && !hasKey(a.Profiles, "quick")
+	a.D2LScale = allAtD2LScale(sectionCells(append(append([]*Matrix(nil), alexMs...), small...)))
 	a.Status = Measured
 	peak := 0.0
 	if p != nil {
@@ -167,7 +167,7 @@ func ex3Summary(p *Profile, alex, best *ex3Model, cmp *Comparison) (summary, gla
 		}
 		an, bn := name(alex), name(best)
 		s := ""
-		if cellProfile(ac) == "quick" {
+		if !atD2LScale(ac) {
 			s = strings.ToUpper(quickNote(ac)[:1]) + quickNote(ac)[1:] + ". "
 		}
 		full := bn

@@ -158,7 +158,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		pr.gap = fam.add("AlexNet vs LeNet, train–test gap at their last epoch", gapAtEpoch(alex.n-1),
 			stats.Compare(sample(lenet.g.Done, gapAtEpoch(lenet.n-1)), sample(alex.g.Done, gapAtEpoch(alex.n-1))))
 		perEpoch := func(c *Cell) float64 { return steadyTrainSeconds(c) / float64(max(len(c.Epochs), 1)) }
-		pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true},
+		pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerEpoch, FLOPsPer: "epoch"},
 			lenet.g.Done, alex.g.Done)
 		pairs = append(pairs, pr)
 	}

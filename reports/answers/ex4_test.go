@@ -42,7 +42,7 @@ func TestEx4RealQuick(t *testing.T) {
 func TestEx4SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-4")
 	wantInText(t, a.Summary,
-		"After 30 epochs AlexNet-quick reaches test accuracy 0.786 and LeNet-5 0.818 (d2l's 0.883 and 0.779 are full-scale 10-epoch runs on all 60,000 images, not comparable); the difference is undecided: this profile detects only differences beyond ±6.8 points.",
+		"After 30 epochs AlexNet-quick reaches test accuracy 0.786 and LeNet-5 0.818 (d2l's 0.883 and 0.779 are full-scale 10-epoch runs on all 60,000 images, not comparable); the difference is -3.2 points (95 % CI -8.7 to +2.3), undecided: this profile detects only differences beyond ±6.8 points.",
 		"Whether test accuracy is still rising at the end: undecided for AlexNet-quick and LeNet-5 (this profile detects only differences beyond ±5.8 and ±10.2 points) between epochs 25 and 30.",
 		"LeNet-5's (epoch 1 to 30) widened by +27.3 points (95 % CI +21.3 to +33.3)",
 		"AlexNet-quick has 8.69× the parameters of LeNet-5 (536,250 vs 61,706) and dropout 0.5 in its dense layers, LeNet-5 none; whether their train–test gaps differ at the last epoch this run cannot tell",

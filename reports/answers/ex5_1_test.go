@@ -150,8 +150,8 @@ func TestEx51RealQuick(t *testing.T) {
 func TestEx51SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-5-1")
 	wantInText(t, a.Summary,
-		"All 4 simplifications of the reference (¼ width) train faster, training time as a ratio of the reference's: 3 conv layers, 128-wide FC, ⅛ width 0.36× (95 % CI 0.36× to 0.37×);",
-		"128-wide FC 0.89× (95 % CI 0.88× to 0.91×).",
+		"All 4 simplifications of the reference (¼ width) train faster, training time as a ratio of the reference's: 3 conv layers, 128-wide FC, ⅛ width 0.36× (95 % CI 0.36× to 0.37×), analytic training FLOPs 0.18×;",
+		"128-wide FC 0.89× (95 % CI 0.88× to 0.91×), analytic training FLOPs 0.94×.",
 		"None is shown to keep its accuracy within ±1 point: no accuracy comparison is shown equivalent, and the smallest accuracy loss these runs could detect is 10.6 points, so this profile cannot show that accuracy does not drop significantly.",
 		"Measured on the CPU quick profile: AlexNet-quick (¼ width, 512-wide FC, 67×67, 0.54 M params; d2l's: 46.8 M), 3 epochs on 6144 training images",
 	)
@@ -165,7 +165,7 @@ func TestEx51SummaryRealQuick(t *testing.T) {
 func TestEx51SummaryEquivalent(t *testing.T) {
 	a := sectionAnswer(t, simplifyFixture(t), "d2l-ex-5-1")
 	wantInText(t, a.Summary,
-		"Faster and shown to keep its accuracy: 4096-wide FC, ⅛ width (training time 0.50× (95 % CI 0.48× to 0.52×); test accuracy the same within ±1 point: +0.0 points",
+		"Faster and shown to keep its accuracy: 4096-wide FC, ⅛ width (training time 0.50× (95 % CI 0.48× to 0.52×), analytic training FLOPs 0.85×; test accuracy the same within ±1 point: +0.0 points",
 		"Test accuracy measured lower for: 128-wide FC, ¼ width -9.3 points",
 		"No cut in training time shown for: 128-wide FC, ¼ width (the same within ±10 %",
 	)

@@ -106,7 +106,7 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 }
 
 var (
-	throughputMetric = Metric{Name: "throughput", Of: steadyThroughput, Cost: true, Timing: true, Ratio: true}
+	throughputMetric = Metric{Name: "throughput", Of: steadyThroughput, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerImage, FLOPsPer: "image"}
 	memoryMetric     = Metric{Name: "memory", Of: peakMiB, Cost: true, Ratio: true}
 )
 

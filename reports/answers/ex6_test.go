@@ -100,7 +100,7 @@ func TestEx6RealQuick(t *testing.T) {
 func TestEx6SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-6")
 	wantInText(t, a.Summary,
-		"From batch 16 to 1024, training throughput rose 1.60× (95 % CI 1.44× to 1.78×) with linear lr scaling; rose 1.59× (95 % CI 1.53× to 1.65×) with fixed lr;",
+		"From batch 16 to 1024, training throughput rose 1.60× (95 % CI 1.44× to 1.78×), analytic training FLOPs per image 1.00× with linear lr scaling; rose 1.59× (95 % CI 1.53× to 1.65×), analytic training FLOPs per image 1.00× with fixed lr;",
 		"peak memory (the process's resident memory on a CPU) rose 2.77× (95 % CI 2.44× to 3.15×) with linear lr scaling",
 		"fixed lr — 16: 0.647, 64: 0.568, 256: 0.302, 1024: no usable run",
 		"No accuracy difference between batch sizes is decided: each is undecided (this profile detects only differences beyond ±28.1 points at best) or has too few usable runs.",

@@ -127,7 +127,7 @@ func TestEx8SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-8")
 	wantInText(t, a.Summary,
 		"Without dropout the train–test gap opens at epoch 24 (the first epoch whose 95 % CI of the gap lies above 0), with dropout 0.5 it opens at epoch 50",
-		"Whether dropout changes the gap this run cannot tell (undecided: this profile detects only differences beyond ±15.1 points).",
+		"Whether dropout changes the gap this run cannot tell (+6.6 points (95 % CI -5.6 to +18.7), undecided: this profile detects only differences beyond ±15.1 points).",
 		"lr ×100 (5) (diverged in 3 of 3 runs)",
 		"(run counts, not tests: no change has the 3 usable runs a comparison of accuracy with the control needs).",
 		"sigmoid activations (at chance in 3 of 3 runs)",

@@ -76,7 +76,7 @@ func (g *group) over(f func(*Cell) float64) stat {
 // kept out) and training time (a ratio; every finished run counts).
 var (
 	testAccMetric   = Metric{Name: "test_acc", Of: finalTestAcc}
-	trainTimeMetric = Metric{Name: "time", Of: steadyTrainSeconds, Cost: true, Timing: true, Ratio: true}
+	trainTimeMetric = Metric{Name: "time", Of: steadyTrainSeconds, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsTotal}
 )
 
 // steadyTrainSeconds is a cell's training time at its median steady-state

@@ -107,6 +107,11 @@ func BuildHeader(res *Results) Header {
 			"(a subset of the images, fewer epochs, smaller inputs; see each cell's config). They show the direction "+
 			"and rough size of each effect, not d2l-scale accuracy or speed. Run `make ablation` on a GPU for the full profile.")
 	}
+	if profiles["cpu"] > 0 {
+		h.Warnings = append(h.Warnings, "CPU profile: sized so each comparison decides on a CPU within about an hour. "+
+			"LeNet's sections run d2l's own recipe at d2l's scale; AlexNet's run AlexNet-quick (¼ width, 67×67 inputs, "+
+			"a subset of the images), so their accuracies and speeds are not d2l's. Each section says its scale.")
+	}
 	if len(profiles) > 1 {
 		h.Warnings = append(h.Warnings, "This results folder mixes profiles ("+profiles.String()+"): compare cells of one profile only.")
 	}

@@ -125,14 +125,14 @@ func fmtMParams(n int64) string {
 }
 
 // modelName is the honest name of what a config trained: the model, with
-// "-quick" (quick profile) or "-scaled" when its scale differs from the
+// "-quick" (the quick and cpu profiles' scaled-down model) or "-scaled" when its scale differs from the
 // recipe, the scale and its parameter count against the recipe's.
 func modelName(c config.Config, profile string) string {
 	name := prettyModel(c.Model)
 	sc := scaled(c)
 	parts := append(sc, variantWords(c)...)
 	if len(sc) > 0 {
-		if profile == "quick" {
+		if profile == "quick" || profile == "cpu" {
 			name += "-quick"
 		} else {
 			name += "-scaled"

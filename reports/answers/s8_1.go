@@ -202,11 +202,15 @@ func s81Summary(es []*s81group) (summary, glance string) {
 			ss = append(ss, fmt.Sprintf("%s reaches test accuracy %s over %s; d2l prints no figure for it.", e.name, acc, n))
 			gs = append(gs, fmt.Sprintf("%s: test acc %s", short, fmtAcc(e.testAcc.Mean)))
 		case !e.applies:
-			s := fmt.Sprintf("Measured on the quick profile, not d2l's scale: %s. Over %s it reaches test accuracy %s, train accuracy %s and train loss %s at %s examples/s on %s; d2l's %s reached %.3f, %.3f and %.3f at %s examples/s on its GPU at full scale, which this run is not comparable with.",
-				strings.TrimPrefix(quickNote(first), "measured on the quick profile on "+deviceOf([]*Cell{first})+": "), n, acc, fmtAcc(e.trainAcc.Mean), fmtAcc(e.loss.Mean),
+			profile := scaledProfile([]string{cellProfile(first)})
+			if profile == "" {
+				profile = "a scaled profile"
+			}
+			s := fmt.Sprintf("Measured on the %s, not d2l's scale: %s. Over %s it reaches test accuracy %s, train accuracy %s and train loss %s at %s examples/s on %s; d2l's %s reached %.3f, %.3f and %.3f at %s examples/s on its GPU at full scale, which this run is not comparable with.",
+				profile, strings.TrimPrefix(quickNote(first), "measured on the "+profile+" on "+deviceOf([]*Cell{first})+": "), n, acc, fmtAcc(e.trainAcc.Mean), fmtAcc(e.loss.Mean),
 				fmtRate(e.rate.Mean), deviceOf(e.g.Done), prettyModel(first.Config.Model), e.ref.TestAcc, e.ref.TrainAcc, e.ref.Loss, fmtRate(e.ref.ExamplesPerSec))
-			if cellProfile(first) != "quick" {
-				s = strings.Replace(s, "Measured on the quick profile, not d2l's scale", "Scaled down from d2l's recipe", 1)
+			if cellProfile(first) == "full" {
+				s = strings.Replace(s, "Measured on the "+profile+", not d2l's scale", "Scaled down from d2l's recipe", 1)
 			}
 			ss = append(ss, s)
 			gs = append(gs, fmt.Sprintf("%s: test acc %s (d2l: %.3f at full scale, not comparable)", short, fmtAcc(e.testAcc.Mean), e.ref.TestAcc))

@@ -229,7 +229,7 @@ func setProfiles(a *Answer, ms []*Matrix) {
 		}
 	}
 	a.Profiles = sortedKeys(seen)
-	a.D2LScale = len(a.Profiles) > 0 && !seen["quick"]
+	a.D2LScale = allAtD2LScale(sectionCells(ms))
 }
 
 // profileProfiles is what the per-layer profiles measured at: a profile

@@ -44,15 +44,19 @@ func shortVerdict(c *Comparison, diff func(float64) string) string {
 // profile: AlexNet-quick (¼ width, …), 3 epochs on 6144 training images — a
 // trend, not d2l's numbers".
 func quickNote(c *Cell) string {
+	profile := scaledProfile([]string{cellProfile(c)})
+	if profile == "" {
+		profile = "a scaled profile"
+	}
 	if !c.ConfigOK {
-		return "measured on the quick profile — a trend, not d2l's numbers"
+		return "measured on the " + profile + " — " + scaleCaveat(profile)
 	}
 	train := "all 60000"
 	if c.Config.TrainLimit > 0 {
 		train = fmt.Sprint(c.Config.TrainLimit)
 	}
-	return fmt.Sprintf("measured on the quick profile on %s: %s, %d epochs on %s training images — a trend, not d2l's numbers",
-		deviceOf([]*Cell{c}), modelName(c.Config, cellProfile(c)), c.Config.Epochs, train)
+	return fmt.Sprintf("measured on the %s on %s: %s, %d epochs on %s training images — %s",
+		profile, deviceOf([]*Cell{c}), modelName(c.Config, cellProfile(c)), c.Config.Epochs, train, scaleCaveat(profile))
 }
 
 // pct1 is a share with one decimal, as harness/profile's answers print it

@@ -44,13 +44,22 @@ func effectCI(c *Comparison) string {
 		}
 		return fmt.Sprintf("%+.3g", x)
 	}
-	return fmt.Sprintf("%s (95 %% CI %s to %s)", effectShort(c), bound(c.Lo), bound(c.Hi))
+	return withFLOPs(fmt.Sprintf("%s (95 %% CI %s to %s)", effectShort(c), bound(c.Lo), bound(c.Hi)), c)
+}
+
+// withFLOPs adds a timing's analytic FLOPs ratio after its effect: "0.36×
+// (95 % CI 0.35× to 0.38×), analytic training FLOPs 0.30×".
+func withFLOPs(s string, c *Comparison) string {
+	if f := flopsBeside(c); f != "" {
+		return s + ", " + f
+	}
+	return s
 }
 
 // timesCI is a ratio as a share of the reference's time: "0.25× the
 // training time (95 % CI 0.24× to 0.25×)".
 func timesCI(c *Comparison, what string) string {
-	return fmt.Sprintf("%s %s (95 %% CI %s to %s)", ratioDiff(c.Diff), what, ratioDiff(c.Lo), ratioDiff(c.Hi))
+	return withFLOPs(fmt.Sprintf("%s %s (95 %% CI %s to %s)", ratioDiff(c.Diff), what, ratioDiff(c.Lo), ratioDiff(c.Hi)), c)
 }
 
 // cannotTell is what an undecided comparison says in a summary: "undecided:
@@ -88,9 +97,9 @@ func outcomeShort(c *Comparison) string {
 	case Equivalent:
 		return fmt.Sprintf("the same within %s: %s", marginWords(c), effectCI(c))
 	case Undecided:
-		return cannotTell(c)
+		return effectCI(c) + ", " + cannotTell(c)
 	case Withheld:
-		return "withheld: " + c.Withheld
+		return effectCI(c) + ", withheld: " + c.Withheld
 	}
 	return tooFewRuns(c)
 }
@@ -115,7 +124,8 @@ func minDetectable(cs []*Comparison) float64 {
 // (the first cell of it named, so callers put the reference first), the
 // epochs and the training images ("" at d2l's scale).
 func quickScale(a *Answer, cells []*Cell) string {
-	if a.D2LScale || !hasKey(a.Profiles, "quick") {
+	profile := scaledProfile(a.Profiles)
+	if a.D2LScale || profile == "" {
 		return ""
 	}
 	seen := map[string]bool{}
@@ -141,12 +151,12 @@ func quickScale(a *Answer, cells []*Cell) string {
 	if len(names) == 0 {
 		return ""
 	}
-	profile := "quick profile"
-	if len(devices) == 1 && devices["CPU"] > 0 {
+	caveat := scaleCaveat(profile)
+	if profile == "quick profile" && len(devices) == 1 && devices["CPU"] > 0 {
 		profile = "CPU quick profile"
 	}
-	return fmt.Sprintf("Measured on the %s: %s, %s epochs on %s training images — a trend, not d2l's numbers.",
-		profile, andList(names), orInts(epochs), orInts(images))
+	return fmt.Sprintf("Measured on the %s: %s, %s epochs on %s training images — %s.",
+		profile, andList(names), orInts(epochs), orInts(images), caveat)
 }
 
 // scaleName is a cell's model by its honest name with the recipe's own
@@ -196,13 +206,13 @@ func glanceLine(parts ...string) string {
 	return strings.Join(keep, "; ")
 }
 
-// quickTag is the Glance's note of scale: "quick profile" where the
-// section ran it, else "".
+// quickTag is the Glance's note of scale: the scaled-down profile a
+// section ran ("quick profile", "CPU profile"), else "".
 func quickTag(a *Answer) string {
-	if a.D2LScale || !hasKey(a.Profiles, "quick") {
+	if a.D2LScale {
 		return ""
 	}
-	return "quick profile"
+	return scaledProfile(a.Profiles)
 }
 
 // sectionCells are the cells of a section's matrices.
