@@ -17,6 +17,9 @@ const (
 	InitXavier = "xavier"
 	InitZeros  = "zeros"
 	InitNormal = "normal"
+
+	LRDecayNone   = "none"
+	LRDecayLinear = "linear"
 )
 
 // Augments, Inits and Conv1s are the accepted values, the default first.
@@ -24,6 +27,7 @@ var (
 	Augments = []string{AugmentNone, AugmentShift, AugmentFlip, AugmentShiftFlip}
 	Inits    = []string{InitXavier, InitZeros, InitNormal}
 	Conv1s   = []string{models.Conv1Strided, models.Conv1SpaceToDepth}
+	LRDecays = []string{LRDecayNone, LRDecayLinear}
 )
 
 func validAugment(s string) bool { return slices.Contains(Augments, s) }
@@ -40,7 +44,7 @@ func orList(vs []string) string {
 // did. Any other
 // value is in the key. This is a fixed value, not "the current default": were
 // a default to change, the new default would still be hashed.
-var legacyValues = map[string]string{"augment": AugmentNone, "init": InitXavier, "conv1": models.Conv1Strided}
+var legacyValues = map[string]string{"augment": AugmentNone, "init": InitXavier, "conv1": models.Conv1Strided, "lr_decay": LRDecayNone}
 
 func atLegacyValue(key string, v any) bool {
 	legacy, ok := legacyValues[key]
@@ -62,5 +66,8 @@ func (c *Config) FillAbsent() {
 	}
 	if c.Conv1 == "" {
 		c.Conv1 = models.Conv1Strided
+	}
+	if c.LRDecay == "" {
+		c.LRDecay = LRDecayNone
 	}
 }

@@ -33,6 +33,12 @@ type Config struct {
 	// (Goyal et al.'s rule, for E3).
 	LRScaling  string `toml:"lr_scaling" json:"lr_scaling"`
 	LRRefBatch int    `toml:"lr_ref_batch" json:"lr_ref_batch"`
+	// LRDecay is "none" (d2l's constant rate) or "linear": the rate falls
+	// linearly from LR to 0 over the run's steps. The last iterate of
+	// constant-rate SGD wanders by points of test accuracy from epoch to
+	// epoch; a decayed rate ends on a settled one, so a CPU profile of few
+	// seeds can tell configurations apart.
+	LRDecay string `toml:"lr_decay" json:"lr_decay"`
 
 	// Data subset sizes; 0 means the whole split (60000 / 10000).
 	TrainLimit int `toml:"train_limit" json:"train_limit"`

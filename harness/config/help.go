@@ -36,6 +36,7 @@ var keyHelp = map[string]KeyHelp{
 	"batch_size":   {"examples per step (alias --batch)", "1..65536, ≤ train_limit", nil},
 	"lr_scaling":   {"linear: lr × batch_size / lr_ref_batch (Goyal et al., E3)", "none|linear", []string{"none", "linear"}},
 	"lr_ref_batch": {"the batch size lr is given for, with lr_scaling linear", "≥ 1", nil},
+	"lr_decay":     {"linear: lr falls linearly to 0 over the run's steps (none: d2l's constant rate)", "none|linear", []string{"none", "linear"}},
 	"train_limit":  {"train on the first N examples (0: all 60000)", "0..60000", nil},
 	"test_limit":   {"test on the first N examples (0: all 10000)", "0..10000", nil},
 	"seed":         {"seed of the initialization and the shuffles", "an integer", nil},

@@ -36,7 +36,7 @@ func Bench(cell *cellspec.Spec, opts Options, steps int) (*BenchResult, error) {
 	}
 	defer r.finalize()
 	r.upload()
-	r.step = context.MustNewExec(r.opts.Backend, r.mctx, trainStepFn(r.model, r.pipe, r.cfg.EffectiveLR()))
+	r.step = context.MustNewExec(r.opts.Backend, r.mctx, trainStepFn(r.model, r.pipe, scheduleOf(r.cfg, r.cfg.Epochs*(r.train.N/r.batch))))
 	idx := make([]int32, r.batch)
 	for i := range idx {
 		idx[i] = int32(i)

@@ -37,10 +37,12 @@ func crossEntropy(logits, y *Node) (loss, correct *Node) {
 
 // sgdUpdate is plain SGD, v ← v − lr·∂loss/∂v, as d2l's torch.optim.SGD with no
 // momentum or weight decay. (GoMLX's SGD decays the rate by 1/√step and
-// silently replaces NaN updates, which would hide a divergence.)
-func sgdUpdate(ctx *context.Context, loss *Node, lr float64) {
+// silently replaces NaN updates, which would hide a divergence.) The rate is
+// lr's: a constant (d2l's), or one falling linearly to 0 (lrSchedule).
+func sgdUpdate(ctx *context.Context, loss *Node, lr lrSchedule) {
 	g := loss.Graph()
 	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	rate := lr.rate(ctx, g)
 	i := 0
 	ctx.EnumerateVariables(func(v *context.Variable) {
 		if !v.Trainable || !v.InUseByGraph(g) {
@@ -49,7 +51,11 @@ func sgdUpdate(ctx *context.Context, loss *Node, lr float64) {
 		grad := grads[i]
 		i++
 		val := v.ValueGraph(g)
-		v.SetValueGraph(Sub(val, MulScalar(ConvertDType(grad, val.DType()), lr)))
+		if rate == nil {
+			v.SetValueGraph(Sub(val, MulScalar(ConvertDType(grad, val.DType()), lr.base)))
+			return
+		}
+		v.SetValueGraph(Sub(val, Mul(ConvertDType(grad, val.DType()), ConvertDType(rate, val.DType()))))
 	})
 }
 
@@ -66,7 +72,7 @@ func accumulate(ctx *context.Context, g *Graph, loss, correct *Node, batch int) 
 }
 
 // trainStepFn builds one SGD step on the batch idx of the uploaded split.
-func trainStepFn(m *models.Model, p data.Pipeline, lr float64) func(ctx *context.Context, images, labels, idx *Node) *Node {
+func trainStepFn(m *models.Model, p data.Pipeline, lr lrSchedule) func(ctx *context.Context, images, labels, idx *Node) *Node {
 	return func(ctx *context.Context, images, labels, idx *Node) *Node {
 		g := images.Graph()
 		ctx.SetTraining(g, true)

@@ -136,9 +136,9 @@ func (r *run) upload() {
 
 func (r *run) loop(ctx stdctx.Context) {
 	r.upload()
-	r.step = context.MustNewExec(r.opts.Backend, r.mctx, trainStepFn(r.model, r.pipe, r.cfg.EffectiveLR()))
-	r.eval = context.MustNewExec(r.opts.Backend, r.mctx.Reuse(), evalStepFn(r.model, r.pipe))
 	stepsPerEpoch := r.train.N / r.batch // the last partial batch is dropped: one compiled shape
+	r.step = context.MustNewExec(r.opts.Backend, r.mctx, trainStepFn(r.model, r.pipe, scheduleOf(r.cfg, r.cfg.Epochs*stepsPerEpoch)))
+	r.eval = context.MustNewExec(r.opts.Backend, r.mctx.Reuse(), evalStepFn(r.model, r.pipe))
 	r.prog = newProgress(r.opts.Progress, r.cfg.Epochs, r.batch)
 	defer r.prog.stop()
 	for epoch := 1; epoch <= r.cfg.Epochs; epoch++ {

@@ -56,6 +56,11 @@ func plainSetting(key, value string) string {
 			return "linear lr scaling"
 		}
 		return "fixed lr"
+	case "lr_decay":
+		if value == "linear" {
+			return "lr decaying linearly to 0"
+		}
+		return "constant lr"
 	case "lr":
 		return "lr " + value
 	case "epochs":

@@ -25,7 +25,7 @@ func atD2LScale(c *Cell) bool {
 	}
 	def, err := config.Default(c.Config.Model)
 	return err == nil && len(scaled(c.Config)) == 0 && c.Config.TrainLimit == 0 && c.Config.TestLimit == 0 &&
-		c.Config.Epochs >= def.Epochs
+		c.Config.Epochs >= def.Epochs && !decays(c)
 }
 
 // allAtD2LScale reports whether every cell that ran is at d2l's scale (and

@@ -155,8 +155,15 @@ func quickScale(a *Answer, cells []*Cell) string {
 	if profile == "quick profile" && len(devices) == 1 && devices["CPU"] > 0 {
 		profile = "CPU quick profile"
 	}
-	return fmt.Sprintf("Measured on the %s: %s, %s epochs on %s training images — %s.",
-		profile, andList(names), orInts(epochs), orInts(images), caveat)
+	lr := ""
+	for _, c := range cells {
+		if decays(c) {
+			lr = ", the lr decaying linearly to 0 over each run (so each ends on a settled model, not a wandering last SGD step)"
+			break
+		}
+	}
+	return fmt.Sprintf("Measured on the %s: %s, %s epochs on %s training images%s — %s.",
+		profile, andList(names), orInts(epochs), orInts(images), lr, caveat)
 }
 
 // scaleName is a cell's model by its honest name with the recipe's own
@@ -236,8 +243,12 @@ func d2lAtScale(c *Cell) (d2lRef, bool) {
 		return ref, false
 	}
 	def, err := config.Default(c.Config.Model)
-	return ref, err == nil && c.Config.BatchSize == def.BatchSize && c.Config.EffectiveLR() == def.LR
+	return ref, err == nil && c.Config.BatchSize == def.BatchSize && c.Config.EffectiveLR() == def.LR && !decays(c)
 }
+
+// decays tells whether c's rate fell over the run (lr_decay), which d2l's
+// constant-rate recipe never does.
+func decays(c *Cell) bool { return c.ConfigOK && c.Config.LRDecay == config.LRDecayLinear }
 
 // capitalize upper-cases a sentence's first letter.
 func capitalize(s string) string {
