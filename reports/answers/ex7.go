@@ -479,6 +479,13 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 		switch {
 		case e.N == 0:
 			sum = append(sum, "d2l's own LeNet setting (sigmoid, average pooling, no dropout, raw inputs) did not learn here in any run.")
+		case ok && e.N >= 2:
+			where := "inside"
+			if ref.TestAcc < e.Lo || ref.TestAcc > e.Hi {
+				where = "outside"
+			}
+			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached test accuracy %s here (95 %% CI %s over %s); d2l's one printed run, %.3f, lies %s that interval, %+.1f points from its mean.",
+				fmtAcc(e.Mean), fmtCI(e, fmtAcc), plural(e.N, "seed", "seeds"), ref.TestAcc, where, 100*(ref.TestAcc-e.Mean)))
 		case ok:
 			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached %s here (d2l: %.3f).", fmtAcc(e.Mean), ref.TestAcc))
 		}
