@@ -123,7 +123,8 @@ func newRun(cell *cellspec.Spec, opts Options) (*run, error) {
 	if err := nn.SetInit(r.mctx, cfg.Init); err != nil {
 		return nil, &config.KeyError{Key: "init", Err: err}
 	}
-	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.Info, CPUs: runtime.GOMAXPROCS(0)}
+	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.Info, CPUs: runtime.GOMAXPROCS(0),
+		Subset: data.SubsetRule, TestMajorityRate: r.test.MajorityRate()}
 	return r, nil
 }
 
