@@ -27,4 +27,10 @@
 // not per pixel: it is cheap, and a host-side PCG stream makes the example
 // order identical on every backend, which is what makes CPU and GPU runs with
 // the same seed comparable.
+//
+// # Subsets
+//
+// A limit (train_limit, test_limit) keeps a stratified random sample of a
+// split, not its first images, drawn with a fixed seed that is not the run's,
+// so every run with that limit sees the same images (Split.Subset).
 package data

@@ -42,14 +42,16 @@ func TestLoadDirReadsGzipAndRawByContent(t *testing.T) {
 			t.Errorf("%s: Size = %d, want %d", f.Path, f.Size, st.Size())
 		}
 	}
-	if h := set.Train.Head(2); h.N != 2 || len(h.Images) != 2*28*28 || len(h.Labels) != 2 {
-		t.Errorf("Head(2) = N %d, %d pixels, %d labels", h.N, len(h.Images), len(h.Labels))
+	// Labels 0 9 3 3 7: two of five keep class 3's share (0.8, the largest
+	// remainder) and class 0's (0.4, the lowest of the tied classes).
+	if h := set.Train.Subset(2); h.N != 2 || len(h.Images) != 2*28*28 || string(h.Labels) != "\x00\x03" {
+		t.Errorf("Subset(2) = N %d, %d pixels, labels %q", h.N, len(h.Images), h.Labels)
 	}
-	if h := set.Train.Head(0); h.N != 5 {
-		t.Errorf("Head(0).N = %d, want all 5", h.N)
+	if h := set.Train.Subset(0); h.N != 5 {
+		t.Errorf("Subset(0).N = %d, want all 5", h.N)
 	}
-	if h := set.Train.Head(99); h.N != 5 {
-		t.Errorf("Head(99).N = %d, want all 5", h.N)
+	if h := set.Train.Subset(99); h.N != 5 {
+		t.Errorf("Subset(99).N = %d, want all 5", h.N)
 	}
 }
 

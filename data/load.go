@@ -16,15 +16,6 @@ type Split struct {
 	N      int
 }
 
-// Head returns the first k examples (all of them when k <= 0 or k >= N). The
-// result shares memory with s: callers apply --train-limit/--test-limit with it.
-func (s Split) Head(k int) Split {
-	if k <= 0 || k >= s.N {
-		return s
-	}
-	return Split{Images: s.Images[:k*Height*Width], Labels: s.Labels[:k], N: k}
-}
-
 // Set is the loaded dataset and where it came from.
 type Set struct {
 	Train, Test Split

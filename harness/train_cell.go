@@ -94,6 +94,7 @@ func TrainCell(ctx context.Context, run CellRun, cell *cellspec.Spec, dir string
 		s.Load1Max = res.Load1Max
 		s.CPUs = res.CPUs
 		s.Params = res.Params
+		s.Subset, s.TestMajorityRate = res.Subset, res.TestMajorityRate
 		s.SetBackend(res.Backend)
 		s.AutotuneCache = res.AutotuneCache
 	}

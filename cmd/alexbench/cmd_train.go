@@ -238,8 +238,9 @@ func printTrain(cfg config.Config, cell *harness.CellResult, asJSON bool) error 
 }
 
 // trainWarning is "warning: …" when the run diverged or learned nothing
-// (within 0.05 of chance accuracy, or a train loss still at ln 10), naming
-// the likely cause (harness/diagnose), else "".
+// (within 0.05 of chance accuracy, the test images' majority-class rate, or
+// a train loss still at ln 10), naming the likely cause (harness/diagnose),
+// else "".
 func trainWarning(cfg config.Config, res *trainer.Result) string {
 	if res == nil {
 		return ""
@@ -249,7 +250,8 @@ func trainWarning(cfg config.Config, res *trainer.Result) string {
 	if len(res.Epochs) == 0 {
 		test, train, loss = math.NaN(), math.NaN(), math.NaN()
 	}
-	d, ok := diagnose.Check(diagnose.Run{Config: cfg, Outcome: res.Outcome, TestAcc: test, TrainAcc: train, TrainLoss: loss, DivergedEpoch: res.DivergedEpoch})
+	d, ok := diagnose.Check(diagnose.Run{Config: cfg, Outcome: res.Outcome, TestAcc: test, TrainAcc: train, TrainLoss: loss,
+		DivergedEpoch: res.DivergedEpoch, TestMajorityRate: res.TestMajorityRate})
 	if !ok {
 		return ""
 	}

@@ -115,6 +115,7 @@ func TestTrainWarning(t *testing.T) {
 	done := func(test, train float64) *trainer.Result {
 		return &trainer.Result{Outcome: "done", Epochs: []trainer.Epoch{{Epoch: 1, TestAcc: test, TrainAcc: train, TrainLoss: 2.3}}}
 	}
+	majority := func(r *trainer.Result, rate float64) *trainer.Result { r.TestMajorityRate = rate; return r }
 	for _, tc := range []struct {
 		name string
 		cfg  config.Config
@@ -128,6 +129,8 @@ func TestTrainWarning(t *testing.T) {
 		{"diverged", relu(0.9), &trainer.Result{Outcome: "diverged", DivergedEpoch: 1, Epochs: []trainer.Epoch{{Epoch: 1, TrainLoss: math.NaN()}}},
 			"warning: loss became NaN/Inf in epoch 1; likely cause: lr 0.9 is 9× above the 0.1 lenet relu trains at by default; lower it"},
 		{"learned", relu(0.1), done(0.75, 0.7), ""},
+		{"near the test images' majority-class rate", relu(0.1), majority(done(0.19, 0.9), 0.14),
+			"warning: test acc 0.190 is within 0.05 of chance (0.14, the test images' majority-class rate)"},
 	} {
 		got := trainWarning(tc.cfg, tc.res)
 		if (tc.want == "") != (got == "") || !strings.HasPrefix(got, tc.want) {

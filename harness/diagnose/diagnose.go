@@ -3,6 +3,12 @@
 // loss diverged) and names the likely cause from its config. `alexbench
 // train` prints it as a warning line (and in --json); the report lists such
 // cells with the same words and keeps them out of effect estimates.
+//
+// Chance is the accuracy of always guessing the most common class of the
+// test images a run was evaluated on: its summary's test_majority_rate. A
+// stratified test subset of the balanced test file makes it 0.10; a run that
+// did not record it (older trees, whose limits took a file's first images)
+// falls back to Chance.
 package diagnose
 
 import (
@@ -12,16 +18,26 @@ import (
 	"alexbench/harness/config"
 )
 
-// Chance is the accuracy of guessing among Fashion-MNIST's ten classes;
-// a run whose test accuracy is within NearChance of it has not learned.
+// Chance is the accuracy of guessing among Fashion-MNIST's ten balanced
+// classes, the chance of a run whose test majority-class rate is unknown; a
+// run whose test accuracy is within NearChance of its chance has not learned.
 const (
 	Chance     = 0.10
 	NearChance = 0.05
 )
 
-// IsNearChance tells whether an accuracy is within NearChance of Chance.
-func IsNearChance(acc float64) bool {
-	return !math.IsNaN(acc) && math.Abs(acc-Chance) <= NearChance+1e-12
+// ChanceOf is the chance accuracy of a run whose test images' majority-class
+// rate is majority: that rate, or Chance when it is unknown (0 or NaN).
+func ChanceOf(majority float64) float64 {
+	if math.IsNaN(majority) || majority <= 0 {
+		return Chance
+	}
+	return majority
+}
+
+// IsNearChance tells whether an accuracy is within NearChance of chance.
+func IsNearChance(acc, chance float64) bool {
+	return !math.IsNaN(acc) && math.Abs(acc-chance) <= NearChance+1e-12
 }
 
 // GuessLoss is the cross-entropy of guessing uniformly among ten classes,
@@ -30,10 +46,10 @@ func IsNearChance(acc float64) bool {
 var GuessLoss = math.Log(10)
 
 // NeverLearned tells whether a finished run learned nothing: its test
-// accuracy is near chance, or its train loss never went below the loss of
-// guessing.
-func NeverLearned(testAcc, trainLoss float64) bool {
-	return IsNearChance(testAcc) || (!math.IsNaN(trainLoss) && trainLoss >= GuessLoss)
+// accuracy is near chance (ChanceOf its test majority-class rate), or its
+// train loss never went below the loss of guessing.
+func NeverLearned(testAcc, trainLoss, chance float64) bool {
+	return IsNearChance(testAcc, chance) || (!math.IsNaN(trainLoss) && trainLoss >= GuessLoss)
 }
 
 // Run is what a diagnosis looks at.
@@ -47,6 +63,22 @@ type Run struct {
 	TrainLoss float64
 	// DivergedEpoch is the epoch whose loss became NaN/Inf (0: unknown).
 	DivergedEpoch int
+	// TestMajorityRate is the largest class share among the test images the
+	// run was evaluated on (summary.json's test_majority_rate): its chance.
+	// 0: not recorded, and chance is Chance.
+	TestMajorityRate float64
+}
+
+// Chance is the run's chance accuracy: ChanceOf its test majority-class rate.
+func (r Run) Chance() float64 { return ChanceOf(r.TestMajorityRate) }
+
+// chanceWords names the run's chance: "0.10" when it fell back to Chance,
+// "0.13, the test images' majority-class rate" when the run recorded it.
+func (r Run) chanceWords() string {
+	if ChanceOf(r.TestMajorityRate) != r.TestMajorityRate {
+		return fmt.Sprintf("%.2f", Chance)
+	}
+	return fmt.Sprintf("%.2f, the test images' majority-class rate", r.TestMajorityRate)
 }
 
 // Kinds of finding.
@@ -58,7 +90,7 @@ const (
 // Finding is a run that must not be read as a result, and why.
 type Finding struct {
 	Kind  string // KindDiverged or KindNearChance
-	What  string // "loss became NaN/Inf in epoch 1", "test acc 0.105 is within 0.05 of chance (0.10)"
+	What  string // "loss became NaN/Inf in epoch 1", "test acc 0.105 is within 0.05 of chance (0.10, the test images' majority-class rate)"
 	Cause string // the likely cause, from the config
 }
 
@@ -77,11 +109,11 @@ func Check(r Run) (f Finding, ok bool) {
 		}
 		f.Cause = divergedCause(c)
 		return f, true
-	case r.Outcome == "done" && IsNearChance(r.TestAcc):
-		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("test acc %.3f is within %.2f of chance (%.2f)", r.TestAcc, NearChance, Chance)}
+	case r.Outcome == "done" && IsNearChance(r.TestAcc, r.Chance()):
+		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("test acc %.3f is within %.2f of chance (%s)", r.TestAcc, NearChance, r.chanceWords())}
 		f.Cause = chanceCause(c, r)
 		return f, true
-	case r.Outcome == "done" && NeverLearned(r.TestAcc, r.TrainLoss):
+	case r.Outcome == "done" && NeverLearned(r.TestAcc, r.TrainLoss, r.Chance()):
 		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("its last epoch's train loss, %.4f, is still at or above ln 10 (%.4f), the loss of guessing, though test acc is %.3f", r.TrainLoss, GuessLoss, r.TestAcc)}
 		f.Cause = chanceCause(c, r)
 		return f, true
@@ -155,7 +187,9 @@ func chanceCause(c config.Config, r Run) string {
 		return cause
 	case steps < 100:
 		return fmt.Sprintf("too few steps (%d: %d epochs of %s at batch %d) to learn", steps, c.Epochs, trainImages(c), c.BatchSize)
-	case !math.IsNaN(r.TrainAcc) && IsNearChance(r.TrainAcc):
+	// A training subset is stratified from a balanced file: its chance is
+	// Chance, within one image per class.
+	case !math.IsNaN(r.TrainAcc) && IsNearChance(r.TrainAcc, Chance):
 		return fmt.Sprintf("it did not learn the training set either (train acc %.3f in %d steps at lr %g): the learning rate or the initialization does not suit this model", r.TrainAcc, steps, c.EffectiveLR())
 	}
 	return fmt.Sprintf("it fits the training set (train acc %.3f) but predicts no better than chance on the test set: overfitting a small subset, or a train/test mismatch in preprocessing", r.TrainAcc)

@@ -10,11 +10,11 @@ import (
 
 func TestIsNearChance(t *testing.T) {
 	for acc, want := range map[float64]bool{0.05: true, 0.10: true, 0.15: true, 0.151: false, 0.049: false, 0.8: false} {
-		if got := IsNearChance(acc); got != want {
+		if got := IsNearChance(acc, Chance); got != want {
 			t.Errorf("IsNearChance(%v) = %v", acc, got)
 		}
 	}
-	if IsNearChance(math.NaN()) {
+	if IsNearChance(math.NaN(), Chance) {
 		t.Error("NaN is not a measured accuracy")
 	}
 }
@@ -62,7 +62,7 @@ func TestNeverLearnedReadsTheLoss(t *testing.T) {
 		{0.80, 0.4, false},
 		{0.80, math.NaN(), false},
 	} {
-		if got := NeverLearned(c.acc, c.loss); got != c.want {
+		if got := NeverLearned(c.acc, c.loss, Chance); got != c.want {
 			t.Errorf("NeverLearned(%g, %g) = %v, want %v", c.acc, c.loss, got, c.want)
 		}
 		_, ok := Check(Run{Config: cfg, Outcome: "done", TestAcc: c.acc, TrainAcc: c.acc, TrainLoss: c.loss})
@@ -73,5 +73,38 @@ func TestNeverLearnedReadsTheLoss(t *testing.T) {
 	f, _ := Check(Run{Config: cfg, Outcome: "done", TestAcc: 0.186, TrainAcc: 0.2, TrainLoss: 2.33})
 	if !strings.Contains(f.What, "ln 10") {
 		t.Errorf("finding %q does not say why", f.What)
+	}
+}
+
+// Chance is the test images' majority-class rate when the run recorded it
+// (test_majority_rate), and the finding names it; a summary without it (an
+// older tree) falls back to 0.10.
+func TestChanceIsTheTestMajorityRate(t *testing.T) {
+	cfg := config.MustDefault("alexnet")
+	for _, tc := range []struct {
+		name     string
+		majority float64
+		acc      float64
+		near     bool
+		what     string // the finding's What when near
+	}{
+		{"0.14 is near a majority rate of 0.13", 0.13, 0.14, true, "test acc 0.140 is within 0.05 of chance (0.13, the test images' majority-class rate)"},
+		{"0.19 is near 0.14", 0.14, 0.19, true, "test acc 0.190 is within 0.05 of chance (0.14, the test images' majority-class rate)"},
+		{"0.16 is not near 0.10", 0.10, 0.16, false, ""},
+		{"0.10 recorded", 0.10, 0.12, true, "test acc 0.120 is within 0.05 of chance (0.10, the test images' majority-class rate)"},
+		{"0.19 is not near 0.13", 0.13, 0.19, false, ""},
+		{"no rate: 0.10", 0, 0.14, true, "test acc 0.140 is within 0.05 of chance (0.10)"},
+		{"no rate: 0.16 is not near", 0, 0.16, false, ""},
+		{"NaN rate: 0.10", math.NaN(), 0.14, true, "test acc 0.140 is within 0.05 of chance (0.10)"},
+	} {
+		r := Run{Config: cfg, Outcome: "done", TestAcc: tc.acc, TrainAcc: 0.9, TrainLoss: 0.3, TestMajorityRate: tc.majority}
+		f, ok := Check(r)
+		if ok != tc.near || NeverLearned(tc.acc, 0.3, r.Chance()) != tc.near {
+			t.Errorf("%s: Check found %v (%q), want %v", tc.name, ok, f.What, tc.near)
+			continue
+		}
+		if ok && (f.Kind != KindNearChance || f.What != tc.what) {
+			t.Errorf("%s: %s %q, want %q", tc.name, f.Kind, f.What, tc.what)
+		}
 	}
 }

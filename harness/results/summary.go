@@ -37,6 +37,14 @@ type Summary struct {
 	Load1Max         float64 `json:"load1_max,omitempty"`
 	CPUs             int     `json:"cpus,omitempty"`
 	Params           int64   `json:"params"`
+	// Subset is how train_limit and test_limit picked the cell's images
+	// (data.SubsetRule: a stratified random sample with a fixed seed); absent
+	// in older trees, whose limits took each file's first images.
+	Subset string `json:"subset,omitempty"`
+	// TestMajorityRate is the largest class share among the test images the
+	// cell was evaluated on: the accuracy of always guessing that class, which
+	// diagnose reads as the cell's chance. Absent (0) in older trees.
+	TestMajorityRate float64 `json:"test_majority_rate,omitempty"`
 	WallSeconds      float64 `json:"wall_seconds"`
 	// EstimateSeconds is what the runner estimated the cell would take on a
 	// CPU before it ran (cost.Estimate: its FLOPs at the backend's measured

@@ -51,6 +51,11 @@ type Result struct {
 	// first step) excluded: what d2l's final line prints.
 	ExamplesPerSec float64 `json:"examples_per_sec"`
 	Params         int64   `json:"params"`
+	// Subset is how a train or test limit picks its images (data.SubsetRule);
+	// TestMajorityRate is the largest class share among the test images
+	// evaluated, the accuracy of always guessing that class: the run's chance.
+	Subset           string  `json:"subset"`
+	TestMajorityRate float64 `json:"test_majority_rate"`
 	// Backend is what ran the cell, whole: its name, device, allocator and
 	// XLA flags (both change speed and memory), and on SimpleGo the CPU
 	// kernels in use.

@@ -27,9 +27,9 @@ import (
 //   - With fewer than three runs a side nothing is compared and no direction
 //     is stated: "not enough runs (n = 1): seeds ≥ 3 to compare".
 //   - Runs that diverged or learned nothing (within 0.05 of chance accuracy,
-//     or a train loss still at ln 10: diagnose.Check) are kept out of every
-//     estimate, listed with their likely cause, and counted as a rate with
-//     its 95 % CI.
+//     the test images' majority-class rate, or a train loss still at ln 10:
+//     diagnose.Check) are kept out of every estimate, listed with their
+//     likely cause, and counted as a rate with its 95 % CI.
 
 // The one evidence API. Every sample an answer tests or estimates comes
 // from sample (or describe), which applies the kept-out rule for the
@@ -275,10 +275,11 @@ func doneCells(cells []*Cell) []*Cell {
 }
 
 // atChance tells whether a finished cell learned nothing: it ended within
-// 0.05 of chance accuracy, or its train loss never went below ln 10.
+// 0.05 of chance accuracy (its test images' majority-class rate, 0.10 in
+// older trees), or its train loss never went below ln 10.
 func atChance(c *Cell) bool {
 	f := c.Final()
-	return c.Done() && diagnose.NeverLearned(f.TestAcc, f.TrainLoss)
+	return c.Done() && diagnose.NeverLearned(f.TestAcc, f.TrainLoss, diagnose.ChanceOf(c.TestMajorityRate()))
 }
 
 // finding is why a cell is kept out of the estimates ("" when it is not).
@@ -287,11 +288,31 @@ func finding(c *Cell) string {
 		return ""
 	}
 	f := c.Final()
-	d, ok := diagnose.Check(diagnose.Run{Config: c.Config, Outcome: c.Outcome(), TestAcc: f.TestAcc, TrainAcc: f.TrainAcc, TrainLoss: f.TrainLoss, DivergedEpoch: c.Summary.DivergedEpoch})
+	d, ok := diagnose.Check(diagnose.Run{Config: c.Config, Outcome: c.Outcome(), TestAcc: f.TestAcc, TrainAcc: f.TrainAcc, TrainLoss: f.TrainLoss,
+		DivergedEpoch: c.Summary.DivergedEpoch, TestMajorityRate: c.TestMajorityRate()})
 	if !ok {
 		return ""
 	}
 	return d.String()
+}
+
+// chanceRange is the chance accuracy of the cells that ran, "0.10" when they
+// share one, "0.10–0.13" when their test images' majority-class rates differ.
+func chanceRange(cells []*Cell) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cells {
+		if c.Summary != nil {
+			ch := diagnose.ChanceOf(c.TestMajorityRate())
+			lo, hi = min(lo, ch), max(hi, ch)
+		}
+	}
+	switch {
+	case lo > hi:
+		return fmt.Sprintf("%.2f", diagnose.Chance)
+	case fmt.Sprintf("%.2f", lo) == fmt.Sprintf("%.2f", hi):
+		return fmt.Sprintf("%.2f", lo)
+	}
+	return fmt.Sprintf("%.2f–%.2f", lo, hi)
 }
 
 // keptOut records in the answer the cells kept out of the estimates, with
@@ -313,8 +334,8 @@ func (a *Answer) keptOut(prefix string, cells []*Cell) (note string, t *Table) {
 	}
 	ran := countRun(cells)
 	_, lo, hi := stats.Proportion(len(rows), ran)
-	note = fmt.Sprintf("%s%s of %d (%s, 95%% CI %s–%s) diverged or learned nothing (test accuracy within %.2f of chance, %.2f, or a train loss still at ln 10): they are kept out of every accuracy estimate and test below (a time, speed or memory they measured still counts), and listed with their likely cause under “Runs kept out”.",
-		prefix, plural(len(rows), "run", "runs"), ran, fmtPct(float64(len(rows))/float64(ran)), fmtPct(lo), fmtPct(hi), diagnose.NearChance, diagnose.Chance)
+	note = fmt.Sprintf("%s%s of %d (%s, 95%% CI %s–%s) diverged or learned nothing (test accuracy within %.2f of chance, %s, or a train loss still at ln 10): they are kept out of every accuracy estimate and test below (a time, speed or memory they measured still counts), and listed with their likely cause under “Runs kept out”.",
+		prefix, plural(len(rows), "run", "runs"), ran, fmtPct(float64(len(rows))/float64(ran)), fmtPct(lo), fmtPct(hi), diagnose.NearChance, chanceRange(cells))
 	return note, &Table{Caption: prefix + "Runs kept out of the estimates", Head: []string{"configuration", "seed", "outcome", "test acc", "why"},
 		Right: []bool{false, true, false, true, false}, Rows: rows}
 }

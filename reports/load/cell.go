@@ -67,6 +67,17 @@ func (c *Cell) Outcome() string {
 // Done tells whether the cell finished with usable final metrics.
 func (c *Cell) Done() bool { return c.Summary != nil && c.Summary.Outcome == trainer.OutcomeDone }
 
+// TestMajorityRate is the largest class share among the test images the
+// cell was evaluated on (summary.json's test_majority_rate): the accuracy of
+// always guessing that class, the cell's chance. 0 when not recorded (an
+// older tree, or no summary); diagnose.ChanceOf falls back to 0.10 for it.
+func (c *Cell) TestMajorityRate() float64 {
+	if c.Summary == nil {
+		return 0
+	}
+	return c.Summary.TestMajorityRate
+}
+
 // loadCell reads one cell folder through results.ReadCell; rel is its path
 // inside the results folder, which problems name (so a copied tree reports
 // the same).
