@@ -72,6 +72,9 @@ type comparisonJSON struct {
 	FLOPsPer   string   `json:"flops_per,omitempty"`
 }
 
+// keptOutJSON is a run that diverged or never learned (answers.json's
+// "kept_out", a name kept from when such runs were left out of the
+// estimates; they now count in them).
 type keptOutJSON struct {
 	Label   string   `json:"label"`
 	Seed    int64    `json:"seed"`

@@ -25,7 +25,8 @@ func runReport(args []string) error {
 		fmt.Fprintf(fs.Output(), "usage: alexbench report [--results DIR] [-o FILE] [--echarts FILE] [--json]\n\n"+
 			"Writes one self-contained HTML file answering every exercise from the results\n"+
 			"(partial results included), and answers.json beside it: each section's answer,\n"+
-			"comparisons (effect, 95%% CI, p, n, test, verdict) and runs kept out.\n"+
+			"comparisons (effect, 95%% CI, p, n, test, verdict) and runs that diverged or\n"+
+			"never learned.\n"+
 			"Same results, same files, byte for byte.\n\n")
 		fs.PrintDefaults()
 	}

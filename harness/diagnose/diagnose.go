@@ -2,7 +2,8 @@
 // comparing (its test accuracy stayed within NearChance of guessing, or its
 // loss diverged) and names the likely cause from its config. `alexbench
 // train` prints it as a warning line (and in --json); the report lists such
-// cells with the same words and keeps them out of effect estimates.
+// cells with the same words, and counts them as a rate beside estimates
+// that include them (a run at chance is an outcome, not missing data).
 //
 // Chance is the accuracy of always guessing the most common class of the
 // test images a run was evaluated on: its summary's test_majority_rate. A
@@ -67,6 +68,11 @@ type Run struct {
 	// run was evaluated on (summary.json's test_majority_rate): its chance.
 	// 0: not recorded, and chance is Chance.
 	TestMajorityRate float64
+	// Baseline is the rate the run's learning rate is compared with; nil:
+	// the model's registry default, which is what `alexbench train` uses
+	// unless told otherwise. A report sets it to the rate the run's own
+	// experiment trains at, since a matrix may never have used the default.
+	Baseline *Baseline
 }
 
 // Chance is the run's chance accuracy: ChanceOf its test majority-class rate.
@@ -79,6 +85,16 @@ func (r Run) chanceWords() string {
 		return fmt.Sprintf("%.2f", Chance)
 	}
 	return fmt.Sprintf("%.2f, the test images' majority-class rate", r.TestMajorityRate)
+}
+
+// Baseline is a learning rate to compare a run's with.
+type Baseline struct {
+	// LR is the rate; 0 where the experiment has no one rate to compare
+	// with: the cause then states the run's rate and steps alone.
+	LR float64
+	// What names it after its number, as the cause reads: "most alexnet
+	// relu runs of this section train at".
+	What string
 }
 
 // Kinds of finding.
@@ -107,7 +123,7 @@ func Check(r Run) (f Finding, ok bool) {
 		if r.DivergedEpoch > 0 {
 			f.What += fmt.Sprintf(" in epoch %d", r.DivergedEpoch)
 		}
-		f.Cause = divergedCause(c)
+		f.Cause = divergedCause(c, r.Baseline)
 		return f, true
 	case r.Outcome == "done" && IsNearChance(r.TestAcc, r.Chance()):
 		f = Finding{Kind: KindNearChance, What: fmt.Sprintf("test acc %.3f is within %.2f of chance (%s)", r.TestAcc, NearChance, r.chanceWords())}
@@ -134,15 +150,19 @@ func Steps(c config.Config) int {
 	return c.Epochs * ((n + c.BatchSize - 1) / c.BatchSize)
 }
 
-// rateNote compares the run's rate with the one its model and activation
-// default to, "" when they agree.
-func rateNote(c config.Config) (note string, ratio float64) {
-	def := config.DefaultLR(c.Model, c.Activation)
+// rateNote compares the run's rate with its baseline (the one its model
+// and activation default to, unless the run names another), "" when they
+// agree or there is none to compare with.
+func rateNote(c config.Config, b *Baseline) (note string, ratio float64) {
 	lr := c.EffectiveLR()
-	if def <= 0 || lr <= 0 {
+	ref, what := config.DefaultLR(c.Model, c.Activation), fmt.Sprintf("%s %s trains at by default", c.Model, c.Activation)
+	if b != nil {
+		ref, what = b.LR, b.What
+	}
+	if ref <= 0 || lr <= 0 {
 		return "", 1
 	}
-	ratio = lr / def
+	ratio = lr / ref
 	if ratio > 0.99 && ratio < 1.01 {
 		return "", 1
 	}
@@ -150,7 +170,7 @@ func rateNote(c config.Config) (note string, ratio float64) {
 	if c.LRScaling == "linear" && c.LR != lr {
 		scaled = fmt.Sprintf(" (lr %g scaled linearly to batch %d)", c.LR, c.BatchSize)
 	}
-	return fmt.Sprintf("lr %g%s is %s the %g %s %s trains at by default", lr, scaled, times(ratio), def, c.Model, c.Activation), ratio
+	return fmt.Sprintf("lr %g%s is %s the %g %s", lr, scaled, times(ratio), ref, what), ratio
 }
 
 func times(r float64) string {
@@ -160,8 +180,8 @@ func times(r float64) string {
 	return fmt.Sprintf("%.3g× below", 1/r)
 }
 
-func divergedCause(c config.Config) string {
-	if note, ratio := rateNote(c); note != "" && ratio > 1 {
+func divergedCause(c config.Config, b *Baseline) string {
+	if note, ratio := rateNote(c, b); note != "" && ratio > 1 {
 		return note + "; lower it"
 	}
 	return fmt.Sprintf("the learning rate (lr %g) is too high for this model and batch size (%d); lower it", c.EffectiveLR(), c.BatchSize)
@@ -175,7 +195,7 @@ const sigmoidPlateau = 600
 
 func chanceCause(c config.Config, r Run) string {
 	steps := Steps(c)
-	note, ratio := rateNote(c)
+	note, ratio := rateNote(c, r.Baseline)
 	switch {
 	case note != "" && (ratio >= 3 || ratio <= 1.0/3):
 		return note + fmt.Sprintf(" (trained %d steps)", steps)

@@ -108,3 +108,41 @@ func TestChanceIsTheTestMajorityRate(t *testing.T) {
 		}
 	}
 }
+
+// In a report the rate is compared with the one the run's own experiment
+// trains at, never with a registry default the experiment did not use:
+// exercise 6 trains AlexNet at lr 0.1 (the registry's is 0.01), so its
+// fixed-rate runs at batch 1024 are blamed on their 8 steps, its linearly
+// scaled ones on their rate against the experiment's 0.1; exercise 8's
+// lr ×10 breaker is 10× its control's.
+func TestCheckComparesWithTheExperimentsRate(t *testing.T) {
+	fixed := config.MustDefault("alexnet")
+	fixed.LR, fixed.BatchSize, fixed.Epochs, fixed.TrainLimit = 0.1, 1024, 2, 4096
+	scaled := fixed
+	scaled.LRScaling, scaled.LRRefBatch = "linear", 64 // lr 1.6
+	ex6 := &Baseline{LR: 0.1, What: "most alexnet relu runs of this section train at"}
+	breaker := config.MustDefault("alexnet")
+	breaker.LR, breaker.BatchSize, breaker.Epochs, breaker.TrainLimit = 0.5, 32, 10, 256
+	ex8 := &Baseline{LR: 0.05, What: "most alexnet relu runs of this section train at"}
+	for _, tc := range []struct {
+		name      string
+		run       Run
+		want, not string
+	}{
+		{"the experiment's own rate", Run{Config: fixed, Outcome: "done", TestAcc: 0.1, TrainAcc: 0.1, Baseline: ex6},
+			"too few steps (8: 2 epochs of 4096 images at batch 1024) to learn", "10×"},
+		{"scaled from the experiment's rate", Run{Config: scaled, Outcome: "done", TestAcc: 0.1, TrainAcc: 0.1, Baseline: ex6},
+			"lr 1.6 (lr 0.1 scaled linearly to batch 1024) is 16× above the 0.1 most alexnet relu runs of this section train at (trained 8 steps)", "default"},
+		{"a breaker's rate against its control's", Run{Config: breaker, Outcome: "diverged", DivergedEpoch: 6, Baseline: ex8},
+			"lr 0.5 is 10× above the 0.05 most alexnet relu runs of this section train at; lower it", "default"},
+		{"no one rate to compare with", Run{Config: fixed, Outcome: "done", TestAcc: 0.1, TrainAcc: 0.1, Baseline: &Baseline{}},
+			"too few steps (8", "×"},
+		{"train's own run: the registry default", Run{Config: fixed, Outcome: "done", TestAcc: 0.1, TrainAcc: 0.1},
+			"lr 0.1 is 10× above the 0.01 alexnet relu trains at by default (trained 8 steps)", "section"},
+	} {
+		f, ok := Check(tc.run)
+		if !ok || !strings.Contains(f.String(), tc.want) || strings.Contains(f.Cause, tc.not) {
+			t.Errorf("%s: %v %q, want %q without %q", tc.name, ok, f, tc.want, tc.not)
+		}
+	}
+}

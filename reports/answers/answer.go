@@ -37,7 +37,10 @@ type Answer struct {
 	// Comparisons are every comparison the section makes, in the order its
 	// text states them (each family Holm-corrected before any text is written).
 	Comparisons []*Comparison
-	// KeptOut are the runs left out of the estimates, with why.
+	// KeptOut are the runs that diverged or never learned, with why. They
+	// count in every accuracy estimate (the name, and answers.json's
+	// "kept_out", are from when they were left out, kept so readers of the
+	// file need not change).
 	KeptOut []KeptOut
 	// Blocks are the tables, figures, pictures and notes, in page order.
 	Blocks []Block
@@ -93,7 +96,7 @@ type CellRow struct {
 	Matrix, Label, Seed, Key, Outcome, TestAcc, Epochs, Time, Note string
 }
 
-// KeptOut is a run left out of every estimate, and why.
+// KeptOut is a run that diverged or never learned, and why.
 type KeptOut struct {
 	Matrix, Label string
 	Seed          int64 // -1 when the config could not be read

@@ -51,13 +51,13 @@ func TestChanceIsTheCellsTestMajorityRate(t *testing.T) {
 			if got, want := atChance(c), tc.why != ""; got != want {
 				t.Errorf("atChance = %v, want %v", got, want)
 			}
-			if got := finding(c); !strings.HasPrefix(got, tc.why) || (tc.why == "") != (got == "") {
+			if got := finding(c, nil); !strings.HasPrefix(got, tc.why) || (tc.why == "") != (got == "") {
 				t.Errorf("finding %q, want %q…", got, tc.why)
 			}
 			var a Answer
-			note, _ := a.keptOut("", []*Cell{c})
+			note, _ := a.failedRuns("", []*Cell{c})
 			if want := "within 0.05 of chance, " + tc.chance + ","; tc.why != "" && !strings.Contains(note, want) {
-				t.Errorf("kept-out note %q does not say %q", note, want)
+				t.Errorf("failed-runs note %q does not say %q", note, want)
 			}
 		})
 	}

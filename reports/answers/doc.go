@@ -1,7 +1,8 @@
 // Package answers turns a loaded results tree into one typed Answer per
 // section of the report: d2l's question, the answer in plain words, every
 // comparison behind it (effect, 95 % CI, test, Holm-corrected p, n and
-// verdict), tables, figures described as data, and the runs kept out. It is
+// verdict), tables, figures described as data, and the runs that diverged
+// or never learned, with their likely cause. It is
 // the middle of the report's three layers (load → answers → render) and
 // never draws anything: it imports no HTML or chart package.
 //
@@ -15,8 +16,10 @@
 // # Evidence
 //
 // Every estimate and comparison goes through evidence.go: sample (and
-// describe) apply the kept-out rule, so runs that diverged or ended near
-// chance never enter an accuracy estimate; a family records each comparison
+// describe) read every finished run through value, so runs that diverged or
+// ended near chance enter every accuracy estimate with the accuracy they
+// ended at (they are outcomes, not missing data; outcomes.go counts them as
+// a rate per configuration and names their cause); a family records each comparison
 // in the Answer and Holm-corrects it with the others of its section; a
 // verdict is higher or lower (significant), equivalent (a TOST shows the
 // difference inside ±1 point of accuracy or ±10 % of a ratio), undecided

@@ -28,23 +28,30 @@ import (
 //     is stated: "not enough runs (n = 1): seeds ≥ 3 to compare".
 //   - Runs that diverged or learned nothing (within 0.05 of chance accuracy,
 //     the test images' majority-class rate, or a train loss still at ln 10:
-//     diagnose.Check) are kept out of every estimate, listed with their
-//     likely cause, and counted as a rate with its 95 % CI.
+//     diagnose.Check) are outcomes, not
+//     missing data: every accuracy estimate and test includes them with the
+//     accuracy they ended at (a diverged run that measured none counts at
+//     chance), and each section also counts them as a rate per
+//     configuration with its 95 % CI and lists them with their likely
+//     cause. Dropping them would compare survivors: a change that leaves
+//     half its runs at chance would read as good as its lucky half. Only
+//     runs that did not finish (crashed, out of memory, not run) are out.
 
 // The one evidence API. Every sample an answer tests or estimates comes
-// from sample (or describe), which applies the kept-out rule for the
-// metric's kind; every comparison is made through a family, which records it
-// in the Answer, corrects it with its family (Holm) and gives its verdict.
+// from sample (or describe), which reads each cell through value; every
+// comparison is made through a family, which records it in the Answer,
+// corrects it with its family (Holm) and gives its verdict.
 
 // Metric is a number read off a cell, and how it may be compared.
 type Metric struct {
 	Name string // answers.json's metric: "test_acc", "time", "throughput", "memory", "gap", "loss"
 	Of   func(*Cell) float64
-	// Cost marks a time, speed or memory: a run that finished at chance
-	// still measured it, so only unfinished and diverged runs are kept out.
-	// Any other metric keeps out runs at chance as well (usable). A cost is
-	// compared unpaired (Welch): a seed sets the weights and the data order,
-	// which have nothing to do with speed or memory.
+	// Cost marks a time, speed or memory: only runs that finished done
+	// count (one at chance still measured it; a diverged one stopped
+	// early, so its time is not comparable). Any other metric reads every
+	// finished run, diverged ones included (value). A cost is compared
+	// unpaired (Welch): a seed sets the weights and the data order, which
+	// have nothing to do with speed or memory.
 	Cost bool
 	// Timing marks a time or speed: its verdict is withheld when the machine
 	// was busier than its cores while either side trained.
@@ -60,24 +67,14 @@ type Metric struct {
 	FLOPsPer string
 }
 
-// sample is one configuration's values of m keyed by seed, the runs that
-// must not be read as results left out (kept-out rule), NaNs dropped, on the
-// log scale for a ratio metric.
+// sample is one configuration's values of m keyed by seed (value: every
+// finished run, those at chance and diverged included), on the log scale
+// for a ratio metric.
 func sample(cells []*Cell, m Metric) stats.Sample {
-	pick := usable
-	if m.Cost {
-		pick = doneCells
-	}
 	var s stats.Sample
-	for _, c := range pick(cells) {
-		v := m.Of(c)
-		if m.Ratio {
-			if !(v > 0) {
-				continue
-			}
-			v = math.Log(v)
-		}
-		if math.IsNaN(v) {
+	for _, c := range cells {
+		v, ok := value(c, m)
+		if !ok {
 			continue
 		}
 		s.Values = append(s.Values, v)
@@ -88,8 +85,60 @@ func sample(cells []*Cell, m Metric) stats.Sample {
 	return s
 }
 
-// describe is m's estimate over the cells the kept-out rule leaves in
-// (on m's own scale, not the log).
+// value is m read off one cell as a result, on m's scale (the log for a
+// ratio); ok is false where the cell gives none: it did not finish (for a
+// cost, did not finish done), or measured nothing. A run that diverged or
+// never learned gives what it measured, which is its outcome; where a
+// diverged run measured no accuracy (at an epoch after its loss became
+// NaN) it counts at chance, which is what weights gone NaN predict.
+func value(c *Cell, m Metric) (float64, bool) {
+	if (m.Cost && !c.Done()) || (!m.Cost && !finished(c)) {
+		return math.NaN(), false
+	}
+	v := m.Of(c)
+	if math.IsNaN(v) && m.accuracy() && diverged(c) {
+		v = chanceOf(c)
+	}
+	if m.Ratio {
+		if !(v > 0) {
+			return math.NaN(), false
+		}
+		v = math.Log(v)
+	}
+	return v, !math.IsNaN(v)
+}
+
+// accuracy tells whether m is an accuracy, which a diverged run that
+// measured none has at chance.
+func (m Metric) accuracy() bool { return m.Name == "test_acc" || m.Name == "train_acc" }
+
+// chanceOf is the accuracy of a run whose weights went NaN: it predicts one
+// class for every image, so it scores about that class's share of the test
+// subset: its test_majority_rate where the summary records it (a stratified
+// subset makes it 0.10), else the chance of ten balanced classes, 0.10.
+func chanceOf(c *Cell) float64 { return diagnose.ChanceOf(c.TestMajorityRate()) }
+
+// chanceRange is the chance accuracy of the cells that ran, "0.10" when they
+// share one, "0.10–0.13" when their test images' majority-class rates differ.
+func chanceRange(cells []*Cell) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cells {
+		if c.Summary != nil {
+			ch := chanceOf(c)
+			lo, hi = min(lo, ch), max(hi, ch)
+		}
+	}
+	switch {
+	case lo > hi:
+		return fmt.Sprintf("%.2f", diagnose.Chance)
+	case fmt.Sprintf("%.2f", lo) == fmt.Sprintf("%.2f", hi):
+		return fmt.Sprintf("%.2f", lo)
+	}
+	return fmt.Sprintf("%.2f–%.2f", lo, hi)
+}
+
+// describe is m's estimate over every finished run (value), on m's own
+// scale, not the log.
 func describe(cells []*Cell, m Metric) stats.MeanCI {
 	m.Ratio = false
 	return stats.Describe(sample(cells, m).Values)
@@ -251,113 +300,20 @@ func seedKey(c *Cell) string {
 	return "key " + c.Key
 }
 
-// usable are the done cells whose numbers can be read as results: not near
-// chance, not diverged (diverged cells are not done anyway).
-func usable(cells []*Cell) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if c.Done() && !atChance(c) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// doneCells are the cells that finished (at chance or not).
-func doneCells(cells []*Cell) []*Cell {
-	var out []*Cell
-	for _, c := range cells {
-		if c.Done() {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// atChance tells whether a finished cell learned nothing: it ended within
-// 0.05 of chance accuracy (its test images' majority-class rate, 0.10 in
-// older trees), or its train loss never went below ln 10.
-func atChance(c *Cell) bool {
-	f := c.Final()
-	return c.Done() && diagnose.NeverLearned(f.TestAcc, f.TrainLoss, diagnose.ChanceOf(c.TestMajorityRate()))
-}
-
-// finding is why a cell is kept out of the estimates ("" when it is not).
-func finding(c *Cell) string {
-	if !c.ConfigOK || c.Summary == nil {
-		return ""
-	}
-	f := c.Final()
-	d, ok := diagnose.Check(diagnose.Run{Config: c.Config, Outcome: c.Outcome(), TestAcc: f.TestAcc, TrainAcc: f.TrainAcc, TrainLoss: f.TrainLoss,
-		DivergedEpoch: c.Summary.DivergedEpoch, TestMajorityRate: c.TestMajorityRate()})
-	if !ok {
-		return ""
-	}
-	return d.String()
-}
-
-// chanceRange is the chance accuracy of the cells that ran, "0.10" when they
-// share one, "0.10–0.13" when their test images' majority-class rates differ.
-func chanceRange(cells []*Cell) string {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, c := range cells {
-		if c.Summary != nil {
-			ch := diagnose.ChanceOf(c.TestMajorityRate())
-			lo, hi = min(lo, ch), max(hi, ch)
-		}
-	}
-	switch {
-	case lo > hi:
-		return fmt.Sprintf("%.2f", diagnose.Chance)
-	case fmt.Sprintf("%.2f", lo) == fmt.Sprintf("%.2f", hi):
-		return fmt.Sprintf("%.2f", lo)
-	}
-	return fmt.Sprintf("%.2f–%.2f", lo, hi)
-}
-
-// keptOut records in the answer the cells kept out of the estimates, with
-// why, and returns the sentence and table that say so ("", nil when none).
-func (a *Answer) keptOut(prefix string, cells []*Cell) (note string, t *Table) {
-	var rows [][]string
-	for _, c := range cells {
-		if f := finding(c); f != "" {
-			seed, s := "", int64(-1)
-			if c.ConfigOK {
-				seed, s = fmt.Sprint(c.Config.Seed), c.Config.Seed
-			}
-			rows = append(rows, []string{plainLabel(c.Label), seed, c.Outcome(), fmtAcc(c.Final().TestAcc), f})
-			a.KeptOut = append(a.KeptOut, KeptOut{Label: plainLabel(c.Label), Seed: s, Outcome: c.Outcome(), TestAcc: c.Final().TestAcc, Why: f})
-		}
-	}
-	if len(rows) == 0 {
-		return "", nil
-	}
-	ran := countRun(cells)
-	_, lo, hi := stats.Proportion(len(rows), ran)
-	note = fmt.Sprintf("%s%s of %d (%s, 95%% CI %s–%s) diverged or learned nothing (test accuracy within %.2f of chance, %s, or a train loss still at ln 10): they are kept out of every accuracy estimate and test below (a time, speed or memory they measured still counts), and listed with their likely cause under “Runs kept out”.",
-		prefix, plural(len(rows), "run", "runs"), ran, fmtPct(float64(len(rows))/float64(ran)), fmtPct(lo), fmtPct(hi), diagnose.NearChance, chanceRange(cells))
-	return note, &Table{Caption: prefix + "Runs kept out of the estimates", Head: []string{"configuration", "seed", "outcome", "test acc", "why"},
-		Right: []bool{false, true, false, true, false}, Rows: rows}
-}
-
-func countRun(cells []*Cell) int {
-	n := 0
-	for _, c := range cells {
-		if c.Summary != nil {
-			n++
-		}
-	}
-	return n
-}
-
-// est is a configuration's estimate of an accuracy-like f over its usable
-// cells (describe with the kept-out rule for results).
+// est is a configuration's estimate of f over every finished run, those
+// at chance and diverged included (f is no accuracy: estAcc is).
 func est(cells []*Cell, f func(*Cell) float64) stats.MeanCI {
 	return describe(cells, Metric{Of: f})
 }
 
-// estAll is est for a cost (time, speed, memory): every done cell, chance
-// ones included, since a run at chance still measured it.
+// estAcc is est for a test accuracy: a diverged run that measured none
+// counts at chance.
+func estAcc(cells []*Cell, f func(*Cell) float64) stats.MeanCI {
+	return describe(cells, Metric{Name: "test_acc", Of: f})
+}
+
+// estAll is est for a cost (time, speed, memory): every run that finished
+// done, those at chance included, since a run at chance still measured it.
 func estAll(cells []*Cell, f func(*Cell) float64) stats.MeanCI {
 	return describe(cells, Metric{Of: f, Cost: true})
 }

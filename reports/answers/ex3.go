@@ -65,10 +65,10 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 	var alex *ex3Model
 	for _, m := range alexMs {
 		for _, g := range groups(m) {
-			if len(g.Done) == 0 {
+			if len(g.finished()) == 0 {
 				continue
 			}
-			if x, err := ex3Measure(ex3ModelName(g.first()), g.Done, peak); err == nil {
+			if x, err := ex3Measure(ex3ModelName(g.first()), g.finished(), peak); err == nil {
 				alex = x
 			}
 		}
@@ -76,16 +76,16 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 	var best *ex3Model
 	for _, m := range small {
 		for _, g := range groups(m) {
-			if len(g.Done) == 0 {
+			if len(g.finished()) == 0 {
 				continue
 			}
-			if x, err := ex3Measure(ex3ModelName(g.first()), g.Done, peak); err == nil && (best == nil || x.acc.Mean > best.acc.Mean) {
+			if x, err := ex3Measure(ex3ModelName(g.first()), g.finished(), peak); err == nil && (best == nil || x.acc.Mean > best.acc.Mean) {
 				best = x
 			}
 		}
 	}
-	// The runs at chance of the two configurations are kept out of their
-	// accuracy (not out of their time: a run at chance still measured it).
+	// The runs of the two configurations that diverged or never learned
+	// count in their accuracy; their rate and causes are said beside it.
 	var kept *Table
 	if alex != nil || best != nil {
 		var cells []*Cell
@@ -95,7 +95,7 @@ func buildEx3(b *builder, a *Answer, _ []*Matrix) {
 			}
 		}
 		var note string
-		if note, kept = a.keptOut("", cells); note != "" {
+		if note, kept = a.failedRuns("", cells); note != "" {
 			lines = append(lines, note)
 		}
 	}
@@ -209,7 +209,7 @@ func ex3Summary(p *Profile, alex, best *ex3Model, cmp *Comparison) (summary, gla
 	return strings.Join(ss, " "), glance
 }
 
-// ex3Acc is the accuracy exercise 3 compares: runs at chance are kept out.
+// ex3Acc is the accuracy exercise 3 compares, over every finished run.
 var ex3Acc = Metric{Name: "test_acc", Of: finalTestAcc}
 
 // ex3Model is one model configuration's measured cost and accuracy.
@@ -223,9 +223,9 @@ type ex3Model struct {
 	accPerSec   float64 // mean test accuracy per second of training
 }
 
-// ex3Measure estimates a configuration's accuracy over its usable runs and
-// its time and share of the peak over every finished run (a run at chance
-// still measured its speed).
+// ex3Measure estimates a configuration's accuracy over its finished runs
+// (at chance or diverged included) and its time and share of the peak
+// over those that finished done (a run at chance still measured its speed).
 func ex3Measure(name string, cells []*Cell, peak float64) (*ex3Model, error) {
 	if len(cells) == 0 || !cells[0].ConfigOK {
 		return nil, fmt.Errorf("no finished cells")

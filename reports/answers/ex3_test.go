@@ -39,10 +39,11 @@ func TestEx3RealQuick(t *testing.T) {
 	}
 }
 
-// A run at chance is kept out of exercise 3's accuracy (and so out of the
-// comparison, which then lacks runs) but not out of its time or share of
-// the peak: a run at chance still measured its speed.
-func TestEx3KeepsOutRunsAtChance(t *testing.T) {
+// A run at chance counts in exercise 3's accuracy, at the accuracy it
+// ended at (it is AlexNet's outcome, not missing data), and in its time and
+// share of the peak: it still measured its speed. Its rate and cause are
+// said beside the estimates.
+func TestEx3CountsRunsAtChance(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "results")
 	f := fixture.Profile(t, 128)
 	fixture.WithInference(&f)
@@ -62,18 +63,21 @@ func TestEx3KeepsOutRunsAtChance(t *testing.T) {
 	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e0-alexnet", Exercise: "s8.1"})
 	fixture.WriteMatrix(t, root, results.MatrixRecord{Name: "e2-28x28", Exercise: "5.2"})
 	ex3 := sectionAnswer(t, root, "d2l-ex-3")
-	wantText(t, ex3, "1 run of 6 (17%, 95% CI 3%–56%) diverged or learned nothing",
+	// Seeds 1 and 2 end at 0.744 on average, seed 3 at chance (0.096):
+	// all three make AlexNet's mean, 0.528.
+	wantText(t, ex3, "1 of 6 finished runs (17%, 95% CI 3%–56%) diverged or never learned",
+		"Per configuration: alexnet 1 of 3 (33%, 95% CI 6%–79%); none in the other 1 configuration.",
 		"n = 3) of the profile's measured peak",
-		"vs AlexNet's 0.744 ± 0.004 (95% CI 0.708–0.781, n = 2)",
-		"(difference not enough runs")
+		"vs AlexNet's 0.528 ± 0.375 (95% CI -0.402–1.459, n = 3)",
+		"(difference +26.4 points (95% CI -67.1 to +119.8; paired t, p = 0.35, n = 3+3 paired): undecided")
 	if len(ex3.KeptOut) != 1 || ex3.KeptOut[0].Seed != 3 {
-		t.Errorf("kept out %+v", ex3.KeptOut)
+		t.Errorf("runs that never learned %+v", ex3.KeptOut)
 	}
-	if len(ex3.Comparisons) != 1 || ex3.Comparisons[0].Verdict != NotEnoughRuns || ex3.Comparisons[0].NA != 2 || ex3.Comparisons[0].NB != 3 {
+	if len(ex3.Comparisons) != 1 || ex3.Comparisons[0].Verdict != Undecided || ex3.Comparisons[0].NA != 3 || ex3.Comparisons[0].NB != 3 {
 		t.Errorf("comparisons %+v", ex3.Comparisons)
 	}
 	ts := tables(ex3)
-	if len(ts) != 2 || !strings.HasSuffix(ts[0].Rows[0][3], "n = 2)") || !strings.HasSuffix(ts[0].Rows[0][4], "n = 3)") || ts[1].Caption != "Runs kept out of the estimates" {
+	if len(ts) != 2 || !strings.HasSuffix(ts[0].Rows[0][3], "n = 3)") || !strings.HasSuffix(ts[0].Rows[0][4], "n = 3)") || ts[1].Caption != "Runs that diverged or never learned" {
 		t.Errorf("tables %+v", ts)
 	}
 }

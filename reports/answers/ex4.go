@@ -43,7 +43,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 	var gs []*group
 	for _, m := range ms {
 		for _, g := range groups(m) {
-			if len(g.Done) > 0 {
+			if len(g.finished()) > 0 {
 				gs = append(gs, g)
 			}
 		}
@@ -60,7 +60,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		name              string
 		g                 *group
 		test, train, gap  curve
-		n                 int // epochs every usable seed reached
+		n                 int // epochs every seed that finished done reached
 		last              stats.MeanCI
 		lastGap, firstGap stats.MeanCI
 		bestTest          float64
@@ -84,13 +84,15 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 	for i, g := range gs {
 		col := seriesColor(i)
 		su := &summary{matrix: g.Matrix, model: g.first().Config.Model, name: names[i], g: g}
-		ug := &group{Matrix: g.Matrix, Label: g.Label, Cells: g.Cells, Done: usable(g.Done)}
-		su.test = ug.ciCurve(testAccOf)
-		su.train = ug.ciCurve(func(e trainer.Epoch) float64 { return e.TrainAcc })
-		cl := ug.ciCurve(func(e trainer.Epoch) float64 { return e.TrainLoss })
-		su.gap = ug.ciCurve(gapOf)
+		// The curves are over the runs that finished done, those at chance
+		// included; a diverged run's curve stops at its NaN, so it counts in
+		// the estimates and tests below (at chance after it), not here.
+		su.test = g.ciCurve(testAccOf)
+		su.train = g.ciCurve(func(e trainer.Epoch) float64 { return e.TrainAcc })
+		cl := g.ciCurve(func(e trainer.Epoch) float64 { return e.TrainLoss })
+		su.gap = g.ciCurve(gapOf)
 		n := len(su.test.Mean)
-		if note, t := a.keptOut(su.name+": ", g.Done); note != "" {
+		if note, t := a.failedRuns(su.name+": ", g.Cells); note != "" {
 			a.Text = append(a.Text, note)
 			defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
 		}
@@ -110,8 +112,8 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		lossBands = append(lossBands, ciBand(short+" 95% CI", col, xs, cl.Lo, cl.Hi))
 
 		su.epochs = su.test.Epochs[n-1]
-		su.last = est(g.Done, atEpoch(n-1, testAccOf))
-		su.lastGap, su.firstGap = est(g.Done, atEpoch(n-1, gapOf)), est(g.Done, atEpoch(0, gapOf))
+		su.last = estAcc(g.Cells, atEpoch(n-1, testAccOf))
+		su.lastGap, su.firstGap = est(g.Cells, atEpoch(n-1, gapOf)), est(g.Cells, atEpoch(0, gapOf))
 		su.bestTest = math.Inf(-1)
 		for j, v := range su.test.Mean {
 			if v > su.bestTest {
@@ -122,9 +124,9 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		su.recentFrom = su.test.Epochs[k]
 		if n >= 2 {
 			su.recent = fam.add(fmt.Sprintf("%s: test accuracy at epoch %d vs %d", su.name, su.epochs, su.recentFrom), testAccAtEpoch(n-1),
-				stats.Compare(sample(g.Done, testAccAtEpoch(k)), sample(g.Done, testAccAtEpoch(n-1))))
+				stats.Compare(sample(g.Cells, testAccAtEpoch(k)), sample(g.Cells, testAccAtEpoch(n-1))))
 			su.gapGrowth = fam.add(fmt.Sprintf("%s: train–test gap at epoch %d vs %d", su.name, su.epochs, su.test.Epochs[0]), gapAtEpoch(n-1),
-				stats.Compare(sample(g.Done, gapAtEpoch(0)), sample(g.Done, gapAtEpoch(n-1))))
+				stats.Compare(sample(g.Cells, gapAtEpoch(0)), sample(g.Cells, gapAtEpoch(n-1))))
 		}
 		su.params = g.over(params).Mean
 		su.epochSecs = g.over(steadyTrainSeconds).Mean / float64(max(su.epochs, 1))
@@ -155,12 +157,12 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		// Differences are AlexNet − LeNet: B is AlexNet.
 		alex, lenet := al[0], le[0]
 		pr.test = fam.add("AlexNet vs LeNet, test accuracy at their last epoch", testAccAtEpoch(alex.n-1),
-			stats.Compare(sample(lenet.g.Done, testAccAtEpoch(lenet.n-1)), sample(alex.g.Done, testAccAtEpoch(alex.n-1))))
+			stats.Compare(sample(lenet.g.Cells, testAccAtEpoch(lenet.n-1)), sample(alex.g.Cells, testAccAtEpoch(alex.n-1))))
 		pr.gap = fam.add("AlexNet vs LeNet, train–test gap at their last epoch", gapAtEpoch(alex.n-1),
-			stats.Compare(sample(lenet.g.Done, gapAtEpoch(lenet.n-1)), sample(alex.g.Done, gapAtEpoch(alex.n-1))))
+			stats.Compare(sample(lenet.g.Cells, gapAtEpoch(lenet.n-1)), sample(alex.g.Cells, gapAtEpoch(alex.n-1))))
 		perEpoch := func(c *Cell) float64 { return steadyTrainSeconds(c) / float64(max(len(c.Epochs), 1)) }
 		pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerEpoch, FLOPsPer: "epoch"},
-			lenet.g.Done, alex.g.Done)
+			lenet.g.Cells, alex.g.Cells)
 		pairs = append(pairs, pr)
 	}
 	fam.holm()

@@ -38,8 +38,8 @@ func buildEx51Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 			continue
 		}
 		what := v.name + " vs " + ref.name
-		accVs[v] = fam.compare(what, testAccMetric, ref.g.Done, v.g.Done)
-		timeVs[v] = fam.compare(what, trainTimeMetric, ref.g.Done, v.g.Done)
+		accVs[v] = fam.compare(what, testAccMetric, ref.g.Cells, v.g.Cells)
+		timeVs[v] = fam.compare(what, trainTimeMetric, ref.g.Cells, v.g.Cells)
 	}
 	fam.holm()
 	front := paretoFront(vs)
@@ -49,7 +49,7 @@ func buildEx51Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	}
 	say(fmt.Sprintf("Reference (the baseline: every varied knob at its most common value in the matrix): %s [%s], %s parameters, test acc %s after %s of training (%s).",
 		ref.full, ref.name, fmtParams(ref.params), fmtEst(ref.acc, fmtAcc), fmtEst(ref.time, fmtSeconds), scaleNote(ref.g.first())))
-	if note, t := a.keptOut("", allCells(vs)); note != "" {
+	if note, t := a.failedRuns("", allCells(vs)); note != "" {
 		say(note)
 		defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
 	}

@@ -39,7 +39,7 @@ func buildEx52Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	if len(small) == 0 {
 		say("No model working on 28×28 inputs has finished yet.")
 	}
-	if note, t := a.keptOut("", allCells(vs)); note != "" {
+	if note, t := a.failedRuns("", allCells(vs)); note != "" {
 		say(note)
 		defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
 	}
@@ -48,8 +48,8 @@ func buildEx52Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	if ref != nil {
 		for _, v := range small {
 			what := shortModelName(v.name) + " vs " + shortModelName(ref.name)
-			accVs[v] = fam.compare(what, testAccMetric, ref.g.Done, v.g.Done)
-			timeVs[v] = fam.compare(what, trainTimeMetric, ref.g.Done, v.g.Done)
+			accVs[v] = fam.compare(what, testAccMetric, ref.g.Cells, v.g.Cells)
+			timeVs[v] = fam.compare(what, trainTimeMetric, ref.g.Cells, v.g.Cells)
 		}
 	}
 	fam.holm()

@@ -80,11 +80,13 @@ func batchSeriesOf(ms []*Matrix) []*batchSeries {
 					// Every run cell, OOM ones too: there the model says what did not fit.
 					modelled = append(modelled, modelMiB(c))
 				}
+				// Accuracy over every finished run, at chance or diverged
+				// included (value); speed and memory over those done.
+				if v, ok := value(c, testAccMetric); ok {
+					accs = append(accs, v)
+				}
 				if c.Done() {
 					rates, mems = append(rates, steadyThroughput(c)), append(mems, peakMiB(c))
-					if !atChance(c) {
-						accs = append(accs, finalTestAcc(c))
-					}
 					steadies = append(steadies, steadyPeakMiB(c))
 					ratios = append(ratios, peakMiB(c)/modelMiB(c))
 				}
@@ -159,11 +161,12 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 	}
 	rateCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, steadyThroughput) }
 	memCI := func(p *batchPoint) stats.MeanCI { return estAll(p.cells, peakMiB) }
-	accCI := func(p *batchPoint) stats.MeanCI { return est(p.cells, finalTestAcc) }
+	accCI := func(p *batchPoint) stats.MeanCI { return describe(p.cells, testAccMetric) }
 
 	type seriesAnswer struct {
 		bs        *batchSeries
-		done      []*batchPoint
+		done      []*batchPoint // with a finished run
+		lo, hi    *batchPoint   // the smallest and largest batch that measured speed
 		text      []string
 		rate, mem *Comparison
 		accVs     map[*batchPoint]*Comparison
@@ -180,18 +183,25 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 					sa.text = append(sa.text, fmt.Sprintf("batch %d: %s %s", p.batch, plural(n, "cell", "cells"), o))
 				}
 			}
-			if p.rate.N > 0 {
+			if p.rate.N > 0 || p.acc.N > 0 {
 				sa.done = append(sa.done, p)
+			}
+			if p.rate.N > 0 {
+				if sa.lo == nil {
+					sa.lo = p
+				}
+				sa.hi = p
 			}
 		}
 		sort.Strings(sa.text)
+		if sa.lo != nil && sa.lo != sa.hi {
+			what := fmt.Sprintf("%s: batch %d vs %d", bs.name, sa.hi.batch, sa.lo.batch)
+			sa.rate = fam.compare(what, throughputMetric, sa.lo.cells, sa.hi.cells)
+			sa.mem = fam.compare(what, memoryMetric, sa.lo.cells, sa.hi.cells)
+		}
 		if len(sa.done) >= 2 {
-			lo, hi := sa.done[0], sa.done[len(sa.done)-1]
-			what := fmt.Sprintf("%s: batch %d vs %d", bs.name, hi.batch, lo.batch)
-			sa.rate = fam.compare(what, throughputMetric, lo.cells, hi.cells)
-			sa.mem = fam.compare(what, memoryMetric, lo.cells, hi.cells)
 			// Accuracy against the batch the learning rate was set for.
-			sa.ref = lo
+			sa.ref = sa.done[0]
 			for _, p := range sa.done {
 				if c := p.cells[0]; c.ConfigOK && p.batch == c.Config.LRRefBatch {
 					sa.ref, sa.refIsLR = p, true
@@ -224,7 +234,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 		for _, bl := range bf.levels {
 			for _, l := range lf.levels[1:] {
 				e := fa.effect(lf, l.value, map[string]string{"batch_size": bl.value})
-				if e.cmp.NA == 0 && e.keptOut == 0 {
+				if e.cmp.NA == 0 && e.missing == 0 {
 					continue // no such cells (the reference batch runs once)
 				}
 				e.cmp = fam.add(fmt.Sprintf("lr_scaling=%s vs %s at %s", e.level, e.base, stratumName(e.stratum)), testAccMetric, e.cmp.Comparison)
@@ -244,23 +254,26 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 			a.Text = append(a.Text, fmt.Sprintf("%s: no batch size has finished yet.", bs.name))
 			continue
 		}
-		lo, hi := sa.done[0], sa.done[len(sa.done)-1]
+		lo, hi := sa.lo, sa.hi
 		line := fmt.Sprintf("%s: ", bs.name)
-		if sa.rate != nil {
+		switch {
+		case sa.rate != nil:
 			line += fmt.Sprintf("from batch %d to %d, training throughput went from %s to %s examples/s: %s", lo.batch, hi.batch,
 				fmtEst(rateCI(lo), fmtRate), fmtEst(rateCI(hi), fmtRate), verdict(sa.rate, ratioDiff))
 			if lo.mem.N > 0 && hi.mem.N > 0 {
 				line += fmt.Sprintf("; peak memory from %s to %s: %s", fmtMiB(lo.mem.Mean), fmtMiB(hi.mem.Mean), verdict(sa.mem, ratioDiff))
 			}
 			line += "."
-		} else {
-			line += fmt.Sprintf("one batch size finished (%d).", lo.batch)
+		case lo != nil:
+			line += fmt.Sprintf("one batch size measured its speed (%d).", lo.batch)
+		default:
+			line += "no batch size measured its speed (every run diverged)."
 		}
 		var accs []string
 		for _, p := range sa.done {
 			accs = append(accs, fmt.Sprintf("%d: %s", p.batch, fmtEstShort(accCI(p), fmtAcc)))
 		}
-		line += " Final test accuracy by batch (mean ± sd over usable seeds): " + strings.Join(accs, "; ") + "."
+		line += " Final test accuracy by batch (mean ± sd over every finished seed, those at chance or diverged included): " + strings.Join(accs, "; ") + "."
 		if len(sa.accVs) > 0 {
 			var vs []string
 			var cs []*Comparison
@@ -315,8 +328,8 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 	for _, m := range ms {
 		all = append(all, m.Cells...)
 	}
-	if note, t := a.keptOut("", all); note != "" {
-		a.Text = append(a.Text, note+" Their throughput and memory still count: a run at chance measures its speed all the same.")
+	if note, t := a.failedRuns("", all); note != "" {
+		a.Text = append(a.Text, note)
 		defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
 	}
 	for _, m := range ms {
@@ -338,7 +351,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 	}
 	var ss []ex6Series
 	for _, sa := range answers {
-		ss = append(ss, ex6Series{name: sa.bs.name, done: sa.done, rate: sa.rate, mem: sa.mem, accVs: sa.accVs, ref: sa.ref})
+		ss = append(ss, ex6Series{name: sa.bs.name, done: sa.done, lo: sa.lo, hi: sa.hi, rate: sa.rate, mem: sa.mem, accVs: sa.accVs, ref: sa.ref})
 	}
 	summarizeEx6(a, ss, all, methods, accCI)
 	if len(series) == 0 {
@@ -483,7 +496,8 @@ func memoryReason(ms []*Matrix) string {
 // ex6Series is what the summary reads of one batch-size series.
 type ex6Series struct {
 	name      string
-	done      []*batchPoint
+	done      []*batchPoint // with a finished run
+	lo, hi    *batchPoint   // the smallest and largest batch that measured speed
 	rate, mem *Comparison
 	accVs     map[*batchPoint]*Comparison
 	ref       *batchPoint
@@ -512,7 +526,7 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 			continue
 		}
 		if lo == nil {
-			lo, hi = sr.done[0], sr.done[len(sr.done)-1]
+			lo, hi = sr.lo, sr.hi
 		}
 		rate = append(rate, fmt.Sprintf("%s with %s", change(sr.rate), sr.name))
 		if sr.mem != nil && sr.mem.Enough {
@@ -523,7 +537,7 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 			e := accCI(p)
 			switch e.N {
 			case 0:
-				per = append(per, fmt.Sprintf("%d: no usable run", p.batch))
+				per = append(per, fmt.Sprintf("%d: no finished run", p.batch))
 			case 1:
 				per = append(per, fmt.Sprintf("%d: %s (1 run)", p.batch, fmtAcc(e.Mean)))
 			default:
@@ -556,11 +570,11 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 	bad := map[int]int{}
 	ran, out := 0, 0
 	for _, c := range all {
-		if c.Summary == nil || !c.ConfigOK {
+		if !finished(c) || !c.ConfigOK {
 			continue
 		}
 		ran++
-		if finding(c) != "" {
+		if failed(c) {
 			out++
 			bad[c.Config.BatchSize]++
 		}
@@ -568,19 +582,19 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 	acc := "Mean final test accuracy by batch"
 	if out > 0 {
 		var per []string
-		for _, b := range sortedInts(bad) {
+		for _, b := range sortedIntKeys(bad) {
 			per = append(per, fmt.Sprintf("%d at batch %d", bad[b], b))
 		}
-		acc += fmt.Sprintf(" (%d of %d runs diverged or learned nothing and are left out: %s)", out, ran, andList(per))
+		acc += fmt.Sprintf(" (over every finished run: %d of %d diverged or never learned and count at the accuracy they ended at, %s)", out, ran, andList(per))
 	}
 	acc += ": " + strings.Join(accs, "; ") + "."
 	switch {
 	case len(decidedAcc) > 0:
 		acc += " Against each series' reference batch: " + strings.Join(decidedAcc, "; ") + "."
 	case len(undecidedAcc) > 0:
-		acc += fmt.Sprintf(" No accuracy difference between batch sizes is decided: each is undecided (this profile detects only differences beyond ±%.1f points at best) or has too few usable runs.", 100*minDetectable(undecidedAcc))
+		acc += fmt.Sprintf(" No accuracy difference between batch sizes is decided: each is undecided (this profile detects only differences beyond ±%.1f points at best) or has too few finished runs.", 100*minDetectable(undecidedAcc))
 	default:
-		acc += " No accuracy difference between batch sizes could be tested: too few usable runs."
+		acc += " No accuracy difference between batch sizes could be tested: too few finished runs."
 	}
 	sum = append(sum, acc)
 	if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
@@ -620,14 +634,4 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 		accG = "accuracy: too few runs"
 	}
 	a.Glance = glanceLine(g, accG, "equal epochs, not steps", quickTag(a))
-}
-
-// sortedInts are m's keys in increasing order.
-func sortedInts(m map[int]int) []int {
-	var ks []int
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Ints(ks)
-	return ks
 }

@@ -57,34 +57,29 @@ func effectWords(c *Comparison) string {
 	case Undecided:
 		return "this run cannot tell (" + cannotTell(c) + ")"
 	}
-	return "there are too few usable runs to compare"
+	return "there are too few finished runs to compare"
 }
 
-// chanceRates are, per level of a factor, the runs that ended at chance or
-// diverged out of all that ran: "5 of 12 sigmoid runs", over every run, not
-// only those that learned.
+// chanceRates are, per level of a factor, the finished runs that ended at
+// chance or diverged, with the rate's 95 % CI: "5 of 12 sigmoid runs (42%,
+// 95% CI 19%–68%)". They are in the effects, not left out of them.
 func chanceRates(fa *factorial, key string) (parts []string, any bool) {
-	var f *fFactor
-	for _, x := range fa.factors {
-		if x.key == key {
-			f = x
-		}
-	}
+	f := fa.factor(key)
 	if f == nil {
 		return nil, false
 	}
 	for _, l := range f.levels {
 		ran, out := 0, 0
 		for _, fc := range fa.cells {
-			if fc.levels[key] == l.value && fc.c.Summary != nil {
+			if fc.levels[key] == l.value && finished(fc.c) {
 				ran++
-				if !fc.ok {
+				if fc.failed {
 					out++
 				}
 			}
 		}
 		any = any || out > 0
-		parts = append(parts, fmt.Sprintf("%d of %d %s runs", out, ran, plainSetting(key, l.value)))
+		parts = append(parts, fmt.Sprintf("%d of %d %s runs (%s)", out, ran, plainSetting(key, l.value), rateCIShort(out, ran)))
 	}
 	return parts, any
 }
@@ -121,7 +116,8 @@ func glanceEx7(a *Answer, lenet []*Matrix) string {
 		if rates, any := chanceRates(newFactorial(lenet[0], testAccMetric), "activation"); any {
 			for _, r := range rates {
 				if !strings.HasPrefix(r, "0 of") {
-					parts = append(parts, r+" at chance")
+					count, _, _ := strings.Cut(r, " (") // the glance has no room for the CI
+					parts = append(parts, count+" at chance")
 				}
 			}
 		}
@@ -161,7 +157,7 @@ func glanceEx7(a *Answer, lenet []*Matrix) string {
 func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	say := func(text string) { a.Text = append(a.Text, prefix+text) }
 	fa := newFactorial(m, testAccMetric)
-	if note, t := a.keptOut("", m.Cells); note != "" {
+	if note, t := a.failedRuns("", m.Cells); note != "" {
 		say(note)
 		defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
 	}
@@ -200,16 +196,16 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 		for _, l := range S.levels {
 			ran, learned := 0, 0
 			for _, fc := range fa.cells {
-				if fc.levels[S.key] == l.value && fc.c.Summary != nil {
+				if fc.levels[S.key] == l.value && finished(fc.c) {
 					ran++
-					if fc.ok {
+					if !fc.failed {
 						learned++
 					}
 				}
 			}
 			parts = append(parts, fmt.Sprintf("%s %d of %d", plainSetting(S.key, l.value), learned, ran))
 		}
-		say("Runs that learned (finished away from chance), per level: " + strings.Join(parts, ", ") + ".")
+		say("Finished runs that learned (ended away from chance, without diverging), per level: " + strings.Join(parts, ", ") + "; the others count in the effects at the accuracy they ended at.")
 	}
 	for _, e := range effects {
 		where := ""
@@ -220,8 +216,8 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 		switch {
 		case e.cmp.Significant():
 			line += fmt.Sprintf(": it %s mean test accuracy from %s to %s over the matched runs", direction(e.cmp, "raises", "lowers"), fmtAcc(e.meanBase), fmtAcc(e.meanLevel))
-		case !e.cmp.Enough && e.keptOut > 0:
-			line += fmt.Sprintf(" (%s of these levels kept out: see “Runs kept out”)", plural(e.keptOut, "run", "runs"))
+		case !e.cmp.Enough && e.missing > 0:
+			line += fmt.Sprintf(" (%s of these levels did not finish)", plural(e.missing, "run", "runs"))
 		}
 		say(line + ".")
 	}
@@ -233,7 +229,7 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	}
 	switch {
 	case inter.tested() == 0:
-		say("No interaction could be tested (each needs ≥ 3 complete blocks: all four combinations of the two factors finished and usable for one setting of the others and one seed).")
+		say("No interaction could be tested (each needs ≥ 3 complete blocks: all four combinations of the two factors finished for one setting of the others and one seed).")
 	case len(sig) == 0:
 		say(fmt.Sprintf("Of the %s tested, none changes another factor's effect significantly: %s (table below).",
 			plural(inter.tested(), "interaction", "interactions"), verdictCounts(inter.cs)))
@@ -250,9 +246,8 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 			switch {
 			case !c.d2l:
 			case c.acc.N == 0:
-				line += " d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) did not learn here: every run of it is kept out (see “Runs kept out”)."
 			default:
-				line += fmt.Sprintf(" d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) reached %s here.", fmtEst(c.acc, fmtAcc))
+				line += fmt.Sprintf(" d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) reached %s here%s.", fmtEst(c.acc, fmtAcc), c.failedWords())
 			}
 		}
 		say(line)
@@ -276,18 +271,34 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 
 // lenetCombo is one combination of the factorial's levels.
 type lenetCombo struct {
-	name string
-	acc  stats.MeanCI
-	d2l  bool // d2l's own LeNet setting
+	name         string
+	acc          stats.MeanCI // over every finished run
+	failed, runs int          // finished runs that diverged or never learned, of runs
+	d2l          bool         // d2l's own LeNet setting
+	first        *Cell        // its first cell with a config
+}
+
+// failedWords is ", 1 of its 3 runs at chance or diverged", "" for none.
+func (c lenetCombo) failedWords() string {
+	if c.failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d of its %d runs at chance or diverged", c.failed, c.runs)
 }
 
 // lenetCombos are the combinations with a finished run, best mean first
-// (those with no usable run last).
+// (those with no measured accuracy last).
 func lenetCombos(fa *factorial, m *Matrix) []lenetCombo {
 	var combos []lenetCombo
 	for _, g := range groups(m) {
-		if len(g.Done) > 0 {
-			combos = append(combos, lenetCombo{comboName(fa, g), est(g.Done, finalTestAcc), isD2LLeNet(g)})
+		if fin := g.finished(); len(fin) > 0 {
+			n := 0
+			for _, c := range fin {
+				if failed(c) {
+					n++
+				}
+			}
+			combos = append(combos, lenetCombo{comboName(fa, g), estAcc(g.Cells, finalTestAcc), n, len(fin), isD2LLeNet(g), g.first()})
 		}
 	}
 	sort.SliceStable(combos, func(i, j int) bool {
@@ -383,7 +394,7 @@ func combosFigure(prefix, idSuffix string, combos []lenetCombo) Figure {
 		}
 	}
 	return Figure{
-		Name: "combos-" + idSuffix, Title: prefix + "Every combination, best first", Subtitle: "mean test accuracy over usable seeds; whiskers: 95% CI",
+		Name: "combos-" + idSuffix, Title: prefix + "Every combination, best first", Subtitle: "mean test accuracy over every finished seed; whiskers: 95% CI",
 		Height: 110 + 24*len(combos), Tooltip: "axis", NoLegend: true,
 		Panels: []Panel{{
 			X: accuracyAxis("test accuracy"),
@@ -444,12 +455,9 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 			if decided(e0.cmp) || e0.cmp.Verdict == Equivalent {
 				s = head + " " + effectWords(e0.cmp)
 			}
-			if decided(e0.cmp) && e0.keptOut > 0 {
-				s += fmt.Sprintf(", over the %d matched runs that learned", min(e0.cmp.NA, e0.cmp.NB))
-			}
 			if e0.factor == "activation" {
 				if rates, any := chanceRates(fa, "activation"); any {
-					s += "; " + andList(rates) + " learned nothing or diverged"
+					s += "; " + andList(rates) + " learned nothing or diverged, and count in it at the accuracy they ended at"
 				}
 			}
 			sum = append(sum, capitalize(s)+".")
@@ -467,27 +475,28 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 	}
 	if S != nil && S.key != "activation" {
 		if rates, any := chanceRates(fa, S.key); any {
-			sum = append(sum, capitalize(andList(rates))+" learned nothing or diverged.")
+			sum = append(sum, capitalize(andList(rates))+" learned nothing or diverged; they count in the effects at the accuracy they ended at.")
 		}
 	}
-	for _, g := range groups(m) {
-		if len(g.Done) == 0 || !isD2LLeNet(g) {
+	for _, c := range lenetCombos(fa, m) {
+		if !c.d2l {
 			continue
 		}
-		e := est(g.Done, finalTestAcc)
-		ref, ok := d2lAtScale(g.first())
+		e := c.acc
+		ref, ok := d2lAtScale(c.first)
 		switch {
 		case e.N == 0:
-			sum = append(sum, "d2l's own LeNet setting (sigmoid, average pooling, no dropout, raw inputs) did not learn here in any run.")
+		case c.failed == c.runs:
+			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting (sigmoid, average pooling, no dropout, raw inputs) did not learn here in any run (test accuracy %s).", fmtAcc(e.Mean)))
 		case ok && e.N >= 2:
 			where := "inside"
 			if ref.TestAcc < e.Lo || ref.TestAcc > e.Hi {
 				where = "outside"
 			}
-			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached test accuracy %s here (95 %% CI %s over %s); d2l's one printed run, %.3f, lies %s that interval, %+.1f points from its mean.",
-				fmtAcc(e.Mean), fmtCI(e, fmtAcc), plural(e.N, "seed", "seeds"), ref.TestAcc, where, 100*(ref.TestAcc-e.Mean)))
+			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached test accuracy %s here (95 %% CI %s over %s%s); d2l's one printed run, %.3f, lies %s that interval, %+.1f points from its mean.",
+				fmtAcc(e.Mean), fmtCI(e, fmtAcc), plural(e.N, "seed", "seeds"), c.failedWords(), ref.TestAcc, where, 100*(ref.TestAcc-e.Mean)))
 		case ok:
-			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached %s here (d2l: %.3f).", fmtAcc(e.Mean), ref.TestAcc))
+			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached %s here (d2l: %.3f)%s.", fmtAcc(e.Mean), ref.TestAcc, c.failedWords()))
 		}
 		// At another scale d2l's figure is not compared: the scale
 		// sentence says the numbers are a trend, not d2l's.

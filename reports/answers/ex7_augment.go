@@ -17,7 +17,7 @@ import (
 type ex7Combo struct {
 	augment   string
 	normalize bool
-	cells     []*Cell // the done ones
+	cells     []*Cell // every cell of it; value reads the finished ones
 }
 
 func (c ex7Combo) name() string {
@@ -64,7 +64,7 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 				byKey[k] = cb
 				combos = append(combos, cb)
 			}
-			cb.cells = append(cb.cells, g.Done...)
+			cb.cells = append(cb.cells, g.Cells...)
 		}
 	}
 	order := map[string]int{}
@@ -84,7 +84,7 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 		return
 	}
 	acts := sortedKeys(activations)
-	keptOutNote, keptOutTable := a.keptOut("Augmentation: ", all)
+	keptOutNote, keptOutTable := a.failedRuns("Augmentation: ", all)
 
 	// Every combination against no preprocessing, and each augmentation
 	// against normalization alone: one family, Holm-corrected.
@@ -149,7 +149,7 @@ func buildEx7Augment(a *Answer, aug []*Matrix) {
 		parts = append(parts, "undecided: "+strings.Join(open, "; "))
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "nothing can be compared yet ("+stats.Comparison{NA: len(base.cells), NB: 0}.NotEnough()+")")
+		parts = append(parts, "nothing can be compared yet ("+stats.Comparison{NA: len(finishedCells(base.cells)), NB: 0}.NotEnough()+")")
 	}
 	ans += strings.Join(parts, "; ") + "."
 	for _, r := range rows {
@@ -225,7 +225,7 @@ func summarizeEx7Augment(a *Answer, cs []*Comparison, names []string, acts []str
 		s = append(s, fmt.Sprintf("%s (this profile detects only differences beyond ±%.1f points at best)", what, 100*minDetectable(open)))
 	}
 	if few > 0 {
-		s = append(s, fmt.Sprintf("%d without enough usable runs to compare", few))
+		s = append(s, fmt.Sprintf("%d without enough finished runs to compare", few))
 	}
 	if len(s) == 0 {
 		return

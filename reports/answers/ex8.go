@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"alexbench/harness/config"
-	"alexbench/harness/trainer"
 	"alexbench/internal/stats"
 )
 
@@ -18,7 +17,7 @@ import (
 type ex8Config struct {
 	label string        // what differs from the control, "" for the control
 	cfg   config.Config // of its first cell
-	cells []*Cell       // done cells
+	cells []*Cell       // every cell of it (value reads the finished ones)
 	all   int           // cells planned
 }
 
@@ -33,7 +32,7 @@ func ex8Split(ms []*Matrix) (control, noDrop *ex8Config, breakers []*ex8Config) 
 			if !c.ConfigOK {
 				continue
 			}
-			all = append(all, &ex8Config{cfg: c.Config, cells: g.Done, all: len(g.Cells)})
+			all = append(all, &ex8Config{cfg: c.Config, cells: g.Cells, all: len(g.Cells)})
 		}
 	}
 	for _, c := range all {
@@ -82,22 +81,6 @@ func ex8Diff(ctl, c config.Config) string {
 		return "the control's recipe"
 	}
 	return strings.Join(d, ", ")
-}
-
-// ex8Verdict reads one run's curve: diverged (the outcome, or a non-finite
-// loss), stuck at chance (final test accuracy within 0.05 of 0.10), or fine.
-func ex8Verdict(c *Cell) string {
-	if c.Outcome() == trainer.OutcomeDiverged {
-		return "diverged"
-	}
-	f := c.Final()
-	if math.IsNaN(f.TrainLoss) || math.IsInf(f.TrainLoss, 0) {
-		return "diverged"
-	}
-	if isNearChance(f.TestAcc) {
-		return "stuck at chance"
-	}
-	return "fine"
 }
 
 // testAccAt is a cell's test accuracy after epoch e (NaN if it stopped before).
@@ -214,19 +197,22 @@ func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 			gapFam.holm()
 			line += fmt.Sprintf(" After epoch %d (the last that ≥ %d runs of each arm reached) the gap is %s with dropout 0 and %s with dropout 0.5; dropout 0 minus dropout 0.5: %s.",
 				i+1, stats.MinRuns, fmtEst(zGap[i], fmtAcc), fmtEst(dGap[i], fmtAcc), verdict(cmp, pointsDiff))
+			// Test accuracy over every run of each arm: one that diverged
+			// before epoch e counts at chance there (value).
 			e := i + 1
-			at := Metric{Name: "test_acc", Of: func(c *Cell) float64 { return testAccAt(c, e) }}
+			at := testAccAfter(e)
 			accFam := a.family("overfitting test accuracy")
-			fin := accFam.compare(fmt.Sprintf("dropout 0 vs 0.5, test accuracy after epoch %d", e), at, gapCells(ms, control, i), gapCells(ms, noDrop, i))
+			ctlCells, zCells := ex8AllCells(ms, control), ex8AllCells(ms, noDrop)
+			fin := accFam.compare(fmt.Sprintf("dropout 0 vs 0.5, test accuracy after epoch %d", e), at, ctlCells, zCells)
 			accFam.holm()
 			sm.epoch, sm.zGap, sm.dGap, sm.gap, sm.acc = e, zGap[i], dGap[i], cmp, fin
-			line += fmt.Sprintf(" Test accuracy then: dropout 0 %s, dropout 0.5 %s (difference %s).",
-				fmtEst(describe(gapCells(ms, noDrop, i), at), fmtAcc), fmtEst(describe(gapCells(ms, control, i), at), fmtAcc), verdict(fin, pointsDiff))
+			line += fmt.Sprintf(" Test accuracy then (every run): dropout 0 %s, dropout 0.5 %s (difference %s).",
+				fmtEst(describe(zCells, at), fmtAcc), fmtEst(describe(ctlCells, at), fmtAcc), verdict(fin, pointsDiff))
 		}
 		for _, arm := range []*ex8Config{noDrop, control} {
 			for _, c := range ex8AllCells(ms, arm) {
 				if ex8Verdict(c) == "diverged" {
-					line += fmt.Sprintf(" One %s run (seed %.0f) diverged after epoch %d, once it had fit the subset; its earlier epochs count above.", ex8Diff(control.cfg, arm.cfg), c.Seed(), len(c.Epochs)-1)
+					line += fmt.Sprintf(" One %s run (seed %.0f) diverged after epoch %d, once it had fit the subset; its earlier epochs count in the gap above, and from then on its test accuracy counts at chance.", ex8Diff(control.cfg, arm.cfg), c.Seed(), len(c.Epochs)-1)
 				}
 			}
 		}
@@ -237,84 +223,15 @@ func buildEx8(b *builder, a *Answer, ms []*Matrix) {
 	}
 
 	// Breaking: each change against the control at the same epoch.
-	if len(breakers) == 0 {
-		return
+	if len(breakers) > 0 {
+		ex8Breaking(a, ms, control, breakers, sm)
 	}
-	t := &Table{Caption: "What breaks training: each run's verdict from its curve, and final test accuracy against the control's at the same epoch (paired by seed)",
-		Head:  []string{"change to d2l's recipe", "runs", "verdicts", "final test acc", "control at that epoch", "difference (Holm within this table)"},
-		Right: []bool{false, true, false, true, true, false}}
-	fam := a.family("breaking")
-	cmps := make([]*Comparison, len(breakers))
-	for i, br := range breakers {
-		cmps[i] = fam.add(br.label+" vs the control", finalAccMetric,
-			stats.Compare(sample(control.cells, controlAt(br.cfg.Epochs)), sample(br.cells, finalAccMetric)))
+	// The runs that diverged or never learned, their rate per change and
+	// their likely cause (a breaker's rate against the control's).
+	if note, t := a.failedRuns("", sectionCells(ms)); note != "" {
+		a.Text = append(a.Text, note)
+		a.Blocks = append(a.Blocks, Block{Table: t})
 	}
-	fam.holm()
-	var broke, fine []string
-	for i, br := range breakers {
-		verdicts := map[string]int{}
-		for _, c := range ex8AllCells(ms, br) {
-			if c.Summary == nil {
-				continue
-			}
-			verdicts[ex8Verdict(c)]++
-		}
-		var parts []string
-		for _, v := range []string{"diverged", "stuck at chance", "fine"} {
-			if verdicts[v] > 0 {
-				parts = append(parts, fmt.Sprintf("%s %d", v, verdicts[v]))
-			}
-		}
-		n := verdicts["diverged"] + verdicts["stuck at chance"] + verdicts["fine"]
-		e := br.cfg.Epochs
-		ctlAt := describe(control.cells, controlAt(e))
-		sm.breakers = append(sm.breakers, ex8Breaker{label: br.label, n: n, diverged: verdicts["diverged"], chance: verdicts["stuck at chance"], epochs: e, control: ctlAt, cmp: cmps[i]})
-		t.Rows = append(t.Rows, []string{br.label, fmt.Sprint(n), strings.Join(parts, ", "),
-			fmtEst(describe(br.cells, finalAccMetric), fmtAcc), fmtEst(ctlAt, fmtAcc), verdict(cmps[i], pointsDiff)})
-		switch {
-		case n == 0:
-			continue
-		case verdicts["fine"] == 0:
-			what := "stuck at chance"
-			if verdicts["diverged"] == n {
-				what = "diverged"
-			} else if verdicts["diverged"] > 0 {
-				what = fmt.Sprintf("diverged in %d, stuck at chance in %d", verdicts["diverged"], verdicts["stuck at chance"])
-			}
-			broke = append(broke, fmt.Sprintf("%s (%s, %d of %d runs)", br.label, what, n, n))
-		default:
-			fine = append(fine, fmt.Sprintf("%s (%s of %d runs; final test accuracy of those that did not diverge vs the control's at epoch %d: %s)", br.label, strings.Join(parts, ", "), n, e, verdict(cmps[i], pointsDiff)))
-		}
-	}
-	ans := "Breaking training (d2l's recipe as the control, each change alone; verdicts from each run's curve: diverged = a non-finite loss, stuck at chance = final test accuracy within 0.05 of 0.10): "
-	if len(broke) > 0 {
-		ans += "these break it in every run: " + strings.Join(broke, "; ") + "."
-	} else {
-		ans += "no change broke every run."
-	}
-	if len(fine) > 0 {
-		ans += " Still training in some runs: " + strings.Join(fine, "; ") + "."
-	}
-	a.Text = append(a.Text, ans)
-	a.Blocks = append(a.Blocks, Block{Table: t})
-}
-
-// finalAccOrNaN is a run's final test accuracy, NaN for one that diverged
-// (its accuracy after a NaN loss means nothing).
-func finalAccOrNaN(c *Cell) float64 {
-	if ex8Verdict(c) == "diverged" {
-		return math.NaN()
-	}
-	return finalTestAcc(c)
-}
-
-// finalAccMetric is a breaker's final test accuracy, NaN where it diverged.
-var finalAccMetric = Metric{Name: "test_acc", Of: finalAccOrNaN}
-
-// controlAt is the control's test accuracy after epoch e, to compare a
-// breaker that ran e epochs with.
-func controlAt(e int) Metric {
-	return Metric{Name: "test_acc", Of: func(c *Cell) float64 { return testAccAt(c, e) }}
 }
 
 // ex8AllCells are every cell (done or not) of br's configuration.
@@ -371,15 +288,6 @@ func ex8GapFigure(withDrop, noDrop []stats.MeanCI) Figure {
 	}
 }
 
-// ex8Breaker is one change to the recipe as the summary reads it.
-type ex8Breaker struct {
-	label               string
-	n, diverged, chance int
-	epochs              int
-	control             stats.MeanCI // the control's test accuracy at the same epoch
-	cmp                 *Comparison
-}
-
 // ex8Summary collects what exercise 8's plain answer says.
 type ex8Summary struct {
 	overfit      bool
@@ -392,8 +300,8 @@ type ex8Summary struct {
 
 // write sets the answer's Summary and Glance: when the train–test gap
 // opens with and without dropout and whether dropout changes it, then which
-// change breaks training (run counts against the control), honest where the
-// control itself had barely left chance at the breakers' epoch.
+// change breaks training (breakingSummary: run counts and accuracy against
+// the control, honest where the control itself had not yet learned).
 func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 	var sum, glance []string
 	opens := func(e int) string {
@@ -425,76 +333,8 @@ func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 		glance = append(glance, g)
 	}
 	if len(sm.breakers) > 0 {
-		var broke, partly []string
-		nb := 0
-		minCtl := stats.MeanCI{Mean: math.NaN()}
-		for _, br := range sm.breakers {
-			if br.n == 0 {
-				continue
-			}
-			fails := br.diverged + br.chance
-			what := func() string {
-				var p []string
-				if br.diverged > 0 {
-					p = append(p, fmt.Sprintf("diverged in %d", br.diverged))
-				}
-				if br.chance > 0 {
-					p = append(p, fmt.Sprintf("at chance in %d", br.chance))
-				}
-				return strings.Join(p, ", ")
-			}
-			switch {
-			case fails == br.n:
-				nb++
-				broke = append(broke, fmt.Sprintf("%s (%s of %d runs)", br.label, what(), br.n))
-			case fails > 0:
-				partly = append(partly, fmt.Sprintf("%s (%s of %d runs)", br.label, what(), br.n))
-			}
-			if fails > 0 && br.control.N > 0 && (math.IsNaN(minCtl.Mean) || br.control.Mean < minCtl.Mean) {
-				minCtl = br.control
-			}
-		}
-		s := "No single change left every run diverged or at chance"
-		if len(broke) > 0 {
-			s = "Each of these changes alone left every run diverged or at chance: " + strings.Join(broke, "; ")
-		}
-		if len(partly) > 0 {
-			s += "; in some runs: " + strings.Join(partly, "; ")
-		}
-		// The runs that kept training, against the control's accuracy at
-		// the same epoch, where a comparison could be made.
-		var against []string
-		tested := 0
-		for _, br := range sm.breakers {
-			if br.cmp.Enough {
-				tested++
-				against = append(against, fmt.Sprintf("%s %s", br.label, outcomeShort(br.cmp)))
-			}
-		}
-		if tested == 0 {
-			s += fmt.Sprintf(" (run counts, not tests: no change has the %d usable runs a comparison of accuracy with the control needs)", stats.MinRuns)
-		}
-		sum = append(sum, s+".")
-		if len(against) > 0 {
-			sum = append(sum, fmt.Sprintf("Final test accuracy against the control's at the same epoch: %s.", strings.Join(against, "; ")))
-		}
-		if !math.IsNaN(minCtl.Mean) {
-			e := sm.breakers[0].epochs
-			switch {
-			case isNearChance(minCtl.Mean):
-				sum = append(sum, fmt.Sprintf("But the control itself was still at chance (%s) at epoch %d, where these runs stopped, so they do not show that the change broke training rather than that none had started learning yet.", fmtEstCI(minCtl), e))
-			case minCtl.N >= 2 && minCtl.Lo < nearChance:
-				sum = append(sum, fmt.Sprintf("The control itself had reached only %s by epoch %d, where these runs stopped — its CI reaches chance — so a run at chance there may only not have started learning yet.", fmtEstCI(minCtl), e))
-			default:
-				sum = append(sum, fmt.Sprintf("The control reached %s by epoch %d, where these runs stopped.", fmtEstCI(minCtl), e))
-			}
-		}
-		g := fmt.Sprintf("%d of %d changes failed every run", nb, len(sm.breakers))
-		if !math.IsNaN(minCtl.Mean) && (isNearChance(minCtl.Mean) || minCtl.Lo < nearChance) {
-			// One part, so the line never states the failures without it.
-			g += fmt.Sprintf(" (but the control was only at %s then)", fmtAcc(minCtl.Mean))
-		}
-		glance = append(glance, g)
+		s, g := sm.breakingSummary()
+		sum, glance = append(sum, s...), append(glance, g)
 	}
 	if len(sum) == 0 {
 		return

@@ -14,14 +14,16 @@ import (
 // matched comparisons: the effect of a factor's level against its base is
 // measured in every block, a block being one setting of all the other
 // factors and one seed, so everything but the factor is held fixed and the
-// pairs share their seed (stats.Compare pairs them). Blocks where either
-// cell is missing or kept out (diverged, at chance) drop out of that
+// pairs share their seed (stats.Compare pairs them). Every finished run
+// counts, those at chance and diverged with the accuracy they ended at
+// (value); blocks where either cell did not finish drop out of that
 // estimate. An interaction A × B compares A's effect at B's base with its
 // effect at another level of B, again per block (the other factors and the
-// seed). Where an interaction is significant, or where one level of a factor
-// has at least half its runs kept out (its cells cannot stand for that
-// level), the other factors' effects are reported within each of its levels
-// (strata) rather than averaged over them.
+// seed). Where an interaction is significant, or where one level of a
+// factor has many more runs that diverged, never learned or did not finish
+// than another (it trains in another regime), the other factors' effects
+// are reported within each of its levels (strata) rather than averaged
+// over them.
 
 type fLevel struct {
 	value string
@@ -37,14 +39,14 @@ type fCell struct {
 	c      *Cell
 	levels map[string]string
 	seed   string
-	ok     bool // usable (done, not near chance)
+	ok     bool // finished with a value (value), at chance or not
+	failed bool // diverged or never learned (failed)
 }
 
 type factorial struct {
 	factors []*fFactor
 	cells   []*fCell
-	metric  func(*Cell) float64
-	m       Metric // metric, as the comparisons record it
+	m       Metric // the metric, as value reads it and the comparisons record it
 }
 
 // factorsOf are the matrix's varied keys that are factors: the axes, seed
@@ -109,7 +111,7 @@ func functionOf(m *Matrix, k, by string) bool {
 }
 
 func newFactorial(m *Matrix, metric Metric) *factorial {
-	fa := &factorial{metric: metric.Of, m: metric}
+	fa := &factorial{m: metric}
 	keys := factorsOf(m)
 	def, hasDef := matrixDefault(m)
 	for _, k := range keys {
@@ -152,7 +154,8 @@ func newFactorial(m *Matrix, metric Metric) *factorial {
 		if !c.ConfigOK {
 			continue
 		}
-		fc := &fCell{c: c, levels: map[string]string{}, seed: seedKey(c), ok: c.Done() && !atChance(c) && !math.IsNaN(metric.Of(c))}
+		_, ok := value(c, metric)
+		fc := &fCell{c: c, levels: map[string]string{}, seed: seedKey(c), ok: ok, failed: failed(c)}
 		for _, f := range fa.factors {
 			v, _ := c.Config.Get(f.key)
 			fc.levels[f.key] = formatValue(v)
@@ -160,6 +163,12 @@ func newFactorial(m *Matrix, metric Metric) *factorial {
 		fa.cells = append(fa.cells, fc)
 	}
 	return fa
+}
+
+// value is the cell's value of the factorial's metric (ok cells only).
+func (fa *factorial) value(fc *fCell) float64 {
+	v, _ := value(fc.c, fa.m)
+	return v
 }
 
 func (fa *factorial) factor(key string) *fFactor {
@@ -200,7 +209,7 @@ type effect struct {
 	stratum             map[string]string
 	cmp                 *Comparison
 	meanBase, meanLevel float64 // over the matched blocks
-	keptOut             int     // runs in the stratum at either level kept out
+	missing             int     // runs in the stratum at either level that ran but did not finish
 }
 
 func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) effect {
@@ -214,11 +223,11 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 		}
 		if !fc.ok {
 			if fc.c.Summary != nil {
-				e.keptOut++
+				e.missing++
 			}
 			continue
 		}
-		at[v][fa.blockKey(fc, f.key)] = fa.metric(fc.c)
+		at[v][fa.blockKey(fc, f.key)] = fa.value(fc)
 	}
 	var a, b stats.Sample
 	for _, k := range sortedKeys(at[base]) {
@@ -251,7 +260,7 @@ func (fa *factorial) interaction(A *fFactor, la string, B *fFactor, lb string) i
 		if y[k] == nil {
 			y[k] = map[string]float64{}
 		}
-		y[k][fa.blockKey(fc, A.key, B.key)] = fa.metric(fc.c)
+		y[k][fa.blockKey(fc, A.key, B.key)] = fa.value(fc)
 	}
 	var atBase, atLevel stats.Sample
 	for _, blk := range sortedKeys(y[[2]string{ab, bb}]) {
@@ -284,9 +293,10 @@ func (fa *factorial) interactions(fam *family) []interaction {
 	return out
 }
 
-// keptOutShare is the largest share of runs kept out at one level of f, and
-// that level, and the smallest share at any level.
-func (fa *factorial) keptOutShare(f *fFactor) (share float64, level string, least float64) {
+// troubleShare is the largest share of runs at one level of f that
+// diverged, never learned or did not finish, that level, and the smallest
+// share at any level.
+func (fa *factorial) troubleShare(f *fFactor) (share float64, level string, least float64) {
 	least = 1
 	for _, l := range f.levels {
 		ran, out := 0, 0
@@ -295,7 +305,7 @@ func (fa *factorial) keptOutShare(f *fFactor) (share float64, level string, leas
 				continue
 			}
 			ran++
-			if !fc.ok {
+			if !fc.ok || fc.failed {
 				out++
 			}
 		}
@@ -311,15 +321,18 @@ func (fa *factorial) keptOutShare(f *fFactor) (share float64, level string, leas
 	return share, level, least
 }
 
-// keptOutGap is how much more of one level's runs than of another's were
-// kept out before runs are stratified by the factor: the kept-out runs then
-// concentrate in one level, whose effects can only be measured where its
-// runs learned, so averaging over the factor would mix unlike levels.
-const keptOutGap = 0.25
+// troubleGap is how much more of one level's runs than of another's must
+// have diverged, never learned or not finished before runs are stratified
+// by the factor: that level then trains in another regime (often not at
+// all), where the other factors' effects need not be those of the level
+// that learns, so averaging over the factor would mix the two. The runs
+// still count in every effect; only where the effects are reported moves.
+const troubleGap = 0.25
 
 // strataFactor picks the factor to stratify by: the one in the most
-// significant interactions (smallest p on a tie), else one with a level at
-// least half kept out; nil for none. why says which.
+// significant interactions (smallest p on a tie), else one with a level
+// whose runs diverged, never learned or did not finish far more often than
+// another's (troubleGap); nil for none. why says which.
 func (fa *factorial) strataFactor(ins []interaction) (f *fFactor, why string) {
 	count := map[string]int{}
 	best := map[string]float64{}
@@ -350,12 +363,12 @@ func (fa *factorial) strataFactor(ins []interaction) (f *fFactor, why string) {
 	var gap, share, least float64
 	var lvl string
 	for _, g := range fa.factors {
-		if s, l, lo := fa.keptOutShare(g); s-lo >= keptOutGap && s-lo > gap {
+		if s, l, lo := fa.troubleShare(g); s-lo >= troubleGap && s-lo > gap {
 			f, gap, share, least, lvl = g, s-lo, s, lo, l
 		}
 	}
 	if f != nil {
-		return f, fmt.Sprintf("%.0f%% of the %s runs were kept out (at chance or diverged) against %.0f%% at another level, so its interactions cannot all be tested and averaging over %s would mix levels measured on different runs", 100*share, plainSetting(f.key, lvl), 100*least, strings.ReplaceAll(f.key, "_", " "))
+		return f, fmt.Sprintf("%.0f%% of the %s runs diverged, never learned or did not finish against %.0f%% at another level, so that level trains in another regime and averaging over %s would mix the two (those runs still count, at the accuracy they ended at)", 100*share, plainSetting(f.key, lvl), 100*least, strings.ReplaceAll(f.key, "_", " "))
 	}
 	return nil, ""
 }

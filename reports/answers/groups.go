@@ -35,6 +35,10 @@ func groups(m *Matrix) []*group {
 	return out
 }
 
+// finished are the group's cells that finished done or diverged: the
+// runs an accuracy reads (value), at chance or diverged included.
+func (g *group) finished() []*Cell { return finishedCells(g.Cells) }
+
 // first returns the group's first cell with a config (for its knob values).
 func (g *group) first() *Cell {
 	for _, c := range g.Done {
@@ -72,8 +76,9 @@ func (g *group) over(f func(*Cell) float64) stat {
 	return statOf(xs)
 }
 
-// The metrics most answers compare: final test accuracy (runs at chance
-// kept out) and training time (a ratio; every finished run counts).
+// The metrics most answers compare: final test accuracy (every finished
+// run, at chance or diverged) and training time (a ratio; every run that
+// finished done).
 var (
 	testAccMetric   = Metric{Name: "test_acc", Of: finalTestAcc}
 	trainTimeMetric = Metric{Name: "time", Of: steadyTrainSeconds, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsTotal}

@@ -54,7 +54,7 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 	var es []*s81group
 	for _, m := range ms {
 		for gi, g := range groups(m) {
-			if len(g.Done) == 0 {
+			if len(g.finished()) == 0 {
 				continue
 			}
 			cfg := g.first().Config
@@ -63,11 +63,11 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 				name += " [" + plainLabel(g.Label) + "]"
 			}
 			e := &s81group{name: name, g: g, m: m, gi: gi,
-				loss: est(g.Done, finalLoss), trainAcc: est(g.Done, finalTrainAcc), testAcc: est(g.Done, finalTestAcc), rate: estAll(g.Done, throughput)}
+				loss: est(g.Cells, finalLoss), trainAcc: describe(g.Cells, Metric{Name: "train_acc", Of: finalTrainAcc}), testAcc: estAcc(g.Cells, finalTestAcc), rate: estAll(g.Cells, throughput)}
 			e.ref, e.hasRef = d2lRefs[cfg.Model]
 			e.applies = e.hasRef && isD2LScale(g.first())
 			if e.applies {
-				xs := sample(g.Done, testAccMetric).Values
+				xs := sample(g.Cells, testAccMetric).Values
 				e.vsD2L = fam.add(fmt.Sprintf("%s vs d2l's %.3f", name, e.ref.TestAcc), testAccMetric, stats.OneSample(xs, e.ref.TestAcc))
 			}
 			es = append(es, e)
@@ -78,10 +78,10 @@ func buildS81(b *builder, a *Answer, ms []*Matrix) {
 		g := e.g
 		dev := deviceOf(g.Done)
 		intro := fmt.Sprintf("%s, %s, over %s: final train loss %s, train acc %s, test acc %s; training throughput %s examples/s on %s.",
-			e.name, scaleNote(g.first()), plural(len(g.Done), "seed", "seeds"), fmtEst(e.loss, fmtAcc),
+			e.name, scaleNote(g.first()), plural(len(g.finished()), "seed", "seeds"), fmtEst(e.loss, fmtAcc),
 			fmtEst(e.trainAcc, fmtAcc), fmtEst(e.testAcc, fmtAcc), fmtEst(e.rate, fmtRate), dev)
 		a.Text = append(a.Text, intro)
-		if note, t := a.keptOut("", g.Done); note != "" {
+		if note, t := a.failedRuns("", g.Cells); note != "" {
 			a.Text = append(a.Text, note)
 			defer func() { a.Blocks = append(a.Blocks, Block{Table: t}) }()
 		}

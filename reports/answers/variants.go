@@ -19,28 +19,29 @@ type variant struct {
 	model  string // registry name
 	full   string // the model's honest name (modelName)
 	g      *group
-	acc    stats.MeanCI // final test accuracy over usable seeds
+	acc    stats.MeanCI // final test accuracy over every finished seed
 	time   stats.MeanCI // training seconds over done seeds
 	rate   stats.MeanCI
 	params float64
 	resize int
 }
 
-// variants are the groups of the matrices with at least one done cell.
+// variants are the groups of the matrices with at least one finished
+// cell (a configuration whose every run diverged is one too).
 func variants(ms []*Matrix) []*variant {
 	var vs []*variant
 	for _, m := range ms {
 		var done []*group
 		for _, g := range groups(m) {
-			if len(g.Done) > 0 {
+			if len(g.finished()) > 0 {
 				done = append(done, g)
 			}
 		}
 		names := displayNames(done)
 		for i, g := range done {
 			cfg := g.first().Config
-			vs = append(vs, &variant{name: names[i], g: g, full: groupModelName(g), acc: est(g.Done, finalTestAcc), time: estAll(g.Done, steadyTrainSeconds),
-				rate: estAll(g.Done, steadyThroughput), params: g.over(params).Mean, resize: cfg.Resize, model: cfg.Model})
+			vs = append(vs, &variant{name: names[i], g: g, full: groupModelName(g), acc: estAcc(g.Cells, finalTestAcc), time: estAll(g.Cells, steadyTrainSeconds),
+				rate: estAll(g.Cells, steadyThroughput), params: g.over(params).Mean, resize: cfg.Resize, model: cfg.Model})
 		}
 	}
 	return vs
