@@ -44,6 +44,18 @@ func (s Split) Subset(n int) Split {
 	return out
 }
 
+// Head returns the split's first n examples (n <= 0 or n >= N: the whole
+// split): how a limit picked images before Subset. Only cells recorded with
+// that rule (config subset "first") still use it, so a rerun of one computes
+// what it did.
+func (s Split) Head(n int) Split {
+	if n <= 0 || n >= s.N {
+		return s
+	}
+	const px = Height * Width
+	return Split{Images: s.Images[:n*px], Labels: s.Labels[:n], N: n}
+}
+
 // SubsetIndices returns, strictly increasing, the indices of the n examples
 // Subset keeps from a split with these labels: stratifiedCounts(labels, n) of
 // each class, each class's first ones in a shuffle of its examples by a PCG

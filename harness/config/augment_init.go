@@ -20,6 +20,9 @@ const (
 
 	LRDecayNone   = "none"
 	LRDecayLinear = "linear"
+
+	SubsetStratified = "stratified"
+	SubsetFirst      = "first"
 )
 
 // Augments, Inits and Conv1s are the accepted values, the default first.
@@ -28,6 +31,7 @@ var (
 	Inits    = []string{InitXavier, InitZeros, InitNormal}
 	Conv1s   = []string{models.Conv1Strided, models.Conv1SpaceToDepth}
 	LRDecays = []string{LRDecayNone, LRDecayLinear}
+	Subsets  = []string{SubsetStratified, SubsetFirst}
 )
 
 func validAugment(s string) bool { return slices.Contains(Augments, s) }
@@ -44,7 +48,8 @@ func orList(vs []string) string {
 // did. Any other
 // value is in the key. This is a fixed value, not "the current default": were
 // a default to change, the new default would still be hashed.
-var legacyValues = map[string]string{"augment": AugmentNone, "init": InitXavier, "conv1": models.Conv1Strided, "lr_decay": LRDecayNone}
+var legacyValues = map[string]string{"augment": AugmentNone, "init": InitXavier, "conv1": models.Conv1Strided, "lr_decay": LRDecayNone,
+	"subset": SubsetFirst}
 
 func atLegacyValue(key string, v any) bool {
 	legacy, ok := legacyValues[key]
@@ -69,5 +74,8 @@ func (c *Config) FillAbsent() {
 	}
 	if c.LRDecay == "" {
 		c.LRDecay = LRDecayNone
+	}
+	if c.Subset == "" {
+		c.Subset = SubsetFirst // every cell before the key existed took a limit's first N
 	}
 }

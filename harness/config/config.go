@@ -43,6 +43,12 @@ type Config struct {
 	// Data subset sizes; 0 means the whole split (60000 / 10000).
 	TrainLimit int `toml:"train_limit" json:"train_limit"`
 	TestLimit  int `toml:"test_limit" json:"test_limit"`
+	// Subset is how a limit picks its images: "stratified" (a stratified
+	// random sample fixed by a seed, data.Split.Subset) or "first" (the
+	// file's first N, what every cell run before stratified subsets took).
+	// It is in a cell's key only where a limit is set, so cells of the two
+	// rules never share a key, and unlimited cells keep theirs.
+	Subset string `toml:"subset" json:"subset"`
 
 	Seed int64 `toml:"seed" json:"seed"`
 	// Precision is "fp32" or "bf16".

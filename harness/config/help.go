@@ -39,6 +39,7 @@ var keyHelp = map[string]KeyHelp{
 	"lr_decay":     {"linear: lr falls linearly to 0 over the run's steps (none: d2l's constant rate)", "none|linear", []string{"none", "linear"}},
 	"train_limit":  {"train on N examples: a stratified random sample, the same for every run (0: all 60000)", "0..60000", nil},
 	"test_limit":   {"test on N examples: a stratified random sample, the same for every run (0: all 10000)", "0..10000", nil},
+	"subset":       {"how a limit picks its images: stratified (a stratified random sample, the same for every run) or first (the file's first N, as cells before it)", "stratified|first", []string{"stratified", "first"}},
 	"seed":         {"seed of the initialization and the shuffles", "an integer", nil},
 	"precision":    {"floating-point format of weights and activations", "fp32|bf16", []string{"fp32", "bf16"}},
 	"backend":      {"where to train (auto: XLA on CUDA if a GPU and plugin are found, else SimpleGo); not part of the cell key", "auto|go|xla:cuda|xla:cpu|xla:/abs/plugin.so", []string{"auto", "go", "xla:cuda", "xla:cpu"}},

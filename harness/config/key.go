@@ -28,6 +28,9 @@ func (c Config) Canonical() string {
 		if atLegacyValue(k, v) {
 			continue
 		}
+		if k == "subset" && c.TrainLimit == 0 && c.TestLimit == 0 {
+			continue // no limit: every rule takes the whole split
+		}
 		m[k] = v
 	}
 	var buf bytes.Buffer

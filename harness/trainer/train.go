@@ -107,7 +107,7 @@ func newRun(cell *cellspec.Spec, opts Options) (*run, error) {
 	}
 	cfg, m := cell.Config, cell.Model
 	r := &run{cfg: cfg, opts: opts, model: m, batch: cfg.BatchSize}
-	r.train, r.test = opts.Data.Train.Subset(cfg.TrainLimit), opts.Data.Test.Subset(cfg.TestLimit)
+	r.train, r.test = limit(opts.Data.Train, cfg.TrainLimit, cfg.Subset), limit(opts.Data.Test, cfg.TestLimit, cfg.Subset)
 	if r.train.N < r.batch {
 		return nil, &config.KeyError{Key: "batch_size", Err: fmt.Errorf("%d is larger than the %d training examples", r.batch, r.train.N)}
 	}
@@ -124,7 +124,7 @@ func newRun(cell *cellspec.Spec, opts Options) (*run, error) {
 		return nil, &config.KeyError{Key: "init", Err: err}
 	}
 	r.res = &Result{Outcome: OutcomeDone, Params: m.Params(), Backend: opts.Info, CPUs: runtime.GOMAXPROCS(0),
-		Subset: data.SubsetRule, TestMajorityRate: r.test.MajorityRate()}
+		Subset: subsetRule(cfg.Subset), TestMajorityRate: r.test.MajorityRate()}
 	return r, nil
 }
 
