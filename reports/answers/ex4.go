@@ -138,6 +138,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		a, l      *summary
 		test, gap *Comparison
 		time      *Comparison
+		unlike    []string // how their training differed besides the model
 	}
 	var pairs []*pair
 	for _, m := range ms {
@@ -154,15 +155,26 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 			continue
 		}
 		pr := &pair{m: m, a: al[0], l: le[0]}
-		// Differences are AlexNet − LeNet: B is AlexNet.
+		// Differences are AlexNet − LeNet: B is AlexNet. Two models share
+		// nothing a seed sets, so they are compared unpaired (Welch).
 		alex, lenet := al[0], le[0]
+		pr.unlike = unlikeData(alex.g.first(), lenet.g.first())
 		pr.test = fam.add("AlexNet vs LeNet, test accuracy at their last epoch", testAccAtEpoch(alex.n-1),
-			stats.Compare(sample(lenet.g.Cells, testAccAtEpoch(lenet.n-1)), sample(alex.g.Cells, testAccAtEpoch(alex.n-1))))
+			stats.WelchCompare(sample(lenet.g.Cells, testAccAtEpoch(lenet.n-1)).Values, sample(alex.g.Cells, testAccAtEpoch(alex.n-1)).Values))
 		pr.gap = fam.add("AlexNet vs LeNet, train–test gap at their last epoch", gapAtEpoch(alex.n-1),
-			stats.Compare(sample(lenet.g.Cells, gapAtEpoch(lenet.n-1)), sample(alex.g.Cells, gapAtEpoch(alex.n-1))))
-		perEpoch := func(c *Cell) float64 { return steadyTrainSeconds(c) / float64(max(len(c.Epochs), 1)) }
-		pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerEpoch, FLOPsPer: "epoch"},
-			lenet.g.Cells, alex.g.Cells)
+			stats.WelchCompare(sample(lenet.g.Cells, gapAtEpoch(lenet.n-1)).Values, sample(alex.g.Cells, gapAtEpoch(alex.n-1)).Values))
+		if len(pr.unlike) == 0 {
+			perEpoch := func(c *Cell) float64 { return steadyTrainSeconds(c) / float64(max(len(c.Epochs), 1)) }
+			pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerEpoch, FLOPsPer: "epoch"},
+				lenet.g.Cells, alex.g.Cells)
+		} else {
+			// Epochs of different sizes: the time of one training image.
+			perImage := func(c *Cell) float64 {
+				return steadyTrainSeconds(c) / (float64(max(len(c.Epochs), 1)) * imagesPerEpoch(c))
+			}
+			pr.time = fam.compare("AlexNet vs LeNet, training time per image", Metric{Name: "time", Of: perImage, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerImage, FLOPsPer: "image"},
+				lenet.g.Cells, alex.g.Cells)
+		}
 		pairs = append(pairs, pr)
 	}
 	fam.holm()
@@ -237,7 +249,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		}
 		// d2l's figure is of epoch 10: past it, ours at epoch 10 stands beside it.
 		if i := slices.Index(su.test.Epochs, 10); su.epochs != 10 && i >= 0 {
-			at := est(su.g.Done, atEpoch(i, testAccOf))
+			at := estAcc(su.g.Cells, atEpoch(i, testAccOf))
 			return s + fmt.Sprintf(" (at epoch 10: %s, 95 %% CI %s; d2l: %.3f after 10 epochs)", fmtAcc(at.Mean), fmtCI(at, fmtAcc), ref.TestAcc)
 		}
 		return s + fmt.Sprintf(" (d2l: %.3f after 10 epochs)", ref.TestAcc)
@@ -256,6 +268,9 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		diff := "the difference is " + outcomeShort(pr.test)
 		if decided(pr.test) {
 			diff = fmt.Sprintf("%s ends %s by %s", an, direction(pr.test, "higher", "lower"), effectCI(pr.test))
+		}
+		if len(pr.unlike) > 0 {
+			diff += " — a difference of model and data together, since they did not train alike (below)"
 		}
 		sum = append(sum, s+"; "+diff+".")
 		g := fmt.Sprintf("After %d epochs %s %s vs %s %s test acc", al.epochs, an, fmtAcc(al.last.Mean), ln, fmtAcc(le.last.Mean))
@@ -336,11 +351,15 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		} else {
 			why = "Why: "
 		}
-		switch pr.gap.Verdict {
-		case Higher, Lower:
+		switch {
+		case len(pr.unlike) > 0:
+			// The data differ too: the gap cannot be put on the model.
+			why += fmt.Sprintf("but the two did not train alike (%s), so the difference in their train–test gaps at the last epoch (%s) mixes the model with the data and cannot be put on capacity or dropout.",
+				strings.Join(pr.unlike, "; "), outcomeShort(pr.gap))
+		case pr.gap.Verdict == Higher || pr.gap.Verdict == Lower:
 			why += fmt.Sprintf("its train–test gap at the last epoch is %s than %s's by %s, though this design does not separate capacity from dropout.",
 				direction(pr.gap, "higher", "lower"), ln, effectCI(pr.gap))
-		case Equivalent:
+		case pr.gap.Verdict == Equivalent:
 			why += fmt.Sprintf("yet the two gaps at the last epoch are the same within ±1 point: %s.", effectCI(pr.gap))
 		default:
 			why += fmt.Sprintf("whether their train–test gaps differ at the last epoch this run cannot tell (%s), so it cannot say which of capacity or dropout weighs more.", outcomeShort(pr.gap))
@@ -360,4 +379,33 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 	if n := fam.holmNote("the epoch-to-epoch and AlexNet–LeNet comparisons"); n != "" {
 		a.Blocks = append(a.Blocks, Block{Note: n + " AlexNet vs LeNet differences are AlexNet − LeNet; times are ratios AlexNet / LeNet."})
 	}
+}
+
+// unlikeData lists how two models' runs trained differently besides the
+// model and its own recipe (training images, test images, input
+// normalization),
+// in words: a comparison of the two then mixes the model with the data.
+func unlikeData(a, b *Cell) []string {
+	if !a.ConfigOK || !b.ConfigOK {
+		return nil
+	}
+	x, y := a.Config, b.Config
+	an, bn := shortModelName(modelName(x, cellProfile(a))), shortModelName(modelName(y, cellProfile(b)))
+	images := func(n, all int) string {
+		if n <= 0 {
+			return fmt.Sprintf("all %d", all)
+		}
+		return fmt.Sprint(n)
+	}
+	var out []string
+	if x.TrainLimit != y.TrainLimit {
+		out = append(out, fmt.Sprintf("%s trained on %s images, %s on %s", an, images(x.TrainLimit, 60000), bn, images(y.TrainLimit, 60000)))
+	}
+	if x.TestLimit != y.TestLimit {
+		out = append(out, fmt.Sprintf("scored on %s and %s test images", images(x.TestLimit, 10000), images(y.TestLimit, 10000)))
+	}
+	if x.Normalize != y.Normalize {
+		out = append(out, fmt.Sprintf("%s on %s, %s on %s", an, plainSetting("normalize", fmt.Sprint(x.Normalize)), bn, plainSetting("normalize", fmt.Sprint(y.Normalize))))
+	}
+	return out
 }

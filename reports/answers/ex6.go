@@ -605,23 +605,24 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 			}
 			return c.Config.Epochs * (n / c.Config.BatchSize)
 		}
-		sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): equal epochs, not equal steps, so the accuracies are not compared at equal training.",
+		sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates.",
 			plural(c0.Config.Epochs, "epoch", "epochs"), steps(c1), hi.batch, steps(c0), lo.batch))
 	}
 	if s := quickScale(a, all); s != "" {
 		sum = append(sum, s)
 	}
 	a.Summary = strings.Join(sum, " ")
+	// The glance names a series whose throughput is decided, where one is.
 	sr := ss[0]
 	for _, x := range ss {
-		if x.rate != nil {
+		if x.rate != nil && (sr.rate == nil || decided(x.rate) && !decided(sr.rate)) {
 			sr = x
 			break
 		}
 	}
 	g := fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, effectShort(sr.rate))
 	if !decided(sr.rate) {
-		g = fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, sr.rate.Verdict)
+		g = fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, strings.ReplaceAll(string(sr.rate.Verdict), "_", " "))
 	}
 	if sr.mem != nil && decided(sr.mem) {
 		g += ", memory " + effectShort(sr.mem)

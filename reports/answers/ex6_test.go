@@ -109,7 +109,7 @@ func TestEx6RealQuick(t *testing.T) {
 // Exercise 6's plain answer on the real quick run: throughput and memory
 // ratios with their CIs, accuracy per batch over every run (the runs at
 // chance in it, so linear scaling's batch 1024 is decided lower), and that
-// the batches ran equal epochs, not equal steps.
+// the batches ran the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates.
 func TestEx6SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-6")
 	wantInText(t, a.Summary,
@@ -118,7 +118,7 @@ func TestEx6SummaryRealQuick(t *testing.T) {
 		"fixed lr — 16: 0.647, 64: 0.568, 256: 0.302, 1024: 0.135",
 		"Against each series' reference batch: batch 1024 vs 16 with linear lr scaling: -56.7 points (95 % CI -65.3 to -48.1).",
 		"Mean final test accuracy by batch (over every finished run: 8 of 21 diverged or never learned and count at the accuracy they ended at, 2 at batch 256 and 6 at batch 1024): linear lr scaling — 16: 0.665, 256: 0.185, 1024: 0.098",
-		"Every batch size ran the same 2 epochs, so the larger batches took fewer optimizer steps (8 at batch 1024 against 512 at batch 16): equal epochs, not equal steps",
+		"Every batch size ran the same 2 epochs, so the larger batches took fewer optimizer steps (8 at batch 1024 against 512 at batch 16): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates",
 	)
 	wantInText(t, a.Glance, "throughput 1.60×, memory 2.77×", "equal epochs, not steps")
 }

@@ -218,7 +218,7 @@ func TestEx7SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-7")
 	wantInText(t, a.Summary,
 		"ReLU instead of sigmoid raises test accuracy by +37.9 points (95 % CI +21.8 to +53.9); 5 of 12 sigmoid runs (42%, 95% CI 19%–68%) and 0 of 12 ReLU runs (0%, 95% CI 0%–24%) learned nothing or diverged, and count in it at the accuracy they ended at.",
-		"Dropout 0.5 instead of dropout 0: within sigmoid this run cannot tell (undecided: this profile detects only differences beyond ±35.5 points); within ReLU this run cannot tell (undecided: this profile detects only differences beyond ±4.2 points).",
+		"Dropout 0.5 instead of dropout 0: within sigmoid this run cannot tell (-27.5 points (95 % CI -53.7 to -1.3), undecided: this profile detects only differences beyond ±35.5 points); within ReLU this run cannot tell (-2.0 points (95 % CI -5.1 to +1.0), undecided: this profile detects only differences beyond ±4.2 points).",
 		"within ReLU it raises test accuracy by +4.0 points (95 % CI +2.5 to +5.5)",
 		"none of the 7 is shown to help or hurt: all undecided (this profile detects only differences beyond ±4.4 points at best)",
 	)

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"alexbench/internal/numfmt"
+	"alexbench/internal/stats"
 )
 
 func fmtAcc(x float64) string {
@@ -118,3 +119,15 @@ const (
 )
 
 func isNearChance(acc float64) bool { return !math.IsNaN(acc) && acc < nearChance }
+
+// predictionInterval is the 95 % range one more run of a configuration
+// falls in: mean ± t(n−1)·sd·√(1 + 1/n). A single run printed elsewhere (d2l's)
+// is judged against it, not against the CI of the mean, which shrinks with
+// n while one run's spread does not.
+func predictionInterval(e stats.MeanCI) (lo, hi float64) {
+	if e.N < 2 {
+		return math.NaN(), math.NaN()
+	}
+	h := stats.StudentTQuantile(0.975, float64(e.N-1)) * e.SD * math.Sqrt(1+1/float64(e.N))
+	return e.Mean - h, e.Mean + h
+}

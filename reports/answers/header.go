@@ -115,6 +115,11 @@ func BuildHeader(res *Results) Header {
 	if len(profiles) > 1 {
 		h.Warnings = append(h.Warnings, "This results folder mixes profiles ("+profiles.String()+"): compare cells of one profile only.")
 	}
+	if len(res.LeftOut) > 0 {
+		h.Warnings = append(h.Warnings, "This results folder holds cells of more than one profile. The report answers from the "+res.Profile+
+			" profile's cells only and leaves out "+strings.Join(res.LeftOut, " and ")+": pooled, runs of different lengths would be averaged and paired by seed. "+
+			"Give each profile its own results folder (--results) to report it.")
+	}
 	if len(allocators) > 1 || len(xlaFlags) > 1 {
 		h.Warnings = append(h.Warnings, "Cells ran with different XLA allocators or flags: memory and timings are only comparable within one setting.")
 	}

@@ -29,7 +29,7 @@ func isD2LScale(c *Cell) bool {
 	}
 	def, _ := config.Default(c.Config.Model)
 	k := c.Config
-	return k.TrainLimit == 0 && k.TestLimit == 0 && k.Epochs == def.Epochs && k.BatchSize == def.BatchSize && k.EffectiveLR() == def.LR
+	return k.TrainLimit == 0 && k.TestLimit == 0 && k.Epochs == def.Epochs && k.BatchSize == def.BatchSize && k.EffectiveLR() == def.LR && !decays(c)
 }
 
 // s81group is one configuration of §8.1: its last-epoch estimates and, at

@@ -18,7 +18,7 @@ import (
 func atD2LScale(c *Cell) bool {
 	p := cellProfile(c)
 	if p == "full" {
-		return true
+		return !decays(c)
 	}
 	if p == "" || !c.ConfigOK {
 		return false

@@ -55,8 +55,12 @@ func quickNote(c *Cell) string {
 	if c.Config.TrainLimit > 0 {
 		train = fmt.Sprint(c.Config.TrainLimit)
 	}
-	return fmt.Sprintf("measured on the %s on %s: %s, %d epochs on %s training images — %s",
-		profile, deviceOf([]*Cell{c}), modelName(c.Config, cellProfile(c)), c.Config.Epochs, train, scaleCaveat(profile))
+	lr := ""
+	if decays(c) {
+		lr = ", the lr decaying linearly to 0"
+	}
+	return fmt.Sprintf("measured on the %s on %s: %s, %d epochs on %s training images%s — %s",
+		profile, deviceOf([]*Cell{c}), modelName(c.Config, cellProfile(c)), c.Config.Epochs, train, lr, scaleCaveat(profile))
 }
 
 // pct1 is a share with one decimal, as harness/profile's answers print it

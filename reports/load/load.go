@@ -19,6 +19,11 @@ type Results struct {
 	Matrices []*Matrix  // by exercise order, then name
 	Profiles []*Profile // exercise 1's per-layer profiles: by model, then batch
 	Problems []string   // what could not be read, each naming its file
+	// Profile is the one profile the tree's cells are read from where it
+	// holds several ("" when it holds one); LeftOut counts the cells of the
+	// others ("12 cells of the quick profile"), left out of every matrix.
+	Profile string
+	LeftOut []string
 }
 
 // Matrix is one results/<matrix>/ folder.
@@ -97,6 +102,7 @@ func Load(dir string) (*Results, error) {
 		return a.Name < b.Name
 	})
 	sort.Strings(res.Problems)
+	res.keepOneProfile()
 	return res, nil
 }
 
