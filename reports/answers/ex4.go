@@ -202,9 +202,13 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 	}
 	for _, pr := range pairs {
 		al, le := pr.a, pr.l
-		text := fmt.Sprintf("AlexNet vs LeNet at their last epoch (%s vs %s): test accuracy %s; train–test gap %s; an epoch of training took %s vs %s: %s.",
+		took := fmt.Sprintf("an epoch of training took %s vs %s", fmtSeconds(al.epochSecs), fmtSeconds(le.epochSecs))
+		if len(pr.unlike) > 0 { // epochs of different sizes: the time per image
+			took = fmt.Sprintf("a training image took %.0f µs vs %.0f µs", 1e6*al.epochSecs/imagesPerEpoch(al.g.first()), 1e6*le.epochSecs/imagesPerEpoch(le.g.first()))
+		}
+		text := fmt.Sprintf("AlexNet vs LeNet at their last epoch (%s vs %s): test accuracy %s; train–test gap %s; %s: %s.",
 			shortModelName(al.name), shortModelName(le.name), verdict(pr.test, pointsDiff), verdict(pr.gap, pointsDiff),
-			fmtSeconds(al.epochSecs), fmtSeconds(le.epochSecs), verdict(pr.time, ratioDiff))
+			took, verdict(pr.time, ratioDiff))
 		if len(ms) > 1 {
 			text = pr.m.Folder + ": " + text
 		}

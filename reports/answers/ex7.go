@@ -495,7 +495,10 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 			// shows (a 95 % prediction interval), not the CI of our mean.
 			lo, hi := predictionInterval(e)
 			where := "inside"
-			if ref.TestAcc < lo || ref.TestAcc > hi {
+			switch {
+			case fmtAcc(ref.TestAcc) == fmtAcc(lo) || fmtAcc(ref.TestAcc) == fmtAcc(hi):
+				where = "at the edge of" // inside or out only past the third decimal
+			case ref.TestAcc < lo || ref.TestAcc > hi:
 				where = "outside"
 			}
 			sum = append(sum, fmt.Sprintf("d2l's own LeNet setting reached test accuracy %s here (95 %% CI %s over %s%s); d2l's one printed run, %.3f, is %+.1f points from that mean, %s the range one run of ours would fall in 95 %% of the time (%s–%s).",
