@@ -283,6 +283,9 @@ func (fa *factorial) interactions(fam *family) []interaction {
 		for _, B := range fa.factors[i+1:] {
 			for _, la := range A.levels[1:] {
 				for _, lb := range B.levels[1:] {
+					if !fa.designed(A.key, la.value, B.key, lb.value) {
+						continue // the matrix excludes that combination: nothing to compare
+					}
 					in := fa.interaction(A, la.value, B, lb.value)
 					in.cmp = fam.add(fmt.Sprintf("%s × %s", plainSetting(in.a, in.la), plainSetting(in.b, in.lb)), fa.m, in.cmp.Comparison)
 					out = append(out, in)
@@ -291,6 +294,18 @@ func (fa *factorial) interactions(fam *family) []interaction {
 		}
 	}
 	return out
+}
+
+// designed tells whether the matrix has any cell at level va of a and vb of
+// b (an exclude rule may leave a combination out, as exercise 6 leaves out
+// linear scaling at its reference batch, where both rules are one).
+func (fa *factorial) designed(a, va, b, vb string) bool {
+	for _, fc := range fa.cells {
+		if fc.levels[a] == va && fc.levels[b] == vb {
+			return true
+		}
+	}
+	return false
 }
 
 // troubleShare is the largest share of runs at one level of f that
