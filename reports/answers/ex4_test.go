@@ -9,8 +9,8 @@ import (
 func TestEx4RealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-4")
 	wantInText(t, answerText(a),
-		"the gap from epoch 1 to 30: +27.3 points (95% CI +21.3 to +33.3; paired t, p = 0.02, n = 3+3 paired). The train–test gap widened; whether test accuracy has stopped improving these runs cannot tell.",
-		"AlexNet vs LeNet at their last epoch (AlexNet-quick vs LeNet-5): test accuracy -3.2 points (95% CI -6.3 to -0.1; Welch t, p = 0.21, n = 3+3): undecided — this design detects differences beyond ±4.2 points; train–test gap -5.9 points (95% CI -11.4 to -0.5; Welch t, p = 0.21, n = 3+3): undecided — this design detects differences beyond ±7.0 points; an epoch of training took 264 ms vs 62 ms: 4.25× (95% CI 4.08× to 4.43×; Welch t, p < 0.001, n = 3+3).",
+		"the gap from epoch 1 to 30: +27.3 points (95% CI +21.3 to +33.3; paired t, p = 0.008, n = 3+3 paired). The train–test gap widened; whether test accuracy has stopped improving these runs cannot tell.",
+		"AlexNet vs LeNet at their last epoch (AlexNet-quick vs LeNet-5): test accuracy -3.2 points (95% CI -6.3 to -0.1; Welch t, p = 0.14, n = 3+3): undecided — this design detects differences beyond ±4.2 points; train–test gap -5.9 points (95% CI -11.4 to -0.5; Welch t, p = 0.08, n = 3+3): undecided — this design detects differences beyond ±7.0 points; an epoch of training took 264 ms vs 62 ms: 4.25× (95% CI 4.08× to 4.43×; Welch t, p < 0.001, n = 3+3).",
 	)
 	if len(a.Comparisons) != 7 {
 		t.Errorf("%d comparisons, want 7 (two per configuration, three AlexNet vs LeNet)", len(a.Comparisons))
