@@ -17,8 +17,9 @@ import (
 //   - Two configurations are compared by the difference of their means with
 //     its 95 % CI and a two-sided t-test (stats.Compare: paired by seed when
 //     both sides ran the same seeds, else Welch), Holm-corrected over the
-//     comparisons of a section (a family per section; a factorial's
-//     interactions are a family of their own). Every comparison is printed
+//     comparisons of a section, each metric on its own (a family per
+//     section and metric; a factorial's interactions are a family of their
+//     own). Every comparison is printed
 //     with its difference and 95 % CI, and decides one of: higher or lower
 //     (significant), equivalent (a TOST shows it inside ±1 point of accuracy
 //     or ±10 % of a ratio), or undecided, stated with the smallest difference
