@@ -163,18 +163,14 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 			stats.WelchCompare(sample(lenet.g.Cells, testAccAtEpoch(lenet.n-1)).Values, sample(alex.g.Cells, testAccAtEpoch(alex.n-1)).Values))
 		pr.gap = fam.add("AlexNet vs LeNet, train–test gap at their last epoch", gapAtEpoch(alex.n-1),
 			stats.WelchCompare(sample(lenet.g.Cells, gapAtEpoch(lenet.n-1)).Values, sample(alex.g.Cells, gapAtEpoch(alex.n-1)).Values))
-		if len(pr.unlike) == 0 {
-			perEpoch := func(c *Cell) float64 { return steadyTrainSeconds(c) / float64(max(len(c.Epochs), 1)) }
-			pr.time = fam.compare("AlexNet vs LeNet, training time per epoch", Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerEpoch, FLOPsPer: "epoch"},
-				lenet.g.Cells, alex.g.Cells)
-		} else {
-			// Epochs of different sizes: the time of one training image.
-			perImage := func(c *Cell) float64 {
-				return steadyTrainSeconds(c) / (float64(max(len(c.Epochs), 1)) * imagesPerEpoch(c))
-			}
-			pr.time = fam.compare("AlexNet vs LeNet, training time per image", Metric{Name: "time", Of: perImage, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerImage, FLOPsPer: "image"},
-				lenet.g.Cells, alex.g.Cells)
+		perEpoch := func(c *Cell) float64 { return steadyTrainSeconds(c) / float64(max(len(c.Epochs), 1)) }
+		what, timing := "AlexNet vs LeNet, training time per epoch",
+			Metric{Name: "time", Of: perEpoch, Cost: true, Timing: true, Ratio: true, FLOPs: trainFLOPsPerEpoch, FLOPsPer: "epoch"}
+		if len(pr.unlike) > 0 { // epochs of different sizes: the time of one training image
+			what, timing.FLOPs, timing.FLOPsPer = "AlexNet vs LeNet, training time per image", trainFLOPsPerImage, "image"
+			timing.Of = func(c *Cell) float64 { return perEpoch(c) / imagesPerEpoch(c) }
 		}
+		pr.time = fam.compare(what, timing, lenet.g.Cells, alex.g.Cells)
 		pairs = append(pairs, pr)
 	}
 	fam.holm()

@@ -598,13 +598,7 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 	}
 	sum = append(sum, acc)
 	if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
-		steps := func(c *Cell) int {
-			n := c.Config.TrainLimit
-			if n <= 0 {
-				n = 60000
-			}
-			return c.Config.Epochs * (n / c.Config.BatchSize)
-		}
+		steps := func(c *Cell) int { return c.Config.Epochs * stepsPerEpoch(c.Config) }
 		sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates.",
 			plural(c0.Config.Epochs, "epoch", "epochs"), steps(c1), hi.batch, steps(c0), lo.batch))
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"alexbench/harness/config"
 	"alexbench/harness/profile"
 )
 
@@ -41,17 +42,31 @@ var flopsCache = struct {
 	m map[string]float64
 }{m: map[string]float64{}}
 
+// trainImages is how many training images a config's limit keeps (all
+// 60000 without one).
+func trainImages(c config.Config) int {
+	if c.TrainLimit > 0 {
+		return c.TrainLimit
+	}
+	return 60000
+}
+
+// stepsPerEpoch is how many steps one epoch takes: whole batches, as the
+// trainer drops the last partial one (0 without a batch size).
+func stepsPerEpoch(c config.Config) int {
+	if c.BatchSize <= 0 {
+		return 0
+	}
+	return trainImages(c) / c.BatchSize
+}
+
 // imagesPerEpoch is how many training images one of c's epochs steps
-// through (whole batches, as the trainer drops the last partial one).
+// through.
 func imagesPerEpoch(c *Cell) float64 {
-	n := c.Config.TrainLimit
-	if n <= 0 {
-		n = 60000
+	if c.Config.BatchSize <= 0 {
+		return float64(trainImages(c.Config))
 	}
-	if b := c.Config.BatchSize; b > 0 {
-		n = n / b * b
-	}
-	return float64(n)
+	return float64(stepsPerEpoch(c.Config) * c.Config.BatchSize)
 }
 
 // trainFLOPsTotal is the analytic FLOPs of all of c's training steps.

@@ -93,11 +93,7 @@ func steadyTrainSeconds(c *Cell) float64 {
 	if s == nil || s.StepMillisMedian <= 0 || !c.ConfigOK || c.Config.BatchSize <= 0 {
 		return trainSeconds(c)
 	}
-	n := c.Config.TrainLimit
-	if n <= 0 {
-		n = 60000
-	}
-	steps := len(c.Epochs) * (n / c.Config.BatchSize)
+	steps := len(c.Epochs) * stepsPerEpoch(c.Config)
 	if steps <= 0 {
 		return trainSeconds(c)
 	}

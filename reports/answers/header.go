@@ -112,9 +112,6 @@ func BuildHeader(res *Results) Header {
 			"LeNet's sections run d2l's own recipe at d2l's scale; AlexNet's run AlexNet-quick (¼ width, 67×67 inputs, "+
 			"a subset of the images), so their accuracies and speeds are not d2l's. Each section says its scale.")
 	}
-	if len(profiles) > 1 {
-		h.Warnings = append(h.Warnings, "This results folder mixes profiles ("+profiles.String()+"): compare cells of one profile only.")
-	}
 	if len(res.LeftOut) > 0 {
 		h.Warnings = append(h.Warnings, "This results folder holds cells of more than one profile. The report answers from the "+res.Profile+
 			" profile's cells only and leaves out "+strings.Join(res.LeftOut, " and ")+": pooled, runs of different lengths would be averaged and paired by seed. "+

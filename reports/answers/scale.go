@@ -59,7 +59,7 @@ func scaledProfile(profiles []string) string {
 // scaleCaveat is what a scaled-down number is good for: the quick profile
 // shows a trend; the cpu profile is sized to decide, at a smaller scale.
 func scaleCaveat(profile string) string {
-	if strings.HasPrefix(profile, "quick") || strings.Contains(profile, "quick profile") {
+	if strings.Contains(profile, "quick") {
 		return "a trend, not d2l's numbers"
 	}
 	return "not d2l's scale"

@@ -141,11 +141,7 @@ func quickScale(a *Answer, cells []*Cell) string {
 			names = append(names, scaleName(c))
 		}
 		epochs[c.Config.Epochs] = true
-		n := c.Config.TrainLimit
-		if n <= 0 {
-			n = 60000
-		}
-		images[n] = true
+		images[trainImages(c.Config)] = true
 		devices.add(strings.Fields(c.Summary.Device + " ?")[0])
 	}
 	if len(names) == 0 {
