@@ -359,8 +359,8 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 	}
 	const sub = "mean over seeds; whiskers: 95% CI"
 	a.Blocks = append(a.Blocks, Block{Figures: []Figure{
-		panel("throughput", "Throughput", sub, Axis{Kind: Linear, Name: "examples/s"}, func(p *batchPoint) stat { return p.rate }, rateCI, nil),
-		panel("memory", "Peak memory", "mean over seeds; dashed: analytic model", Axis{Kind: Linear, Name: "MiB"},
+		panel("throughput", "Throughput", sub, Axis{Kind: Linear, Name: "examples/s", NonNegative: true}, func(p *batchPoint) stat { return p.rate }, rateCI, nil),
+		panel("memory", "Peak memory", "mean over seeds; dashed: analytic model", Axis{Kind: Linear, Name: "MiB", NonNegative: true},
 			func(p *batchPoint) stat { return p.mem }, memCI, func(p *batchPoint) stat { return p.model }),
 		panel("accuracy", "Final test accuracy", sub, Axis{Kind: Linear, Name: "test accuracy", Min: 0, Max: 1, Fixed: true},
 			func(p *batchPoint) stat { return p.acc }, accCI, nil),
