@@ -94,7 +94,7 @@ func read(t *testing.T, p string) string {
 // complete. Without the binary nothing runs (nothing is built on the device).
 func TestGPUAblationBudgetGuardAndResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the device script with a stand-in alexbench for ~15 s")
+		t.Skip("runs the device script with a stand-in alexbench for ~20 s")
 	}
 	work := t.TempDir()
 	bin := filepath.Join(work, "bin", "alexbench")
@@ -116,12 +116,14 @@ func TestGPUAblationBudgetGuardAndResume(t *testing.T) {
 	stubLog := filepath.Join(work, "stub.log")
 	torchCount := filepath.Join(work, "torch.count")
 	const cells = 10
-	env := []string{"STUB_LOG=" + stubLog, "STUB_CELLS=10", "STUB_CELL_S=0.5",
+	env := []string{"STUB_LOG=" + stubLog, "STUB_CELLS=10", "STUB_CELL_S=1.5",
 		"ABLATION_TORCH=echo x >>" + torchCount + "; echo '{\"mode\":\"compile\"}'",
 		"ABLATION_TORCH_MIN_S=1", "ABLATION_E3_MIN_S=1", "ABLATION_BENCH_MIN_S=1", "ABLATION_RUN_MIN_S=1", "ABLATION_RESERVE_S=2"}
 
-	// Call 1: 7 s of budget, 5 s for the steps: the sweep (5 s of cells) cannot finish.
-	c1 := runAblation(t, work, append(env, "ABLATION_BUDGET_S=7")...)
+	// Call 1: 14 s of budget, 2 s of it reserved: the sweep (15 s of cells)
+	// cannot finish, however long the steps before it take on a loaded CI
+	// (at 7 s and 0.5 s cells, the steps alone used the budget up there).
+	c1 := runAblation(t, work, append(env, "ABLATION_BUDGET_S=14")...)
 	if c1.rc != 0 || strings.TrimSpace(read(t, filepath.Join(c1.out, "state.txt"))) != "partial" {
 		t.Fatalf("call 1: exit %d, state %q\n%s", c1.rc, read(t, filepath.Join(c1.out, "state.txt")), c1.log)
 	}
