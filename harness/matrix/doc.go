@@ -25,6 +25,8 @@
 //	[[include]]                  # add values, or cells, as GitHub Actions does
 //	activation = "relu"
 //	dropout = 0.5
+//	seeds = 5                    # optional: this entry's cells get seeds 1..5
+//	                             #   instead of the matrix's seeds = n
 //
 //	[profile.quick]              # overrides for one profile (quick, cpu or full):
 //	epochs = 3                   #   a scalar replaces [fixed] (or the default),

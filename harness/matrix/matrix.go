@@ -223,8 +223,10 @@ type axis struct {
 
 // rule is one include or exclude entry.
 type rule struct {
-	values []assign // sorted by key
-	src    string
+	values   []assign // sorted by key
+	src      string
+	seeds    int    // an include entry's own seeds = n (0: the matrix's)
+	seedsSrc string // where that seeds = n is
 }
 
 // spec is the checked file; profileSpec one profile's overrides.
@@ -429,17 +431,41 @@ func (p *parser) axis(key, src string, v any) (axis, error) {
 }
 
 func (p *parser) rules(table string, entries []map[string]any) ([]rule, error) {
+	include := lastPart(table) == "include"
 	var out []rule
 	for i, e := range entries {
 		src := fmt.Sprintf("%s.%d", table, i)
 		if len(e) == 0 {
 			return nil, p.errAt(src, "empty %s entry", lastPart(table))
 		}
+		r := rule{src: src}
+		// An include entry may repeat its cells with seeds of its own: a
+		// configuration whose comparison needs more seeds than the others
+		// gets them without running every other configuration as often.
+		if v, ok := e["seeds"]; ok && include {
+			ssrc := src + ".seeds"
+			n, ok := v.(int64)
+			if !ok || n < 1 || n > maxSeeds {
+				return nil, p.errAt(ssrc, "%v: want an integer 1..%d", v, maxSeeds)
+			}
+			r.seeds, r.seedsSrc = int(n), ssrc
+			rest := map[string]any{}
+			for k, v := range e {
+				if k != "seeds" {
+					rest[k] = v
+				}
+			}
+			if len(rest) == 0 {
+				return nil, p.errAt(src, "an include entry with only seeds = n names no cells")
+			}
+			e = rest
+		}
 		vals, err := p.scalars(src, e)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rule{vals, src})
+		r.values = vals
+		out = append(out, r)
 	}
 	return out, nil
 }

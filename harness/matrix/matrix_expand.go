@@ -18,6 +18,7 @@ const maxCells = 10000
 type combo struct {
 	orig  []assign // one per axis, in axis order
 	added []assign // include additions, sorted by key
+	seeds int      // an include entry's own seeds = n (0: the matrix's)
 }
 
 func (c *combo) origValue(key string) (assign, bool) {
@@ -40,7 +41,9 @@ func (c *combo) origValue(key string) (assign, bool) {
 //     which later entries do not extend. A matrix without axes runs each
 //     include entry as its own cell.
 //   - seeds = n then repeats everything with seed 1..n (seed outermost, so a
-//     sweep cut short has covered every configuration once).
+//     sweep cut short has covered every configuration once); an include
+//     entry's own seeds = n replaces it for the combinations that entry
+//     extends or creates.
 //
 // A cell's config is the model's defaults, then [fixed], then the profile's
 // scalars, then its axis values, then include additions, then the seed.
@@ -59,7 +62,14 @@ func (p *parser) expand(matrix, profile string, r resolved, usedExclude map[stri
 			return nil, p.errAt(ax.src, "the axes multiply to more than %d cells (profile %s)", maxCells, profile)
 		}
 	}
-	if n := max(1, r.seeds); size*n > maxCells || (size+len(r.include))*n > maxCells {
+	most := r.seeds
+	for _, inc := range r.include {
+		if inc.seeds > 0 && r.seeds == 0 {
+			return nil, p.errAt(inc.seedsSrc, "an include entry's seeds = n needs the matrix's own seeds = n (profile %s)", profile)
+		}
+		most = max(most, inc.seeds)
+	}
+	if n := max(1, most); size*n > maxCells || (size+len(r.include))*n > maxCells {
 		return nil, p.errAt("axes", "the matrix expands to more than %d cells (profile %s)", maxCells, profile)
 	}
 	combos := []*combo{{}}
@@ -109,9 +119,12 @@ func (p *parser) expand(matrix, profile string, r resolved, usedExclude map[stri
 					c.added = setAssign(c.added, v)
 				}
 			}
+			if inc.seeds > 0 {
+				c.seeds = inc.seeds
+			}
 		}
 		if !matched {
-			nc := &combo{}
+			nc := &combo{seeds: inc.seeds}
 			for _, v := range inc.values {
 				nc.added = setAssign(nc.added, v)
 			}
@@ -122,15 +135,18 @@ func (p *parser) expand(matrix, profile string, r resolved, usedExclude map[stri
 	seeds := []assign{{}} // no seed assignment: the fixed / default seed
 	if r.seeds > 0 {
 		seeds = nil
-		for s := 1; s <= r.seeds; s++ {
+		for s := 1; s <= most; s++ {
 			seeds = append(seeds, assign{"seed", int64(s), r.seedsSrc})
 		}
 	}
 
 	var cells []Cell
 	where := map[string]int{} // key → index in cells
-	for _, seed := range seeds {
+	for i, seed := range seeds {
 		for _, c := range combos {
+			if n := c.seeds; n > 0 && i >= n || n == 0 && r.seeds > 0 && i >= r.seeds {
+				continue // this configuration's own seeds end earlier
+			}
 			cell, err := p.resolve(matrix, profile, r, c, seed)
 			if err != nil {
 				return nil, err

@@ -175,3 +175,18 @@ func TestResolveProfile(t *testing.T) {
 		}
 	}
 }
+
+func TestIncludeEntryHasItsOwnSeeds(t *testing.T) {
+	m := mustLoad(t, "../../testdata/matrices/good/include-seeds.toml")
+	want := []string{
+		"model=alexnet seed=1", "model=lenet seed=1", "model=cnn28 seed=1",
+		"model=alexnet seed=2", "model=lenet seed=2", "model=cnn28 seed=2",
+		"model=lenet seed=3", "model=cnn28 seed=3",
+		"model=lenet seed=4",
+	}
+	for _, profile := range Profiles {
+		if got := labels(m.Cells(profile)); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s cells:\n got %q\nwant %q", profile, got, want)
+		}
+	}
+}

@@ -10,6 +10,10 @@ import (
 	"alexbench/internal/stats"
 )
 
+
+// d2lEpochs is how many epochs d2l trains both AlexNet and LeNet for.
+const d2lEpochs = 10
+
 func epochsXY(cv curve) []float64 {
 	xs := make([]float64, len(cv.Epochs))
 	for i, e := range cv.Epochs {
@@ -120,7 +124,13 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 				su.bestTest, su.bestEpoch = v, su.test.Epochs[j]
 			}
 		}
+		// More epochs than d2l's 10 is the exercise's question: past them,
+		// the last epoch is compared with the 10th (the same runs, paired by
+		// seed); a run no longer than d2l's compares its last six epochs.
 		k := max(0, n-6)
+		if i := slices.Index(su.test.Epochs, d2lEpochs); i >= 0 && i < n-1 {
+			k = i
+		}
 		su.recentFrom = su.test.Epochs[k]
 		if n >= 2 {
 			su.recent = fam.add(fmt.Sprintf("%s: test accuracy at epoch %d vs %d", su.name, su.epochs, su.recentFrom), testAccAtEpoch(n-1),
@@ -183,15 +193,19 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		if su.recent != nil {
 			text += fmt.Sprintf(" Test accuracy from epoch %d to %d: %s; the gap from epoch %d to %d: %s.",
 				su.recentFrom, su.epochs, verdict(su.recent, pointsDiff), su.test.Epochs[0], su.epochs, verdict(su.gapGrowth, pointsDiff))
-			// "Stopped improving" needs the last epochs shown equivalent (within
+			// "Stopped improving" needs the epochs shown equivalent (within
 			// 1 point), not merely a test that found no rise.
+			since := "over the last epochs"
+			if su.recentFrom == d2lEpochs {
+				since = fmt.Sprintf("past d2l's %d epochs", d2lEpochs)
+			}
 			switch {
 			case su.gapGrowth.Verdict == Higher && su.recent.Verdict == Equivalent:
-				text += " Test accuracy has stopped improving while the train–test gap widened: the measurements show overfitting."
+				text += " Test accuracy stopped improving " + since + " while the train–test gap widened: the measurements show overfitting."
 			case su.gapGrowth.Verdict == Higher && su.recent.Verdict == Higher:
-				text += " The train–test gap widened, but test accuracy was still rising over the last epochs: more epochs would still help."
+				text += " The train–test gap widened, but test accuracy still rose " + since + ": more epochs helped."
 			case su.gapGrowth.Verdict == Higher:
-				text += " The train–test gap widened; whether test accuracy has stopped improving these runs cannot tell."
+				text += " The train–test gap widened; whether test accuracy still rose " + since + " these runs cannot tell."
 			}
 		}
 		a.Text = append(a.Text, text)
@@ -222,9 +236,9 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		what := fmt.Sprintf("%s (epoch %d to %d: ", shortModelName(su.name), su.recentFrom, su.epochs)
 		switch c.Verdict {
 		case Higher:
-			return what + "still rising by " + effectCI(c) + ")"
+			return what + "rising by " + byCI(c) + ")"
 		case Lower:
-			return what + "falling by " + effectCI(c) + ")"
+			return what + "falling by " + byCI(c) + ")"
 		case Equivalent:
 			return what + "stopped improving: " + outcomeShort(c) + ")"
 		}
@@ -235,9 +249,9 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		what := fmt.Sprintf("%s's (epoch %d to %d) ", shortModelName(su.name), su.test.Epochs[0], su.epochs)
 		switch c.Verdict {
 		case Higher:
-			return what + "widened by " + effectCI(c)
+			return what + "widened by " + byCI(c)
 		case Lower:
-			return what + "narrowed by " + effectCI(c)
+			return what + "narrowed by " + byCI(c)
 		}
 		return what + outcomeShort(c)
 	}
@@ -267,7 +281,7 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		}
 		diff := "the difference is " + outcomeShort(pr.test)
 		if decided(pr.test) {
-			diff = fmt.Sprintf("%s ends %s by %s", an, direction(pr.test, "higher", "lower"), effectCI(pr.test))
+			diff = fmt.Sprintf("%s ends %s by %s", an, direction(pr.test, "higher", "lower"), byCI(pr.test))
 		}
 		if len(pr.unlike) > 0 {
 			diff += " — a difference of model and data together, since they did not train alike (below)"
@@ -328,7 +342,11 @@ func buildEx4(b *builder, a *Answer, ms []*Matrix) {
 		gaps = append(gaps, "undecided for "+openWords(gapOpen, func(s *summary) *Comparison { return s.gapGrowth }))
 	}
 	if len(last) > 0 {
-		sum = append(sum, "Whether test accuracy is still rising at the end: "+strings.Join(last, "; ")+".")
+		head := "Whether test accuracy is still rising at the end: "
+		if sums[0].recentFrom == d2lEpochs {
+			head = fmt.Sprintf("What the epochs past d2l's %d did to test accuracy: ", d2lEpochs)
+		}
+		sum = append(sum, head+strings.Join(last, "; ")+".")
 	}
 	if len(gaps) > 0 {
 		sum = append(sum, "The train–test gap from the first epoch to the last: "+strings.Join(gaps, "; ")+".")

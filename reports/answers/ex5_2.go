@@ -145,7 +145,7 @@ func summarizeEx52(a *Answer, prefix string, ref *variant, small []*variant, acc
 		}
 		accW := "test accuracy " + outcomeShort(acc)
 		if decided(acc) {
-			accW = fmt.Sprintf("test accuracy %s by %s", direction(acc, "higher", "lower"), effectCI(acc))
+			accW = fmt.Sprintf("test accuracy %s by %s", direction(acc, "higher", "lower"), byCI(acc))
 		}
 		timeW := "training time " + outcomeShort(t)
 		if decided(t) {

@@ -107,8 +107,8 @@ func TestEx52SummaryRealQuick(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-5-2")
 	wantInText(t, a.Summary,
 		"On 28×28 inputs LeNet-5 beats AlexNet-quick on both accuracy and cost: test accuracy +12.9 points (95 % CI +7.4 to +18.4), in 0.25× the training time (95 % CI 0.24× to 0.25×), analytic training FLOPs 0.09×, with 0.12× the parameters.",
-		"CNN-28-quick: test accuracy higher by +18.6 points (95 % CI +14.0 to +23.2), slower to train: 2.02× the time (95 % CI 1.98× to 2.06×)",
-		"ResNet-28-quick: test accuracy higher by +12.6 points (95 % CI +3.5 to +21.7), slower to train: 4.53× the time",
+		"CNN-28-quick: test accuracy higher by 18.6 points (95 % CI 14.0 to 23.2), slower to train: 2.02× the time (95 % CI 1.98× to 2.06×)",
+		"ResNet-28-quick: test accuracy higher by 12.6 points (95 % CI 3.5 to 21.7), slower to train: 4.53× the time",
 		"3 epochs on 6144 training images — a trend, not d2l's numbers.",
 	)
 	if want := "LeNet-5 on 28×28: +12.9 points test accuracy in 0.25× AlexNet-quick's training time; quick profile"; a.Glance != want {

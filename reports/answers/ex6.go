@@ -186,7 +186,10 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 			if p.rate.N > 0 || p.acc.N > 0 {
 				sa.done = append(sa.done, p)
 			}
-			if p.rate.N > 0 {
+			// Speed and memory are compared between batches with enough
+			// runs that measured them (a run that diverged stopped early,
+			// before its speed settled): three a side, not one.
+			if p.rate.N >= stats.MinRuns {
 				if sa.lo == nil {
 					sa.lo = p
 				}
@@ -237,7 +240,7 @@ func buildEx6(b *builder, a *Answer, ms []*Matrix) {
 				if e.cmp.NA == 0 && e.missing == 0 {
 					continue // no such cells (the reference batch runs once)
 				}
-				e.cmp = fam.add(fmt.Sprintf("lr_scaling=%s vs %s at %s", e.level, e.base, stratumName(e.stratum)), testAccMetric, e.cmp.Comparison)
+				e.cmp = fam.add(fmt.Sprintf("%s vs %s at %s", plainSetting("lr_scaling", e.level), plainSetting("lr_scaling", e.base), stratumName(e.stratum)), testAccMetric, e.cmp.Comparison)
 				se.effects = append(se.effects, e)
 			}
 		}

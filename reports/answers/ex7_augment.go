@@ -208,7 +208,7 @@ func summarizeEx7Augment(a *Answer, cs []*Comparison, names []string, acts []str
 	for i, c := range cs {
 		switch c.Verdict {
 		case Higher, Lower:
-			decidedParts = append(decidedParts, fmt.Sprintf("%s %s test accuracy by %s", names[i], direction(c, "raises", "lowers"), effectCI(c)))
+			decidedParts = append(decidedParts, fmt.Sprintf("%s %s test accuracy by %s", names[i], direction(c, "raises", "lowers"), byCI(c)))
 		case Equivalent:
 			same = append(same, fmt.Sprintf("%s: %s", names[i], effectCI(c)))
 		case Undecided:

@@ -319,7 +319,7 @@ func (sm *ex8Summary) write(a *Answer, ms []*Matrix) {
 		if sm.gap != nil {
 			switch sm.gap.Verdict {
 			case Higher, Lower:
-				sum = append(sum, fmt.Sprintf("Removing dropout makes the gap %s by %s.", direction(sm.gap, "higher", "lower"), effectCI(sm.gap)))
+				sum = append(sum, fmt.Sprintf("Removing dropout makes the gap %s by %s.", direction(sm.gap, "higher", "lower"), byCI(sm.gap)))
 			case Equivalent:
 				sum = append(sum, "With and without dropout the gap is "+outcomeShort(sm.gap)+".")
 			default:

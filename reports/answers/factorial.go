@@ -1,6 +1,7 @@
 package answers
 
 import (
+	"alexbench/harness/config"
 	"alexbench/reports/load"
 	"fmt"
 	"math"
@@ -46,7 +47,8 @@ type fCell struct {
 type factorial struct {
 	factors []*fFactor
 	cells   []*fCell
-	m       Metric // the metric, as value reads it and the comparisons record it
+	m       Metric  // the metric, as value reads it and the comparisons record it
+	mat     *Matrix // the matrix the cells are of
 }
 
 // factorsOf are the matrix's varied keys that are factors: the axes, seed
@@ -111,7 +113,7 @@ func functionOf(m *Matrix, k, by string) bool {
 }
 
 func newFactorial(m *Matrix, metric Metric) *factorial {
-	fa := &factorial{m: metric}
+	fa := &factorial{m: metric, mat: m}
 	keys := factorsOf(m)
 	def, hasDef := matrixDefault(m)
 	for _, k := range keys {
@@ -207,6 +209,7 @@ func within(fc *fCell, stratum map[string]string) bool {
 type effect struct {
 	factor, level, base string
 	stratum             map[string]string
+	only                map[string]string // other factors whose matched blocks all sit at one of their levels
 	cmp                 *Comparison
 	meanBase, meanLevel float64 // over the matched blocks
 	missing             int     // runs in the stratum at either level that ran but did not finish
@@ -230,10 +233,33 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 		at[v][fa.blockKey(fc, f.key)] = fa.value(fc)
 	}
 	var a, b stats.Sample
+	seen := map[string]map[string]bool{} // factor → its levels among the matched blocks
 	for _, k := range sortedKeys(at[base]) {
 		if y, ok := at[lvl][k]; ok {
 			a.Values, a.Keys = append(a.Values, at[base][k]), append(a.Keys, k)
 			b.Values, b.Keys = append(b.Values, y), append(b.Keys, k)
+			for _, part := range strings.Fields(k) {
+				if fk, fv, ok := strings.Cut(part, "="); ok && fk != "seed" {
+					if seen[fk] == nil {
+						seen[fk] = map[string]bool{}
+					}
+					seen[fk][fv] = true
+				}
+			}
+		}
+	}
+	// Where the design pairs the two levels only at one level of another
+	// factor (an exclude rule left the other combinations out), the effect
+	// is measured there alone, and its name says so.
+	for _, g := range fa.factors {
+		if _, in := stratum[g.key]; in || g == f || len(g.levels) < 2 || len(seen[g.key]) != 1 {
+			continue
+		}
+		if e.only == nil {
+			e.only = map[string]string{}
+		}
+		for v := range seen[g.key] {
+			e.only[g.key] = v
 		}
 	}
 	e.cmp = &Comparison{Comparison: stats.Compare(a, b)}
@@ -296,12 +322,74 @@ func (fa *factorial) interactions(fam *family) []interaction {
 	return out
 }
 
-// designed tells whether the matrix has any cell at level va of a and vb of
-// b (an exclude rule may leave a combination out, as exercise 6 leaves out
-// linear scaling at its reference batch, where both rules are one).
+// designed tells whether the design has a complete block for the
+// interaction of a at va with b at vb: all four combinations of (base, va)
+// and (base, vb) at one setting of the other factors. An exclude rule may
+// leave a combination out (exercise 6 leaves out linear scaling at its
+// reference batch, where both rules are one; exercise 7 makes each change
+// one at a time), and then there is nothing to compare.
 func (fa *factorial) designed(a, va, b, vb string) bool {
+	A, B := fa.factor(a), fa.factor(b)
+	if A == nil || B == nil {
+		return false
+	}
+	ab, bb := A.levels[0].value, B.levels[0].value
+	has := map[string]bool{}
 	for _, fc := range fa.cells {
-		if fc.levels[a] == va && fc.levels[b] == vb {
+		has[fc.levels[a]+"\x00"+fc.levels[b]+"\x00"+fa.blockKey(fc, a, b)] = true
+	}
+	for _, fc := range fa.cells {
+		if fc.levels[a] != va || fc.levels[b] != vb {
+			continue
+		}
+		blk := fa.blockKey(fc, a, b)
+		if has[ab+"\x00"+vb+"\x00"+blk] && has[va+"\x00"+bb+"\x00"+blk] && has[ab+"\x00"+bb+"\x00"+blk] {
+			return true
+		}
+	}
+	return false
+}
+
+// recipeFactor is a factor that carries another varied config key with it
+// (LeNet's learning rate follows its activation: 0.9 for sigmoid, 0.1 for
+// ReLU), and that key; nil if none. Such a factor's levels are recipes, not
+// one knob, so the design stratifies by it before any test is run.
+func (fa *factorial) recipeFactor() (*fFactor, string) {
+	if fa.mat == nil {
+		return nil, ""
+	}
+	for _, g := range fa.factors {
+		for _, k := range config.Keys() {
+			if k == "seed" || k == "backend" || fa.factor(k) != nil || !variesIn(fa.mat, k) {
+				continue
+			}
+			if functionOf(fa.mat, k, g.key) {
+				return g, k
+			}
+		}
+	}
+	return nil, ""
+}
+
+// keyWords is a config key as prose names it.
+func keyWords(k string) string {
+	if k == "lr" {
+		return "learning rate"
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// variesIn tells whether key k takes more than one value over the cells.
+func variesIn(m *Matrix, k string) bool {
+	first, set := "", false
+	for _, c := range m.Cells {
+		if !c.ConfigOK {
+			continue
+		}
+		v, _ := c.Config.Get(k)
+		if sv := formatValue(v); !set {
+			first, set = sv, true
+		} else if sv != first {
 			return true
 		}
 	}
@@ -349,6 +437,19 @@ const troubleGap = 0.25
 // whose runs diverged, never learned or did not finish far more often than
 // another's (troubleGap); nil for none. why says which.
 func (fa *factorial) strataFactor(ins []interaction) (f *fFactor, why string) {
+	if g, key := fa.recipeFactor(); g != nil {
+		var parts []string
+		for _, l := range g.levels {
+			for _, fc := range fa.cells {
+				if fc.levels[g.key] == l.value && fc.c.ConfigOK {
+					v, _ := fc.c.Config.Get(key)
+					parts = append(parts, plainSetting(g.key, l.value)+" "+plainSetting(key, formatValue(v)))
+					break
+				}
+			}
+		}
+		return g, fmt.Sprintf("each %s trains with its own %s (%s), so the levels are different recipes, and one effect averaged over them would describe neither", strings.ReplaceAll(g.key, "_", " "), keyWords(key), strings.Join(parts, ", "))
+	}
 	count := map[string]int{}
 	best := map[string]float64{}
 	for _, in := range ins {
@@ -386,6 +487,22 @@ func (fa *factorial) strataFactor(ins []interaction) (f *fFactor, why string) {
 		return f, fmt.Sprintf("%.0f%% of the %s runs diverged, never learned or did not finish against %.0f%% at another level, so that level trains in another regime and averaging over %s would mix the two (those runs still count, at the accuracy they ended at)", 100*share, plainSetting(f.key, lvl), 100*least, strings.ReplaceAll(f.key, "_", " "))
 	}
 	return nil, ""
+}
+
+// scope is where the effect was measured: its stratum and the levels the
+// design held the other factors at.
+func (e effect) scope() map[string]string {
+	if len(e.only) == 0 {
+		return e.stratum
+	}
+	out := map[string]string{}
+	for k, v := range e.stratum {
+		out[k] = v
+	}
+	for k, v := range e.only {
+		out[k] = v
+	}
+	return out
 }
 
 func stratumName(st map[string]string) string {

@@ -47,6 +47,21 @@ func effectCI(c *Comparison) string {
 	return withFLOPs(fmt.Sprintf("%s (95 %% CI %s to %s)", effectShort(c), bound(c.Lo), bound(c.Hi)), c)
 }
 
+// byCI is a decided difference after a word that already gives its sign
+// ("lowers test accuracy by 4.7 points (95 % CI 3.4 to 6.0)", not "by
+// -4.7 points"): in points the magnitude and its CI; other units as
+// effectCI writes them.
+func byCI(c *Comparison) string {
+	if c.Unit != "points" || math.IsNaN(c.Diff) {
+		return effectCI(c)
+	}
+	lo, hi := c.Lo, c.Hi
+	if c.Diff < 0 {
+		lo, hi = -c.Hi, -c.Lo
+	}
+	return fmt.Sprintf("%.1f points (95 %% CI %.1f to %.1f)", 100*math.Abs(c.Diff), 100*lo, 100*hi)
+}
+
 // withFLOPs adds a timing's analytic FLOPs ratio after its effect: "0.36×
 // (95 % CI 0.35× to 0.38×), analytic training FLOPs 0.30×".
 func withFLOPs(s string, c *Comparison) string {
