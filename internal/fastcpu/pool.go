@@ -222,6 +222,25 @@ func scatterMax2x2Row32(top, bottom, dtop, dbottom, src []float32, c int) {
 	}
 }
 
+// scatterMax2x2Images32Go is scatterMax over images lo..hi of a tiled 2×2
+// pool on float32, row by row: the build without cgo runs it, and it is the
+// reference the C loop (pool_cgo.go) is tested against.
+func scatterMax2x2Images32Go(x, v, dx []float32, g poolGeom, lo, hi int) {
+	img, out := g.h*g.w*g.c, g.ho*g.wo*g.c
+	row, orow := g.w*g.c, g.wo*g.c
+	for b := lo; b < hi; b++ {
+		xb, db, vb := x[b*img:(b+1)*img], dx[b*img:(b+1)*img], v[b*out:(b+1)*out]
+		for oh := range g.ho {
+			t, d := 2*oh*row, (2*oh+1)*row
+			scatterMax2x2Row32(xb[t:t+row], xb[d:d+row], db[t:t+row], db[d:d+row], vb[oh*orow:(oh+1)*orow], g.c)
+			// An odd width's last column is in no window.
+			clear(db[t+2*orow : t+row])
+			clear(db[d+2*orow : d+row])
+		}
+		clear(db[2*g.ho*row:]) // and an odd height's last row
+	}
+}
+
 // selectScatterData is the node data of the SelectAndScatterMax nodes Wrap's
 // builder adds (our own type: SimpleGo has none).
 type selectScatterData struct{ geom poolGeom }
@@ -253,19 +272,7 @@ func scatterMax[T float32 | float64](x, v, dx []T, g poolGeom) {
 	img, out := g.h*g.w*g.c, g.ho*g.wo*g.c
 	work := func(lo, hi int) {
 		if x32, ok := any(x).([]float32); ok && g.tiled2() {
-			v32, dx32 := any(v).([]float32), any(dx).([]float32)
-			row, orow := g.w*g.c, g.wo*g.c
-			for b := lo; b < hi; b++ {
-				xb, db, vb := x32[b*img:(b+1)*img], dx32[b*img:(b+1)*img], v32[b*out:(b+1)*out]
-				for oh := range g.ho {
-					t, d := 2*oh*row, (2*oh+1)*row
-					scatterMax2x2Row32(xb[t:t+row], xb[d:d+row], db[t:t+row], db[d:d+row], vb[oh*orow:(oh+1)*orow], g.c)
-					// An odd width's last column is in no window.
-					clear(db[t+2*orow : t+row])
-					clear(db[d+2*orow : d+row])
-				}
-				clear(db[2*g.ho*row:]) // and an odd height's last row
-			}
+			scatterMax2x2Images32(x32, any(v).([]float32), any(dx).([]float32), g, lo, hi)
 			return
 		}
 		best := make([]T, g.c)
