@@ -118,6 +118,11 @@ func poolRows(g poolGeom, fn func(lo, hi int)) {
 // max identity, which SimpleGo fills with too).
 func poolForward[T float32 | float64](x, y []T, g poolGeom, isMax bool, lowest T) {
 	rowIn, rowOut := g.w*g.c, g.wo*g.c
+	if x32, ok := any(x).([]float32); ok && isMax && g.tiled2() {
+		y32 := any(y).([]float32)
+		poolRows(g, func(lo, hi int) { maxPool2x2Rows32(x32, y32, g, lo, hi) })
+		return
+	}
 	if isMax && g.tiled2() {
 		poolRows(g, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
@@ -186,6 +191,19 @@ func maxPool2x2Row[T float32 | float64](top, bottom, out []T, c int) {
 		for k := range o {
 			o[k] = max(max(a[k], a[c+k]), max(b[k], b[c+k]))
 		}
+	}
+}
+
+// maxPool2x2Rows32Go is poolForward's tiled 2×2 max over output rows lo..hi
+// on float32 in Go: the build without cgo runs it, and it is the reference
+// the C loop (pool_cgo.go) is tested against.
+func maxPool2x2Rows32Go(x, y []float32, g poolGeom, lo, hi int) {
+	rowIn, rowOut := g.w*g.c, g.wo*g.c
+	for r := lo; r < hi; r++ {
+		b, oh := r/g.ho, r%g.ho
+		top := x[(b*g.h+2*oh)*rowIn:][:rowIn]
+		bottom := x[(b*g.h+2*oh+1)*rowIn:][:rowIn]
+		maxPool2x2Row(top, bottom, y[r*rowOut:(r+1)*rowOut], g.c)
 	}
 }
 
