@@ -118,6 +118,11 @@ func poolRows(g poolGeom, fn func(lo, hi int)) {
 // max identity, which SimpleGo fills with too).
 func poolForward[T float32 | float64](x, y []T, g poolGeom, isMax bool, lowest T) {
 	rowIn, rowOut := g.w*g.c, g.wo*g.c
+	if x32, ok := any(x).([]float32); ok && isMax && g.tiled2() {
+		y32 := any(y).([]float32)
+		poolRows(g, func(lo, hi int) { maxPool2x2Rows32(x32, y32, g, lo, hi) })
+		return
+	}
 	if isMax && g.tiled2() {
 		poolRows(g, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
@@ -189,6 +194,19 @@ func maxPool2x2Row[T float32 | float64](top, bottom, out []T, c int) {
 	}
 }
 
+// maxPool2x2Rows32Go is poolForward's tiled 2×2 max over output rows lo..hi
+// on float32 in Go: the build without cgo runs it, and it is the reference
+// the C loop (pool_cgo.go) is tested against.
+func maxPool2x2Rows32Go(x, y []float32, g poolGeom, lo, hi int) {
+	rowIn, rowOut := g.w*g.c, g.wo*g.c
+	for r := lo; r < hi; r++ {
+		b, oh := r/g.ho, r%g.ho
+		top := x[(b*g.h+2*oh)*rowIn:][:rowIn]
+		bottom := x[(b*g.h+2*oh+1)*rowIn:][:rowIn]
+		maxPool2x2Row(top, bottom, y[r*rowOut:(r+1)*rowOut], g.c)
+	}
+}
+
 // scatterMax2x2Row32 is scatterMax for one output row of a tiled 2×2 pool
 // on float32 (the dtype that trains; float64 takes scatterMax's general
 // loop): every element of the two input rows is written — the window's
@@ -219,6 +237,25 @@ func scatterMax2x2Row32(top, bottom, dtop, dbottom, src []float32, c int) {
 			da[k], da[c+k] = math.Float32frombits(sb&u0), math.Float32frombits(sb&u1)
 			db[k], db[c+k] = math.Float32frombits(sb&u2), math.Float32frombits(sb&u3)
 		}
+	}
+}
+
+// scatterMax2x2Images32Go is scatterMax over images lo..hi of a tiled 2×2
+// pool on float32, row by row: the build without cgo runs it, and it is the
+// reference the C loop (pool_cgo.go) is tested against.
+func scatterMax2x2Images32Go(x, v, dx []float32, g poolGeom, lo, hi int) {
+	img, out := g.h*g.w*g.c, g.ho*g.wo*g.c
+	row, orow := g.w*g.c, g.wo*g.c
+	for b := lo; b < hi; b++ {
+		xb, db, vb := x[b*img:(b+1)*img], dx[b*img:(b+1)*img], v[b*out:(b+1)*out]
+		for oh := range g.ho {
+			t, d := 2*oh*row, (2*oh+1)*row
+			scatterMax2x2Row32(xb[t:t+row], xb[d:d+row], db[t:t+row], db[d:d+row], vb[oh*orow:(oh+1)*orow], g.c)
+			// An odd width's last column is in no window.
+			clear(db[t+2*orow : t+row])
+			clear(db[d+2*orow : d+row])
+		}
+		clear(db[2*g.ho*row:]) // and an odd height's last row
 	}
 }
 
@@ -253,19 +290,7 @@ func scatterMax[T float32 | float64](x, v, dx []T, g poolGeom) {
 	img, out := g.h*g.w*g.c, g.ho*g.wo*g.c
 	work := func(lo, hi int) {
 		if x32, ok := any(x).([]float32); ok && g.tiled2() {
-			v32, dx32 := any(v).([]float32), any(dx).([]float32)
-			row, orow := g.w*g.c, g.wo*g.c
-			for b := lo; b < hi; b++ {
-				xb, db, vb := x32[b*img:(b+1)*img], dx32[b*img:(b+1)*img], v32[b*out:(b+1)*out]
-				for oh := range g.ho {
-					t, d := 2*oh*row, (2*oh+1)*row
-					scatterMax2x2Row32(xb[t:t+row], xb[d:d+row], db[t:t+row], db[d:d+row], vb[oh*orow:(oh+1)*orow], g.c)
-					// An odd width's last column is in no window.
-					clear(db[t+2*orow : t+row])
-					clear(db[d+2*orow : d+row])
-				}
-				clear(db[2*g.ho*row:]) // and an odd height's last row
-			}
+			scatterMax2x2Images32(x32, any(v).([]float32), any(dx).([]float32), g, lo, hi)
 			return
 		}
 		best := make([]T, g.c)
