@@ -525,15 +525,17 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 	var undecidedAcc []*Comparison
 	var lo, hi *batchPoint
 	for _, sr := range ss {
-		if sr.rate == nil {
-			continue
-		}
-		if lo == nil {
-			lo, hi = sr.lo, sr.hi
-		}
-		rate = append(rate, fmt.Sprintf("%s with %s", change(sr.rate), sr.name))
-		if sr.mem != nil && sr.mem.Enough {
-			mem = append(mem, fmt.Sprintf("%s with %s", change(sr.mem), sr.name))
+		// Speed and memory where this series measured them on enough runs;
+		// its accuracies in any case (a series whose large batches
+		// diverged has no speed to compare but still answers accuracy).
+		if sr.rate != nil {
+			if lo == nil {
+				lo, hi = sr.lo, sr.hi
+			}
+			rate = append(rate, fmt.Sprintf("%s with %s", change(sr.rate), sr.name))
+			if sr.mem != nil && sr.mem.Enough {
+				mem = append(mem, fmt.Sprintf("%s with %s", change(sr.mem), sr.name))
+			}
 		}
 		var per []string
 		for _, p := range sr.done {
@@ -555,21 +557,25 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 				}
 			}
 		}
-		accs = append(accs, sr.name+" — "+strings.Join(per, ", "))
+		if len(per) > 0 {
+			accs = append(accs, sr.name+" — "+strings.Join(per, ", "))
+		}
 	}
-	if lo == nil {
+	if len(accs) == 0 {
 		return
 	}
 	var sum []string
-	s := fmt.Sprintf("From batch %d to %d, training throughput %s", lo.batch, hi.batch, strings.Join(rate, "; "))
-	if len(mem) > 0 {
-		what := "peak memory"
-		if len(methods) == 1 && methods[nvml.MethodRSS] > 0 {
-			what = "peak memory (the process's resident memory on a CPU)"
+	if lo != nil {
+		s := fmt.Sprintf("From batch %d to %d, training throughput %s", lo.batch, hi.batch, strings.Join(rate, "; "))
+		if len(mem) > 0 {
+			what := "peak memory"
+			if len(methods) == 1 && methods[nvml.MethodRSS] > 0 {
+				what = "peak memory (the process's resident memory on a CPU)"
+			}
+			s += "; " + what + " " + strings.Join(mem, "; ")
 		}
-		s += "; " + what + " " + strings.Join(mem, "; ")
+		sum = append(sum, s+".")
 	}
-	sum = append(sum, s+".")
 	bad := map[int]int{}
 	ran, out := 0, 0
 	for _, c := range all {
@@ -600,6 +606,10 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 		acc += " No accuracy difference between batch sizes could be tested: too few finished runs."
 	}
 	sum = append(sum, acc)
+	if lo == nil {
+		a.Summary = strings.Join(sum, " ")
+		return
+	}
 	if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
 		steps := func(c *Cell) int { return c.Config.Epochs * stepsPerEpoch(c.Config) }
 		sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates.",
@@ -617,19 +627,27 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 			break
 		}
 	}
-	g := fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, effectShort(sr.rate))
+	g := fmt.Sprintf("%s, batch %d→%d: throughput %s", capitalize(sr.name), lo.batch, hi.batch, effectShort(sr.rate))
 	if !decided(sr.rate) {
-		g = fmt.Sprintf("Batch %d→%d: throughput %s", lo.batch, hi.batch, strings.ReplaceAll(string(sr.rate.Verdict), "_", " "))
+		g = fmt.Sprintf("%s, batch %d→%d: throughput %s", capitalize(sr.name), lo.batch, hi.batch, strings.ReplaceAll(string(sr.rate.Verdict), "_", " "))
 	}
 	if sr.mem != nil && decided(sr.mem) {
 		g += ", memory " + effectShort(sr.mem)
 	}
-	g += " (" + sr.name + ")"
+	// The same series' decided accuracy differences, in points.
+	var shortAcc []string
+	for _, p := range sr.done {
+		if c := sr.accVs[p]; c != nil && decided(c) {
+			shortAcc = append(shortAcc, fmt.Sprintf("%d %+.1f", p.batch, 100*c.Diff))
+		}
+	}
 	accG := "accuracy undecided"
-	if len(decidedAcc) > 0 {
+	if len(shortAcc) > 0 {
+		accG = fmt.Sprintf("acc vs %d: %s points", sr.ref.batch, strings.Join(shortAcc, ", "))
+	} else if len(decidedAcc) > 0 {
 		accG = "accuracy: see the answer"
 	} else if len(undecidedAcc) == 0 {
 		accG = "accuracy: too few runs"
 	}
-	a.Glance = glanceLine(g, accG, "equal epochs, not steps", quickTag(a))
+	a.Glance = glanceLine(g, accG, "equal epochs", quickTag(a))
 }

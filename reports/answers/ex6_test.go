@@ -120,5 +120,5 @@ func TestEx6SummaryRealQuick(t *testing.T) {
 		"Mean final test accuracy by batch (over every finished run: 8 of 21 diverged or never learned and count at the accuracy they ended at, 2 at batch 256 and 6 at batch 1024): linear lr scaling — 16: 0.665, 256: 0.185, 1024: 0.098",
 		"Every batch size ran the same 2 epochs, so the larger batches took fewer optimizer steps (8 at batch 1024 against 512 at batch 16): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates",
 	)
-	wantInText(t, a.Glance, "throughput 1.60×, memory 2.77×", "equal epochs, not steps")
+	wantInText(t, a.Glance, "Linear lr scaling, batch 16→1024: throughput 1.60×, memory 2.77×", "acc vs 16: 1024 -56.7 points", "equal epochs")
 }

@@ -207,8 +207,8 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	}
 	for i, e := range effects {
 		what := fmt.Sprintf("%s vs %s", plainSetting(e.factor, e.level), plainSetting(e.factor, e.base))
-		if len(e.scope()) > 0 {
-			what += ", within " + stratumName(e.scope())
+		if w := e.scopeWords(); w != "" {
+			what += ", " + w
 		}
 		effects[i].cmp = eff.add(what, fa.m, e.cmp.Comparison)
 	}
@@ -233,8 +233,8 @@ func buildEx7Matrix(a *Answer, m *Matrix, prefix, idSuffix string) {
 	}
 	for _, e := range effects {
 		where := ""
-		if len(e.scope()) > 0 {
-			where = ", within " + stratumName(e.scope())
+		if w := e.scopeWords(); w != "" {
+			where = ", " + w
 		}
 		line := fmt.Sprintf("%s instead of %s%s: %s", plainSetting(e.factor, e.level), plainSetting(e.factor, e.base), where, verdict(e.cmp, pointsDiff))
 		switch {
@@ -530,7 +530,7 @@ func summarizeEx7Matrix(a *Answer, prefix string, fa *factorial, m *Matrix, S *f
 			if decided(e.cmp) || e.cmp.Verdict == Equivalent {
 				w = "it " + w
 			}
-			parts = append(parts, "within "+stratumName(e.scope())+" "+w)
+			parts = append(parts, e.scopeWords()+" "+w)
 		}
 		sum = append(sum, capitalize(head)+": "+strings.Join(parts, "; ")+".")
 	}

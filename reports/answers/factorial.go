@@ -505,6 +505,20 @@ func (e effect) scope() map[string]string {
 	return out
 }
 
+// scopeWords is where the effect was measured, in words: "within ReLU, with
+// raw inputs" (its stratum, then the levels the design held the other
+// factors at), "with dropout 0", or "" for everywhere.
+func (e effect) scopeWords() string {
+	var parts []string
+	if len(e.stratum) > 0 {
+		parts = append(parts, "within "+stratumName(e.stratum))
+	}
+	if len(e.only) > 0 {
+		parts = append(parts, "with "+stratumName(e.only))
+	}
+	return strings.Join(parts, ", ")
+}
+
 func stratumName(st map[string]string) string {
 	if len(st) == 0 {
 		return "all"

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -13,13 +14,12 @@ import (
 var realCPURoot = filepath.Join("..", "testdata", "real-cpu")
 
 // The cpu profile is sized to decide. Its committed tree must answer every
-// section, give every comparison made on three or more runs a side its 95 %
-// CI, and keep every exercise's accuracy questions (the least count per
-// exercise is what the quick report asked); and it must not decide fewer of
-// them than this tree's report does today (measuredDecided). The issue's
-// bars this run does not meet yet (≥ 80 % decided, every LeNet comparison
-// within ±1.5 points, no comparison on fewer than three runs a side) are
-// logged, so a run that meets them shows it.
+// section; give every comparison three or more runs a side and its 95 %
+// CI; keep every exercise's accuracy questions (the least count per
+// exercise is what the quick report asked); decide at least 80 % of the
+// accuracy comparisons (higher, lower or equivalent); and hold every
+// LeNet-family accuracy comparison (exercise 7's, and any naming LeNet) to a
+// 95 % CI at most ±1.5 points wide.
 func TestRealCPUTreeDecides(t *testing.T) {
 	if _, err := os.Stat(realCPURoot); err != nil {
 		t.Fatalf("the committed cpu tree is missing: %v", err)
@@ -28,7 +28,7 @@ func TestRealCPUTreeDecides(t *testing.T) {
 	want := []string{"d2l-8-1", "d2l-ex-1-1", "d2l-ex-1-2", "d2l-ex-1-3", "d2l-ex-2", "d2l-ex-3", "d2l-ex-4",
 		"d2l-ex-5-1", "d2l-ex-5-2", "d2l-ex-6", "d2l-ex-7", "d2l-ex-8"}
 	minAcc := map[string]int{"d2l-ex-4": 2, "d2l-ex-5-1": 4, "d2l-ex-5-2": 3, "d2l-ex-6": 3, "d2l-ex-7": 8, "d2l-ex-8": 6}
-	accs, decidedAcc, few, wide := 0, 0, 0, 0
+	accs, decidedAcc := 0, 0
 	for _, id := range want {
 		a := answerOf(t, as, id)
 		if a.Summary == "" {
@@ -37,8 +37,7 @@ func TestRealCPUTreeDecides(t *testing.T) {
 		n := 0
 		for _, c := range a.Comparisons {
 			if c.NA < 3 || c.NB < 3 {
-				few++
-				t.Logf("%s: %q compares %d against %d runs", id, c.What, c.NA, c.NB)
+				t.Errorf("%s: %q compares %d against %d runs, want ≥ 3 a side", id, c.What, c.NA, c.NB)
 				continue
 			}
 			if math.IsNaN(c.Lo) || math.IsNaN(c.Hi) {
@@ -53,22 +52,23 @@ func TestRealCPUTreeDecides(t *testing.T) {
 			case Higher, Lower, Equivalent:
 				decidedAcc++
 			}
-			if id == "d2l-ex-7" && (c.Hi-c.Lo)/2 > 0.015 {
-				wide++
-				t.Logf("%s: %q has a 95 %% CI ±%.1f points wide", id, c.What, 100*(c.Hi-c.Lo)/2)
+			if lenetFamily(id, c.What) && (c.Hi-c.Lo)/2 > 0.015 {
+				t.Errorf("%s: %q has a 95 %% CI ±%.1f points wide, want ≤ ±1.5", id, c.What, 100*(c.Hi-c.Lo)/2)
 			}
 		}
 		if n < minAcc[id] {
 			t.Errorf("%s: %d accuracy comparisons, want ≥ %d", id, n, minAcc[id])
 		}
 	}
-	t.Logf("%d of %d accuracy comparisons decided (bar: 80 %%); %d exercise-7 comparisons wider than ±1.5 points; %d comparisons on fewer than 3 runs a side",
-		decidedAcc, accs, wide, few)
-	if decidedAcc < measuredDecided {
-		t.Errorf("%d accuracy comparisons decided, fewer than the %d this tree's report decided when it was committed", decidedAcc, measuredDecided)
+	t.Logf("%d of %d accuracy comparisons decided", decidedAcc, accs)
+	if 5*decidedAcc < 4*accs {
+		t.Errorf("%d of %d accuracy comparisons decided, want ≥ 80 %%", decidedAcc, accs)
 	}
 }
 
-// measuredDecided is how many accuracy comparisons the committed tree's
-// report decided when the tree was committed.
-const measuredDecided = 22
+// lenetFamily tells whether a comparison is about LeNet-family models at
+// d2l's LeNet recipe or beside it: every one of exercise 7's, and any other
+// that names LeNet.
+func lenetFamily(id, what string) bool {
+	return id == "d2l-ex-7" || strings.Contains(what, "LeNet")
+}
