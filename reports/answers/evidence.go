@@ -142,7 +142,18 @@ func chanceRange(cells []*Cell) string {
 // scale, not the log.
 func describe(cells []*Cell, m Metric) stats.MeanCI {
 	m.Ratio = false
-	return stats.Describe(sample(cells, m).Values)
+	e := stats.Describe(sample(cells, m).Values)
+	// A mean's t interval knows nothing of the metric's range: with a run
+	// at chance beside two that learned, an accuracy's reached -0.33. The
+	// interval is cut to the values the metric can take (accuracy 0 to 1,
+	// a time, speed or size at least 0), as the charts draw it.
+	if m.Name == "test_acc" || m.Cost {
+		e.Lo = math.Max(e.Lo, 0)
+	}
+	if m.Name == "test_acc" {
+		e.Hi = math.Min(e.Hi, 1)
+	}
+	return e
 }
 
 // family is the comparisons of one section that are Holm-corrected

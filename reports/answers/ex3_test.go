@@ -68,7 +68,7 @@ func TestEx3CountsRunsAtChance(t *testing.T) {
 	wantText(t, ex3, "1 of 6 finished runs (17%, 95% CI 3%–56%) diverged or never learned",
 		"Per configuration: alexnet 1 of 3 (33%, 95% CI 6%–79%); none in the other 1 configuration.",
 		"n = 3) of the profile's measured peak",
-		"vs AlexNet's 0.528 ± 0.375 (95% CI -0.402–1.459, n = 3)",
+		"vs AlexNet's 0.528 ± 0.375 (95% CI 0.000–1.000, n = 3)",
 		"(difference +26.4 points (95% CI -67.1 to +119.8; paired t, p = 0.35, n = 3+3 paired): undecided")
 	if len(ex3.KeptOut) != 1 || ex3.KeptOut[0].Seed != 3 {
 		t.Errorf("runs that never learned %+v", ex3.KeptOut)

@@ -30,7 +30,7 @@ func TestEx7RealQuick(t *testing.T) {
 		"dropout 0.5 instead of dropout 0, within sigmoid: -27.5 points (95% CI -53.7 to -1.3; paired t, p = 0.09, n = 6+6 paired): undecided — this design detects differences beyond ±35.5 points.",
 		"normalized inputs instead of raw inputs, within ReLU: +4.0 points (95% CI +2.5 to +5.5; paired t, p = 0.004, n = 6+6 paired)",
 		"Of the 3 interactions tested, none changes another factor's effect significantly: 3 undecided (table below).",
-		"d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) reached 0.377 ± 0.245 (95% CI -0.230–0.985, n = 3) here, 1 of its 3 runs at chance or diverged.",
+		"d2l's LeNet setting (sigmoid, average pooling, no dropout, raw inputs) reached 0.377 ± 0.245 (95% CI 0.000–0.985, n = 3) here, 1 of its 3 runs at chance or diverged.",
 		"Settings: epochs 5, lr 0.1 for ReLU, 0.9 for sigmoid, batch 128, inputs 28×28, training images 12800, test images 1000.",
 		"Invariances (augmentation, within relu LeNet): with no preprocessing the final test accuracy is 0.726 ± 0.013 (95% CI 0.694–0.758, n = 3).",
 		"shifts and flips vs normalization alone: -9.3 points (95% CI -17.9 to -0.7; paired t, p = 0.44, n = 3+3 paired): undecided — this design detects differences beyond ±10.8 points.",

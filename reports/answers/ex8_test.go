@@ -115,7 +115,7 @@ func TestEx8FromCells(t *testing.T) {
 func TestEx8RealQuickCountsRunsAtChance(t *testing.T) {
 	a := realQuickAnswer(t, "d2l-ex-8")
 	wantInText(t, answerText(a),
-		"init zeros 3 stuck at chance 3 0.110 ± 0.000 (95% CI 0.110–0.110, n = 3) 0.265 ± 0.111 (95% CI -0.012–0.542, n = 3) -15.5 points (95% CI -43.2 to +12.2; paired t, p = 0.48, n = 3+3 paired): undecided",
+		"init zeros 3 stuck at chance 3 0.110 ± 0.000 (95% CI 0.110–0.110, n = 3) 0.265 ± 0.111 (95% CI 0.000–0.542, n = 3) -15.5 points (95% CI -43.2 to +12.2; paired t, p = 0.48, n = 3+3 paired): undecided",
 		"lr ×100 (5) 3 diverged 3 0.096 ± 0.000 (95% CI 0.096–0.096, n = 3)",
 		"dropout 0 minus dropout 0.5: +6.6 points (95% CI -5.6 to +18.7; paired t, p = 0.15, n = 3+3 paired): undecided — this design detects differences beyond ±15.1 points",
 		"likely cause: lr 0.5 is 10× above the 0.05 most alexnet relu runs of this section train at; lower it",
@@ -151,7 +151,7 @@ func TestEx8SummaryRealQuick(t *testing.T) {
 		"Without dropout the train–test gap opens at epoch 24 (the first epoch whose 95 % CI of the gap lies above 0), with dropout 0.5 it opens at epoch 50",
 		"Whether dropout changes the gap this run cannot tell (+6.6 points (95 % CI -5.6 to +18.7), undecided: this profile detects only differences beyond ±15.1 points).",
 		"Each of these changes alone broke training in every run: lr ×100 (5) (diverged in 3 of 3 runs).",
-		"These left every run at chance or diverged, but the control itself had not clearly learned by epoch 10, where they stopped: its test accuracy was 0.265 (95 % CI -0.012 to 0.542), so whether they broke training or only slowed it these runs cannot tell: init normal (N(0, 0.01²) weights) (at chance in 3 of 3 runs); lr ×10 (0.5) (diverged in 2, at chance in 1 of 3 runs); init zeros (at chance in 3 of 3 runs); sigmoid activations (at chance in 3 of 3 runs).",
+		"These left every run at chance or diverged, but the control itself had not clearly learned by epoch 10, where they stopped: its test accuracy was 0.265 (95 % CI 0.000 to 0.542), so whether they broke training or only slowed it these runs cannot tell: init normal (N(0, 0.01²) weights) (at chance in 3 of 3 runs); lr ×10 (0.5) (diverged in 2, at chance in 1 of 3 runs); init zeros (at chance in 3 of 3 runs); sigmoid activations (at chance in 3 of 3 runs).",
 		"Final test accuracy over every run against the control's at the same epoch: init normal (N(0, 0.01²) weights) -15.5 points (95 % CI -43.2 to +12.2), undecided",
 	)
 	for _, bad := range []string{"Each of these changes alone broke training in every run: init", "usable"} {
