@@ -122,7 +122,7 @@ func execConv(backend unsafe.Pointer, node *sgNode, inputs []*sgBuffer, owned []
 		fastRuns.Add(1)
 		out := sgGetBufferForShape(backend, node.shape)
 		w, y := kernel.flat.([]float32), out.flat.([]float32)
-		if !direct1ch(g, x, w, y) && !runDNNL(backend, g, x, w, y) {
+		if !direct1ch(g, x, w, y) && !direct1chWGrad(g, x, w, y) && !runDNNL(backend, g, x, w, y) {
 			convolve(backend, g, x, w, y, gemm32)
 		}
 		return out, nil

@@ -131,7 +131,24 @@ func install() (bool, string) {
 	// SimpleGo has no SelectAndScatterMax: only Wrap's builder makes its nodes.
 	sgSetNodeExecutor(backends.OpTypeSelectAndScatterMax, priorityUser, execSelectAndScatterMax)
 	wrapForProfile()
-	return true, "fastcpu: DotGeneral on " + desc + "; ConvGeneral on " + convKernels() + "; pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU and sigmoid fused with their bias adds and gradients, tiled average pools in one node each way (with Wrap)"
+	return true, "fastcpu: DotGeneral on " + desc + "; ConvGeneral on " + convKernels() + "; " + cKernels() + "pools, slices, broadcasts, comparisons, reductions and gathers by runs; ReLU and sigmoid fused with their bias adds and gradients, tiled average pools in one node each way (with Wrap)"
+}
+
+// cKernels names the hand-written C loops this build and CPU run, so that a
+// run's summary says which kernels gave its timings (each falls back to the
+// Go or im2col path where it is absent).
+func cKernels() string {
+	s := ""
+	if cMaxPools != "" {
+		s = cMaxPools + "; "
+	}
+	switch {
+	case hasDirect1ch && hasDirect1chWGrad:
+		s += "one-input-channel convolutions of up to 25 taps and 4 to 8 output channels (LeNet's conv1) forward and weight gradient by direct AVX-512 loops; "
+	case hasDirect1ch:
+		s += "one-input-channel convolutions of up to 25 taps and 4 to 8 output channels (LeNet's conv1) forward by a direct AVX-512 loop; "
+	}
+	return s
 }
 
 // dataPointer returns node.data's pointer when its dynamic type is want.

@@ -216,6 +216,9 @@ import "C"
 
 import "unsafe"
 
+// cMaxPools names the C max pools for Status.
+const cMaxPools = "tiled 2×2 max pools and their gradients in C (AVX-512 for 4 to 8 channels where the CPU has it)"
+
 // scatterMax2x2Images32 is scatterMax over images lo..hi of a tiled 2×2 pool
 // on float32, in C: one call per worker rather than per row (a cgo call
 // costs about as much as a short row). On LeNet's first pool (6 channels) the

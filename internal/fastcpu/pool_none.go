@@ -2,6 +2,9 @@
 
 package fastcpu
 
+// cMaxPools is empty: the max pools run in Go.
+const cMaxPools = ""
+
 // scatterMax2x2Images32 is scatterMax over images lo..hi of a tiled 2×2 pool
 // on float32: pool_cgo.go runs the same rule in C.
 func scatterMax2x2Images32(x, v, dx []float32, g poolGeom, lo, hi int) {
