@@ -10,7 +10,6 @@ import (
 	"alexbench/internal/stats"
 )
 
-
 // d2lEpochs is how many epochs d2l trains both AlexNet and LeNet for.
 const d2lEpochs = 10
 
