@@ -144,8 +144,12 @@ func (p *parser) expand(matrix, profile string, r resolved, usedExclude map[stri
 	where := map[string]int{} // key → index in cells
 	for i, seed := range seeds {
 		for _, c := range combos {
-			if n := c.seeds; n > 0 && i >= n || n == 0 && r.seeds > 0 && i >= r.seeds {
-				continue // this configuration's own seeds end earlier
+			n := c.seeds // an include entry's own seeds, else the matrix's
+			if n == 0 {
+				n = r.seeds
+			}
+			if r.seeds > 0 && i >= n {
+				continue // this configuration's seeds end earlier
 			}
 			cell, err := p.resolve(matrix, profile, r, c, seed)
 			if err != nil {

@@ -606,19 +606,20 @@ func summarizeEx6(a *Answer, ss []ex6Series, all []*Cell, methods distinct, accC
 		acc += " No accuracy difference between batch sizes could be tested: too few finished runs."
 	}
 	sum = append(sum, acc)
-	if lo == nil {
-		a.Summary = strings.Join(sum, " ")
-		return
-	}
-	if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
-		steps := func(c *Cell) int { return c.Config.Epochs * stepsPerEpoch(c.Config) }
-		sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates.",
-			plural(c0.Config.Epochs, "epoch", "epochs"), steps(c1), hi.batch, steps(c0), lo.batch))
+	if lo != nil {
+		if c0, c1 := lo.cells[0], hi.cells[0]; c0.ConfigOK && c1.ConfigOK && c0.Config.Epochs == c1.Config.Epochs {
+			steps := func(c *Cell) int { return c.Config.Epochs * stepsPerEpoch(c.Config) }
+			sum = append(sum, fmt.Sprintf("Every batch size ran the same %s, so the larger batches took fewer optimizer steps (%d at batch %d against %d at batch %d): the accuracies above are compared at equal epochs (the same images seen), not at equal steps: a larger batch also took fewer updates.",
+				plural(c0.Config.Epochs, "epoch", "epochs"), steps(c1), hi.batch, steps(c0), lo.batch))
+		}
 	}
 	if s := quickScale(a, all); s != "" {
 		sum = append(sum, s)
 	}
 	a.Summary = strings.Join(sum, " ")
+	if lo == nil {
+		return // no series measured speed: the glance has no throughput to name
+	}
 	// The glance names a series whose throughput is decided, where one is.
 	sr := ss[0]
 	for _, x := range ss {

@@ -219,6 +219,7 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 	base := f.levels[0].value
 	e := effect{factor: f.key, level: lvl, base: base, stratum: stratum}
 	at := map[string]map[string]float64{base: {}, lvl: {}}
+	baseCell := map[string]*fCell{} // block → its cell at the base level
 	for _, fc := range fa.cells {
 		v := fc.levels[f.key]
 		if (v != base && v != lvl) || !within(fc, stratum) {
@@ -230,7 +231,11 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 			}
 			continue
 		}
-		at[v][fa.blockKey(fc, f.key)] = fa.value(fc)
+		k := fa.blockKey(fc, f.key)
+		at[v][k] = fa.value(fc)
+		if v == base {
+			baseCell[k] = fc
+		}
 	}
 	var a, b stats.Sample
 	seen := map[string]map[string]bool{} // factor → its levels among the matched blocks
@@ -238,13 +243,11 @@ func (fa *factorial) effect(f *fFactor, lvl string, stratum map[string]string) e
 		if y, ok := at[lvl][k]; ok {
 			a.Values, a.Keys = append(a.Values, at[base][k]), append(a.Keys, k)
 			b.Values, b.Keys = append(b.Values, y), append(b.Keys, k)
-			for _, part := range strings.Fields(k) {
-				if fk, fv, ok := strings.Cut(part, "="); ok && fk != "seed" {
-					if seen[fk] == nil {
-						seen[fk] = map[string]bool{}
-					}
-					seen[fk][fv] = true
+			for fk, fv := range baseCell[k].levels {
+				if seen[fk] == nil {
+					seen[fk] = map[string]bool{}
 				}
+				seen[fk][fv] = true
 			}
 		}
 	}
@@ -334,16 +337,16 @@ func (fa *factorial) designed(a, va, b, vb string) bool {
 		return false
 	}
 	ab, bb := A.levels[0].value, B.levels[0].value
-	has := map[string]bool{}
+	has := map[[3]string]bool{} // (a's level, b's level, block) → a cell there
 	for _, fc := range fa.cells {
-		has[fc.levels[a]+"\x00"+fc.levels[b]+"\x00"+fa.blockKey(fc, a, b)] = true
+		has[[3]string{fc.levels[a], fc.levels[b], fa.blockKey(fc, a, b)}] = true
 	}
 	for _, fc := range fa.cells {
 		if fc.levels[a] != va || fc.levels[b] != vb {
 			continue
 		}
 		blk := fa.blockKey(fc, a, b)
-		if has[ab+"\x00"+vb+"\x00"+blk] && has[va+"\x00"+bb+"\x00"+blk] && has[ab+"\x00"+bb+"\x00"+blk] {
+		if has[[3]string{ab, vb, blk}] && has[[3]string{va, bb, blk}] && has[[3]string{ab, bb, blk}] {
 			return true
 		}
 	}
@@ -355,9 +358,6 @@ func (fa *factorial) designed(a, va, b, vb string) bool {
 // ReLU), and that key; nil if none. Such a factor's levels are recipes, not
 // one knob, so the design stratifies by it before any test is run.
 func (fa *factorial) recipeFactor() (*fFactor, string) {
-	if fa.mat == nil {
-		return nil, ""
-	}
 	for _, g := range fa.factors {
 		for _, k := range config.Keys() {
 			if k == "seed" || k == "backend" || fa.factor(k) != nil || !variesIn(fa.mat, k) {
